@@ -1,0 +1,65 @@
+import * as v from 'valibot'
+import { Labels, PageQuery, Timestamp, TimeZone, Ulid, pageOf } from '../common'
+import { SiteArchived, SiteDescription, SiteName } from '../events/site'
+
+export const CreateSiteBody = v.object({
+  name: SiteName,
+  description: v.optional(SiteDescription, ''),
+  labels: v.optional(Labels, {}),
+  timezone: v.optional(TimeZone, 'UTC'),
+})
+export type CreateSiteBody = v.InferOutput<typeof CreateSiteBody>
+
+export const UpdateSiteBody = v.pipe(
+  v.strictObject({
+    name: v.optional(SiteName),
+    description: v.optional(SiteDescription),
+    labels: v.optional(Labels),
+    timezone: v.optional(TimeZone),
+  }),
+  v.check((body) => Object.keys(body).length > 0, 'give at least one field to change'),
+)
+export type UpdateSiteBody = v.InferOutput<typeof UpdateSiteBody>
+
+export const ArchiveSiteBody = v.optional(SiteArchived, {})
+
+export const SiteStatusName = v.picklist(['active', 'archived'])
+
+/** A site as the API shows it. */
+export const Site = v.object({
+  id: Ulid,
+  tenant_id: Ulid,
+  name: v.string(),
+  description: v.string(),
+  labels: Labels,
+  timezone: v.string(),
+  status: SiteStatusName,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  archived_at: v.nullable(Timestamp),
+})
+export type Site = v.InferOutput<typeof Site>
+
+export const SitePage = pageOf(Site)
+
+export const ListSitesQuery = v.object({
+  ...PageQuery.entries,
+  status: v.optional(SiteStatusName),
+  label: v.optional(v.pipe(v.string(), v.regex(/^[^=]+=.*$/, 'label filter is key=value'))),
+})
+
+/** Where a site's log and its projection stand. */
+export const SiteStatus = v.object({
+  site_id: Ulid,
+  head_seq: v.number(),
+  projected_seq: v.nullable(v.number()),
+  lag: v.nullable(v.number()),
+  projector: v.object({
+    state: v.picklist(['idle', 'running', 'retrying']),
+    last_error: v.nullable(v.string()),
+    next_retry_at: v.nullable(Timestamp),
+    failures: v.number(),
+  }),
+  stream_clients: v.number(),
+})
+export type SiteStatus = v.InferOutput<typeof SiteStatus>

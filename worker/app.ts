@@ -1,0 +1,91 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { openAPIRouteHandler } from 'hono-openapi'
+import { authenticate } from './auth/authenticate'
+import type { AppEnv } from './http/context'
+import { ApiError, apiError } from './http/errors'
+import { idempotencyKey } from './http/idempotency-key'
+import { requestLog } from './http/request-log'
+import { errorMessage, log } from './lib/log'
+import { adminRoutes } from './routes/admin'
+import { bootstrapRoutes } from './routes/bootstrap'
+import { docsPage } from './routes/docs'
+import { eventIndexRoutes } from './routes/event-index'
+import { eventRoutes } from './routes/events'
+import { siteRoutes } from './routes/sites'
+
+/** Largest request body: a full batch of events fits. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const api = new Hono<AppEnv>()
+  .use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw apiError(413, 'body_too_large', `request bodies are at most ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+  )
+  .get('/health', (c) => c.json({ status: 'ok' }))
+  .route('/bootstrap', bootstrapRoutes)
+  .get('/docs', (c) => c.html(docsPage))
+
+api.get(
+  '/openapi.json',
+  openAPIRouteHandler(api, {
+    documentation: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Sitewire API',
+        version: '1',
+        description:
+          'Sites, their CloudEvents logs and projections. Every route but /v1/health, /v1/bootstrap, /v1/openapi.json ' +
+          'and /v1/docs needs `Authorization: Bearer <api key>`. Writes accept `Idempotency-Key`. Errors are ' +
+          '`{"error":{"code","message","details"}}`.',
+      },
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    },
+    exclude: ['/v1/health', '/v1/bootstrap', '/v1/docs', '/v1/openapi.json'],
+  }),
+)
+
+api
+  .use(authenticate, idempotencyKey)
+  .route('/sites', siteRoutes)
+  .route('/sites', eventRoutes)
+  .route('/events', eventIndexRoutes)
+  .route('/admin', adminRoutes)
+
+/** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
+export const app = new Hono<AppEnv>()
+  .use('/v1/*', requestId(), requestLog)
+  .route('/v1', api)
+  .notFound((c) =>
+    c.req.path.startsWith('/v1/')
+      ? c.json(apiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404)
+      : c.env.ASSETS.fetch(c.req.raw),
+  )
+  .onError((error, c) => {
+    const known = toApiError(error)
+    if (known) return c.json(known.toBody(), known.status)
+    log('error', 'unhandled error', { request_id: c.var.requestId, path: c.req.path, error: errorMessage(error) })
+    return c.json(apiError(500, 'internal', 'something went wrong; the request id is in x-request-id').toBody(), 500)
+  })
+
+const toApiError = (error: Error): ApiError | undefined => {
+  if (error instanceof ApiError) return error
+  if (error instanceof HTTPException && error.status === 400) {
+    return apiError(400, 'malformed_json', error.message || 'body is not valid JSON')
+  }
+  if (isProjectionsOutage(error)) {
+    return apiError(503, 'projections_unavailable', 'the projections database is unreachable; try again shortly')
+  }
+  return undefined
+}
+
+/** libSQL failures (drizzle wraps them as the cause of its own error), as opposed to bugs. */
+const isProjectionsOutage = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'LibsqlError' || isProjectionsOutage(error.cause))

@@ -1,0 +1,16 @@
+import type { DirectoryObject } from './directory/directory'
+import type { SiteObject } from './site/site'
+
+/** The Worker's bindings, as wrangler.toml declares them. */
+export interface Env {
+  SITE: DurableObjectNamespace<SiteObject>
+  DIRECTORY: DurableObjectNamespace<DirectoryObject>
+  ARCHIVES: R2Bucket
+  ASSETS: Fetcher
+  /** The libSQL server holding the projections (Turso, sqld, or the local server). */
+  LIBSQL_URL: string
+  LIBSQL_AUTH_TOKEN?: string
+  /** Lets one call create the first tenant and its admin key; see README. */
+  BOOTSTRAP_TOKEN?: string
+  LOG_LEVEL?: string
+}

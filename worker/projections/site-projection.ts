@@ -1,0 +1,97 @@
+import { and, eq, lt, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import * as v from 'valibot'
+import { type LoggedEvent, SitewireEventBody } from '../../schema/events'
+import { EventType } from '../../schema/events'
+import { projectionCursors, siteEvents, sites } from '../../schema/db/projections'
+import type { ProjectionsDb } from './database'
+
+type Statement = BatchItem<'sqlite'>
+
+/** Rows of the event index are written in chunks that stay well under SQLite's bound-variable limit. */
+const INDEX_CHUNK = 400
+
+/**
+ * The libSQL statements that project a batch of one site's events, ending with the cursor.
+ * Every statement is safe to repeat: a replayed batch changes nothing twice.
+ */
+export const projectSiteEvents = (
+  db: ProjectionsDb,
+  siteId: string,
+  tenantId: string,
+  events: readonly LoggedEvent[],
+): [Statement, ...Statement[]] => {
+  const statements: Statement[] = []
+  for (let i = 0; i < events.length; i += INDEX_CHUNK) {
+    const rows = events.slice(i, i + INDEX_CHUNK).map((e) => ({
+      siteId,
+      seq: e.seq,
+      tenantId,
+      id: e.id,
+      source: e.source,
+      type: e.type,
+      subject: e.subject ?? null,
+      time: e.time,
+    }))
+    statements.push(db.insert(siteEvents).values(rows).onConflictDoNothing())
+  }
+  for (const event of events) {
+    const statement = projectSiteRow(db, siteId, event)
+    if (statement) statements.push(statement)
+  }
+  const last = events.at(-1)?.seq ?? 0
+  const cursor = db
+    .insert(projectionCursors)
+    .values({ siteId, seq: last })
+    .onConflictDoUpdate({ target: projectionCursors.siteId, set: { seq: sql`max(${projectionCursors.seq}, excluded.seq)` } })
+  return [cursor, ...statements]
+}
+
+/** The `sites` row follows the site's own events; `last_seq` makes each change apply once. */
+const projectSiteRow = (db: ProjectionsDb, siteId: string, event: LoggedEvent): Statement | undefined => {
+  const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
+  if (!parsed.success) return undefined
+  const body = parsed.output
+  const newer = and(eq(sites.id, siteId), lt(sites.lastSeq, event.seq))
+  switch (body.type) {
+    case EventType.siteCreated:
+      return db
+        .insert(sites)
+        .values({
+          id: siteId,
+          tenantId: body.data.tenant_id,
+          name: body.data.name,
+          description: body.data.description,
+          labels: body.data.labels,
+          timezone: body.data.timezone,
+          status: 'active',
+          createdAt: event.time,
+          updatedAt: event.time,
+          archivedAt: null,
+          lastSeq: event.seq,
+        })
+        .onConflictDoNothing()
+    case EventType.siteUpdated:
+      return db
+        .update(sites)
+        .set({ ...body.data, updatedAt: event.time, lastSeq: event.seq })
+        .where(newer)
+    case EventType.siteArchived:
+      return db
+        .update(sites)
+        .set({ status: 'archived', archivedAt: event.time, updatedAt: event.time, lastSeq: event.seq })
+        .where(newer)
+    case EventType.siteRestored:
+      return db
+        .update(sites)
+        .set({ status: 'active', archivedAt: null, updatedAt: event.time, lastSeq: event.seq })
+        .where(newer)
+  }
+}
+
+/** Removes everything a site's events put into the projections, cursor included. */
+export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...Statement[]] => [
+  db.delete(projectionCursors).where(eq(projectionCursors.siteId, siteId)),
+  db.delete(siteEvents).where(eq(siteEvents.siteId, siteId)),
+  db.delete(sites).where(eq(sites.id, siteId)),
+]

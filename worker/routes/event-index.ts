@@ -1,0 +1,66 @@
+import { and, desc, eq, gte, lt, or } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { IndexedEventPage, SearchEventsQuery } from '../../schema/api/events'
+import { siteEvents } from '../../schema/db/projections'
+import type { AppEnv } from '../http/context'
+import { route } from '../http/reply'
+import { valid } from '../http/validation'
+import { projections } from '../projections/connection'
+
+/** `GET /v1/events`: the tenant-wide index of every site's events, newest first. */
+export const eventIndexRoutes = new Hono<AppEnv>().get(
+  '/',
+  route({
+    summary: 'Search events across sites',
+    tag: 'Events',
+    description: 'Reads the projected event index (no data). Follow an entry to its site log for the full event.',
+    ok: { status: 200, schema: IndexedEventPage, description: 'Matching events, newest first' },
+    errors: { 503: 'The projections database is unreachable' },
+  }),
+  valid('query', SearchEventsQuery),
+  async (c) => {
+    const query = c.req.valid('query')
+    const [cursorTime, cursorSite] = query.cursor ? splitCursor(query.cursor) : []
+    const rows = await projections(c.env)
+      .select()
+      .from(siteEvents)
+      .where(
+        and(
+          eq(siteEvents.tenantId, c.var.caller.tenantId),
+          query.type ? eq(siteEvents.type, query.type) : undefined,
+          query.site_id ? eq(siteEvents.siteId, query.site_id) : undefined,
+          query.subject ? eq(siteEvents.subject, query.subject) : undefined,
+          query.since ? gte(siteEvents.time, query.since) : undefined,
+          cursorTime !== undefined && cursorSite
+            ? or(
+                lt(siteEvents.time, cursorTime.time),
+                and(eq(siteEvents.time, cursorTime.time), lt(siteEvents.siteId, cursorSite)),
+                and(eq(siteEvents.time, cursorTime.time), eq(siteEvents.siteId, cursorSite), lt(siteEvents.seq, cursorTime.seq)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(siteEvents.time), desc(siteEvents.siteId), desc(siteEvents.seq))
+      .limit(query.limit + 1)
+    const page = rows.slice(0, query.limit)
+    const last = page.at(-1)
+    return c.json({
+      items: page.map((row) => ({
+        site_id: row.siteId,
+        seq: row.seq,
+        id: row.id,
+        source: row.source,
+        type: row.type,
+        subject: row.subject,
+        time: row.time,
+      })),
+      next_cursor: rows.length > query.limit && last ? `${last.seq}:${last.siteId}@${last.time}` : null,
+    })
+  },
+)
+
+const splitCursor = (cursor: string): [{ seq: number; time: string }, string] => {
+  const [position = '', time = ''] = cursor.split('@')
+  const [seq = '0', site = ''] = position.split(':')
+  return [{ seq: Number(seq), time }, site]
+}

@@ -1,0 +1,147 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import {
+  ArchiveSiteBody,
+  CreateSiteBody,
+  ListSitesQuery,
+  Site,
+  SitePage,
+  SiteStatus,
+  UpdateSiteBody,
+} from '../../schema/api/sites'
+import { Ulid } from '../../schema/common'
+import { sites } from '../../schema/db/projections'
+import { requireRole } from '../auth/authenticate'
+import type { AppEnv } from '../http/context'
+import { route, send } from '../http/reply'
+import { requireJson, valid } from '../http/validation'
+import { projections } from '../projections/connection'
+import { directoryOf, siteOf } from '../objects'
+
+export const SiteParam = v.object({ siteId: Ulid })
+
+/** `/v1/sites`: create, list, read, change, archive and restore sites. */
+export const siteRoutes = new Hono<AppEnv>()
+  .post(
+    '/',
+    route({
+      summary: 'Create a site',
+      tag: 'Sites',
+      ok: { status: 201, schema: Site, description: 'The new site' },
+      errors: { 415: 'Body is not JSON', 422: 'Idempotency-Key reused with another request' },
+    }),
+    requireRole('admin'),
+    requireJson,
+    valid('json', CreateSiteBody),
+    async (c) => {
+      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      return send(c, await directoryOf(c.env).createSite(c.req.valid('json'), write))
+    },
+  )
+  .get(
+    '/',
+    route({
+      summary: 'List sites',
+      tag: 'Sites',
+      description: 'Reads the projection: a site appears once its first events are projected.',
+      ok: { status: 200, schema: SitePage, description: 'A page of sites, oldest first' },
+      errors: { 503: 'The projections database is unreachable' },
+    }),
+    valid('query', ListSitesQuery),
+    async (c) => {
+      const query = c.req.valid('query')
+      const label = query.label?.split('=')
+      const rows = await projections(c.env)
+        .select()
+        .from(sites)
+        .where(
+          and(
+            eq(sites.tenantId, c.var.caller.tenantId),
+            query.cursor ? gt(sites.id, query.cursor) : undefined,
+            query.status ? eq(sites.status, query.status) : undefined,
+            label ? sql`json_extract(${sites.labels}, ${`$."${label[0]}"`}) = ${label.slice(1).join('=')}` : undefined,
+          ),
+        )
+        .orderBy(asc(sites.id))
+        .limit(query.limit + 1)
+      const page = rows.slice(0, query.limit)
+      return c.json({
+        items: page.map(
+          (row): Site => ({
+            id: row.id,
+            tenant_id: row.tenantId,
+            name: row.name,
+            description: row.description,
+            labels: row.labels,
+            timezone: row.timezone,
+            status: row.status,
+            created_at: row.createdAt,
+            updated_at: row.updatedAt,
+            archived_at: row.archivedAt,
+          }),
+        ),
+        next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+      })
+    },
+  )
+  .get(
+    '/:siteId',
+    route({ summary: 'Get a site', tag: 'Sites', ok: { status: 200, schema: Site, description: 'The site' } }),
+    valid('param', SiteParam),
+    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).getSite(c.var.caller)),
+  )
+  .patch(
+    '/:siteId',
+    route({
+      summary: 'Change a site',
+      tag: 'Sites',
+      ok: { status: 200, schema: Site, description: 'The site as changed' },
+      errors: { 409: 'The site is archived', 415: 'Body is not JSON' },
+    }),
+    requireRole('admin'),
+    valid('param', SiteParam),
+    requireJson,
+    valid('json', UpdateSiteBody),
+    async (c) => {
+      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      return send(c, await siteOf(c.env, c.req.valid('param').siteId).updateSite(c.req.valid('json'), write))
+    },
+  )
+  .post(
+    '/:siteId/archive',
+    route({
+      summary: 'Archive a site',
+      tag: 'Sites',
+      description: 'An archived site keeps its log and stays readable, but refuses writes until restored.',
+      ok: { status: 200, schema: Site, description: 'The archived site' },
+    }),
+    requireRole('admin'),
+    valid('param', SiteParam),
+    valid('json', ArchiveSiteBody),
+    async (c) => {
+      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const { reason } = c.req.valid('json') ?? {}
+      return send(c, await siteOf(c.env, c.req.valid('param').siteId).archiveSite(reason, write))
+    },
+  )
+  .post(
+    '/:siteId/restore',
+    route({ summary: 'Restore an archived site', tag: 'Sites', ok: { status: 200, schema: Site, description: 'The site' } }),
+    requireRole('admin'),
+    valid('param', SiteParam),
+    async (c) => {
+      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      return send(c, await siteOf(c.env, c.req.valid('param').siteId).restoreSite(write))
+    },
+  )
+  .get(
+    '/:siteId/status',
+    route({
+      summary: "Where a site's log and projection stand",
+      tag: 'Sites',
+      ok: { status: 200, schema: SiteStatus, description: 'Log head, projected seq, projector state' },
+    }),
+    valid('param', SiteParam),
+    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).status(c.var.caller)),
+  )

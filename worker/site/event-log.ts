@@ -1,0 +1,87 @@
+import type { CloudEvent, LoggedEvent } from '../../schema/events'
+
+/** What the log did with one appended event. */
+export interface AppendedEvent {
+  id: string
+  source: string
+  seq: number
+  duplicate: boolean
+  /** The event as stored, present only when it was new. */
+  event?: LoggedEvent
+}
+
+interface EventRow extends Record<string, SqlStorageValue> {
+  seq: number
+  body: string
+}
+
+/**
+ * The site's append-only log in the object's SQLite. `seq` is gap-free because it is
+ * assigned here, in the object's single thread, inside the caller's transaction; an event
+ * whose (source, id) is already stored keeps its first `seq` and is not stored again.
+ */
+export class EventLog {
+  #head: number
+
+  constructor(private readonly sql: SqlStorage) {
+    this.#head = this.readHead()
+  }
+
+  get head() {
+    return this.#head
+  }
+
+  /** Appends events in order. Call it inside `transactionSync`, and `reload` if that throws. */
+  append(events: readonly CloudEvent[], recordedAt: string): AppendedEvent[] {
+    return events.map((input) => {
+      const existing = this.sql
+        .exec<{ seq: number }>('SELECT seq FROM events WHERE source = ? AND id = ?', input.source, input.id)
+        .toArray()[0]
+      if (existing) return { id: input.id, source: input.source, seq: existing.seq, duplicate: true }
+      const seq = this.#head + 1
+      const stored = { ...input, time: input.time ?? recordedAt }
+      this.sql.exec(
+        'INSERT INTO events (seq, id, source, type, subject, time, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        seq,
+        stored.id,
+        stored.source,
+        stored.type,
+        stored.subject ?? null,
+        stored.time,
+        JSON.stringify(stored),
+      )
+      this.#head = seq
+      return { id: input.id, source: input.source, seq, duplicate: false, event: { ...stored, seq } }
+    })
+  }
+
+  /** Re-reads the head after a rolled-back transaction. */
+  reload() {
+    this.#head = this.readHead()
+  }
+
+  /** Events after `after`, oldest first, optionally of one type. */
+  read(after: number, limit: number, type?: string): LoggedEvent[] {
+    const rows = type
+      ? this.sql.exec<EventRow>(
+          'SELECT seq, body FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?',
+          type,
+          after,
+          limit,
+        )
+      : this.sql.exec<EventRow>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)
+    return rows.toArray().map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+  }
+
+  /** Every event of the given types, oldest first: the history a decider folds. */
+  readTypes(prefix: string): LoggedEvent[] {
+    return this.sql
+      .exec<EventRow>("SELECT seq, body FROM events WHERE type >= ? AND type < ? || '~' ORDER BY seq", prefix, prefix)
+      .toArray()
+      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+  }
+
+  private readHead() {
+    return this.sql.exec<{ head: number | null }>('SELECT max(seq) AS head FROM events').one().head ?? 0
+  }
+}

@@ -1,0 +1,268 @@
+import { DurableObject } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
+import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
+import type { CloudEvent, LoggedEvent } from '../../schema/events'
+import type { Caller } from '../auth/caller'
+import type { Env } from '../env'
+import { ApiError, apiError } from '../http/errors'
+import { type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { errorMessage, log, setLogLevel } from '../lib/log'
+import { openProjections } from '../projections/database'
+import { EventLog } from './event-log'
+import { EventStreams } from './event-streams'
+import migrations from './migrations/migrations.js'
+import { Projector } from './projector'
+import { type SiteCommand, type SiteState, decideSite, evolveSite, initialSiteState, requireActive } from './site-decider'
+import { toCloudEvent } from './sitewire-event'
+
+/** What every write carries besides its input. */
+export interface WriteContext {
+  caller: Caller
+  idempotency?: IdempotencyClaim
+}
+
+/** How soon after an append the alarm checks that the projection caught up, even across a crash. */
+const PROJECTION_CHECK_MS = 5_000
+const SITE_EVENT_PREFIX = 'io.sitewire.site.'
+
+/**
+ * One site: its event log, its current state folded from that log, live streams, and the
+ * projector that carries the log to libSQL. Commands are decided here and their events
+ * appended in one storage transaction.
+ */
+export class SiteObject extends DurableObject<Env> {
+  private log!: EventLog
+  private streams!: EventStreams
+  private projector!: Projector
+  private idempotency!: IdempotencyStore
+  private state: SiteState = initialSiteState
+  private alarmArmed = false
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    setLogLevel(env.LOG_LEVEL)
+    ctx.blockConcurrencyWhile(() => this.start())
+  }
+
+  private async start() {
+    await migrate(drizzle(this.ctx.storage), migrations)
+    this.log = new EventLog(this.ctx.storage.sql)
+    this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
+    this.streams = new EventStreams(this.ctx, this.log)
+    for (const event of this.log.readTypes(SITE_EVENT_PREFIX)) this.state = evolveSite(this.state, event as never)
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
+    this.projector = new Projector(openProjections(this.env), {
+      site: () =>
+        this.state.status === 'absent' ? undefined : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
+      head: () => this.log.head,
+      read: (after, limit) => this.log.read(after, limit),
+      retryAt: (at) => void this.ctx.storage.setAlarm(at),
+    })
+    if (this.log.head > 0) void this.projector.catchUp()
+  }
+
+  // Queries
+
+  getSite(caller: Caller): Reply<Site> {
+    return this.answer(() => ({ status: 200, body: this.visibleSite(caller) }))
+  }
+
+  listEvents(caller: Caller, query: ListEventsQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      const items = this.log.read(query.after, query.limit, query.type)
+      const last = items.at(-1)
+      const more = items.length === query.limit && last !== undefined && last.seq < this.log.head
+      return { status: 200, body: { items, next_cursor: more ? String(last.seq) : null } }
+    })
+  }
+
+  status(caller: Caller): Reply<SiteStatus> {
+    return this.answer(() => {
+      const site = this.visibleSite(caller)
+      const projector = this.projector.status
+      return {
+        status: 200,
+        body: {
+          site_id: site.id,
+          head_seq: this.log.head,
+          projected_seq: projector.projectedSeq,
+          lag: projector.projectedSeq === null ? null : this.log.head - projector.projectedSeq,
+          projector: {
+            state: projector.state,
+            last_error: projector.lastError,
+            next_retry_at: projector.nextRetryAt === null ? null : new Date(projector.nextRetryAt).toISOString(),
+            failures: projector.failures,
+          },
+          stream_clients: this.streams.count,
+        },
+      }
+    })
+  }
+
+  // Commands
+
+  createSite(siteId: string, input: CreateSiteBody, write: WriteContext): Reply<Site> {
+    return this.runSiteCommand(write, { type: 'create', siteId, tenantId: write.caller.tenantId, input }, 201)
+  }
+
+  updateSite(input: UpdateSiteBody, write: WriteContext): Reply<Site> {
+    return this.runSiteCommand(write, { type: 'update', input })
+  }
+
+  archiveSite(reason: string | undefined, write: WriteContext): Reply<Site> {
+    return this.runSiteCommand(write, reason === undefined ? { type: 'archive' } : { type: 'archive', reason })
+  }
+
+  restoreSite(write: WriteContext): Reply<Site> {
+    return this.runSiteCommand(write, { type: 'restore' })
+  }
+
+  /** Appends external CloudEvents as they are; the Worker has validated them. */
+  appendEvents(events: CloudEvent[], write: WriteContext): Reply<AppendResult> {
+    return this.answer(() => {
+      if (this.state.status === 'absent' || this.state.site.tenant_id !== write.caller.tenantId) {
+        throw apiError(404, 'not_found', 'site not found')
+      }
+      requireActive(this.state)
+      return this.commit<AppendResult>(write, () => ({
+        events,
+        reply: (appended) => ({
+          status: appended.some((a) => !a.duplicate) ? 201 : 200,
+          body: {
+            items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
+            head_seq: this.log.head,
+          },
+        }),
+      }))
+    })
+  }
+
+  /** Deletes this site's projected rows and replays its log into them. */
+  async rebuildProjection(): Promise<void> {
+    await this.projector.rebuild()
+  }
+
+  // Live stream, alarm, sockets
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const tenantId = request.headers.get('x-sitewire-tenant')
+    if (this.state.status === 'absent' || this.state.site.tenant_id !== tenantId) {
+      return Response.json(apiError(404, 'not_found', 'site not found').toBody(), { status: 404 })
+    }
+    if (url.pathname.endsWith('/events/stream') && request.headers.get('upgrade') === 'websocket') {
+      const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as StreamEventsQuery
+      return this.streams.open(query.after, query.type)
+    }
+    return Response.json(apiError(404, 'not_found', 'no such route').toBody(), { status: 404 })
+  }
+
+  override async alarm() {
+    this.alarmArmed = false
+    await this.projector.catchUp()
+  }
+
+  override async webSocketMessage(socket: WebSocket) {
+    socket.send(JSON.stringify(apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody()))
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string) {
+    try {
+      socket.close(code === 1005 ? 1000 : code, reason)
+    } catch {
+      // Already closed by the runtime.
+    }
+  }
+
+  override async webSocketError(_socket: WebSocket, error: unknown) {
+    log('warn', 'event stream socket error', { error: errorMessage(error) })
+  }
+
+  // Internals
+
+  private visibleSite(caller: Caller): Site {
+    if (this.state.status === 'absent' || this.state.site.tenant_id !== caller.tenantId) {
+      throw apiError(404, 'not_found', 'site not found')
+    }
+    return this.state.site
+  }
+
+  private runSiteCommand(write: WriteContext, command: SiteCommand, createdStatus = 200): Reply<Site> {
+    return this.answer(() => {
+      if (command.type !== 'create') this.visibleSite(write.caller)
+      return this.commit<Site>(write, (time) => {
+        const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
+        const at = { siteId, subject: siteId, actor: write.caller.actor, time }
+        return {
+          events: decideSite(this.state, command).map((body) => toCloudEvent(body, at)),
+          reply: (_appended, next) => {
+            if (next.status === 'absent') throw new Error('site command left no site')
+            return { status: command.type === 'create' && this.state.status === 'absent' ? createdStatus : 200, body: next.site }
+          },
+        }
+      })
+    })
+  }
+
+  /**
+   * Replays a repeated write, or decides one and stores its events, its new state and its
+   * answer in one transaction; then tells watchers and the projector.
+   */
+  private commit<T>(
+    write: WriteContext,
+    plan: (time: string) => {
+      events: CloudEvent[]
+      reply: (appended: ReturnType<EventLog['append']>, next: SiteState) => Reply<T>
+    },
+  ): Reply<T> {
+    const now = Date.now()
+    const replay = this.idempotency.find(write.idempotency, now)
+    if (replay) return replay as Reply<T>
+    const time = new Date(now).toISOString()
+    const { events, reply } = plan(time)
+    let committed: { fresh: LoggedEvent[]; next: SiteState; answer: Reply<T> }
+    try {
+      committed = this.ctx.storage.transactionSync(() => {
+        const appended = this.log.append(events, time)
+        const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
+        const next = fresh.reduce(
+          (state, event) => (event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state),
+          this.state,
+        )
+        const answer = reply(appended, next)
+        this.idempotency.save(write.idempotency, answer, now)
+        return { fresh, next, answer }
+      })
+    } catch (error) {
+      this.log.reload()
+      throw error
+    }
+    const { fresh, next, answer } = committed
+    this.state = next
+    if (fresh.length > 0) this.afterAppend(fresh)
+    return answer
+  }
+
+  private afterAppend(fresh: LoggedEvent[]) {
+    this.streams.publish(fresh)
+    if (!this.alarmArmed) {
+      this.alarmArmed = true
+      void this.ctx.storage.setAlarm(Date.now() + PROJECTION_CHECK_MS)
+    }
+    void this.projector.catchUp()
+  }
+
+  /** Turns a refused command into its error answer; anything else is a fault and propagates. */
+  private answer<T>(run: () => Reply<T>): Reply<T> {
+    try {
+      return run()
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, body: error.toBody() as T }
+      log('error', 'site object fault', { error: errorMessage(error) })
+      throw error
+    }
+  }
+}
