@@ -10,7 +10,8 @@ export const newTenant = async () => {
   const directory = env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'))
   const tenant = await directory.createTenant(`t${crypto.randomUUID().slice(0, 8)}.test`)
   const keyFor = async (role: 'viewer' | 'operator' | 'admin', expiresAt?: Date) =>
-    (await directory.issueApiKey(tenant.tenant_id, { name: role, role, ...(expiresAt ? { expiresAt } : {}) })).api_key
+    (await directory.issueApiKey(tenant.tenant_id, { name: role, role, ...(expiresAt ? { expiresAt } : {}) }))
+      .api_key
   return { ...tenant, client: client(tenant.api_key), keyFor, directory }
 }
 

@@ -71,8 +71,15 @@ export const app = new Hono<AppEnv>()
   .onError((error, c) => {
     const known = toApiError(error)
     if (known) return c.json(known.toBody(), known.status)
-    log('error', 'unhandled error', { request_id: c.var.requestId, path: c.req.path, error: errorMessage(error) })
-    return c.json(apiError(500, 'internal', 'something went wrong; the request id is in x-request-id').toBody(), 500)
+    log('error', 'unhandled error', {
+      request_id: c.var.requestId,
+      path: c.req.path,
+      error: errorMessage(error),
+    })
+    return c.json(
+      apiError(500, 'internal', 'something went wrong; the request id is in x-request-id').toBody(),
+      500,
+    )
   })
 
 const toApiError = (error: Error): ApiError | undefined => {
@@ -80,12 +87,5 @@ const toApiError = (error: Error): ApiError | undefined => {
   if (error instanceof HTTPException && error.status === 400) {
     return apiError(400, 'malformed_json', error.message || 'body is not valid JSON')
   }
-  if (isProjectionsOutage(error)) {
-    return apiError(503, 'projections_unavailable', 'the projections database is unreachable; try again shortly')
-  }
   return undefined
 }
-
-/** libSQL failures (drizzle wraps them as the cause of its own error), as opposed to bugs. */
-const isProjectionsOutage = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'LibsqlError' || isProjectionsOutage(error.cause))

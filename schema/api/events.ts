@@ -36,7 +36,9 @@ export type AppendResult = v.InferOutput<typeof AppendResult>
 /** Filters on the tenant-wide event index. */
 export const SearchEventsQuery = v.object({
   limit: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(1000)), '100'),
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d+:[0-9A-HJKMNP-TV-Z]{26}@\S+$/, 'not a cursor from this list'))),
+  cursor: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+:[0-9A-HJKMNP-TV-Z]{26}@\S+$/, 'not a cursor from this list')),
+  ),
   type: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
   site_id: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'))),
   subject: v.optional(v.pipe(v.string(), v.maxLength(512))),
@@ -54,4 +56,7 @@ export const IndexedEvent = v.object({
   subject: v.nullable(v.string()),
   time: v.string(),
 })
-export const IndexedEventPage = v.object({ items: v.array(IndexedEvent), next_cursor: v.nullable(v.string()) })
+export const IndexedEventPage = v.object({
+  items: v.array(IndexedEvent),
+  next_cursor: v.nullable(v.string()),
+})

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { Labels, PageQuery, Timestamp, TimeZone, Ulid, pageOf } from '../common'
+import { Labels, PageQuery, pageOf, Timestamp, TimeZone, Ulid } from '../common'
 import { SiteArchived, SiteDescription, SiteName } from '../events/site'
 
 export const CreateSiteBody = v.object({

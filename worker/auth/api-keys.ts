@@ -4,7 +4,13 @@ export const API_KEY_PATTERN = /^sw_[A-Za-z0-9_-]{43}$/
 
 export const newApiKeySecret = () => {
   const bytes = crypto.getRandomValues(new Uint8Array(32))
-  return PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return (
+    PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
+  )
 }
 
 /** Keys carry 256 random bits, so one SHA-256 is enough to store them safely. */

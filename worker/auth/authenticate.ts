@@ -11,7 +11,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   if (!header) throw apiError(401, 'unauthenticated', 'send an API key as Authorization: Bearer <key>')
   const match = /^Bearer\s+(\S+)$/i.exec(header)
   const secret = match?.[1]
-  if (!secret || !API_KEY_PATTERN.test(secret)) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
+  if (!secret || !API_KEY_PATTERN.test(secret))
+    throw apiError(401, 'invalid_credentials', 'the API key is not valid')
   const principal = await directoryOf(c.env).authenticate(await hashApiKey(secret))
   if (!principal) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
   c.set('principal', principal)

@@ -98,7 +98,13 @@ export class DirectoryObject extends DurableObject<Env> {
     const revoked = this.db
       .update(store.apiKeys)
       .set({ revokedAt: new Date() })
-      .where(and(eq(store.apiKeys.id, keyId), eq(store.apiKeys.tenantId, tenantId), isNull(store.apiKeys.revokedAt)))
+      .where(
+        and(
+          eq(store.apiKeys.id, keyId),
+          eq(store.apiKeys.tenantId, tenantId),
+          isNull(store.apiKeys.revokedAt),
+        ),
+      )
       .returning({ id: store.apiKeys.id })
       .all()
     return revoked.length > 0
@@ -120,7 +126,11 @@ export class DirectoryObject extends DurableObject<Env> {
       .get()
     if (!key) return null
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      this.db.update(store.apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(store.apiKeys.id, key.id)).run()
+      this.db
+        .update(store.apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(store.apiKeys.id, key.id))
+        .run()
     }
     return { keyId: key.id, tenantId: key.tenantId, role: key.role }
   }
@@ -143,7 +153,12 @@ export class DirectoryObject extends DurableObject<Env> {
       if (!claimed) {
         this.db
           .insert(store.siteRegistry)
-          .values({ id: siteId, tenantId: write.caller.tenantId, createdAt: new Date(now), createdByKey: claimKey })
+          .values({
+            id: siteId,
+            tenantId: write.caller.tenantId,
+            createdAt: new Date(now),
+            createdByKey: claimKey,
+          })
           .run()
       }
       const site = this.env.SITE.get(this.env.SITE.idFromName(siteId))

@@ -1,6 +1,6 @@
-import type { ErrorBody } from '../../schema/common'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import * as v from 'valibot'
+import type { ErrorBody } from '../../schema/common'
 
 /** HTTP statuses the API answers errors with; see the API conventions. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 426 | 429 | 500 | 503
@@ -18,7 +18,13 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } }
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    }
   }
 }
 
@@ -38,7 +44,11 @@ export const validationError = (issues: readonly StandardSchemaV1.Issue[], what:
   )
 
 /** Parses with a valibot schema, or throws the 400 for `what`. */
-export const parseOr400 = <S extends v.GenericSchema>(schema: S, input: unknown, what: string): v.InferOutput<S> => {
+export const parseOr400 = <S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  what: string,
+): v.InferOutput<S> => {
   const result = v.safeParse(schema, input)
   if (!result.success) throw validationError(result.issues.map(toStandardIssue), what)
   return result.output

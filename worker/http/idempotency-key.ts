@@ -15,7 +15,8 @@ export const idempotencyKey: MiddlewareHandler<AppEnv> = async function idempote
     c.set('idempotency', undefined)
     return next()
   }
-  if (!KEY.test(key)) throw apiError(400, 'invalid_idempotency_key', 'Idempotency-Key is 1-255 visible ASCII characters')
+  if (!KEY.test(key))
+    throw apiError(400, 'invalid_idempotency_key', 'Idempotency-Key is 1-255 visible ASCII characters')
   const material = `${c.req.method} ${c.req.path}\n${await c.req.text()}`
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(material))
   const fingerprint = btoa(String.fromCharCode(...new Uint8Array(digest)))

@@ -6,7 +6,8 @@ import { ErrorBody } from '../../schema/common'
 import type { Reply } from '../lib/idempotency'
 
 /** Sends an object's answer as it is: its status and its body. */
-export const send = (c: Context, reply: Reply) => c.json(reply.body as object, reply.status as ContentfulStatusCode)
+export const send = (c: Context, reply: Reply) =>
+  c.json(reply.body as object, reply.status as ContentfulStatusCode)
 
 const errorResponse = (description: string) => ({
   description,
@@ -40,6 +41,8 @@ export const route = (spec: {
         ...(spec.ok.schema ? { content: { 'application/json': { schema: resolver(spec.ok.schema) } } } : {}),
       },
       ...COMMON_ERRORS,
-      ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([status, text]) => [status, errorResponse(text)])),
+      ...Object.fromEntries(
+        Object.entries(spec.errors ?? {}).map(([status, text]) => [status, errorResponse(text)]),
+      ),
     },
   })

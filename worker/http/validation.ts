@@ -1,6 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler, ValidationTargets } from 'hono'
 import { validator } from 'hono-openapi'
-import type { ValidationTargets } from 'hono'
 import type * as v from 'valibot'
 import { apiError, validationError } from './errors'
 

@@ -13,7 +13,9 @@ export const setLogLevel = (level: string | undefined) => {
 }
 
 const redact = (fields: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(fields).map(([k, value]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : value]))
+  Object.fromEntries(
+    Object.entries(fields).map(([k, value]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : value]),
+  )
 
 export const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
   if (RANK[level] < RANK[threshold]) return

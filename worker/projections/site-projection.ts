@@ -1,9 +1,8 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
-import { type LoggedEvent, SitewireEventBody } from '../../schema/events'
-import { EventType } from '../../schema/events'
 import { projectionCursors, siteEvents, sites } from '../../schema/db/projections'
+import { EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import type { ProjectionsDb } from './database'
 
 type Statement = BatchItem<'sqlite'>
@@ -43,7 +42,10 @@ export const projectSiteEvents = (
   const cursor = db
     .insert(projectionCursors)
     .values({ siteId, seq: last })
-    .onConflictDoUpdate({ target: projectionCursors.siteId, set: { seq: sql`max(${projectionCursors.seq}, excluded.seq)` } })
+    .onConflictDoUpdate({
+      target: projectionCursors.siteId,
+      set: { seq: sql`max(${projectionCursors.seq}, excluded.seq)` },
+    })
   return [cursor, ...statements]
 }
 

@@ -16,7 +16,11 @@ export const adminRoutes = new Hono<AppEnv>().post(
     description:
       "Each of the tenant's sites deletes its rows from the libSQL projections and replays its log into them. " +
       'Answers when every site has started its replay; follow progress with each site’s status.',
-    ok: { status: 202, schema: RebuildResult, description: 'How many sites replay, and which could not start' },
+    ok: {
+      status: 202,
+      schema: RebuildResult,
+      description: 'How many sites replay, and which could not start',
+    },
   }),
   requireRole('admin'),
   async (c) => c.json(await directoryOf(c.env).rebuildProjections(c.var.caller.tenantId), 202),

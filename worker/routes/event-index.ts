@@ -5,7 +5,7 @@ import { siteEvents } from '../../schema/db/projections'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
-import { projections } from '../projections/connection'
+import { readProjections } from '../projections/connection'
 
 /** `GET /v1/events`: the tenant-wide index of every site's events, newest first. */
 export const eventIndexRoutes = new Hono<AppEnv>().get(
@@ -13,7 +13,8 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
   route({
     summary: 'Search events across sites',
     tag: 'Events',
-    description: 'Reads the projected event index (no data). Follow an entry to its site log for the full event.',
+    description:
+      'Reads the projected event index (no data). Follow an entry to its site log for the full event.',
     ok: { status: 200, schema: IndexedEventPage, description: 'Matching events, newest first' },
     errors: { 503: 'The projections database is unreachable' },
   }),
@@ -21,27 +22,33 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const query = c.req.valid('query')
     const [cursorTime, cursorSite] = query.cursor ? splitCursor(query.cursor) : []
-    const rows = await projections(c.env)
-      .select()
-      .from(siteEvents)
-      .where(
-        and(
-          eq(siteEvents.tenantId, c.var.caller.tenantId),
-          query.type ? eq(siteEvents.type, query.type) : undefined,
-          query.site_id ? eq(siteEvents.siteId, query.site_id) : undefined,
-          query.subject ? eq(siteEvents.subject, query.subject) : undefined,
-          query.since ? gte(siteEvents.time, query.since) : undefined,
-          cursorTime !== undefined && cursorSite
-            ? or(
-                lt(siteEvents.time, cursorTime.time),
-                and(eq(siteEvents.time, cursorTime.time), lt(siteEvents.siteId, cursorSite)),
-                and(eq(siteEvents.time, cursorTime.time), eq(siteEvents.siteId, cursorSite), lt(siteEvents.seq, cursorTime.seq)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(siteEvents.time), desc(siteEvents.siteId), desc(siteEvents.seq))
-      .limit(query.limit + 1)
+    const rows = await readProjections(c.env, (db) =>
+      db
+        .select()
+        .from(siteEvents)
+        .where(
+          and(
+            eq(siteEvents.tenantId, c.var.caller.tenantId),
+            query.type ? eq(siteEvents.type, query.type) : undefined,
+            query.site_id ? eq(siteEvents.siteId, query.site_id) : undefined,
+            query.subject ? eq(siteEvents.subject, query.subject) : undefined,
+            query.since ? gte(siteEvents.time, query.since) : undefined,
+            cursorTime !== undefined && cursorSite
+              ? or(
+                  lt(siteEvents.time, cursorTime.time),
+                  and(eq(siteEvents.time, cursorTime.time), lt(siteEvents.siteId, cursorSite)),
+                  and(
+                    eq(siteEvents.time, cursorTime.time),
+                    eq(siteEvents.siteId, cursorSite),
+                    lt(siteEvents.seq, cursorTime.seq),
+                  ),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(siteEvents.time), desc(siteEvents.siteId), desc(siteEvents.seq))
+        .limit(query.limit + 1),
+    )
     const page = rows.slice(0, query.limit)
     const last = page.at(-1)
     return c.json({

@@ -21,7 +21,11 @@ export const eventRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     valid('query', ListEventsQuery),
-    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).listEvents(c.var.caller, c.req.valid('query'))),
+    async (c) =>
+      send(
+        c,
+        await siteOf(c.env, c.req.valid('param').siteId).listEvents(c.var.caller, c.req.valid('query')),
+      ),
   )
   .post(
     '/:siteId/events',
@@ -33,7 +37,11 @@ export const eventRoutes = new Hono<AppEnv>()
         'or as a batch (application/cloudevents-batch+json, or a JSON array). An event whose source and id are ' +
         'already stored keeps its first seq and is reported as a duplicate. Types under io.sitewire. are reserved.',
       ok: { status: 201, schema: AppendResult, description: 'The seq of each event, in the order sent' },
-      errors: { 409: 'The site is archived', 413: 'Body or event too large', 415: 'Not a CloudEvents content type' },
+      errors: {
+        409: 'The site is archived',
+        413: 'Body or event too large',
+        415: 'Not a CloudEvents content type',
+      },
     }),
     requireRole('operator'),
     valid('param', SiteParam),

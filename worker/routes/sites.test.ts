@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Site, SiteStatus } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
-import { type Client, client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
+import {
+  type Client,
+  client,
+  createSite,
+  eventually,
+  expectError,
+  newTenant,
+} from '../../test/worker-support'
 
 let admin: Client
 let viewer: Client
@@ -51,14 +58,23 @@ describe('sites', () => {
 
   it('changes, archives and restores a site, one event each, and refuses writes while archived', async () => {
     const site = await createSite(admin)
-    const patched = await admin(`/v1/sites/${site.id}`, { method: 'PATCH', json: { description: 'main room' } })
+    const patched = await admin(`/v1/sites/${site.id}`, {
+      method: 'PATCH',
+      json: { description: 'main room' },
+    })
     expect(patched.status).toBe(200)
     expect(await patched.json()).toMatchObject({ description: 'main room', name: site.name })
 
-    const unchanged = await admin(`/v1/sites/${site.id}`, { method: 'PATCH', json: { description: 'main room' } })
+    const unchanged = await admin(`/v1/sites/${site.id}`, {
+      method: 'PATCH',
+      json: { description: 'main room' },
+    })
     expect(unchanged.status).toBe(200)
 
-    const archived = await admin(`/v1/sites/${site.id}/archive`, { method: 'POST', json: { reason: 'moved' } })
+    const archived = await admin(`/v1/sites/${site.id}/archive`, {
+      method: 'POST',
+      json: { reason: 'moved' },
+    })
     expect(await archived.json()).toMatchObject({ status: 'archived' })
     await expectError(
       await admin(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'x' } }),
@@ -112,7 +128,11 @@ describe('sites', () => {
   it('replays the first answer for a repeated Idempotency-Key and refuses it for another request', async () => {
     const tenant = await newTenant()
     const send = (name: string) =>
-      tenant.client('/v1/sites', { method: 'POST', json: { name }, headers: { 'idempotency-key': 'create-1' } })
+      tenant.client('/v1/sites', {
+        method: 'POST',
+        json: { name },
+        headers: { 'idempotency-key': 'create-1' },
+      })
     const first = await send('Lyon')
     const again = await send('Lyon')
     expect(first.status).toBe(201)
@@ -130,7 +150,12 @@ describe('sites', () => {
       const body = (await (await admin(`/v1/sites/${site.id}/status`)).json()) as SiteStatus
       return body.projected_seq === 1 ? body : undefined
     })
-    expect(status).toMatchObject({ site_id: site.id, head_seq: 1, lag: 0, projector: { state: 'idle', failures: 0 } })
+    expect(status).toMatchObject({
+      site_id: site.id,
+      head_seq: 1,
+      lag: 0,
+      projector: { state: 'idle', failures: 0 },
+    })
   })
 })
 
@@ -146,8 +171,18 @@ describe('refused site requests leave everything as it was', () => {
   }
 
   it.each([
-    ['malformed JSON', { body: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'malformed_json'],
-    ['a non-JSON content type', { body: 'name=x', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+    [
+      'malformed JSON',
+      { body: '{"name":', headers: { 'content-type': 'application/json' } },
+      400,
+      'malformed_json',
+    ],
+    [
+      'a non-JSON content type',
+      { body: 'name=x', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
     ['a wrong type', { json: { name: 42 } }, 400, 'validation_failed'],
     ['an unknown field', { json: { colour: 'red' } }, 400, 'validation_failed'],
     ['an empty change', { json: {} }, 400, 'validation_failed'],
@@ -159,14 +194,22 @@ describe('refused site requests leave everything as it was', () => {
   })
 
   it('names the failing field in details', async () => {
-    const body = await expectError(await admin(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 42 } }), 400, 'validation_failed')
+    const body = await expectError(
+      await admin(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 42 } }),
+      400,
+      'validation_failed',
+    )
     expect(body.error.details).toEqual([{ path: 'name', message: expect.any(String) }])
   })
 
   it('refuses a body over the size limit with 413', async () => {
     const big = 'x'.repeat(5 * 1024 * 1024)
     await expectError(
-      await admin('/v1/sites', { method: 'POST', body: JSON.stringify({ name: big }), headers: { 'content-type': 'application/json' } }),
+      await admin('/v1/sites', {
+        method: 'POST',
+        body: JSON.stringify({ name: big }),
+        headers: { 'content-type': 'application/json' },
+      }),
       413,
       'body_too_large',
     )
@@ -175,13 +218,25 @@ describe('refused site requests leave everything as it was', () => {
 
   it('answers 401 without a key or with a wrong one', async () => {
     await expectError(await client(undefined)(`/v1/sites/${site.id}`), 401, 'unauthenticated')
-    await expectError(await client(`sw_${'A'.repeat(43)}`)(`/v1/sites/${site.id}`), 401, 'invalid_credentials')
-    await expectError(await client('not-a-key')('/v1/sites', { method: 'POST', json: { name: 'x' } }), 401, 'invalid_credentials')
+    await expectError(
+      await client(`sw_${'A'.repeat(43)}`)(`/v1/sites/${site.id}`),
+      401,
+      'invalid_credentials',
+    )
+    await expectError(
+      await client('not-a-key')('/v1/sites', { method: 'POST', json: { name: 'x' } }),
+      401,
+      'invalid_credentials',
+    )
     await unchanged()
   })
 
   it('answers 403 when the role is too weak, and lets it read', async () => {
-    await expectError(await viewer(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'x' } }), 403, 'forbidden')
+    await expectError(
+      await viewer(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'x' } }),
+      403,
+      'forbidden',
+    )
     await expectError(await viewer('/v1/sites', { method: 'POST', json: { name: 'x' } }), 403, 'forbidden')
     expect((await viewer(`/v1/sites/${site.id}`)).status).toBe(200)
     await unchanged()
@@ -189,11 +244,22 @@ describe('refused site requests leave everything as it was', () => {
 
   it("answers 404 for an unknown site and for another tenant's site", async () => {
     const other = await newTenant()
-    for (const call of [() => other.client(`/v1/sites/${site.id}`), () => admin('/v1/sites/01ARZ3NDEKTSV4RRFFQ69G5FAV')]) {
+    for (const call of [
+      () => other.client(`/v1/sites/${site.id}`),
+      () => admin('/v1/sites/01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+    ]) {
       await expectError(await call(), 404, 'not_found')
     }
-    await expectError(await other.client(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'stolen' } }), 404, 'not_found')
-    await expectError(await other.client(`/v1/sites/${site.id}/archive`, { method: 'POST' }), 404, 'not_found')
+    await expectError(
+      await other.client(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'stolen' } }),
+      404,
+      'not_found',
+    )
+    await expectError(
+      await other.client(`/v1/sites/${site.id}/archive`, { method: 'POST' }),
+      404,
+      'not_found',
+    )
     await expectError(await other.client(`/v1/sites/${site.id}/events`), 404, 'not_found')
     await unchanged()
   })

@@ -16,8 +16,8 @@ import { requireRole } from '../auth/authenticate'
 import type { AppEnv } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { projections } from '../projections/connection'
 import { directoryOf, siteOf } from '../objects'
+import { readProjections } from '../projections/connection'
 
 export const SiteParam = v.object({ siteId: Ulid })
 
@@ -52,19 +52,23 @@ export const siteRoutes = new Hono<AppEnv>()
     async (c) => {
       const query = c.req.valid('query')
       const label = query.label?.split('=')
-      const rows = await projections(c.env)
-        .select()
-        .from(sites)
-        .where(
-          and(
-            eq(sites.tenantId, c.var.caller.tenantId),
-            query.cursor ? gt(sites.id, query.cursor) : undefined,
-            query.status ? eq(sites.status, query.status) : undefined,
-            label ? sql`json_extract(${sites.labels}, ${`$."${label[0]}"`}) = ${label.slice(1).join('=')}` : undefined,
-          ),
-        )
-        .orderBy(asc(sites.id))
-        .limit(query.limit + 1)
+      const rows = await readProjections(c.env, (db) =>
+        db
+          .select()
+          .from(sites)
+          .where(
+            and(
+              eq(sites.tenantId, c.var.caller.tenantId),
+              query.cursor ? gt(sites.id, query.cursor) : undefined,
+              query.status ? eq(sites.status, query.status) : undefined,
+              label
+                ? sql`json_extract(${sites.labels}, ${`$."${label[0]}"`}) = ${label.slice(1).join('=')}`
+                : undefined,
+            ),
+          )
+          .orderBy(asc(sites.id))
+          .limit(query.limit + 1),
+      )
       const page = rows.slice(0, query.limit)
       return c.json({
         items: page.map(
@@ -87,7 +91,11 @@ export const siteRoutes = new Hono<AppEnv>()
   )
   .get(
     '/:siteId',
-    route({ summary: 'Get a site', tag: 'Sites', ok: { status: 200, schema: Site, description: 'The site' } }),
+    route({
+      summary: 'Get a site',
+      tag: 'Sites',
+      ok: { status: 200, schema: Site, description: 'The site' },
+    }),
     valid('param', SiteParam),
     async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).getSite(c.var.caller)),
   )
@@ -127,7 +135,11 @@ export const siteRoutes = new Hono<AppEnv>()
   )
   .post(
     '/:siteId/restore',
-    route({ summary: 'Restore an archived site', tag: 'Sites', ok: { status: 200, schema: Site, description: 'The site' } }),
+    route({
+      summary: 'Restore an archived site',
+      tag: 'Sites',
+      ok: { status: 200, schema: Site, description: 'The site' },
+    }),
     requireRole('admin'),
     valid('param', SiteParam),
     async (c) => {

@@ -69,14 +69,24 @@ export class EventLog {
           after,
           limit,
         )
-      : this.sql.exec<EventRow>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)
-    return rows.toArray().map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+      : this.sql.exec<EventRow>(
+          'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+          after,
+          limit,
+        )
+    return rows
+      .toArray()
+      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
   }
 
   /** Every event of the given types, oldest first: the history a decider folds. */
   readTypes(prefix: string): LoggedEvent[] {
     return this.sql
-      .exec<EventRow>("SELECT seq, body FROM events WHERE type >= ? AND type < ? || '~' ORDER BY seq", prefix, prefix)
+      .exec<EventRow>(
+        "SELECT seq, body FROM events WHERE type >= ? AND type < ? || '~' ORDER BY seq",
+        prefix,
+        prefix,
+      )
       .toArray()
       .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
   }

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm'
-import type { LoggedEvent } from '../../schema/events'
 import { projectionCursors } from '../../schema/db/projections'
+import type { LoggedEvent } from '../../schema/events'
+import { errorMessage, log } from '../lib/log'
 import type { ProjectionsDb } from '../projections/database'
 import { forgetSite, projectSiteEvents } from '../projections/site-projection'
-import { errorMessage, log } from '../lib/log'
 
 /** Events pushed to libSQL in one transaction. */
 const BATCH_EVENTS = 1000
@@ -39,7 +39,11 @@ export class Projector {
   get status() {
     return {
       projectedSeq: this.#projectedSeq,
-      state: this.#running ? ('running' as const) : this.#nextRetryAt ? ('retrying' as const) : ('idle' as const),
+      state: this.#running
+        ? ('running' as const)
+        : this.#nextRetryAt
+          ? ('retrying' as const)
+          : ('idle' as const),
       lastError: this.#lastError,
       nextRetryAt: this.#nextRetryAt,
       failures: this.#failures,
@@ -88,7 +92,12 @@ export class Projector {
       this.#lastError = errorMessage(error)
       const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.#failures - 1))
       this.#nextRetryAt = Date.now() + delay
-      log('warn', 'projection push failed', { site_id: siteId, failures: this.#failures, retry_in_ms: delay, error: this.#lastError })
+      log('warn', 'projection push failed', {
+        site_id: siteId,
+        failures: this.#failures,
+        retry_in_ms: delay,
+        error: this.#lastError,
+      })
       this.source.retryAt(this.#nextRetryAt)
     }
   }

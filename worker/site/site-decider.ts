@@ -38,11 +38,17 @@ export const evolveSite = (state: SiteState, event: SiteEvent & { time: string }
     case EventType.siteArchived:
       return state.status === 'absent'
         ? state
-        : { status: 'archived', site: { ...state.site, status: 'archived', archived_at: event.time, updated_at: event.time } }
+        : {
+            status: 'archived',
+            site: { ...state.site, status: 'archived', archived_at: event.time, updated_at: event.time },
+          }
     case EventType.siteRestored:
       return state.status === 'absent'
         ? state
-        : { status: 'active', site: { ...state.site, status: 'active', archived_at: null, updated_at: event.time } }
+        : {
+            status: 'active',
+            site: { ...state.site, status: 'active', archived_at: null, updated_at: event.time },
+          }
   }
 }
 
@@ -55,7 +61,10 @@ export const decideSite = (state: SiteState, command: SiteCommand): SiteEvent[] 
         throw apiError(409, 'site_exists', 'site already exists')
       }
       return [
-        { type: EventType.siteCreated, data: { site_id: command.siteId, tenant_id: command.tenantId, ...command.input } },
+        {
+          type: EventType.siteCreated,
+          data: { site_id: command.siteId, tenant_id: command.tenantId, ...command.input },
+        },
       ]
     case 'update': {
       const site = requireActive(state)
@@ -69,7 +78,12 @@ export const decideSite = (state: SiteState, command: SiteCommand): SiteEvent[] 
     case 'archive':
       if (state.status === 'absent') throw apiError(404, 'not_found', 'site not found')
       if (state.status === 'archived') return []
-      return [{ type: EventType.siteArchived, data: command.reason === undefined ? {} : { reason: command.reason } }]
+      return [
+        {
+          type: EventType.siteArchived,
+          data: command.reason === undefined ? {} : { reason: command.reason },
+        },
+      ]
     case 'restore':
       if (state.status === 'absent') throw apiError(404, 'not_found', 'site not found')
       if (state.status === 'active') return []
@@ -84,6 +98,7 @@ export const decideSite = (state: SiteState, command: SiteCommand): SiteEvent[] 
 /** The site, when it exists and takes writes; archived sites are read-only. */
 export const requireActive = (state: SiteState): Site => {
   if (state.status === 'absent') throw apiError(404, 'not_found', 'site not found')
-  if (state.status === 'archived') throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
+  if (state.status === 'archived')
+    throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
   return state.site
 }

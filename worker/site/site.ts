@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
-import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
 import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
+import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
 import type { CloudEvent, LoggedEvent } from '../../schema/events'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
@@ -14,7 +14,14 @@ import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import migrations from './migrations/migrations.js'
 import { Projector } from './projector'
-import { type SiteCommand, type SiteState, decideSite, evolveSite, initialSiteState, requireActive } from './site-decider'
+import {
+  decideSite,
+  evolveSite,
+  initialSiteState,
+  requireActive,
+  type SiteCommand,
+  type SiteState,
+} from './site-decider'
 import { toCloudEvent } from './sitewire-event'
 
 /** What every write carries besides its input. */
@@ -51,11 +58,14 @@ export class SiteObject extends DurableObject<Env> {
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.streams = new EventStreams(this.ctx, this.log)
-    for (const event of this.log.readTypes(SITE_EVENT_PREFIX)) this.state = evolveSite(this.state, event as never)
+    for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
+      this.state = evolveSite(this.state, event as never)
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
     this.projector = new Projector(openProjections(this.env), {
       site: () =>
-        this.state.status === 'absent' ? undefined : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
+        this.state.status === 'absent'
+          ? undefined
+          : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
       head: () => this.log.head,
       read: (after, limit) => this.log.read(after, limit),
       retryAt: (at) => void this.ctx.storage.setAlarm(at),
@@ -93,7 +103,8 @@ export class SiteObject extends DurableObject<Env> {
           projector: {
             state: projector.state,
             last_error: projector.lastError,
-            next_retry_at: projector.nextRetryAt === null ? null : new Date(projector.nextRetryAt).toISOString(),
+            next_retry_at:
+              projector.nextRetryAt === null ? null : new Date(projector.nextRetryAt).toISOString(),
             failures: projector.failures,
           },
           stream_clients: this.streams.count,
@@ -113,7 +124,10 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   archiveSite(reason: string | undefined, write: WriteContext): Reply<Site> {
-    return this.runSiteCommand(write, reason === undefined ? { type: 'archive' } : { type: 'archive', reason })
+    return this.runSiteCommand(
+      write,
+      reason === undefined ? { type: 'archive' } : { type: 'archive', reason },
+    )
   }
 
   restoreSite(write: WriteContext): Reply<Site> {
@@ -166,7 +180,11 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket) {
-    socket.send(JSON.stringify(apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody()))
+    socket.send(
+      JSON.stringify(
+        apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody(),
+      ),
+    )
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string) {
@@ -200,7 +218,10 @@ export class SiteObject extends DurableObject<Env> {
           events: decideSite(this.state, command).map((body) => toCloudEvent(body, at)),
           reply: (_appended, next) => {
             if (next.status === 'absent') throw new Error('site command left no site')
-            return { status: command.type === 'create' && this.state.status === 'absent' ? createdStatus : 200, body: next.site }
+            return {
+              status: command.type === 'create' && this.state.status === 'absent' ? createdStatus : 200,
+              body: next.site,
+            }
           },
         }
       })
@@ -229,7 +250,8 @@ export class SiteObject extends DurableObject<Env> {
         const appended = this.log.append(events, time)
         const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
         const next = fresh.reduce(
-          (state, event) => (event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state),
+          (state, event) =>
+            event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state,
           this.state,
         )
         const answer = reply(appended, next)
