@@ -32,9 +32,21 @@ const api = new Hono<AppEnv>()
   .route('/bootstrap', bootstrapRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
-api.get(
-  '/openapi.json',
-  openAPIRouteHandler(api, {
+api
+  .use(authenticate, idempotencyKey)
+  .route('/sites', siteRoutes)
+  .route('/sites', eventRoutes)
+  .route('/events', eventIndexRoutes)
+  .route('/admin', adminRoutes)
+
+/** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
+export const app = new Hono<AppEnv>()
+
+app.use('/v1/*', requestId(), requestLog)
+
+app.get(
+  '/v1/openapi.json',
+  openAPIRouteHandler(app, {
     documentation: {
       openapi: '3.1.0',
       info: {
@@ -52,16 +64,7 @@ api.get(
   }),
 )
 
-api
-  .use(authenticate, idempotencyKey)
-  .route('/sites', siteRoutes)
-  .route('/sites', eventRoutes)
-  .route('/events', eventIndexRoutes)
-  .route('/admin', adminRoutes)
-
-/** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
-export const app = new Hono<AppEnv>()
-  .use('/v1/*', requestId(), requestLog)
+app
   .route('/v1', api)
   .notFound((c) =>
     c.req.path.startsWith('/v1/')

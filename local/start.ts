@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { migrateProjections } from './projection-migrations'
+import { type SupervisedProcess, supervise } from './supervisor'
+
+const HELP = `Start Sitewire locally: the Worker and its Durable Objects on workerd, local R2, the web UI
+and a local libSQL server, with all state under the data directory.
+
+Usage: npm start -- [options]
+
+Options:
+  --data-dir DIR      where state lives (env SITEWIRE_DATA_DIR, default .data)
+  --port N            the platform's HTTP port on 127.0.0.1 (env SITEWIRE_PORT, default 8787)
+  --libsql-port N     the local libSQL server's port (default: the platform's port + 1)
+  --domain NAME       the first tenant's domain, used on first start only (default localhost)
+  --log-level LEVEL   debug, info, warn or error (default info)
+  -h, --help          show this help
+
+On first start it prints an admin API key once; only its hash is stored.
+Ctrl-C stops everything.`
+
+const root = resolve(import.meta.dirname, '..')
+const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+
+const { values: options } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: process.env.SITEWIRE_DATA_DIR ?? '.data' },
+    port: { type: 'string', default: process.env.SITEWIRE_PORT ?? '8787' },
+    'libsql-port': { type: 'string' },
+    domain: { type: 'string', default: 'localhost' },
+    'log-level': { type: 'string', default: 'info' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+if (options.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+
+const dataDir = resolve(options['data-dir'])
+const port = Number(options.port)
+const libsqlPort = Number(options['libsql-port'] ?? port + 1)
+if (!Number.isInteger(port) || !Number.isInteger(libsqlPort)) {
+  console.error('--port and --libsql-port take a port number')
+  process.exit(2)
+}
+const logLevel = options['log-level']
+const url = `http://127.0.0.1:${port}`
+const libsqlUrl = `http://127.0.0.1:${libsqlPort}`
+
+/** A secret kept in the data directory, created on first start and readable only by its owner. */
+const persistentSecret = async (name: string) => {
+  const path = join(dataDir, name)
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim()
+  const secret = randomBytes(32).toString('base64url')
+  await writeFile(path, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+const say = (msg: string, fields: Record<string, unknown> = {}) =>
+  console.log(
+    JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, component: 'start', ...fields }),
+  )
+
+const waitFor = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${what} did not come up within ${ms / 1000} s`)
+}
+
+const children: SupervisedProcess[] = []
+let stopping = false
+
+/** Stops the children in reverse order of start, then exits. */
+const stop = async (code: number) => {
+  if (stopping) return
+  stopping = true
+  say('stopping')
+  await Promise.all(children.reverse().map((child) => child.stop()))
+  process.exit(code)
+}
+process.on('SIGINT', () => void stop(0))
+process.on('SIGTERM', () => void stop(0))
+
+const main = async () => {
+  await mkdir(join(dataDir, 'libsql'), { recursive: true })
+  await mkdir(join(dataDir, 'workerd'), { recursive: true })
+  await chmod(dataDir, 0o700)
+  const libsqlToken = await persistentSecret('libsql-token')
+  const bootstrapToken = randomBytes(32).toString('base64url')
+  const workerEnvFile = join(dataDir, 'worker.env')
+  await writeFile(
+    workerEnvFile,
+    `LIBSQL_URL=${libsqlUrl}\nLIBSQL_AUTH_TOKEN=${libsqlToken}\nBOOTSTRAP_TOKEN=${bootstrapToken}\nLOG_LEVEL=${logLevel}\n`,
+    { mode: 0o600 },
+  )
+
+  children.push(
+    supervise({
+      name: 'libsql',
+      command: process.execPath,
+      args: [
+        tsx,
+        join(root, 'local', 'libsql-server', 'main.ts'),
+        '--db',
+        join(dataDir, 'libsql', 'sitewire.db'),
+        '--port',
+        String(libsqlPort),
+      ],
+      env: { LIBSQL_AUTH_TOKEN: libsqlToken },
+      onLine: (line) => console.log(line),
+      onRestart: (exit, delay) =>
+        say('libsql server exited; restarting', { exit_code: exit, delay_ms: delay }),
+    }),
+  )
+  await waitFor('the libSQL server', async () => (await fetch(`${libsqlUrl}/health`)).ok)
+  await migrateProjections(libsqlUrl, libsqlToken)
+
+  children.push(
+    supervise({
+      name: 'workerd',
+      command: process.execPath,
+      args: [
+        wrangler,
+        'dev',
+        '--config',
+        join(root, 'wrangler.toml'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--persist-to',
+        join(dataDir, 'workerd'),
+        '--env-file',
+        workerEnvFile,
+        '--show-interactive-dev-session=false',
+        '--log-level',
+        logLevel === 'debug' ? 'debug' : 'log',
+      ],
+      env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(dataDir, 'wrangler-logs') },
+      onLine: (line) => console.log(line),
+      onRestart: (exit, delay) => say('workerd exited; restarting', { exit_code: exit, delay_ms: delay }),
+    }),
+  )
+  await waitFor('the Worker', async () => (await fetch(`${url}/v1/health`)).ok)
+
+  const adminKey = await bootstrapOnce(bootstrapToken)
+  const lines = [
+    '',
+    `  Sitewire is running at ${url}`,
+    `  API reference:      ${url}/v1/docs`,
+    `  Data directory:     ${dataDir}`,
+    ...(adminKey
+      ? [
+          `  Admin API key:      ${adminKey}`,
+          '  (shown this once; only its hash is stored: keep it somewhere safe)',
+          `  Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/v1/sites`,
+        ]
+      : ['  Use the admin API key printed on first start.']),
+    '  Ctrl-C stops the platform.',
+    '',
+  ]
+  console.log(lines.join('\n'))
+  say('platform ready', { url, data_dir: dataDir, pid: process.pid })
+}
+
+/** Creates the first tenant and its admin key on first start; later starts find it done. */
+const bootstrapOnce = async (token: string): Promise<string | undefined> => {
+  const marker = join(dataDir, 'bootstrap.json')
+  if (existsSync(marker)) return undefined
+  const response = await fetch(`${url}/v1/bootstrap`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ domain: options.domain }),
+  })
+  const body = (await response.json()) as { tenant_id?: string; key_id?: string; api_key?: string }
+  if (response.status === 409) {
+    await writeFile(marker, JSON.stringify({ bootstrapped: true }))
+    return undefined
+  }
+  if (response.status !== 201 || !body.api_key)
+    throw new Error(`bootstrap failed with HTTP ${response.status}`)
+  await writeFile(
+    marker,
+    JSON.stringify({ tenant_id: body.tenant_id, key_id: body.key_id, at: new Date().toISOString() }),
+  )
+  return body.api_key
+}
+
+main().catch((error: unknown) => {
+  console.error(JSON.stringify({ level: 'error', msg: 'start failed', error: (error as Error).message }))
+  void stop(1)
+})

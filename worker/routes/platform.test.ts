@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { client, expectError, newTenant } from '../../test/worker-support'
+
+const anonymous = client(undefined)
+
+describe('platform routes', () => {
+  it('answers health without credentials', async () => {
+    const response = await anonymous('/v1/health')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok' })
+  })
+
+  it('describes the API in OpenAPI 3.1, generated from the schemas', async () => {
+    const response = await anonymous('/v1/openapi.json')
+    expect(response.status).toBe(200)
+    const spec = (await response.json()) as {
+      openapi: string
+      paths: Record<
+        string,
+        Record<string, { summary: string; responses: Record<string, unknown>; requestBody?: unknown }>
+      >
+    }
+    expect(spec.openapi).toBe('3.1.0')
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/v1/admin/projections/rebuild',
+      '/v1/events',
+      '/v1/sites',
+      '/v1/sites/{siteId}',
+      '/v1/sites/{siteId}/archive',
+      '/v1/sites/{siteId}/events',
+      '/v1/sites/{siteId}/events/stream',
+      '/v1/sites/{siteId}/restore',
+      '/v1/sites/{siteId}/status',
+    ])
+    const create = spec.paths['/v1/sites']?.post
+    expect(create?.summary).toBe('Create a site')
+    expect(Object.keys(create?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '401', '403']))
+    expect(JSON.stringify(create?.requestBody)).toContain('"name"')
+  })
+
+  it('serves the API reference page', async () => {
+    const response = await anonymous('/v1/docs')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/text\/html/)
+  })
+
+  it('refuses bootstrap without the deployment token, and once a tenant exists', async () => {
+    await newTenant()
+    const send = (token: string) =>
+      anonymous('/v1/bootstrap', {
+        method: 'POST',
+        json: { domain: 'example.com' },
+        headers: { authorization: `Bearer ${token}` },
+      })
+    await expectError(await send('wrong'), 401, 'invalid_credentials')
+    await expectError(await send('test-bootstrap-token'), 409, 'already_bootstrapped')
+  })
+})
