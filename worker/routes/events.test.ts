@@ -391,7 +391,7 @@ describe('projections', () => {
         : undefined
     })
     expect(settled.sites.map((s) => [s.name, s.lastSeq])).toEqual([
-      ['a', 3],
+      ['a', 1],
       ['b2', 4],
     ])
 

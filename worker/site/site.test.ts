@@ -1,0 +1,47 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { cloudEvent, createSite, newTenant } from '../../test/worker-support'
+import type { SiteObject } from './site'
+
+describe('site object', () => {
+  it('migrates its SQLite on start and records the applied migrations', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client)
+    const stub = env.SITE.get(env.SITE.idFromName(site.id))
+    const tables = await runInDurableObject(stub, (_instance: SiteObject, state) =>
+      state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .toArray()
+        .map((row) => row.name),
+    )
+    expect(tables).toEqual(expect.arrayContaining(['__drizzle_migrations', 'events', 'idempotency']))
+  })
+
+  it('rolls a failed append back whole and keeps seq gap-free', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client)
+    const stub = env.SITE.get(env.SITE.idFromName(site.id))
+    const caller = { tenantId: tenant.tenant_id, actor: 'test' }
+    const failing = [cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })]
+    await expect(stub.appendEvents(failing as never, { caller })).rejects.toThrow()
+    const after = await stub.appendEvents([cloudEvent({ id: 'ok-3' })] as never, { caller })
+    expect(after.body).toMatchObject({ items: [{ id: 'ok-3', seq: 2 }], head_seq: 2 })
+    const log = await stub.listEvents(caller, { after: 0, limit: 10 })
+    const items = (log.body as { items: { id: string; seq: number }[] }).items
+    expect(items.map((e) => [e.seq, e.id])).toEqual([
+      [1, expect.any(String)],
+      [2, 'ok-3'],
+    ])
+  })
+
+  it('arms its alarm on append, and the alarm brings the projection up to the head', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client)
+    const stub = env.SITE.get(env.SITE.idFromName(site.id))
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())
+    expect(alarm).not.toBeNull()
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    const status = await stub.status({ tenantId: tenant.tenant_id, actor: 'test' })
+    expect(status.body).toMatchObject({ head_seq: 1, projected_seq: 1, lag: 0 })
+  })
+})
