@@ -62,6 +62,18 @@ const persistentSecret = async (name: string) => {
   return secret
 }
 
+/**
+ * wrangler's own lines that repeat what our structured logs say, or that are only about
+ * running offline (the `Request.cf` lookup); everything else it prints is passed through.
+ */
+const WRANGLER_CHATTER = [
+  /^\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /,
+  /Request\.cf/,
+  /getaddrinfo ENOTFOUND/,
+  /^\s+at .*(node:|GetAddrInfoReqWrap)/,
+  /Cloudflare collects anonymous telemetry/,
+]
+
 const say = (msg: string, fields: Record<string, unknown> = {}) =>
   console.log(
     JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, component: 'start', ...fields }),
@@ -146,7 +158,9 @@ const main = async () => {
         logLevel === 'debug' ? 'debug' : 'log',
       ],
       env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(dataDir, 'wrangler-logs') },
-      onLine: (line) => console.log(line),
+      onLine: (line) => {
+        if (!WRANGLER_CHATTER.some((pattern) => pattern.test(line))) console.log(line)
+      },
       onRestart: (exit, delay) => say('workerd exited; restarting', { exit_code: exit, delay_ms: delay }),
     }),
   )

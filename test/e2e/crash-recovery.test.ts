@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +15,7 @@ describe('crash recovery', () => {
   let dataDir: string
   let platform: RunningPlatform
   let key: string
+  let firstRunOutput: string[] = []
   const port = testPort(1)
 
   beforeAll(async () => {
@@ -22,6 +23,7 @@ describe('crash recovery', () => {
     platform = await startPlatform({ dataDir, port })
     if (!platform.adminKey) throw new Error('first start printed no admin key')
     key = platform.adminKey
+    firstRunOutput = platform.output
   }, 120_000)
 
   afterAll(async () => {
@@ -144,4 +146,16 @@ describe('crash recovery', () => {
     expect(indexed.items).toHaveLength(20)
     expect(platform.output.some((line) => line.includes('libsql server exited; restarting'))).toBe(true)
   }, 120_000)
+
+  it('never writes the admin key or the libSQL token to its logs', async () => {
+    const libsqlToken = (await readFile(join(dataDir, 'libsql-token'), 'utf8')).trim()
+    const lines = [...firstRunOutput, ...platform.output].filter(
+      (line) => !line.includes('Admin API key:') && !line.includes('Try: curl'),
+    )
+    expect(lines.length).toBeGreaterThan(10)
+    for (const line of lines) {
+      expect(line).not.toContain(key)
+      expect(line).not.toContain(libsqlToken)
+    }
+  })
 })
