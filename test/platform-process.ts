@@ -24,10 +24,21 @@ export const startPlatform = async (options: {
   dataDir: string
   port: number
   timeoutMs?: number
+  /** The platform's log level; `warn` keeps benchmarks from measuring log piping. */
+  logLevel?: 'debug' | 'info' | 'warn'
 }): Promise<RunningPlatform> => {
   const child = spawn(
     'npm',
-    ['start', '--', '--data-dir', options.dataDir, '--port', String(options.port), '--log-level', 'warn'],
+    [
+      'start',
+      '--',
+      '--data-dir',
+      options.dataDir,
+      '--port',
+      String(options.port),
+      '--log-level',
+      options.logLevel ?? 'warn',
+    ],
     {
       cwd: root,
       detached: true,

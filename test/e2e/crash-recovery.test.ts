@@ -20,7 +20,7 @@ describe('crash recovery', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-e2e-'))
-    platform = await startPlatform({ dataDir, port })
+    platform = await startPlatform({ dataDir, port, logLevel: 'info' })
     if (!platform.adminKey) throw new Error('first start printed no admin key')
     key = platform.adminKey
     firstRunOutput = platform.output
@@ -96,7 +96,7 @@ describe('crash recovery', () => {
     await Promise.all(clients)
     expect(acknowledged.size).toBeGreaterThan(50)
 
-    platform = await startPlatform({ dataDir, port })
+    platform = await startPlatform({ dataDir, port, logLevel: 'info' })
     expect(platform.adminKey).toBeUndefined()
     const log = await readWholeLog(site.id)
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1))
