@@ -13,6 +13,7 @@ export const docsPage = `<!doctype html>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/base.css">
 <link rel="stylesheet" href="/docs/reference.css">
+<link rel="stylesheet" href="/docs/schema.css">
 <script type="module" src="/docs/reference.js"></script>
 </head>
 <body>

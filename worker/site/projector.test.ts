@@ -34,7 +34,9 @@ describe('projector', () => {
     const count = async () =>
       (await db.query.siteEvents.findMany({ where: (t, { eq }) => eq(t.siteId, id) })).length
     expect(await count()).toBe(2500)
-    expect((await db.query.projectionCursors.findFirst({ where: (t, { eq }) => eq(t.siteId, id) }))?.seq).toBe(2500)
+    expect(
+      (await db.query.projectionCursors.findFirst({ where: (t, { eq }) => eq(t.siteId, id) }))?.seq,
+    ).toBe(2500)
 
     const fresh = new Projector(db, sourceOf(id, log, []))
     await fresh.catchUp()
@@ -46,7 +48,10 @@ describe('projector', () => {
     const id = siteId()
     const log = events(10)
     const retries: number[] = []
-    const down = new Projector(openProjections({ LIBSQL_URL: 'http://127.0.0.1:9', LIBSQL_AUTH_TOKEN: 'x' }), sourceOf(id, log, retries))
+    const down = new Projector(
+      openProjections({ LIBSQL_URL: 'http://127.0.0.1:9', LIBSQL_AUTH_TOKEN: 'x' }),
+      sourceOf(id, log, retries),
+    )
     const before = Date.now()
     await down.catchUp()
     await down.catchUp()

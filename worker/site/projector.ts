@@ -84,7 +84,8 @@ export class Projector {
         await this.db.batch(projectSiteEvents(this.db, siteId, tenantId, batch))
         this.#projectedSeq = batch.at(-1)?.seq ?? this.#projectedSeq
       }
-      if (this.#failures > 0) log('info', 'projection caught up', { site_id: siteId, after_failures: this.#failures })
+      if (this.#failures > 0)
+        log('info', 'projection caught up', { site_id: siteId, after_failures: this.#failures })
       this.#failures = 0
       this.#lastError = null
       this.#nextRetryAt = null

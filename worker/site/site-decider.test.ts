@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../http/errors'
-import { type SiteCommand, type SiteState, decideSite, evolveSite, initialSiteState } from './site-decider'
+import { decideSite, evolveSite, initialSiteState, type SiteCommand, type SiteState } from './site-decider'
 
 const SITE = '01J0000000000000000000SITE'
 const TENANT = '01J00000000000000000TENANT'
@@ -9,7 +9,8 @@ const T1 = '2026-01-02T00:00:00.000Z'
 
 const given = (commands: SiteCommand[]): SiteState =>
   commands.reduce((state, command, i) => {
-    for (const event of decideSite(state, command)) state = evolveSite(state, { ...event, time: i === 0 ? T0 : T1 })
+    for (const event of decideSite(state, command))
+      state = evolveSite(state, { ...event, time: i === 0 ? T0 : T1 })
     return state
   }, initialSiteState)
 
@@ -32,19 +33,32 @@ const refusal = (state: SiteState, command: SiteCommand) => {
 describe('site decider', () => {
   it('creates a site once; a repeat for the same tenant is a no-op, for another tenant a conflict', () => {
     expect(decideSite(initialSiteState, create)).toEqual([
-      { type: 'io.sitewire.site.created', data: { site_id: SITE, tenant_id: TENANT, name: 'Paris', description: '', labels: {}, timezone: 'UTC' } },
+      {
+        type: 'io.sitewire.site.created',
+        data: {
+          site_id: SITE,
+          tenant_id: TENANT,
+          name: 'Paris',
+          description: '',
+          labels: {},
+          timezone: 'UTC',
+        },
+      },
     ])
     const created = given([create])
-    expect(created).toMatchObject({ status: 'active', site: { id: SITE, created_at: T0, updated_at: T0, archived_at: null } })
+    expect(created).toMatchObject({
+      status: 'active',
+      site: { id: SITE, created_at: T0, updated_at: T0, archived_at: null },
+    })
     expect(decideSite(created, create)).toEqual([])
     expect(refusal(created, { ...create, tenantId: 'other' })).toEqual([409, 'site_exists'])
   })
 
   it('records only the fields that change', () => {
     const created = given([create])
-    expect(decideSite(created, { type: 'update', input: { name: 'Paris', timezone: 'Europe/Paris' } })).toEqual([
-      { type: 'io.sitewire.site.updated', data: { timezone: 'Europe/Paris' } },
-    ])
+    expect(
+      decideSite(created, { type: 'update', input: { name: 'Paris', timezone: 'Europe/Paris' } }),
+    ).toEqual([{ type: 'io.sitewire.site.updated', data: { timezone: 'Europe/Paris' } }])
     expect(decideSite(created, { type: 'update', input: { labels: {} } })).toEqual([])
   })
 
@@ -59,7 +73,11 @@ describe('site decider', () => {
   })
 
   it('refuses commands on a site that does not exist', () => {
-    for (const command of [{ type: 'update', input: { name: 'x' } }, { type: 'archive' }, { type: 'restore' }] as SiteCommand[]) {
+    for (const command of [
+      { type: 'update', input: { name: 'x' } },
+      { type: 'archive' },
+      { type: 'restore' },
+    ] as SiteCommand[]) {
       expect(refusal(initialSiteState, command)).toEqual([404, 'not_found'])
     }
   })

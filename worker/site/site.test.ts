@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import type { CloudEvent } from '../../schema/events'
 import { cloudEvent, createSite, newTenant } from '../../test/worker-support'
 import type { SiteObject } from './site'
 
@@ -22,12 +23,17 @@ describe('site object', () => {
     const site = await createSite(tenant.client)
     const stub = env.SITE.get(env.SITE.idFromName(site.id))
     const caller = { tenantId: tenant.tenant_id, actor: 'test' }
-    const failing = [cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })]
-    await expect(stub.appendEvents(failing as never, { caller })).rejects.toThrow()
-    const after = await stub.appendEvents([cloudEvent({ id: 'ok-3' })] as never, { caller })
+    const events = (list: Record<string, unknown>[]) => list as unknown as CloudEvent[]
+    const failing = events([cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })])
+    await expect(stub.appendEvents(failing, { caller })).rejects.toThrow()
+    const after = (await stub.appendEvents(events([cloudEvent({ id: 'ok-3' })]), { caller })) as {
+      body: unknown
+    }
     expect(after.body).toMatchObject({ items: [{ id: 'ok-3', seq: 2 }], head_seq: 2 })
-    const log = await stub.listEvents(caller, { after: 0, limit: 10 })
-    const items = (log.body as { items: { id: string; seq: number }[] }).items
+    const log = (await stub.listEvents(caller, { after: 0, limit: 10 })) as unknown as {
+      body: { items: { id: string; seq: number }[] }
+    }
+    const items = log.body.items
     expect(items.map((e) => [e.seq, e.id])).toEqual([
       [1, expect.any(String)],
       [2, 'ok-3'],
