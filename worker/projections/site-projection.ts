@@ -30,7 +30,8 @@ export const projectSiteEvents = (
       source: e.source,
       type: e.type,
       subject: e.subject ?? null,
-      time: e.time,
+      // Producers may give any RFC 3339 offset; the index sorts by time, so it stores UTC.
+      time: new Date(e.time).toISOString(),
     }))
     statements.push(db.insert(siteEvents).values(rows).onConflictDoNothing())
   }

@@ -25,7 +25,9 @@ describe('site object', () => {
     const caller = { tenantId: tenant.tenant_id, actor: 'test' }
     const events = (list: Record<string, unknown>[]) => list as unknown as CloudEvent[]
     const failing = events([cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })])
-    await expect(stub.appendEvents(failing, { caller })).rejects.toThrow()
+    await runInDurableObject(stub, (instance: SiteObject) => {
+      expect(() => instance.appendEvents(failing, { caller })).toThrow(/BigInt/)
+    })
     const after = (await stub.appendEvents(events([cloudEvent({ id: 'ok-3' })]), { caller })) as {
       body: unknown
     }
