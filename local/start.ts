@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { migrateProjections } from './projection-migrations'
 import { type SupervisedProcess, supervise } from './supervisor'
+import { buildWorker, startWorker } from './worker-runtime'
 
 const HELP = `Start Sitewire locally: the Worker and its Durable Objects on workerd, local R2, the web UI
 and a local libSQL server, with all state under the data directory.
@@ -24,7 +25,6 @@ Ctrl-C stops everything.`
 
 const root = resolve(import.meta.dirname, '..')
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
-const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 
 const { values: options } = parseArgs({
   options: {
@@ -62,18 +62,6 @@ const persistentSecret = async (name: string) => {
   return secret
 }
 
-/**
- * wrangler's own lines that repeat what our structured logs say, or that are only about
- * running offline (the `Request.cf` lookup); everything else it prints is passed through.
- */
-const WRANGLER_CHATTER = [
-  /^\[wrangler:info\] (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /,
-  /Request\.cf/,
-  /getaddrinfo ENOTFOUND/,
-  /^\s+at .*(node:|GetAddrInfoReqWrap)/,
-  /Cloudflare collects anonymous telemetry/,
-]
-
 const say = (msg: string, fields: Record<string, unknown> = {}) =>
   console.log(
     JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, component: 'start', ...fields }),
@@ -108,12 +96,6 @@ const main = async () => {
   await chmod(dataDir, 0o700)
   const libsqlToken = await persistentSecret('libsql-token')
   const bootstrapToken = randomBytes(32).toString('base64url')
-  const workerEnvFile = join(dataDir, 'worker.env')
-  await writeFile(
-    workerEnvFile,
-    `LIBSQL_URL=${libsqlUrl}\nLIBSQL_AUTH_TOKEN=${libsqlToken}\nBOOTSTRAP_TOKEN=${bootstrapToken}\nLOG_LEVEL=${logLevel}\n`,
-    { mode: 0o600 },
-  )
 
   children.push(
     supervise({
@@ -136,34 +118,21 @@ const main = async () => {
   await waitFor('the libSQL server', async () => (await fetch(`${libsqlUrl}/health`)).ok)
   await migrateProjections(libsqlUrl, libsqlToken)
 
-  children.push(
-    supervise({
-      name: 'workerd',
-      command: process.execPath,
-      args: [
-        wrangler,
-        'dev',
-        '--config',
-        join(root, 'wrangler.toml'),
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--persist-to',
-        join(dataDir, 'workerd'),
-        '--env-file',
-        workerEnvFile,
-        '--show-interactive-dev-session=false',
-        '--log-level',
-        logLevel === 'debug' ? 'debug' : 'log',
-      ],
-      env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(dataDir, 'wrangler-logs') },
-      onLine: (line) => {
-        if (!WRANGLER_CHATTER.some((pattern) => pattern.test(line))) console.log(line)
-      },
-      onRestart: (exit, delay) => say('workerd exited; restarting', { exit_code: exit, delay_ms: delay }),
-    }),
-  )
+  say('building the Worker bundle')
+  await buildWorker(root, join(dataDir, 'build'))
+  const worker = await startWorker({
+    root,
+    bundleDir: join(dataDir, 'build'),
+    persistDir: join(dataDir, 'workerd'),
+    port,
+    vars: {
+      LIBSQL_URL: libsqlUrl,
+      LIBSQL_AUTH_TOKEN: libsqlToken,
+      BOOTSTRAP_TOKEN: bootstrapToken,
+      LOG_LEVEL: logLevel,
+    },
+  })
+  children.push({ name: 'workerd', pid: undefined, stop: () => worker.dispose() })
   await waitFor('the Worker', async () => (await fetch(`${url}/v1/health`)).ok)
 
   const adminKey = await bootstrapOnce(bootstrapToken)

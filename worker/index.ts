@@ -1,9 +1,13 @@
 import { app } from './app'
 import type { Env } from './env'
+import { setLogLevel } from './lib/log'
 
 export { DirectoryObject } from './directory/directory'
 export { SiteObject } from './site/site'
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => {
+    setLogLevel(env.LOG_LEVEL)
+    return app.fetch(request, env, ctx)
+  },
 } satisfies ExportedHandler<Env>

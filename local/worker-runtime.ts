@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { Miniflare } from 'miniflare'
+import { unstable_getMiniflareWorkerOptions } from 'wrangler'
+
+const run = promisify(execFile)
+
+/**
+ * Builds the production bundle exactly as `wrangler deploy` would (offline, `--dry-run`),
+ * so what runs locally is what ships.
+ */
+export const buildWorker = async (root: string, outDir: string) => {
+  await rm(outDir, { recursive: true, force: true })
+  const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  try {
+    await run(
+      process.execPath,
+      [wrangler, 'deploy', '--dry-run', '--outdir', outDir, '--config', join(root, 'wrangler.toml')],
+      {
+        cwd: root,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      },
+    )
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
+    throw new Error(`building the Worker failed:\n${stdout}${stderr}`)
+  }
+}
+
+/** The bundle's modules, entry first; listed explicitly because the bundle keeps optional dynamic imports it never runs. */
+const bundleModules = async (outDir: string) => {
+  const files = (await readdir(outDir)).filter((f) => f.endsWith('.js') || f.endsWith('.sql'))
+  files.sort((a, b) => Number(b === 'index.js') - Number(a === 'index.js'))
+  return Promise.all(
+    files.map(async (file) => ({
+      type: file.endsWith('.js') ? ('ESModule' as const) : ('Text' as const),
+      path: join(outDir, file),
+      contents: await readFile(join(outDir, file), 'utf8'),
+    })),
+  )
+}
+
+/**
+ * Runs the bundle on workerd through Miniflare, with the bindings wrangler.toml declares
+ * (SQLite-backed Durable Objects, R2, static assets) persisted under `persistDir`.
+ */
+export const startWorker = async (options: {
+  root: string
+  bundleDir: string
+  persistDir: string
+  port: number
+  vars: Record<string, string>
+}) => {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(options.root, 'wrangler.toml'))
+  const miniflare = new Miniflare({
+    ...workerOptions,
+    name: 'sitewire',
+    modulesRoot: options.bundleDir,
+    modules: await bundleModules(options.bundleDir),
+    bindings: { ...workerOptions.bindings, ...options.vars },
+    host: '127.0.0.1',
+    port: options.port,
+    defaultPersistRoot: options.persistDir,
+  })
+  await miniflare.ready
+  return miniflare
+}
