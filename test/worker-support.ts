@@ -1,18 +1,30 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
+import type { CreateApiKeyBody, CreatedApiKey, Role } from '../schema/api/access'
 import type { Site } from '../schema/api/sites'
 import type { ErrorBody } from '../schema/common'
 
 export const BASE = 'https://sitewire.test'
 
-/** A fresh tenant with an admin key: each test file works in its own tenant. */
+/** A fresh tenant with an admin key: each test works in its own tenant. */
 export const newTenant = async () => {
   const directory = env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'))
   const tenant = await directory.createTenant(`t${crypto.randomUUID().slice(0, 8)}.test`)
-  const keyFor = async (role: 'viewer' | 'operator' | 'admin', expiresAt?: Date) =>
-    (await directory.issueApiKey(tenant.tenant_id, { name: role, role, ...(expiresAt ? { expiresAt } : {}) }))
-      .api_key
-  return { ...tenant, client: client(tenant.api_key), keyFor, directory }
+  const object = env.TENANT.get(env.TENANT.idFromName(tenant.tenant_id))
+  const caller = {
+    tenantId: tenant.tenant_id,
+    actor: { type: 'key' as const, id: tenant.key_id },
+    address: null,
+  }
+  /** A key with a role, optionally restricted to a site, with other scopes or an expiry. */
+  const keyFor = async (role: Role, options: Partial<CreateApiKeyBody> = {}) => {
+    const reply = await object.createApiKey(
+      { name: role, role, site_id: null, scopes: ['api'], expires_at: null, ...options },
+      { caller },
+    )
+    return (reply.body as CreatedApiKey).secret
+  }
+  return { ...tenant, client: client(tenant.api_key), keyFor, object, caller }
 }
 
 /** Calls the Worker as a client with `key` would; JSON bodies are serialised for you. */

@@ -9,6 +9,7 @@ import { ApiError, apiError } from './http/errors'
 import { idempotencyKey } from './http/idempotency-key'
 import { requestLog } from './http/request-log'
 import { errorMessage, log } from './lib/log'
+import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
@@ -38,6 +39,9 @@ api
   .route('/sites', eventRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
+  .route('/api-keys', apiKeyRoutes)
+  .route('/grants', grantRoutes)
+  .route('/audit', auditRoutes)
 
 /** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
 export const app = new Hono<AppEnv>()

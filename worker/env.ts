@@ -1,10 +1,12 @@
 import type { DirectoryObject } from './directory/directory'
 import type { SiteObject } from './site/site'
+import type { TenantObject } from './tenant/tenant'
 
 /** The Worker's bindings, as wrangler.toml declares them. */
 export interface Env {
   SITE: DurableObjectNamespace<SiteObject>
   DIRECTORY: DurableObjectNamespace<DirectoryObject>
+  TENANT: DurableObjectNamespace<TenantObject>
   ARCHIVES: R2Bucket
   ASSETS: Fetcher
   /** The libSQL server holding the projections (Turso, sqld, or the local server). */

@@ -4,6 +4,7 @@ import { setLogLevel } from './lib/log'
 
 export { DirectoryObject } from './directory/directory'
 export { SiteObject } from './site/site'
+export { TenantObject } from './tenant/tenant'
 
 export default {
   fetch: (request, env, ctx) => {

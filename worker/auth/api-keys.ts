@@ -1,20 +1,25 @@
-/** API key secrets: `sw_` and 43 base64url characters (256 random bits). */
-const PREFIX = 'sw_'
-export const API_KEY_PATTERN = /^sw_[A-Za-z0-9_-]{43}$/
+/**
+ * API key secrets: `sw_<tenant id>_<43 base64url characters>` (256 random bits). The
+ * tenant id routes the key to its tenant's object without a global lookup.
+ */
+export const API_KEY_PATTERN = /^sw_([0-9A-HJKMNP-TV-Z]{26})_[A-Za-z0-9_-]{43}$/
 
-export const newApiKeySecret = () => {
+export const newApiKeySecret = (tenantId: string) => `sw_${tenantId}_${randomToken()}`
+
+/** 256 random bits as base64url. */
+export const randomToken = () => {
   const bytes = crypto.getRandomValues(new Uint8Array(32))
-  return (
-    PREFIX +
-    btoa(String.fromCharCode(...bytes))
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_')
-      .replace(/=+$/, '')
-  )
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 }
 
-/** Keys carry 256 random bits, so one SHA-256 is enough to store them safely. */
-export const hashApiKey = async (secret: string) => {
+/** The tenant a key belongs to, or undefined when it is not a Sitewire key. */
+export const tenantOfKey = (secret: string) => API_KEY_PATTERN.exec(secret)?.[1]
+
+/** Secrets carry 256 random bits, so one SHA-256 is enough to store them safely. */
+export const sha256Hex = async (secret: string) => {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret))
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }

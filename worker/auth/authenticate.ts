@@ -1,32 +1,38 @@
 import type { MiddlewareHandler } from 'hono'
-import type { KeyPrincipal } from '../directory/directory'
+import type { Role } from '../../schema/api/access'
+import { atLeast, roleOn } from '../access/principal'
 import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
-import { directoryOf } from '../objects'
-import { API_KEY_PATTERN, hashApiKey } from './api-keys'
+import { tenantOf } from '../objects'
+import { sha256Hex, tenantOfKey } from './api-keys'
 
-/** Reads `Authorization: Bearer <api key>` and puts the caller on the context, or answers 401. */
+/** Reads `Authorization: Bearer <api key>` and puts the principal on the context, or answers 401. */
 export const authenticate: MiddlewareHandler<AppEnv> = async function authenticate(c, next) {
   const header = c.req.header('authorization')
   if (!header) throw apiError(401, 'unauthenticated', 'send an API key as Authorization: Bearer <key>')
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
-  const secret = match?.[1]
-  if (!secret || !API_KEY_PATTERN.test(secret))
-    throw apiError(401, 'invalid_credentials', 'the API key is not valid')
-  const principal = await directoryOf(c.env).authenticate(await hashApiKey(secret))
-  if (!principal) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
+  const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1]
+  const tenantId = secret ? tenantOfKey(secret) : undefined
+  if (!secret || !tenantId) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
+  const principal = await tenantOf(c.env, tenantId).authenticateKey(await sha256Hex(secret))
+  if (!principal)
+    throw apiError(401, 'invalid_credentials', 'the API key is not valid, or was revoked or has expired')
+  if (!principal.scopes.includes('api'))
+    throw apiError(403, 'insufficient_scope', 'this key does not have the api scope')
   c.set('principal', principal)
-  c.set('caller', { tenantId: principal.tenantId, actor: `apikey/${principal.keyId}` })
+  c.set('caller', { tenantId, actor: principal.actor, address: c.req.header('cf-connecting-ip') ?? null })
   await next()
 }
 
-const RANK: Record<KeyPrincipal['role'], number> = { viewer: 1, operator: 2, admin: 3 }
-
-/** Lets the request through only when the caller's role is at least `role`. */
-export const requireRole = (role: KeyPrincipal['role']): MiddlewareHandler<AppEnv> =>
-  async function requireRole(c, next) {
-    if (RANK[c.var.principal.role] < RANK[role]) {
-      throw apiError(403, 'forbidden', `this needs the ${role} role`)
-    }
+/**
+ * Lets the request through when the principal's role is at least `needed`: on the site in
+ * the path for `on: 'site'`, on the whole tenant otherwise. A site the principal may not
+ * see answers 404, exactly as a site that does not exist.
+ */
+export const authorize = (needed: Role, on: 'tenant' | 'site' = 'tenant'): MiddlewareHandler<AppEnv> =>
+  async function authorize(c, next) {
+    const siteId = on === 'site' ? c.req.param('siteId') : undefined
+    const role = roleOn(c.var.principal, siteId)
+    if (role === null && on === 'site') throw apiError(404, 'not_found', 'site not found')
+    if (!atLeast(role, needed)) throw apiError(403, 'forbidden', `this needs the ${needed} role`)
     await next()
   }

@@ -1,6 +1,7 @@
 /** Who is calling, as the Worker established it; passed into every object call. */
 export interface Caller {
   tenantId: string
-  /** The actor recorded on the events a call produces, e.g. `apikey/01J…`. */
-  actor: string
+  actor: { type: 'key' | 'user'; id: string }
+  /** The client's address, for the audit trail. */
+  address: string | null
 }

@@ -1,5 +1,5 @@
+import type { Principal } from '../access/principal'
 import type { Caller } from '../auth/caller'
-import type { KeyPrincipal } from '../directory/directory'
 import type { Env } from '../env'
 import type { IdempotencyClaim } from '../lib/idempotency'
 
@@ -9,7 +9,7 @@ export interface AppEnv {
   Variables: {
     requestId: string
     caller: Caller
-    principal: KeyPrincipal
+    principal: Principal
     idempotency: IdempotencyClaim | undefined
     siteId: string | undefined
   }

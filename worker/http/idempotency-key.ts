@@ -20,6 +20,9 @@ export const idempotencyKey: MiddlewareHandler<AppEnv> = async function idempote
   const material = `${c.req.method} ${c.req.path}\n${await c.req.text()}`
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(material))
   const fingerprint = btoa(String.fromCharCode(...new Uint8Array(digest)))
-  c.set('idempotency', { key: `${c.var.principal.keyId}:${key}`, fingerprint })
+  c.set('idempotency', {
+    key: `${c.var.principal.actor.type}/${c.var.principal.actor.id}:${key}`,
+    fingerprint,
+  })
   await next()
 }

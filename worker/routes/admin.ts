@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { requireRole } from '../auth/authenticate'
+import { authorize } from '../auth/authenticate'
+import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
-import { directoryOf } from '../objects'
+import { tenantOf } from '../objects'
 
 const RebuildResult = v.object({ sites: v.number(), failed: v.array(v.string()) })
 
@@ -22,6 +23,7 @@ export const adminRoutes = new Hono<AppEnv>().post(
       description: 'How many sites replay, and which could not start',
     },
   }),
-  requireRole('admin'),
-  async (c) => c.json(await directoryOf(c.env).rebuildProjections(c.var.caller.tenantId), 202),
+  audited('projections.rebuild', 'tenant'),
+  authorize('admin'),
+  async (c) => c.json(await tenantOf(c.env, c.var.caller.tenantId).rebuildProjections(), 202),
 )

@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, lt, or } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { IndexedEventPage, SearchEventsQuery } from '../../schema/api/events'
 import { siteEvents } from '../../schema/db/projections'
+import { visibleSites } from '../access/principal'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
@@ -22,6 +23,7 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const query = c.req.valid('query')
     const [cursorTime, cursorSite] = query.cursor ? splitCursor(query.cursor) : []
+    const visible = visibleSites(c.var.principal)
     const rows = await readProjections(c.env, (db) =>
       db
         .select()
@@ -29,6 +31,7 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
         .where(
           and(
             eq(siteEvents.tenantId, c.var.caller.tenantId),
+            visible === 'all' ? undefined : inArray(siteEvents.siteId, visible),
             query.type ? eq(siteEvents.type, query.type) : undefined,
             query.site_id ? eq(siteEvents.siteId, query.site_id) : undefined,
             query.subject ? eq(siteEvents.subject, query.subject) : undefined,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { AppendResult, EventPage, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
-import { requireRole } from '../auth/authenticate'
+import { authorize } from '../auth/authenticate'
+import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
@@ -20,6 +21,7 @@ export const eventRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: EventPage, description: 'A page of events' },
     }),
     valid('param', SiteParam),
+    authorize('viewer', 'site'),
     valid('query', ListEventsQuery),
     async (c) =>
       send(
@@ -43,8 +45,9 @@ export const eventRoutes = new Hono<AppEnv>()
         415: 'Not a CloudEvents content type',
       },
     }),
-    requireRole('operator'),
     valid('param', SiteParam),
+    audited('events.append', 'site'),
+    authorize('operator', 'site'),
     async (c) => {
       const events = readCloudEvents(c.req.raw.headers, await c.req.text())
       const write = { caller: c.var.caller, idempotency: c.var.idempotency }
@@ -63,6 +66,7 @@ export const eventRoutes = new Hono<AppEnv>()
       errors: { 426: 'Not a WebSocket upgrade' },
     }),
     valid('param', SiteParam),
+    authorize('viewer', 'site'),
     valid('query', StreamEventsQuery),
     async (c) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {

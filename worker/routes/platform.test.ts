@@ -23,7 +23,12 @@ describe('platform routes', () => {
     expect(spec.openapi).toBe('3.1.0')
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/v1/admin/projections/rebuild',
+      '/v1/api-keys',
+      '/v1/api-keys/{id}',
+      '/v1/audit',
       '/v1/events',
+      '/v1/grants',
+      '/v1/grants/{id}',
       '/v1/sites',
       '/v1/sites/{siteId}',
       '/v1/sites/{siteId}/archive',

@@ -52,7 +52,7 @@ describe('sites', () => {
       subject: site.id,
       data: { site_id: site.id, tenant_id: tenantId, name: 'Paris DC1', timezone: 'Europe/Paris' },
     })
-    expect(created?.actor).toMatch(/^apikey\//)
+    expect(created?.actor).toMatch(/^key\//)
     expect(await (await admin(`/v1/sites/${site.id}`)).json()).toEqual(site)
   })
 
@@ -141,7 +141,7 @@ describe('sites', () => {
     expect(await again.json()).toEqual(site)
     await expectError(await send('Nantes'), 422, 'idempotency_key_reused')
     expect((await logOf(site.id, tenant.client)).map((e) => e.type)).toEqual(['io.sitewire.site.created'])
-    expect(await tenant.directory.rebuildProjections(tenant.tenant_id)).toEqual({ sites: 1, failed: [] })
+    expect(await tenant.object.rebuildProjections()).toEqual({ sites: 1, failed: [] })
   })
 
   it('reports where the log and its projection stand', async () => {

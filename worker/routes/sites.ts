@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
@@ -12,11 +12,13 @@ import {
 } from '../../schema/api/sites'
 import { Ulid } from '../../schema/common'
 import { sites } from '../../schema/db/projections'
-import { requireRole } from '../auth/authenticate'
+import { visibleSites } from '../access/principal'
+import { authorize } from '../auth/authenticate'
+import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { directoryOf, siteOf } from '../objects'
+import { siteOf, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
 
 export const SiteParam = v.object({ siteId: Ulid })
@@ -31,12 +33,13 @@ export const siteRoutes = new Hono<AppEnv>()
       ok: { status: 201, schema: Site, description: 'The new site' },
       errors: { 415: 'Body is not JSON', 422: 'Idempotency-Key reused with another request' },
     }),
-    requireRole('admin'),
+    audited('site.create', 'site'),
+    authorize('admin'),
     requireJson,
     valid('json', CreateSiteBody),
     async (c) => {
       const write = { caller: c.var.caller, idempotency: c.var.idempotency }
-      return send(c, await directoryOf(c.env).createSite(c.req.valid('json'), write))
+      return send(c, await tenantOf(c.env, c.var.caller.tenantId).createSite(c.req.valid('json'), write))
     },
   )
   .get(
@@ -52,6 +55,7 @@ export const siteRoutes = new Hono<AppEnv>()
     async (c) => {
       const query = c.req.valid('query')
       const label = query.label?.split('=')
+      const visible = visibleSites(c.var.principal)
       const rows = await readProjections(c.env, (db) =>
         db
           .select()
@@ -59,6 +63,7 @@ export const siteRoutes = new Hono<AppEnv>()
           .where(
             and(
               eq(sites.tenantId, c.var.caller.tenantId),
+              visible === 'all' ? undefined : inArray(sites.id, visible),
               query.cursor ? gt(sites.id, query.cursor) : undefined,
               query.status ? eq(sites.status, query.status) : undefined,
               label
@@ -107,8 +112,9 @@ export const siteRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: Site, description: 'The site as changed' },
       errors: { 409: 'The site is archived', 415: 'Body is not JSON' },
     }),
-    requireRole('admin'),
     valid('param', SiteParam),
+    audited('site.update', 'site'),
+    authorize('admin', 'site'),
     requireJson,
     valid('json', UpdateSiteBody),
     async (c) => {
@@ -124,8 +130,9 @@ export const siteRoutes = new Hono<AppEnv>()
       description: 'An archived site keeps its log and stays readable, but refuses writes until restored.',
       ok: { status: 200, schema: Site, description: 'The archived site' },
     }),
-    requireRole('admin'),
     valid('param', SiteParam),
+    audited('site.archive', 'site'),
+    authorize('admin', 'site'),
     valid('json', ArchiveSiteBody),
     async (c) => {
       const write = { caller: c.var.caller, idempotency: c.var.idempotency }
@@ -140,8 +147,9 @@ export const siteRoutes = new Hono<AppEnv>()
       tag: 'Sites',
       ok: { status: 200, schema: Site, description: 'The site' },
     }),
-    requireRole('admin'),
     valid('param', SiteParam),
+    audited('site.restore', 'site'),
+    authorize('admin', 'site'),
     async (c) => {
       const write = { caller: c.var.caller, idempotency: c.var.idempotency }
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).restoreSite(write))
@@ -155,5 +163,6 @@ export const siteRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: SiteStatus, description: 'Log head, projected seq, projector state' },
     }),
     valid('param', SiteParam),
+    authorize('viewer', 'site'),
     async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).status(c.var.caller)),
   )

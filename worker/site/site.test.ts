@@ -22,7 +22,7 @@ describe('site object', () => {
     const tenant = await newTenant()
     const site = await createSite(tenant.client)
     const stub = env.SITE.get(env.SITE.idFromName(site.id))
-    const caller = { tenantId: tenant.tenant_id, actor: 'test' }
+    const caller = tenant.caller
     const events = (list: Record<string, unknown>[]) => list as unknown as CloudEvent[]
     const failing = events([cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })])
     await runInDurableObject(stub, (instance: SiteObject) => {
@@ -49,7 +49,7 @@ describe('site object', () => {
     const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())
     expect(alarm).not.toBeNull()
     expect(await runDurableObjectAlarm(stub)).toBe(true)
-    const status = await stub.status({ tenantId: tenant.tenant_id, actor: 'test' })
+    const status = await stub.status(tenant.caller)
     expect(status.body).toMatchObject({ head_seq: 1, projected_seq: 1, lag: 0 })
   })
 })

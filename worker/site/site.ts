@@ -213,7 +213,12 @@ export class SiteObject extends DurableObject<Env> {
       if (command.type !== 'create') this.visibleSite(write.caller)
       return this.commit<Site>(write, (time) => {
         const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
-        const at = { siteId, subject: siteId, actor: write.caller.actor, time }
+        const at = {
+          siteId,
+          subject: siteId,
+          actor: `${write.caller.actor.type}/${write.caller.actor.id}`,
+          time,
+        }
         return {
           events: decideSite(this.state, command).map((body) => toCloudEvent(body, at)),
           reply: (_appended, next) => {

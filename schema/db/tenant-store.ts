@@ -1,0 +1,130 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { Role, Scope } from '../api/access'
+
+/**
+ * One tenant's Durable Object SQLite: who may do what in the tenant (users, teams, grants,
+ * API keys, sessions), its audit trail and its sites. Authentication reads only this, so
+ * the API does not depend on libSQL, and tenants don't share a bottleneck.
+ */
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' })
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  /** PBKDF2-SHA256 as `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  passwordChangedAt: timestamp('password_changed_at').notNull(),
+  disabledAt: timestamp('disabled_at'),
+})
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** SHA-256 of the cookie's secret. */
+    hash: text('hash').notNull().unique(),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    lastSeenAt: timestamp('last_seen_at').notNull(),
+    revokedAt: timestamp('revoked_at'),
+    address: text('address'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+)
+
+/** Failed sign-ins per account and per address, to slow and then refuse guessing. */
+export const signInFailures = sqliteTable('sign_in_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  firstAt: timestamp('first_at').notNull(),
+  lockedUntil: timestamp('locked_until'),
+})
+
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: timestamp('created_at').notNull(),
+})
+
+export const teamMembers = sqliteTable(
+  'team_members',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('team_members_user').on(t.userId)],
+)
+
+/** A role given to a user or a team, on the whole tenant (`site_id` null) or on one site. */
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    subjectType: text('subject_type', { enum: ['user', 'team'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    siteId: text('site_id'),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('grants_subject_site').on(t.subjectType, t.subjectId, t.siteId)],
+)
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  hash: text('hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  siteId: text('site_id'),
+  scopes: text('scopes', { mode: 'json' }).$type<Scope[]>().notNull(),
+  ownerType: text('owner_type', { enum: ['user', 'key'] }),
+  ownerId: text('owner_id'),
+  createdAt: timestamp('created_at').notNull(),
+  lastUsedAt: timestamp('last_used_at'),
+  expiresAt: timestamp('expires_at'),
+  revokedAt: timestamp('revoked_at'),
+})
+
+/** The audit trail: append-only; no route changes or deletes a row. */
+export const audit = sqliteTable(
+  'audit',
+  {
+    id: text('id').primaryKey(),
+    time: timestamp('time').notNull(),
+    actorType: text('actor_type', { enum: ['key', 'user', 'anonymous'] }).notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    objectType: text('object_type').notNull(),
+    objectId: text('object_id'),
+    siteId: text('site_id'),
+    address: text('address'),
+    status: integer('status').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('audit_actor').on(t.actorId, t.id),
+    index('audit_object').on(t.objectId, t.id),
+    index('audit_site').on(t.siteId, t.id),
+  ],
+)
+
+/** Every site the tenant created, so the logs can be replayed without reading libSQL. */
+export const siteRegistry = sqliteTable('site_registry', {
+  id: text('id').primaryKey(),
+  createdAt: timestamp('created_at').notNull(),
+  /** The Idempotency-Key of the request that created it, so a retry finds the same site. */
+  createdByKey: text('created_by_key').unique(),
+})
+
+export { idempotency } from './site-store'

@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono'
+import { tenantOf } from '../objects'
+import type { AppEnv } from './context'
+
+/**
+ * Records a write in the tenant's audit trail once it has been answered, refused or not:
+ * who, what, which object, from where, and the status. Changes of access are audited by
+ * the Tenant object itself, in their own transaction, and don't use this.
+ */
+export const audited = (action: string, objectType: string): MiddlewareHandler<AppEnv> =>
+  async function audited(c, next) {
+    await next()
+    const siteId = c.req.param('siteId') ?? null
+    const created = c.res.status === 201 && objectType === 'site' && !siteId ? await createdId(c.res) : null
+    await tenantOf(c.env, c.var.caller.tenantId).recordAudit({
+      actor: c.var.caller.actor,
+      action,
+      object: { type: objectType, id: siteId ?? created },
+      site_id: siteId ?? created,
+      address: c.var.caller.address,
+      status: c.res.status,
+      details: c.res.status >= 400 ? { code: await errorCode(c.res) } : null,
+    })
+  }
+
+const createdId = async (response: Response) =>
+  ((await response.clone().json()) as { id?: string }).id ?? null
+
+const errorCode = async (response: Response) => {
+  try {
+    return ((await response.clone().json()) as { error?: { code?: string } }).error?.code ?? null
+  } catch {
+    return null
+  }
+}

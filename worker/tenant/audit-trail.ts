@@ -1,0 +1,73 @@
+import { and, desc, eq, gte, lt, lte } from 'drizzle-orm'
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
+import { monotonicFactory } from 'ulid'
+import type { AuditEntry, ListAuditQuery } from '../../schema/api/access'
+import * as store from '../../schema/db/tenant-store'
+
+const nextId = monotonicFactory()
+type Row = typeof store.audit.$inferSelect
+
+/** What a caller records; the trail adds the id and the time. */
+export type AuditRecord = Omit<AuditEntry, 'id' | 'time'>
+
+const toEntry = (row: Row): AuditEntry => ({
+  id: row.id,
+  time: row.time.toISOString(),
+  actor: { type: row.actorType, id: row.actorId },
+  action: row.action,
+  object: { type: row.objectType, id: row.objectId },
+  site_id: row.siteId,
+  address: row.address,
+  status: row.status,
+  details: row.details,
+})
+
+/** The tenant's audit trail: rows are only ever inserted. */
+export class AuditTrail {
+  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+
+  record(entry: AuditRecord, now = Date.now()) {
+    this.db
+      .insert(store.audit)
+      .values({
+        id: nextId(now),
+        time: new Date(now),
+        actorType: entry.actor.type,
+        actorId: entry.actor.id,
+        action: entry.action,
+        objectType: entry.object.type,
+        objectId: entry.object.id,
+        siteId: entry.site_id,
+        address: entry.address,
+        status: entry.status,
+        details: entry.details,
+      })
+      .run()
+  }
+
+  /** Newest first, with filters; the cursor is the last id of the previous page. */
+  list(query: ListAuditQuery): { items: AuditEntry[]; next_cursor: string | null } {
+    const rows = this.db
+      .select()
+      .from(store.audit)
+      .where(
+        and(
+          query.cursor ? lt(store.audit.id, query.cursor) : undefined,
+          query.actor_id ? eq(store.audit.actorId, query.actor_id) : undefined,
+          query.action ? eq(store.audit.action, query.action) : undefined,
+          query.object_id ? eq(store.audit.objectId, query.object_id) : undefined,
+          query.site_id ? eq(store.audit.siteId, query.site_id) : undefined,
+          query.since ? gte(store.audit.time, new Date(query.since)) : undefined,
+          query.until ? lte(store.audit.time, new Date(query.until)) : undefined,
+        ),
+      )
+      .orderBy(desc(store.audit.id))
+      .limit(query.limit + 1)
+      .all()
+    const page = rows.slice(0, query.limit)
+    return {
+      items: page.map(toEntry),
+      next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    }
+  }
+}
