@@ -106,6 +106,7 @@ describe('web UI in Chromium', () => {
       'Sites',
       'Events',
       'Admin',
+      'Access',
     ])
 
     const create = page.getByRole('region', { name: 'Sites' }).locator(operation(page, 'Create a site'))
