@@ -102,6 +102,7 @@ export const siteRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: Site, description: 'The site' },
     }),
     valid('param', SiteParam),
+    authorize('viewer', 'site'),
     async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).getSite(c.var.caller)),
   )
   .patch(

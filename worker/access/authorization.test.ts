@@ -1,0 +1,370 @@
+import { env, runInDurableObject } from 'cloudflare:test'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { ApiKey, AuditEntry, CreatedApiKey } from '../../schema/api/access'
+import type { Site } from '../../schema/api/sites'
+import { type Client, client, cloudEvent, createSite, newTenant } from '../../test/worker-support'
+
+/**
+ * Every /v1 route × every kind of caller, with the exact status each gets, and a check that
+ * a refused write changed nothing.
+ */
+const PRINCIPALS = [
+  'none',
+  'expired',
+  'revoked',
+  'otherTenant',
+  'otherSite',
+  'viewer',
+  'operator',
+  'admin',
+] as const
+type PrincipalName = (typeof PRINCIPALS)[number]
+
+interface World {
+  callers: Record<PrincipalName, Client>
+  site: Site
+  viewerKeyId: string
+  spareKeyId: () => Promise<string>
+}
+
+interface RouteCase {
+  name: string
+  method: string
+  path: (w: World) => string | Promise<string>
+  body?: unknown
+  headers?: Record<string, string>
+  /** Status per caller, in PRINCIPALS order. */
+  expect: [number, number, number, number, number, number, number, number]
+}
+
+const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+const event = () => ({ ...cloudEvent(), datacontenttype: undefined })
+
+const ROUTES: RouteCase[] = [
+  //                                                                       none exp  rev  othT othS view oper admin
+  {
+    name: 'create a site',
+    method: 'POST',
+    path: () => '/v1/sites',
+    body: { name: 'x' },
+    expect: [401, 401, 401, 201, 403, 403, 403, 201],
+  },
+  {
+    name: 'list sites',
+    method: 'GET',
+    path: () => '/v1/sites',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'get a site',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'change a site',
+    method: 'PATCH',
+    path: (w) => `/v1/sites/${w.site.id}`,
+    body: { description: 'd' },
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'archive a site',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/archive`,
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'restore a site',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/restore`,
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'site status',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/status`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'read the log',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/events`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'append events',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/events`,
+    body: event,
+    headers: { 'content-type': 'application/cloudevents+json' },
+    expect: [401, 401, 401, 404, 404, 403, 201, 201],
+  },
+  {
+    name: 'stream the log',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/events/stream`,
+    headers: { upgrade: 'websocket' },
+    expect: [401, 401, 401, 404, 404, 101, 101, 101],
+  },
+  {
+    name: 'search events',
+    method: 'GET',
+    path: () => '/v1/events',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'rebuild projections',
+    method: 'POST',
+    path: () => '/v1/admin/projections/rebuild',
+    expect: [401, 401, 401, 202, 403, 403, 403, 202],
+  },
+  {
+    name: 'create an API key',
+    method: 'POST',
+    path: () => '/v1/api-keys',
+    body: { name: 'k', role: 'viewer' },
+    expect: [401, 401, 401, 201, 403, 403, 403, 201],
+  },
+  {
+    name: 'list API keys',
+    method: 'GET',
+    path: () => '/v1/api-keys',
+    expect: [401, 401, 401, 200, 403, 403, 403, 200],
+  },
+  {
+    name: 'get an API key',
+    method: 'GET',
+    path: (w) => `/v1/api-keys/${w.viewerKeyId}`,
+    expect: [401, 401, 401, 404, 403, 403, 403, 200],
+  },
+  {
+    name: 'revoke an API key',
+    method: 'DELETE',
+    path: (w) => w.spareKeyId().then((id) => `/v1/api-keys/${id}`),
+    expect: [401, 401, 401, 404, 403, 403, 403, 200],
+  },
+  {
+    name: 'grant a role',
+    method: 'POST',
+    path: () => '/v1/grants',
+    body: { subject: { type: 'user', id: ULID }, role: 'viewer' },
+    expect: [401, 401, 401, 422, 403, 403, 403, 422],
+  },
+  {
+    name: 'list grants',
+    method: 'GET',
+    path: () => '/v1/grants',
+    expect: [401, 401, 401, 200, 403, 403, 403, 200],
+  },
+  {
+    name: 'revoke a grant',
+    method: 'DELETE',
+    path: () => `/v1/grants/${ULID}`,
+    expect: [401, 401, 401, 404, 403, 403, 403, 404],
+  },
+  {
+    name: 'read the audit trail',
+    method: 'GET',
+    path: () => '/v1/audit',
+    expect: [401, 401, 401, 200, 403, 403, 403, 200],
+  },
+]
+
+let world: World
+let admin: Client
+
+const keyIdOf = async (secret: string) => {
+  const keys = (await (await admin('/v1/api-keys?include_revoked=true&limit=1000')).json()) as {
+    items: ApiKey[]
+  }
+  const key = keys.items.find((k) => secret.startsWith(k.prefix))
+  if (!key) throw new Error('key not listed')
+  return key.id
+}
+
+beforeAll(async () => {
+  const tenant = await newTenant()
+  admin = tenant.client
+  const site = await createSite(admin, 'target')
+  const otherSite = await createSite(admin, 'elsewhere')
+  const other = await newTenant()
+
+  const expired = await tenant.keyFor('admin', { expires_at: new Date(Date.now() + 60_000).toISOString() })
+  const expiredId = await keyIdOf(expired)
+  await runInDurableObject(tenant.object, (_instance, state) => {
+    state.storage.sql.exec('UPDATE api_keys SET expires_at = ? WHERE id = ?', Date.now() - 1000, expiredId)
+  })
+  const revoked = await tenant.keyFor('admin')
+  expect((await admin(`/v1/api-keys/${await keyIdOf(revoked)}`, { method: 'DELETE' })).status).toBe(200)
+  const viewer = await tenant.keyFor('viewer')
+
+  world = {
+    site,
+    viewerKeyId: await keyIdOf(viewer),
+    spareKeyId: async () => keyIdOf(await tenant.keyFor('viewer')),
+    callers: {
+      none: client(undefined),
+      expired: client(expired),
+      revoked: client(revoked),
+      otherTenant: other.client,
+      otherSite: client(await tenant.keyFor('admin', { site_id: otherSite.id })),
+      viewer: client(viewer),
+      operator: client(await tenant.keyFor('operator')),
+      admin,
+    },
+  }
+})
+
+/** What a refused write must leave exactly as it was. */
+const snapshot = async () => ({
+  site: await (await admin(`/v1/sites/${world.site.id}`)).json(),
+  log: ((await (await admin(`/v1/sites/${world.site.id}/events?limit=1000`)).json()) as { items: unknown[] })
+    .items.length,
+  // last_used_at moves whenever a key is used, refused or not; everything else must stay.
+  keys: (
+    (await (await admin('/v1/api-keys?include_revoked=true&limit=1000')).json()) as { items: ApiKey[] }
+  ).items.map(({ last_used_at: _used, ...key }) => key),
+  grants: await (await admin('/v1/grants')).json(),
+})
+
+describe('authorization matrix', () => {
+  for (const route of ROUTES) {
+    it(`${route.method} ${route.name}`, async () => {
+      const got: Record<string, number> = {}
+      for (const [index, who] of PRINCIPALS.entries()) {
+        const expected = route.expect[index]
+        const refusedWrite = route.method !== 'GET' && (expected ?? 0) >= 400
+        const path = await route.path(world)
+        const before = refusedWrite ? await snapshot() : undefined
+        const body = typeof route.body === 'function' ? route.body() : route.body
+        const response = await world.callers[who](path, {
+          method: route.method,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...route.headers,
+          },
+        })
+        got[who] = response.status
+        if (response.webSocket) response.webSocket.accept()
+        response.webSocket?.close()
+        if (before) expect(await snapshot(), `${who}: refused ${route.name} changed state`).toEqual(before)
+      }
+      expect(got).toEqual(Object.fromEntries(PRINCIPALS.map((who, i) => [who, route.expect[i]])))
+    }, 30_000)
+  }
+})
+
+describe('API keys', () => {
+  it('shows the secret once, stores only its hash, and revocation takes effect on the next request', async () => {
+    const tenant = await newTenant()
+    const created = await tenant.client('/v1/api-keys', {
+      method: 'POST',
+      json: { name: 'ci', role: 'operator' },
+    })
+    expect(created.status).toBe(201)
+    const key = (await created.json()) as CreatedApiKey
+    expect(key).toMatchObject({
+      name: 'ci',
+      role: 'operator',
+      scopes: ['api'],
+      site_id: null,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    expect(key.secret).toMatch(new RegExp(`^sw_${tenant.tenant_id}_`))
+    const listed = (await (await tenant.client(`/v1/api-keys/${key.id}`)).json()) as ApiKey
+    expect(listed).not.toHaveProperty('secret')
+    expect(JSON.stringify(listed)).not.toContain(key.secret.slice(34))
+
+    const stored = await runInDurableObject(tenant.object, (_instance, state) =>
+      state.storage.sql.exec<{ hash: string }>('SELECT hash FROM api_keys WHERE id = ?', key.id).one(),
+    )
+    expect(stored.hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(stored.hash).not.toContain(key.secret)
+
+    const asKey = client(key.secret)
+    expect((await asKey('/v1/sites')).status).toBe(200)
+    const used = (await (await tenant.client(`/v1/api-keys/${key.id}`)).json()) as ApiKey
+    expect(used.last_used_at).not.toBeNull()
+    expect((await tenant.client(`/v1/api-keys/${key.id}`, { method: 'DELETE' })).status).toBe(200)
+    expect((await asKey('/v1/sites')).status).toBe(401)
+    const list = (await (await tenant.client('/v1/api-keys')).json()) as { items: ApiKey[] }
+    expect(list.items.map((k) => k.id)).not.toContain(key.id)
+  })
+
+  it('refuses a key without the api scope, and bad key specs', async () => {
+    const tenant = await newTenant()
+    const enrolOnly = await tenant.keyFor('admin', { scopes: ['agent-enrol'] })
+    const refused = await client(enrolOnly)('/v1/sites')
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('insufficient_scope')
+    for (const json of [
+      { name: 'x', role: 'root' },
+      { name: '', role: 'viewer' },
+      { name: 'x', role: 'viewer', scopes: ['everything'] },
+      { name: 'x', role: 'viewer', expires_at: '2001-01-01T00:00:00.000Z' },
+      { name: 'x', role: 'viewer', extra: true },
+    ]) {
+      expect((await tenant.client('/v1/api-keys', { method: 'POST', json })).status).toBe(400)
+    }
+    const unknownSite = await tenant.client('/v1/api-keys', {
+      method: 'POST',
+      json: { name: 'x', role: 'viewer', site_id: ULID },
+    })
+    expect(unknownSite.status).toBe(422)
+  })
+})
+
+describe('audit trail', () => {
+  it('records writes, refusals and key changes with actor, object, address and status', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client, 'audited')
+    const viewerKey = await tenant.keyFor('viewer')
+    await client(viewerKey)(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'nope' } })
+    await tenant.client(`/v1/sites/${site.id}`, { method: 'PATCH', json: { name: 'yes' } })
+    const page = (await (await tenant.client('/v1/audit?limit=50')).json()) as {
+      items: AuditEntry[]
+      next_cursor: string | null
+    }
+    const actions = page.items.map((e) => [e.action, e.status, e.actor.type])
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['site.create', 201, 'key'],
+        ['site.update', 403, 'key'],
+        ['site.update', 200, 'key'],
+        ['api_key.create', 201, 'key'],
+        ['tenant.create', 201, 'anonymous'],
+      ]),
+    )
+    const refused = page.items.find((e) => e.action === 'site.update' && e.status === 403)
+    expect(refused).toMatchObject({
+      object: { type: 'site', id: site.id },
+      site_id: site.id,
+      details: { code: 'forbidden' },
+    })
+    expect(refused?.actor.id).not.toBe(tenant.key_id)
+
+    const filtered = (await (
+      await tenant.client(`/v1/audit?action=site.update&object_id=${site.id}`)
+    ).json()) as { items: AuditEntry[] }
+    expect(filtered.items.map((e) => e.status)).toEqual([200, 403])
+    const first = (await (await tenant.client('/v1/audit?limit=2')).json()) as {
+      items: AuditEntry[]
+      next_cursor: string
+    }
+    const second = (await (await tenant.client(`/v1/audit?limit=2&cursor=${first.next_cursor}`)).json()) as {
+      items: AuditEntry[]
+    }
+    expect(second.items[0]?.id).toBe(page.items[2]?.id)
+  })
+
+  it('offers no way to change or delete audit records', async () => {
+    const tenant = await newTenant()
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      expect((await tenant.client('/v1/audit', { method, json: {} })).status).toBe(404)
+    }
+    expect(env.TENANT).toBeDefined()
+  })
+})
