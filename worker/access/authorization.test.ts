@@ -368,3 +368,26 @@ describe('audit trail', () => {
     expect(env.TENANT).toBeDefined()
   })
 })
+
+describe('secrets', () => {
+  it('never reach the site log or the audit trail', async () => {
+    const tenant = await newTenant()
+    const created = (await (await tenant.client('/v1/api-keys', { method: 'POST', json: { name: 'w', role: 'admin' } })).json()) as CreatedApiKey
+    const writer = client(created.secret)
+    const site = await createSite(writer, 'secretive')
+    await writer(`/v1/sites/${site.id}`, { method: 'PATCH', json: { description: 'x' } })
+    await writer(`/v1/sites/${site.id}/events`, {
+      method: 'POST',
+      body: JSON.stringify(cloudEvent()),
+      headers: { 'content-type': 'application/cloudevents+json' },
+    })
+    const log = await (await writer(`/v1/sites/${site.id}/events?limit=1000`)).text()
+    const audit = await (await tenant.client('/v1/audit?limit=1000')).text()
+    const secretPart = created.secret.slice(34)
+    for (const text of [log, audit]) {
+      expect(text).not.toContain(secretPart)
+      expect(text).not.toContain(tenant.api_key.slice(34))
+    }
+    expect(log).toContain(`key/${created.id}`)
+  })
+})
