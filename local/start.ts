@@ -135,7 +135,8 @@ const main = async () => {
   children.push({ name: 'workerd', pid: undefined, stop: () => worker.dispose() })
   await waitFor('the Worker', async () => (await fetch(`${url}/v1/health`)).ok)
 
-  const adminKey = await bootstrapOnce(bootstrapToken)
+  const firstTenant = await bootstrapOnce(bootstrapToken)
+  const adminKey = firstTenant?.api_key
   const lines = [
     '',
     `  Sitewire is running at ${url}`,
@@ -144,6 +145,8 @@ const main = async () => {
     ...(adminKey
       ? [
           `  Admin API key:      ${adminKey}`,
+          `  Admin user:         ${firstTenant?.admin_email}`,
+          `  Admin password:     ${firstTenant?.admin_password}`,
           '  (shown this once; only its hash is stored: keep it somewhere safe)',
           `  Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/v1/sites`,
         ]
@@ -155,8 +158,16 @@ const main = async () => {
   say('platform ready', { url, data_dir: dataDir, pid: process.pid })
 }
 
+interface FirstTenant {
+  tenant_id?: string
+  key_id?: string
+  api_key?: string
+  admin_email?: string
+  admin_password?: string
+}
+
 /** Creates the first tenant and its admin key on first start; later starts find it done. */
-const bootstrapOnce = async (token: string): Promise<string | undefined> => {
+const bootstrapOnce = async (token: string): Promise<FirstTenant | undefined> => {
   const marker = join(dataDir, 'bootstrap.json')
   if (existsSync(marker)) return undefined
   const response = await fetch(`${url}/v1/bootstrap`, {
@@ -164,7 +175,7 @@ const bootstrapOnce = async (token: string): Promise<string | undefined> => {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ domain: options.domain }),
   })
-  const body = (await response.json()) as { tenant_id?: string; key_id?: string; api_key?: string }
+  const body = (await response.json()) as FirstTenant
   if (response.status === 409) {
     await writeFile(marker, JSON.stringify({ bootstrapped: true }))
     return undefined
@@ -175,7 +186,7 @@ const bootstrapOnce = async (token: string): Promise<string | undefined> => {
     marker,
     JSON.stringify({ tenant_id: body.tenant_id, key_id: body.key_id, at: new Date().toISOString() }),
   )
-  return body.api_key
+  return body
 }
 
 main().catch((error: unknown) => {

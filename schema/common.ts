@@ -4,6 +4,9 @@ import * as v from 'valibot'
 export const Ulid = v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'))
 export type Ulid = v.InferOutput<typeof Ulid>
 
+/** `{id}` in a path: every entity id is a ULID. */
+export const IdParam = v.object({ id: Ulid })
+
 /** An RFC 3339 timestamp as produced by `Date.prototype.toISOString`. */
 export const Timestamp = v.pipe(v.string(), v.isoTimestamp('must be an RFC 3339 timestamp'))
 

@@ -6,6 +6,9 @@ import type { ErrorBody } from '../schema/common'
 
 export const BASE = 'https://sitewire.test'
 
+/** A key as its creation answers it, secret included. */
+export type IssuedKey = CreatedApiKey & { secret: string }
+
 /** A fresh tenant with an admin key: each test works in its own tenant. */
 export const newTenant = async () => {
   const directory = env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'))
@@ -22,7 +25,7 @@ export const newTenant = async () => {
       { name: role, role, site_id: null, scopes: ['api'], expires_at: null, ...options },
       { caller },
     )
-    return (reply.body as CreatedApiKey).secret
+    return (reply.body as IssuedKey).secret
   }
   return { ...tenant, client: client(tenant.api_key), keyFor, object, caller }
 }

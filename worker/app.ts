@@ -11,11 +11,14 @@ import { requestLog } from './http/request-log'
 import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
+import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
 import { siteRoutes } from './routes/sites'
+import { teamRoutes } from './routes/teams'
+import { userRoutes } from './routes/users'
 
 /** Largest request body: a full batch of events fits. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -31,6 +34,7 @@ const api = new Hono<AppEnv>()
   )
   .get('/health', (c) => c.json({ status: 'ok' }))
   .route('/bootstrap', bootstrapRoutes)
+  .route('/auth', signInRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
@@ -42,6 +46,9 @@ api
   .route('/api-keys', apiKeyRoutes)
   .route('/grants', grantRoutes)
   .route('/audit', auditRoutes)
+  .route('/users', userRoutes)
+  .route('/teams', teamRoutes)
+  .route('/auth', authRoutes)
 
 /** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
 export const app = new Hono<AppEnv>()
@@ -57,12 +64,19 @@ app.get(
         title: 'Sitewire API',
         version: '1',
         description:
-          'Sites, their CloudEvents logs and projections. Every route but /v1/health, /v1/bootstrap, /v1/openapi.json ' +
-          'and /v1/docs needs `Authorization: Bearer <api key>`. Writes accept `Idempotency-Key`. Errors are ' +
-          '`{"error":{"code","message","details"}}`.',
+          'Sites, their CloudEvents logs and projections. Every route but /v1/health, /v1/bootstrap, /v1/auth/sign-in, ' +
+          '/v1/openapi.json and /v1/docs needs `Authorization: Bearer <api key>`, or the `sitewire_session` cookie ' +
+          'that signing in sets. Writes accept `Idempotency-Key`. Errors are `{"error":{"code","message","details"}}`.',
       },
       servers: [{ url: '/' }],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      // The reference groups operations in this order, whatever order the routes are mounted in.
+      tags: [{ name: 'Sites' }, { name: 'Events' }, { name: 'Admin' }, { name: 'Access' }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'sitewire_session' },
+        },
+      },
     },
     exclude: ['/v1/health', '/v1/bootstrap', '/v1/docs', '/v1/openapi.json'],
   }),

@@ -49,8 +49,11 @@ export const ApiKey = v.object({
 export type ApiKey = v.InferOutput<typeof ApiKey>
 export const ApiKeyPage = pageOf(ApiKey)
 
-/** Answer to a key's creation: the only time its secret is shown. */
-export const CreatedApiKey = v.object({ ...ApiKey.entries, secret: v.string() })
+/**
+ * Answer to a key's creation: the only time its secret is shown. A repeat of the request
+ * with the same Idempotency-Key answers the same key with `secret: null`.
+ */
+export const CreatedApiKey = v.object({ ...ApiKey.entries, secret: v.nullable(v.string()) })
 export type CreatedApiKey = v.InferOutput<typeof CreatedApiKey>
 
 export const ListApiKeysQuery = v.object({

@@ -38,14 +38,6 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user').on(t.userId)],
 )
 
-/** Failed sign-ins per account and per address, to slow and then refuse guessing. */
-export const signInFailures = sqliteTable('sign_in_failures', {
-  key: text('key').primaryKey(),
-  failures: integer('failures').notNull(),
-  firstAt: timestamp('first_at').notNull(),
-  lockedUntil: timestamp('locked_until'),
-})
-
 export const teams = sqliteTable('teams', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),

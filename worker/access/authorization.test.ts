@@ -1,8 +1,15 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ApiKey, AuditEntry, CreatedApiKey } from '../../schema/api/access'
+import type { ApiKey, AuditEntry } from '../../schema/api/access'
 import type { Site } from '../../schema/api/sites'
-import { type Client, client, cloudEvent, createSite, newTenant } from '../../test/worker-support'
+import {
+  type Client,
+  client,
+  cloudEvent,
+  createSite,
+  type IssuedKey,
+  newTenant,
+} from '../../test/worker-support'
 
 /**
  * Every /v1 route × every kind of caller, with the exact status each gets, and a check that
@@ -264,7 +271,7 @@ describe('API keys', () => {
       json: { name: 'ci', role: 'operator' },
     })
     expect(created.status).toBe(201)
-    const key = (await created.json()) as CreatedApiKey
+    const key = (await created.json()) as IssuedKey
     expect(key).toMatchObject({
       name: 'ci',
       role: 'operator',
@@ -292,6 +299,25 @@ describe('API keys', () => {
     expect((await asKey('/v1/sites')).status).toBe(401)
     const list = (await (await tenant.client('/v1/api-keys')).json()) as { items: ApiKey[] }
     expect(list.items.map((k) => k.id)).not.toContain(key.id)
+  })
+
+  it('replays a repeated creation without the secret, and keeps no secret for replays', async () => {
+    const tenant = await newTenant()
+    const send = () =>
+      tenant.client('/v1/api-keys', {
+        method: 'POST',
+        json: { name: 'once', role: 'viewer' },
+        headers: { 'idempotency-key': 'k1' },
+      })
+    const first = (await (await send()).json()) as IssuedKey
+    const again = await send()
+    expect(again.status).toBe(201)
+    expect(await again.json()).toEqual({ ...first, secret: null })
+    const stored = await runInDurableObject(tenant.object, (_instance, state) =>
+      state.storage.sql.exec<{ body: string }>('SELECT body FROM idempotency').toArray(),
+    )
+    expect(stored.length).toBeGreaterThan(0)
+    for (const row of stored) expect(row.body).not.toContain(first.secret.slice(34))
   })
 
   it('refuses a key without the api scope, and bad key specs', async () => {
@@ -372,7 +398,9 @@ describe('audit trail', () => {
 describe('secrets', () => {
   it('never reach the site log or the audit trail', async () => {
     const tenant = await newTenant()
-    const created = (await (await tenant.client('/v1/api-keys', { method: 'POST', json: { name: 'w', role: 'admin' } })).json()) as CreatedApiKey
+    const created = (await (
+      await tenant.client('/v1/api-keys', { method: 'POST', json: { name: 'w', role: 'admin' } })
+    ).json()) as IssuedKey
     const writer = client(created.secret)
     const site = await createSite(writer, 'secretive')
     await writer(`/v1/sites/${site.id}`, { method: 'PATCH', json: { description: 'x' } })

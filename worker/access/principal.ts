@@ -11,6 +11,8 @@ export interface Principal {
   tenantRole: Role | null
   /** Roles granted on single sites. */
   siteRoles: Readonly<Record<string, Role>>
+  /** The browser session a signed-in user calls through; null for an API key. */
+  sessionId: string | null
 }
 
 const rank = (role: Role | null | undefined) => (role ? ROLES.indexOf(role) + 1 : 0)

@@ -1,7 +1,9 @@
+import type { Context } from 'hono'
 import type { Principal } from '../access/principal'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
 import type { IdempotencyClaim } from '../lib/idempotency'
+import type { WriteContext } from '../site/site'
 
 /** What middleware puts on the context, typed once for every route. */
 export interface AppEnv {
@@ -14,3 +16,9 @@ export interface AppEnv {
     siteId: string | undefined
   }
 }
+
+/** What an object needs to make a write: who calls, and the request's Idempotency-Key. */
+export const writeOf = (c: Context<AppEnv>): WriteContext => ({
+  caller: c.var.caller,
+  idempotency: c.var.idempotency,
+})

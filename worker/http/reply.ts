@@ -17,30 +17,37 @@ const errorResponse = (description: string) => ({
 /** Errors any authenticated route may answer with. */
 const COMMON_ERRORS = {
   400: errorResponse('Invalid input; `details` names each field'),
-  401: errorResponse('Missing or invalid API key'),
-  403: errorResponse('The key may not do this'),
-  404: errorResponse('Not found, or not visible to this key'),
+  401: errorResponse('Missing or invalid API key or session'),
+  403: errorResponse('The caller may not do this'),
+  404: errorResponse('Not found, or not visible to the caller'),
 }
 
-/** Documents a route: summary, tag, the success body, and the errors it adds to the common ones. */
+/** Errors a route open to anyone may answer with. */
+const ANONYMOUS_ERRORS = { 400: COMMON_ERRORS[400] }
+
+/**
+ * Documents a route: summary, tag, the success body, and the errors it adds to the common
+ * ones. Routes take an API key or a session cookie, unless `anonymous`.
+ */
 export const route = (spec: {
   summary: string
   tag: string
   ok: { status: number; schema?: v.GenericSchema; description: string }
   errors?: Record<number, string>
   description?: string
+  anonymous?: boolean
 }) =>
   describeRoute({
     summary: spec.summary,
     tags: [spec.tag],
     ...(spec.description ? { description: spec.description } : {}),
-    security: [{ apiKey: [] }],
+    security: spec.anonymous ? [] : [{ apiKey: [] }, { session: [] }],
     responses: {
       [spec.ok.status]: {
         description: spec.ok.description,
         ...(spec.ok.schema ? { content: { 'application/json': { schema: resolver(spec.ok.schema) } } } : {}),
       },
-      ...COMMON_ERRORS,
+      ...(spec.anonymous ? ANONYMOUS_ERRORS : COMMON_ERRORS),
       ...Object.fromEntries(
         Object.entries(spec.errors ?? {}).map(([status, text]) => [status, errorResponse(text)]),
       ),

@@ -12,7 +12,7 @@ import {
   ListApiKeysQuery,
   ListAuditQuery,
 } from '../../schema/api/access'
-import { PageQuery, Ulid } from '../../schema/common'
+import { IdParam, PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
@@ -20,7 +20,6 @@ import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
 import { tenantOf } from '../objects'
 
-const IdParam = v.object({ id: Ulid })
 const ListGrantsQuery = v.object({
   ...PageQuery.entries,
   cursor: v.optional(Ulid),

@@ -26,6 +26,10 @@ describe('platform routes', () => {
       '/v1/api-keys',
       '/v1/api-keys/{id}',
       '/v1/audit',
+      '/v1/auth/me',
+      '/v1/auth/password',
+      '/v1/auth/sign-in',
+      '/v1/auth/sign-out',
       '/v1/events',
       '/v1/grants',
       '/v1/grants/{id}',
@@ -36,6 +40,11 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/events/stream',
       '/v1/sites/{siteId}/restore',
       '/v1/sites/{siteId}/status',
+      '/v1/teams',
+      '/v1/teams/{id}',
+      '/v1/teams/{id}/members/{userId}',
+      '/v1/users',
+      '/v1/users/{id}',
     ])
     const create = spec.paths['/v1/sites']?.post
     expect(create?.summary).toBe('Create a site')

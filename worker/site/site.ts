@@ -279,7 +279,7 @@ export class SiteObject extends DurableObject<Env> {
       this.alarmArmed = true
       void this.ctx.storage.setAlarm(Date.now() + PROJECTION_CHECK_MS)
     }
-    void this.projector.catchUp()
+    this.projector.soon()
   }
 
   /** Turns a refused command into its error answer; anything else is a fault and propagates. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
-import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../schema/api/access'
+import type { ApiKey, CreateApiKeyBody } from '../../schema/api/access'
 import * as store from '../../schema/db/tenant-store'
 import { newApiKeySecret, sha256Hex } from '../auth/api-keys'
 
@@ -10,6 +10,9 @@ const nextId = monotonicFactory()
 const LAST_USED_RESOLUTION_MS = 60_000
 
 type Row = typeof store.apiKeys.$inferSelect
+/** A key just issued, with the secret shown this once. */
+export type IssuedApiKey = ApiKey & { secret: string }
+
 export interface NewSecret {
   secret: string
   hash: string
@@ -48,7 +51,7 @@ export class ApiKeyStore {
     { secret, hash }: NewSecret,
     spec: CreateApiKeyBody,
     owner: { type: 'user' | 'key'; id: string } | null,
-  ): CreatedApiKey {
+  ): IssuedApiKey {
     const row: Row = {
       id: nextId(),
       name: spec.name,

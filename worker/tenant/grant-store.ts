@@ -57,6 +57,15 @@ export class GrantStore {
     return this.db.delete(store.grants).where(eq(store.grants.id, id)).returning().get()
   }
 
+  /** Revokes every grant to a user or a team; answers how many there were. */
+  revokeAllOf(subjectType: Row['subjectType'], subjectId: string): number {
+    return this.db
+      .delete(store.grants)
+      .where(and(eq(store.grants.subjectType, subjectType), eq(store.grants.subjectId, subjectId)))
+      .returning({ id: store.grants.id })
+      .all().length
+  }
+
   /** Newest first, optionally of one subject or one site. */
   list(limit: number, before: string | undefined, filter: { subjectId?: string; siteId?: string }): Row[] {
     return this.db

@@ -12,18 +12,29 @@ import type {
   ListAuditQuery,
 } from '../../schema/api/access'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
+import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
+import type { CreateUserBody, UpdateUserBody } from '../../schema/api/users'
 import * as store from '../../schema/db/tenant-store'
 import type { Principal } from '../access/principal'
+import type { PasswordOutcome } from '../auth/password-attempts'
+import { generatePassword, hashPassword } from '../auth/passwords'
 import type { Env } from '../env'
 import { ApiError, apiError } from '../http/errors'
 import { IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { siteOf } from '../objects'
 import type { WriteContext } from '../site/site'
-import { ApiKeyStore, toApiKey } from './api-key-store'
+import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
 import { type AuditRecord, AuditTrail } from './audit-trail'
+import { Commands, errorReply } from './command'
 import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
+import { SessionStore } from './session-store'
+import { type PasswordChange, Sessions, type SignInToFinish } from './sessions'
+import { TeamStore } from './team-store'
+import { Teams } from './teams'
+import { UserStore } from './user-store'
+import { Users } from './users'
 
 const nextId = monotonicFactory()
 /** Site objects rebuilt at once during a projection rebuild. */
@@ -40,6 +51,10 @@ export class TenantObject extends DurableObject<Env> {
   private grants!: GrantStore
   private auditTrail!: AuditTrail
   private idempotency!: IdempotencyStore
+  private commands!: Commands
+  private users!: Users
+  private teams!: Teams
+  private sessions!: Sessions
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -51,6 +66,13 @@ export class TenantObject extends DurableObject<Env> {
       this.grants = new GrantStore(this.db)
       this.auditTrail = new AuditTrail(this.db)
       this.idempotency = new IdempotencyStore(ctx.storage.sql)
+      this.commands = new Commands(ctx.storage, this.auditTrail, this.idempotency)
+      const tenantId = () => this.tenantId
+      const users = new UserStore(this.db)
+      const sessions = new SessionStore(this.db)
+      this.users = new Users(env, tenantId, users, sessions, this.grants, this.commands)
+      this.teams = new Teams(new TeamStore(this.db), users, this.grants, this.commands)
+      this.sessions = new Sessions(tenantId, users, sessions, this.grants, this.commands)
     })
   }
 
@@ -60,26 +82,43 @@ export class TenantObject extends DurableObject<Env> {
     return id
   }
 
-  /** Binds this object to its tenant and creates the first admin key; returns its secret once. */
-  async initialize(tenantId: string, domain: string): Promise<CreatedApiKey> {
+  /**
+   * Binds this object to its tenant and creates the first admin API key and the first
+   * admin user (whose email the directory has claimed); returns the key's secret and the
+   * user's generated password, this once.
+   */
+  async initialize(
+    tenantId: string,
+    domain: string,
+    adminEmail: string,
+  ): Promise<{ key: IssuedApiKey; adminPassword: string }> {
     if (this.ctx.storage.kv.get(TENANT_ID_KEY)) throw new Error(`tenant ${tenantId} is initialised already`)
     this.ctx.storage.kv.put(TENANT_ID_KEY, tenantId)
     const secret = await this.keys.newSecret()
-    const key = this.keys.issue(
-      secret,
-      { name: 'admin', role: 'admin', site_id: null, scopes: ['api'], expires_at: null },
-      null,
-    )
-    this.auditTrail.record({
-      actor: { type: 'anonymous', id: null },
-      action: 'tenant.create',
-      object: { type: 'tenant', id: tenantId },
-      site_id: null,
-      address: null,
-      status: 201,
-      details: { domain, admin_key_id: key.id },
+    const adminPassword = generatePassword()
+    const passwordHash = await hashPassword(adminPassword)
+    const key = this.ctx.storage.transactionSync(() => {
+      const created = this.keys.issue(
+        secret,
+        { name: 'admin', role: 'admin', site_id: null, scopes: ['api'], expires_at: null },
+        null,
+      )
+      const admin = this.users.add(
+        { email: adminEmail, name: 'Admin', passwordHash, role: 'admin' },
+        new Date(),
+      )
+      this.auditTrail.record({
+        actor: { type: 'anonymous', id: null },
+        action: 'tenant.create',
+        object: { type: 'tenant', id: tenantId },
+        site_id: null,
+        address: null,
+        status: 201,
+        details: { domain, admin_key_id: created.id, admin_user_id: admin.id, admin_email: adminEmail },
+      })
+      return created
     })
-    return key
+    return { key, adminPassword }
   }
 
   // Authentication
@@ -95,18 +134,91 @@ export class TenantObject extends DurableObject<Env> {
       siteRestriction: key.siteId,
       tenantRole: key.siteId ? null : key.role,
       siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
+      sessionId: null,
     }
+  }
+
+  /** The signed-in user behind a session cookie's hash, with their roles as granted now; null when over. */
+  authenticateSession(hash: string, now = Date.now()): Principal | null {
+    return this.sessions.authenticate(hash, now)
+  }
+
+  // Sign-in and sessions
+
+  checkPassword(email: string, password: string): Promise<Exclude<PasswordOutcome, 'locked'>> {
+    return this.sessions.checkPassword(email, password)
+  }
+
+  finishSignIn(attempt: SignInToFinish, now: number) {
+    return this.sessions.finishSignIn(attempt, now)
+  }
+
+  signOut(sessionId: string, write: WriteContext) {
+    return this.sessions.signOut(sessionId, write)
+  }
+
+  changePassword(change: PasswordChange, write: WriteContext, now: number) {
+    return this.sessions.changePassword(change, write, now)
+  }
+
+  // Users
+
+  createUser(spec: CreateUserBody, write: WriteContext) {
+    return this.users.create(spec, write)
+  }
+
+  listUsers(limit: number, cursor: string | undefined) {
+    return this.users.list(limit, cursor)
+  }
+
+  getUser(id: string) {
+    return this.users.get(id)
+  }
+
+  updateUser(id: string, spec: UpdateUserBody, write: WriteContext) {
+    return this.users.update(id, spec, write)
+  }
+
+  // Teams
+
+  createTeam(spec: CreateTeamBody, write: WriteContext) {
+    return this.teams.create(spec, write)
+  }
+
+  listTeams(limit: number, cursor: string | undefined) {
+    return this.teams.list(limit, cursor)
+  }
+
+  getTeam(id: string) {
+    return this.teams.get(id)
+  }
+
+  updateTeam(id: string, spec: UpdateTeamBody, write: WriteContext) {
+    return this.teams.rename(id, spec, write)
+  }
+
+  deleteTeam(id: string, write: WriteContext) {
+    return this.teams.delete(id, write)
+  }
+
+  addTeamMember(id: string, userId: string, write: WriteContext) {
+    return this.teams.addMember(id, userId, write)
+  }
+
+  removeTeamMember(id: string, userId: string, write: WriteContext) {
+    return this.teams.removeMember(id, userId, write)
   }
 
   // API keys
 
   async createApiKey(spec: CreateApiKeyBody, write: WriteContext): Promise<Reply<CreatedApiKey>> {
     const secret = await this.keys.newSecret()
-    return this.command(write, 'api_key.create', 'api_key', () => {
+    return this.commands.run(write, 'api_key.create', 'api_key', () => {
       const created = this.keys.issue(secret, spec, write.caller.actor)
       return {
         status: 201,
         body: created,
+        replay: { ...created, secret: null },
         objectId: created.id,
         details: { name: spec.name, role: spec.role, site_id: spec.site_id, scopes: spec.scopes },
       }
@@ -137,7 +249,7 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   revokeApiKey(id: string, write: WriteContext): Reply<ApiKey> {
-    return this.command(write, 'api_key.revoke', 'api_key', () => {
+    return this.commands.run(write, 'api_key.revoke', 'api_key', () => {
       const existing = this.keys.get(id)
       if (!existing) throw apiError(404, 'not_found', 'API key not found')
       const row = this.keys.revoke(id, new Date()) ?? existing
@@ -148,7 +260,7 @@ export class TenantObject extends DurableObject<Env> {
   // Grants
 
   createGrant(spec: CreateGrantBody, write: WriteContext): Reply<Grant> {
-    return this.command(write, 'grant.create', 'grant', () => {
+    return this.commands.run(write, 'grant.create', 'grant', () => {
       const subjectTable = spec.subject.type === 'user' ? store.users : store.teams
       const subject = this.db
         .select({ id: subjectTable.id })
@@ -179,7 +291,7 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   revokeGrant(id: string, write: WriteContext): Reply<Grant> {
-    return this.command(write, 'grant.revoke', 'grant', () => {
+    return this.commands.run(write, 'grant.revoke', 'grant', () => {
       const row = this.grants.revoke(id)
       if (!row) throw apiError(404, 'not_found', 'grant not found')
       return {
@@ -271,47 +383,4 @@ export class TenantObject extends DurableObject<Env> {
     await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker))
     return { sites: ids.length, failed }
   }
-
-  /**
-   * Runs a change of access: replays a repeated Idempotency-Key, or applies the change and
-   * writes its audit record and its answer in one transaction. A refused change leaves
-   * nothing but its own audit record.
-   */
-  private command<T>(
-    write: WriteContext,
-    action: string,
-    objectType: string,
-    apply: () => Reply<T> & { objectId: string; details: Record<string, unknown> | null },
-  ): Reply<T> {
-    const now = Date.now()
-    const audit = (status: number, objectId: string | null, details: Record<string, unknown> | null) =>
-      this.auditTrail.record(
-        {
-          actor: write.caller.actor,
-          action,
-          object: { type: objectType, id: objectId },
-          site_id: null,
-          address: write.caller.address,
-          status,
-          details,
-        },
-        now,
-      )
-    try {
-      const replay = this.idempotency.find(write.idempotency, now)
-      if (replay) return replay as Reply<T>
-      return this.ctx.storage.transactionSync(() => {
-        const { objectId, details, ...reply } = apply()
-        audit(reply.status, objectId, details)
-        this.idempotency.save(write.idempotency, reply, now)
-        return reply
-      })
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error
-      audit(error.status, null, { code: error.code })
-      return errorReply(error)
-    }
-  }
 }
-
-const errorReply = <T>(error: ApiError): Reply<T> => ({ status: error.status, body: error.toBody() as T })

@@ -1,3 +1,10 @@
+CREATE TABLE `sign_in_failures` (
+	`key` text PRIMARY KEY NOT NULL,
+	`failures` integer NOT NULL,
+	`first_at` integer NOT NULL,
+	`locked_until` integer
+);
+--> statement-breakpoint
 CREATE TABLE `tenants` (
 	`id` text PRIMARY KEY NOT NULL,
 	`domain` text NOT NULL,

@@ -64,13 +64,6 @@ CREATE TABLE `sessions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `sessions_hash_unique` ON `sessions` (`hash`);--> statement-breakpoint
 CREATE INDEX `sessions_user` ON `sessions` (`user_id`);--> statement-breakpoint
-CREATE TABLE `sign_in_failures` (
-	`key` text PRIMARY KEY NOT NULL,
-	`failures` integer NOT NULL,
-	`first_at` integer NOT NULL,
-	`locked_until` integer
-);
---> statement-breakpoint
 CREATE TABLE `site_registry` (
 	`id` text PRIMARY KEY NOT NULL,
 	`created_at` integer NOT NULL,

@@ -1,0 +1,39 @@
+import type { SignedIn } from '../../schema/api/users'
+import type { ErrorBody } from '../../schema/common'
+import type { Env } from '../env'
+import type { Reply } from '../lib/idempotency'
+import { tenantOf } from '../objects'
+import { errorReply } from '../tenant/command'
+import {
+  checkPasswordAttempt,
+  invalidCredentials,
+  type PasswordAttempt,
+  tooManyAttempts,
+} from './password-attempts'
+
+export interface SignInResult {
+  reply: Reply<SignedIn | ErrorBody>
+  /** The session cookie's value, when a session was opened. */
+  token: string | null
+  /** How long a refused attempt must wait, in ms; 0 otherwise. */
+  retryAfterMs: number
+}
+
+/**
+ * Signs someone in by email and password. The tenant that has the email opens the session
+ * and audits the attempt; an email no tenant has gets the same refusal, with nobody to
+ * audit it for. `now` is the throttle's and the session's clock.
+ */
+export const signIn = async (env: Env, attempt: PasswordAttempt, now = Date.now()): Promise<SignInResult> => {
+  const checked = await checkPasswordAttempt(env, attempt, now)
+  if (checked.tenantId) {
+    const { reply, token } = await tenantOf(env, checked.tenantId).finishSignIn(
+      { ...checked, email: attempt.email, address: attempt.address },
+      now,
+    )
+    return { reply, token, retryAfterMs: checked.retryAfterMs }
+  }
+  const error =
+    checked.outcome === 'locked' ? tooManyAttempts(checked.retryAfterMs, now) : invalidCredentials()
+  return { reply: errorReply(error), token: null, retryAfterMs: checked.retryAfterMs }
+}

@@ -1,0 +1,84 @@
+import { Hono } from 'hono'
+import {
+  CreatedUser,
+  CreateUserBody,
+  ListUsersQuery,
+  UpdateUserBody,
+  User,
+  UserPage,
+} from '../../schema/api/users'
+import { IdParam } from '../../schema/common'
+import { authorize } from '../auth/authenticate'
+import { type AppEnv, writeOf } from '../http/context'
+import { route, send } from '../http/reply'
+import { requireJson, valid } from '../http/validation'
+import { tenantOf } from '../objects'
+
+/** `/v1/users`: the people who sign in to the tenant. No answer ever holds a password hash. */
+export const userRoutes = new Hono<AppEnv>()
+  .post(
+    '/',
+    route({
+      summary: 'Create a user',
+      tag: 'Access',
+      description:
+        'The email must be new to the whole platform. Without a password, one is generated and shown in ' +
+        '`generated_password` this once. A `role` is granted on the whole tenant.',
+      ok: { status: 201, schema: CreatedUser, description: 'The user' },
+      errors: { 409: 'The email belongs to a user already', 415: 'Body is not JSON' },
+    }),
+    authorize('admin'),
+    requireJson,
+    valid('json', CreateUserBody),
+    async (c) =>
+      send(c, await tenantOf(c.env, c.var.caller.tenantId).createUser(c.req.valid('json'), writeOf(c))),
+  )
+  .get(
+    '/',
+    route({
+      summary: 'List users',
+      tag: 'Access',
+      ok: { status: 200, schema: UserPage, description: 'Users, newest first' },
+    }),
+    authorize('admin'),
+    valid('query', ListUsersQuery),
+    async (c) => {
+      const { limit, cursor } = c.req.valid('query')
+      return send(c, await tenantOf(c.env, c.var.caller.tenantId).listUsers(limit, cursor))
+    },
+  )
+  .get(
+    '/:id',
+    route({
+      summary: 'Get a user',
+      tag: 'Access',
+      ok: { status: 200, schema: User, description: 'The user' },
+    }),
+    authorize('admin'),
+    valid('param', IdParam),
+    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getUser(c.req.valid('param').id)),
+  )
+  .patch(
+    '/:id',
+    route({
+      summary: 'Change a user',
+      tag: 'Access',
+      description:
+        'Renames, disables or enables a user. Disabling ends their sessions at once; they cannot sign in until enabled.',
+      ok: { status: 200, schema: User, description: 'The user as changed' },
+      errors: { 415: 'Body is not JSON', 422: 'An admin cannot disable their own account' },
+    }),
+    authorize('admin'),
+    valid('param', IdParam),
+    requireJson,
+    valid('json', UpdateUserBody),
+    async (c) =>
+      send(
+        c,
+        await tenantOf(c.env, c.var.caller.tenantId).updateUser(
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          writeOf(c),
+        ),
+      ),
+  )
