@@ -31,7 +31,10 @@ interface World {
   callers: Record<PrincipalName, Client>
   site: Site
   viewerKeyId: string
+  userId: string
+  teamId: string
   spareKeyId: () => Promise<string>
+  spareTeamId: () => Promise<string>
 }
 
 interface RouteCase {
@@ -45,6 +48,7 @@ interface RouteCase {
 }
 
 const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV'
+const unique = () => crypto.randomUUID().slice(0, 8)
 const event = () => ({ ...cloudEvent(), datacontenttype: undefined })
 
 const ROUTES: RouteCase[] = [
@@ -206,10 +210,16 @@ beforeAll(async () => {
   expect((await admin(`/v1/api-keys/${await keyIdOf(revoked)}`, { method: 'DELETE' })).status).toBe(200)
   const viewer = await tenant.keyFor('viewer')
 
+  const created = async (path: string, json: unknown) =>
+    ((await (await admin(path, { method: 'POST', json })).json()) as { id: string }).id
+  const newTeam = () => created('/v1/teams', { name: `t${unique()}` })
   world = {
     site,
     viewerKeyId: await keyIdOf(viewer),
+    userId: await created('/v1/users', { email: `member${unique()}@example.test`, name: 'Member' }),
+    teamId: await newTeam(),
     spareKeyId: async () => keyIdOf(await tenant.keyFor('viewer')),
+    spareTeamId: newTeam,
     callers: {
       none: client(undefined),
       expired: client(expired),
@@ -233,6 +243,8 @@ const snapshot = async () => ({
     (await (await admin('/v1/api-keys?include_revoked=true&limit=1000')).json()) as { items: ApiKey[] }
   ).items.map(({ last_used_at: _used, ...key }) => key),
   grants: await (await admin('/v1/grants')).json(),
+  users: await (await admin('/v1/users?limit=1000')).json(),
+  teams: await (await admin('/v1/teams?limit=1000')).json(),
 })
 
 describe('authorization matrix', () => {
