@@ -1,0 +1,22 @@
+import { execFileSync } from 'node:child_process'
+
+/**
+ * The commit the figures were measured on, and which files differed from it: in a checkout
+ * shared with other work, uncommitted changes are part of what was measured.
+ */
+export const sourceRevision = (root: string) => {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim()
+    } catch {
+      return ''
+    }
+  }
+  const changed = git('status', '--porcelain')
+    .split('\n')
+    .map((line) => line.slice(3))
+    .filter((path) => path && !path.startsWith('bench/'))
+  return { commit: git('rev-parse', 'HEAD') || 'unknown', uncommittedOutsideBench: changed }
+}
