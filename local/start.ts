@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { migrateProjections } from './projection-migrations'
 import { type SupervisedProcess, supervise } from './supervisor'
@@ -24,7 +25,8 @@ On first start it prints an admin API key once; only its hash is stored.
 Ctrl-C stops everything.`
 
 const root = resolve(import.meta.dirname, '..')
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+/** tsx's loader inside the server's own node process: no wrapper process between supervisor and server. */
+const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href
 
 const { values: options } = parseArgs({
   options: {
@@ -102,7 +104,8 @@ const main = async () => {
       name: 'libsql',
       command: process.execPath,
       args: [
-        tsx,
+        '--import',
+        tsxLoader,
         join(root, 'local', 'libsql-server', 'main.ts'),
         '--db',
         join(dataDir, 'libsql', 'sitewire.db'),

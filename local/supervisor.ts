@@ -26,9 +26,10 @@ export const supervise = (spec: {
 
   const start = () => {
     const started = Date.now()
+    // The IPC channel closes when this process dies, however it dies, so the child can follow.
     const proc = spawn(spec.command, spec.args, {
       env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     child = proc
     for (const stream of ['stdout', 'stderr'] as const) {

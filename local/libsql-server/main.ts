@@ -42,6 +42,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
+    // First, before anything that could throw (stdout may be a pipe to a dead parent):
+    // clients holding keep-alive connections must not keep a stopping server up for long.
+    setTimeout(() => process.exit(1), STOP_GRACE_MS).unref()
     logAt('info', 'stopping', { signal })
     server.close().then(
       () => {
@@ -56,7 +59,11 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  // Started by a supervisor with an IPC channel: when the supervisor dies, so does this.
+  process.on('disconnect', () => stop('parent gone'))
 }
+
+const STOP_GRACE_MS = 3000
 
 main().catch((e: unknown) => {
   logAt('error', 'failed to start', { error: e instanceof Error ? e.message : String(e) })
