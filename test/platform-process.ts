@@ -8,6 +8,8 @@ export interface RunningPlatform {
   url: string
   /** The admin key, when this start was the first one for the data directory. */
   adminKey: string | undefined
+  /** The first admin user's password, printed with the key. */
+  adminPassword: string | undefined
   process: ChildProcess
   output: string[]
   /** SIGINT, as Ctrl-C would; resolves when everything has exited. */
@@ -48,6 +50,7 @@ export const startPlatform = async (options: {
   )
   const output: string[] = []
   let adminKey: string | undefined
+  let adminPassword: string | undefined
   const ready = new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`platform did not start:\n${output.slice(-40).join('\n')}`)),
@@ -59,6 +62,8 @@ export const startPlatform = async (options: {
         output.push(line)
         const key = /Admin API key:\s+(sw_\S+)/.exec(line)
         if (key) adminKey = key[1]
+        const password = /Admin password:\s+(\S+)/.exec(line)
+        if (password) adminPassword = password[1]
         if (line.includes('"platform ready"')) {
           clearTimeout(timer)
           resolveReady()
@@ -84,6 +89,7 @@ export const startPlatform = async (options: {
   return {
     url: `http://127.0.0.1:${options.port}`,
     adminKey,
+    adminPassword,
     process: child,
     output,
     async stop() {

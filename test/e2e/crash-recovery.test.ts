@@ -16,6 +16,7 @@ describe('crash recovery', () => {
   let platform: RunningPlatform
   let key: string
   let firstRunOutput: string[] = []
+  let adminPassword = ''
   const port = testPort(1)
 
   beforeAll(async () => {
@@ -24,6 +25,7 @@ describe('crash recovery', () => {
     if (!platform.adminKey) throw new Error('first start printed no admin key')
     key = platform.adminKey
     firstRunOutput = platform.output
+    adminPassword = platform.adminPassword ?? ''
   }, 120_000)
 
   afterAll(async () => {
@@ -147,14 +149,15 @@ describe('crash recovery', () => {
     expect(platform.output.some((line) => line.includes('libsql server exited; restarting'))).toBe(true)
   }, 120_000)
 
-  it('never writes the admin key or the libSQL token to its logs', async () => {
+  it('never writes the admin key, the admin password or the libSQL token to its logs', async () => {
     const libsqlToken = (await readFile(join(dataDir, 'libsql-token'), 'utf8')).trim()
-    const lines = [...firstRunOutput, ...platform.output].filter(
-      (line) => !line.includes('Admin API key:') && !line.includes('Try: curl'),
-    )
+    const banner = /Admin API key:|Admin password:|Try: curl/
+    const lines = [...firstRunOutput, ...platform.output].filter((line) => !banner.test(line))
     expect(lines.length).toBeGreaterThan(10)
+    expect(adminPassword).toBeTruthy()
     for (const line of lines) {
       expect(line).not.toContain(key)
+      expect(line).not.toContain(adminPassword)
       expect(line).not.toContain(libsqlToken)
     }
   })

@@ -6,6 +6,7 @@ import { visibleSites } from '../access/principal'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
+import { toPage } from '../lib/paging'
 import { readProjections } from '../projections/connection'
 
 /** `GET /v1/events`: the tenant-wide index of every site's events, newest first. */
@@ -52,20 +53,23 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
         .orderBy(desc(siteEvents.time), desc(siteEvents.siteId), desc(siteEvents.seq))
         .limit(query.limit + 1),
     )
-    const page = rows.slice(0, query.limit)
-    const last = page.at(-1)
-    return c.json({
-      items: page.map((row) => ({
-        site_id: row.siteId,
-        seq: row.seq,
-        id: row.id,
-        source: row.source,
-        type: row.type,
-        subject: row.subject,
-        time: row.time,
-      })),
-      next_cursor: rows.length > query.limit && last ? `${last.seq}:${last.siteId}@${last.time}` : null,
-    })
+    return c.json(
+      toPage(
+        rows,
+        query.limit,
+        (page) =>
+          page.map((row) => ({
+            site_id: row.siteId,
+            seq: row.seq,
+            id: row.id,
+            source: row.source,
+            type: row.type,
+            subject: row.subject,
+            time: row.time,
+          })),
+        (last) => `${last.seq}:${last.siteId}@${last.time}`,
+      ),
+    )
   },
 )
 

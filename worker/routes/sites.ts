@@ -18,6 +18,7 @@ import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
+import { byId, toPage } from '../lib/paging'
 import { siteOf, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
 
@@ -74,24 +75,28 @@ export const siteRoutes = new Hono<AppEnv>()
           .orderBy(asc(sites.id))
           .limit(query.limit + 1),
       )
-      const page = rows.slice(0, query.limit)
-      return c.json({
-        items: page.map(
-          (row): Site => ({
-            id: row.id,
-            tenant_id: row.tenantId,
-            name: row.name,
-            description: row.description,
-            labels: row.labels,
-            timezone: row.timezone,
-            status: row.status,
-            created_at: row.createdAt,
-            updated_at: row.updatedAt,
-            archived_at: row.archivedAt,
-          }),
+      return c.json(
+        toPage(
+          rows,
+          query.limit,
+          (page) =>
+            page.map(
+              (row): Site => ({
+                id: row.id,
+                tenant_id: row.tenantId,
+                name: row.name,
+                description: row.description,
+                labels: row.labels,
+                timezone: row.timezone,
+                status: row.status,
+                created_at: row.createdAt,
+                updated_at: row.updatedAt,
+                archived_at: row.archivedAt,
+              }),
+            ),
+          byId,
         ),
-        next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-      })
+      )
     },
   )
   .get(

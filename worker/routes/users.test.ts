@@ -194,6 +194,22 @@ describe('users', () => {
     })
   })
 
+  it("stops the API keys a user made while that user is disabled", async () => {
+    const { admin } = await newAdmin()
+    const user = await createUser(admin, { role: 'admin' })
+    const { call } = await signedIn(user.email, user.password)
+    const made = await call('/v1/api-keys', { method: 'POST', json: { name: 'mine', role: 'viewer' } })
+    expect(made.status).toBe(201)
+    const key = (await made.json()) as { secret: string; owner: unknown }
+    expect(key.owner).toEqual({ type: 'user', id: user.id })
+    const asKey = client(key.secret)
+    expect((await asKey('/v1/sites')).status).toBe(200)
+    await admin(`/v1/users/${user.id}`, { method: 'PATCH', json: { disabled: true } })
+    await expectError(await asKey('/v1/sites'), 401, 'invalid_credentials')
+    await admin(`/v1/users/${user.id}`, { method: 'PATCH', json: { disabled: false } })
+    expect((await asKey('/v1/sites')).status).toBe(200)
+  })
+
   it('disables a user, ending their sessions at once, and enables them again', async () => {
     const { admin } = await newAdmin()
     const user = await createUser(admin, { role: 'viewer' })

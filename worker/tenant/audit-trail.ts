@@ -3,6 +3,7 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
 import type { AuditEntry, ListAuditQuery } from '../../schema/api/access'
 import * as store from '../../schema/db/tenant-store'
+import { byId, toPage } from '../lib/paging'
 
 const nextId = monotonicFactory()
 type Row = typeof store.audit.$inferSelect
@@ -64,10 +65,6 @@ export class AuditTrail {
       .orderBy(desc(store.audit.id))
       .limit(query.limit + 1)
       .all()
-    const page = rows.slice(0, query.limit)
-    return {
-      items: page.map(toEntry),
-      next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-    }
+    return toPage(rows, query.limit, (page) => page.map(toEntry), byId)
   }
 }

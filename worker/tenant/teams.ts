@@ -1,6 +1,7 @@
 import type { CreateTeamBody, Team, UpdateTeamBody } from '../../schema/api/teams'
 import { apiError, notFound } from '../http/errors'
 import type { Reply } from '../lib/idempotency'
+import { byId, toPage } from '../lib/paging'
 import type { WriteContext } from '../site/site'
 import { type Commands, errorReply } from './command'
 import type { GrantStore } from './grant-store'
@@ -28,14 +29,7 @@ export class Teams {
 
   list(limit: number, cursor: string | undefined): Reply<{ items: Team[]; next_cursor: string | null }> {
     const rows = this.teams.list(limit + 1, cursor)
-    const page = rows.slice(0, limit)
-    return {
-      status: 200,
-      body: {
-        items: this.teams.describe(page),
-        next_cursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      },
-    }
+    return { status: 200, body: toPage(rows, limit, (page) => this.teams.describe([...page]), byId) }
   }
 
   get(id: string): Reply<Team> {

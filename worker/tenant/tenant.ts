@@ -22,6 +22,7 @@ import type { Env } from '../env'
 import { ApiError, apiError } from '../http/errors'
 import { IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
+import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import type { WriteContext } from '../site/site'
 import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
@@ -127,6 +128,8 @@ export class TenantObject extends DurableObject<Env> {
   authenticateKey(hash: string): Principal | null {
     const key = this.keys.findLive(hash, Date.now())
     if (!key) return null
+    // A key acts for the user who made it: it stops working while that user is disabled.
+    if (key.ownerType === 'user' && key.ownerId && !this.users.isActive(key.ownerId)) return null
     return {
       tenantId: this.tenantId,
       actor: { type: 'key', id: key.id },
@@ -231,14 +234,7 @@ export class TenantObject extends DurableObject<Env> {
     includeRevoked: boolean,
   ): Reply<{ items: ApiKey[]; next_cursor: string | null }> {
     const rows = this.keys.list(limit + 1, cursor, includeRevoked)
-    const page = rows.slice(0, limit)
-    return {
-      status: 200,
-      body: {
-        items: page.map(toApiKey),
-        next_cursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      },
-    }
+    return { status: 200, body: toPage(rows, limit, (page) => page.map(toApiKey), byId) }
   }
 
   getApiKey(id: string): Reply<ApiKey> {
@@ -283,11 +279,7 @@ export class TenantObject extends DurableObject<Env> {
 
   listGrants(limit: number, cursor: string | undefined, filter: { subjectId?: string; siteId?: string }) {
     const rows = this.grants.list(limit + 1, cursor, filter)
-    const page = rows.slice(0, limit)
-    return {
-      status: 200,
-      body: { items: page.map(toGrant), next_cursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null },
-    }
+    return { status: 200, body: toPage(rows, limit, (page) => page.map(toGrant), byId) }
   }
 
   revokeGrant(id: string, write: WriteContext): Reply<Grant> {

@@ -5,6 +5,7 @@ import { generatePassword, hashPassword } from '../auth/passwords'
 import type { Env } from '../env'
 import { apiError, notFound } from '../http/errors'
 import type { Reply } from '../lib/idempotency'
+import { byId, toPage } from '../lib/paging'
 import { directoryOf } from '../objects'
 import type { WriteContext } from '../site/site'
 import { type Commands, errorReply } from './command'
@@ -76,12 +77,16 @@ export class Users {
   }
 
   list(limit: number, cursor: string | undefined): Reply<{ items: User[]; next_cursor: string | null }> {
-    const rows = this.users.list(limit + 1, cursor)
-    const page = rows.slice(0, limit)
     return {
       status: 200,
-      body: { items: page.map(toUser), next_cursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null },
+      body: toPage(this.users.list(limit + 1, cursor), limit, (rows) => rows.map(toUser), byId),
     }
+  }
+
+  /** Whether the user exists and is not disabled. */
+  isActive(id: string): boolean {
+    const row = this.users.get(id)
+    return row !== undefined && row.disabledAt === null
   }
 
   get(id: string): Reply<User> {
