@@ -1,3 +1,24 @@
+CREATE TABLE `agents` (
+	`id` text PRIMARY KEY NOT NULL,
+	`site_id` text NOT NULL,
+	`tenant_id` text NOT NULL,
+	`hostname` text NOT NULL,
+	`status` text NOT NULL,
+	`presence` text NOT NULL,
+	`version` text,
+	`os_family` text,
+	`os_distribution` text,
+	`os_version` text,
+	`arch` text,
+	`labels` text NOT NULL,
+	`facts` text NOT NULL,
+	`enrolled_at` text NOT NULL,
+	`last_seen_at` text,
+	`last_seq` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `agents_tenant_site` ON `agents` (`tenant_id`,`site_id`,`id`);--> statement-breakpoint
+CREATE INDEX `agents_tenant_os` ON `agents` (`tenant_id`,`os_family`);--> statement-breakpoint
 CREATE TABLE `projection_cursors` (
 	`site_id` text PRIMARY KEY NOT NULL,
 	`seq` integer NOT NULL
@@ -24,6 +45,7 @@ CREATE TABLE `sites` (
 	`description` text NOT NULL,
 	`labels` text NOT NULL,
 	`timezone` text NOT NULL,
+	`agent_approval` text NOT NULL,
 	`status` text NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,

@@ -11,6 +11,7 @@ import { requestLog } from './http/request-log'
 import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
+import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
 import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
@@ -35,12 +36,15 @@ const api = new Hono<AppEnv>()
   .get('/health', (c) => c.json({ status: 'ok' }))
   .route('/bootstrap', bootstrapRoutes)
   .route('/auth', signInRoutes)
+  .route('/', agentEntryRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
   .use(authenticate, idempotencyKey)
   .route('/sites', siteRoutes)
   .route('/sites', eventRoutes)
+  .route('/sites', siteAgentRoutes)
+  .route('/agents', agentInventoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
@@ -70,7 +74,7 @@ app.get(
       },
       servers: [{ url: '/' }],
       // The reference groups operations in this order, whatever order the routes are mounted in.
-      tags: [{ name: 'Sites' }, { name: 'Events' }, { name: 'Admin' }, { name: 'Access' }],
+      tags: [{ name: 'Sites' }, { name: 'Events' }, { name: 'Agents' }, { name: 'Admin' }, { name: 'Access' }],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer' },

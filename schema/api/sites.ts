@@ -1,12 +1,13 @@
 import * as v from 'valibot'
 import { Labels, PageQuery, pageOf, Timestamp, TimeZone, Ulid } from '../common'
-import { SiteArchived, SiteDescription, SiteName } from '../events/site'
+import { AgentApproval, SiteArchived, SiteDescription, SiteName } from '../events/site'
 
 export const CreateSiteBody = v.object({
   name: SiteName,
   description: v.optional(SiteDescription, ''),
   labels: v.optional(Labels, {}),
   timezone: v.optional(TimeZone, 'UTC'),
+  agent_approval: v.optional(AgentApproval, 'automatic'),
 })
 export type CreateSiteBody = v.InferOutput<typeof CreateSiteBody>
 
@@ -16,6 +17,7 @@ export const UpdateSiteBody = v.pipe(
     description: v.optional(SiteDescription),
     labels: v.optional(Labels),
     timezone: v.optional(TimeZone),
+    agent_approval: v.optional(AgentApproval),
   }),
   v.check((body) => Object.keys(body).length > 0, 'give at least one field to change'),
 )
@@ -33,6 +35,7 @@ export const Site = v.object({
   description: v.string(),
   labels: Labels,
   timezone: v.string(),
+  agent_approval: AgentApproval,
   status: SiteStatusName,
   created_at: Timestamp,
   updated_at: Timestamp,

@@ -15,6 +15,7 @@ export const sites = sqliteTable(
     description: text('description').notNull(),
     labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     timezone: text('timezone').notNull(),
+    agentApproval: text('agent_approval', { enum: ['automatic', 'required'] }).notNull(),
     status: text('status', { enum: ['active', 'archived'] }).notNull(),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -41,6 +42,33 @@ export const siteEvents = sqliteTable(
     primaryKey({ columns: [t.siteId, t.seq] }),
     index('site_events_tenant_type_time').on(t.tenantId, t.type, t.time),
     index('site_events_tenant_time').on(t.tenantId, t.time),
+  ],
+)
+
+/** The inventory of hosts: every agent of every site, with its latest facts. */
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    hostname: text('hostname').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected', 'revoked'] }).notNull(),
+    presence: text('presence', { enum: ['online', 'offline'] }).notNull(),
+    version: text('version'),
+    osFamily: text('os_family'),
+    osDistribution: text('os_distribution'),
+    osVersion: text('os_version'),
+    arch: text('arch'),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    facts: text('facts', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    enrolledAt: text('enrolled_at').notNull(),
+    lastSeenAt: text('last_seen_at'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('agents_tenant_site').on(t.tenantId, t.siteId, t.id),
+    index('agents_tenant_os').on(t.tenantId, t.osFamily),
   ],
 )
 

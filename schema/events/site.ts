@@ -3,6 +3,8 @@ import { Labels, TimeZone, Ulid } from '../common'
 
 export const SiteName = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is required'), v.maxLength(100))
 export const SiteDescription = v.pipe(v.string(), v.maxLength(2000))
+/** Whether a newly enrolled agent may connect at once, or waits for an operator's approval. */
+export const AgentApproval = v.picklist(['automatic', 'required'])
 
 /** Data of `io.sitewire.site.created`. */
 export const SiteCreated = v.object({
@@ -12,6 +14,7 @@ export const SiteCreated = v.object({
   description: SiteDescription,
   labels: Labels,
   timezone: TimeZone,
+  agent_approval: v.optional(AgentApproval, 'automatic'),
 })
 export type SiteCreated = v.InferOutput<typeof SiteCreated>
 
@@ -21,6 +24,7 @@ export const SiteUpdated = v.object({
   description: v.optional(SiteDescription),
   labels: v.optional(Labels),
   timezone: v.optional(TimeZone),
+  agent_approval: v.optional(AgentApproval),
 })
 export type SiteUpdated = v.InferOutput<typeof SiteUpdated>
 

@@ -9,5 +9,15 @@ export const EventType = {
   siteUpdated: 'io.sitewire.site.updated',
   siteArchived: 'io.sitewire.site.archived',
   siteRestored: 'io.sitewire.site.restored',
+  enrolmentTokenCreated: 'io.sitewire.enrolment_token.created',
+  enrolmentTokenRevoked: 'io.sitewire.enrolment_token.revoked',
+  agentEnrolled: 'io.sitewire.agent.enrolled',
+  agentApproved: 'io.sitewire.agent.approved',
+  agentRejected: 'io.sitewire.agent.rejected',
+  agentRevoked: 'io.sitewire.agent.revoked',
+  agentConnected: 'io.sitewire.agent.connected',
+  agentDisconnected: 'io.sitewire.agent.disconnected',
+  agentFactsReported: 'io.sitewire.agent.facts_reported',
+  agentSpoolOverflowed: 'io.sitewire.agent.spool_overflowed',
 } as const
 export type EventType = (typeof EventType)[keyof typeof EventType]

@@ -105,6 +105,7 @@ describe('web UI in Chromium', () => {
     expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
       'Sites',
       'Events',
+      'Agents',
       'Admin',
       'Access',
     ])

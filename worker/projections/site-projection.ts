@@ -1,7 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
-import { projectionCursors, siteEvents, sites } from '../../schema/db/projections'
+import { agents, projectionCursors, siteEvents, sites } from '../../schema/db/projections'
 import { EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import type { ProjectionsDb } from './database'
 
@@ -36,7 +36,11 @@ export const projectSiteEvents = (
     statements.push(db.insert(siteEvents).values(rows).onConflictDoNothing())
   }
   for (const event of events) {
-    const statement = projectSiteRow(db, siteId, event)
+    const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
+    if (!parsed.success) continue
+    const statement =
+      projectSiteRow(db, siteId, event, parsed.output) ??
+      projectAgentRow(db, siteId, tenantId, event, parsed.output)
     if (statement) statements.push(statement)
   }
   const last = events.at(-1)?.seq ?? 0
@@ -51,10 +55,12 @@ export const projectSiteEvents = (
 }
 
 /** The `sites` row follows the site's own events; `last_seq` makes each change apply once. */
-const projectSiteRow = (db: ProjectionsDb, siteId: string, event: LoggedEvent): Statement | undefined => {
-  const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
-  if (!parsed.success) return undefined
-  const body = parsed.output
+const projectSiteRow = (
+  db: ProjectionsDb,
+  siteId: string,
+  event: LoggedEvent,
+  body: SitewireEventBody,
+): Statement | undefined => {
   const newer = and(eq(sites.id, siteId), lt(sites.lastSeq, event.seq))
   switch (body.type) {
     case EventType.siteCreated:
@@ -67,6 +73,7 @@ const projectSiteRow = (db: ProjectionsDb, siteId: string, event: LoggedEvent): 
           description: body.data.description,
           labels: body.data.labels,
           timezone: body.data.timezone,
+          agentApproval: body.data.agent_approval,
           status: 'active',
           createdAt: event.time,
           updatedAt: event.time,
@@ -77,7 +84,12 @@ const projectSiteRow = (db: ProjectionsDb, siteId: string, event: LoggedEvent): 
     case EventType.siteUpdated:
       return db
         .update(sites)
-        .set({ ...body.data, updatedAt: event.time, lastSeq: event.seq })
+        .set({
+          ...body.data,
+          ...(body.data.agent_approval ? { agentApproval: body.data.agent_approval } : {}),
+          updatedAt: event.time,
+          lastSeq: event.seq,
+        })
         .where(newer)
     case EventType.siteArchived:
       return db
@@ -92,9 +104,91 @@ const projectSiteRow = (db: ProjectionsDb, siteId: string, event: LoggedEvent): 
   }
 }
 
+/** The inventory of hosts follows the agents' events; `last_seq` makes each change apply once. */
+const projectAgentRow = (
+  db: ProjectionsDb,
+  siteId: string,
+  tenantId: string,
+  event: LoggedEvent,
+  body: SitewireEventBody,
+): Statement | undefined => {
+  const newer = (agentId: string) => and(eq(agents.id, agentId), lt(agents.lastSeq, event.seq))
+  switch (body.type) {
+    case EventType.agentEnrolled:
+      return db
+        .insert(agents)
+        .values({
+          id: body.data.agent_id,
+          siteId,
+          tenantId,
+          hostname: body.data.hostname,
+          status: body.data.status,
+          presence: 'offline',
+          labels: body.data.labels,
+          facts: {},
+          enrolledAt: event.time,
+          lastSeq: event.seq,
+        })
+        .onConflictDoNothing()
+    case EventType.agentApproved:
+    case EventType.agentRejected:
+    case EventType.agentRevoked: {
+      const status = {
+        [EventType.agentApproved]: 'approved',
+        [EventType.agentRejected]: 'rejected',
+        [EventType.agentRevoked]: 'revoked',
+      } as const
+      return db
+        .update(agents)
+        .set({ status: status[body.type], lastSeq: event.seq })
+        .where(newer(body.data.agent_id))
+    }
+    case EventType.agentConnected:
+      return db
+        .update(agents)
+        .set({ presence: 'online', version: body.data.version, lastSeenAt: event.time, lastSeq: event.seq })
+        .where(newer(body.data.agent_id))
+    case EventType.agentDisconnected:
+      return db
+        .update(agents)
+        .set({ presence: 'offline', lastSeenAt: event.time, lastSeq: event.seq })
+        .where(newer(body.data.agent_id))
+    case EventType.agentFactsReported: {
+      // Each changed fact replaces the stored one whole; removed ones go; the os columns follow.
+      const path = (name: string) => sql`${`$."${name.replace(/"/g, '')}"`}`
+      const sets = Object.entries(body.data.changed).flatMap(([name, value]) => [
+        path(name),
+        sql`json(${JSON.stringify(value)})`,
+      ])
+      const withChanges =
+        sets.length > 0 ? sql`json_set(${agents.facts}, ${sql.join(sets, sql`, `)})` : sql`${agents.facts}`
+      const merged =
+        body.data.removed.length > 0
+          ? sql`json_remove(${withChanges}, ${sql.join(body.data.removed.map(path), sql`, `)})`
+          : withChanges
+      return db
+        .update(agents)
+        .set({
+          facts: merged,
+          osFamily: sql`json_extract(${merged}, '$.os.family')`,
+          osDistribution: sql`json_extract(${merged}, '$.os.distribution')`,
+          osVersion: sql`json_extract(${merged}, '$.os.version')`,
+          arch: sql`json_extract(${merged}, '$.arch')`,
+          hostname: sql`coalesce(json_extract(${merged}, '$.hostname'), ${agents.hostname})`,
+          lastSeenAt: event.time,
+          lastSeq: event.seq,
+        })
+        .where(newer(body.data.agent_id))
+    }
+    default:
+      return undefined
+  }
+}
+
 /** Removes everything a site's events put into the projections, cursor included. */
 export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...Statement[]] => [
   db.delete(projectionCursors).where(eq(projectionCursors.siteId, siteId)),
   db.delete(siteEvents).where(eq(siteEvents.siteId, siteId)),
   db.delete(sites).where(eq(sites.id, siteId)),
+  db.delete(agents).where(eq(agents.siteId, siteId)),
 ]

@@ -88,6 +88,7 @@ export const siteRoutes = new Hono<AppEnv>()
                 description: row.description,
                 labels: row.labels,
                 timezone: row.timezone,
+                agent_approval: row.agentApproval,
                 status: row.status,
                 created_at: row.createdAt,
                 updated_at: row.updatedAt,

@@ -194,7 +194,7 @@ describe('users', () => {
     })
   })
 
-  it("stops the API keys a user made while that user is disabled", async () => {
+  it('stops the API keys a user made while that user is disabled', async () => {
     const { admin } = await newAdmin()
     const user = await createUser(admin, { role: 'admin' })
     const { call } = await signedIn(user.email, user.password)

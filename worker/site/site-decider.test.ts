@@ -18,7 +18,7 @@ const create: SiteCommand = {
   type: 'create',
   siteId: SITE,
   tenantId: TENANT,
-  input: { name: 'Paris', description: '', labels: {}, timezone: 'UTC' },
+  input: { name: 'Paris', description: '', labels: {}, timezone: 'UTC', agent_approval: 'automatic' },
 }
 
 const refusal = (state: SiteState, command: SiteCommand) => {
@@ -42,6 +42,7 @@ describe('site decider', () => {
           description: '',
           labels: {},
           timezone: 'UTC',
+          agent_approval: 'automatic',
         },
       },
     ])

@@ -1,8 +1,11 @@
 import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import type { EnrolBody } from '../../schema/agent/protocol'
+import type { CreateEnrolmentTokenBody, ListSiteAgentsQuery } from '../../schema/api/agents'
 import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
 import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
+import * as siteStore from '../../schema/db/site-store'
 import type { CloudEvent, LoggedEvent } from '../../schema/events'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
@@ -10,10 +13,15 @@ import { ApiError, apiError } from '../http/errors'
 import { type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { openProjections } from '../projections/database'
+import type { AgentAttachment } from './agent-connections'
+import type { AgentDecision } from './agent-decider'
+import { AgentRegistry } from './agent-registry'
+import { EnrolmentSigner } from './enrolment-signer'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import migrations from './migrations/migrations.js'
 import { Projector } from './projector'
+import { SiteAgents } from './site-agents'
 import {
   decideSite,
   evolveSite,
@@ -46,6 +54,8 @@ export class SiteObject extends DurableObject<Env> {
   private idempotency!: IdempotencyStore
   private state: SiteState = initialSiteState
   private alarmArmed = false
+  private agentRegistry!: AgentRegistry
+  private agents!: SiteAgents
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -58,6 +68,14 @@ export class SiteObject extends DurableObject<Env> {
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.streams = new EventStreams(this.ctx, this.log)
+    this.agentRegistry = new AgentRegistry(drizzle(this.ctx.storage, { schema: siteStore }))
+    this.agents = new SiteAgents({
+      ctx: this.ctx,
+      registry: this.agentRegistry,
+      signer: new EnrolmentSigner(this.ctx.storage.kv),
+      site: () => (this.state.status === 'absent' ? undefined : this.state.site),
+      commit: (idempotency, plan) => this.commit(idempotency, plan),
+    })
     for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
       this.state = evolveSite(this.state, event as never)
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
@@ -141,7 +159,7 @@ export class SiteObject extends DurableObject<Env> {
         throw apiError(404, 'not_found', 'site not found')
       }
       requireActive(this.state)
-      return this.commit<AppendResult>(write, () => ({
+      return this.commit<AppendResult>(write.idempotency, () => ({
         events,
         reply: (appended) => ({
           status: appended.some((a) => !a.duplicate) ? 201 : 200,
@@ -159,10 +177,78 @@ export class SiteObject extends DurableObject<Env> {
     await this.projector.rebuild()
   }
 
+  // Agents
+
+  createEnrolmentToken(
+    caller: Caller,
+    input: CreateEnrolmentTokenBody,
+    write: WriteContext,
+    platformUrl: string,
+  ) {
+    return this.answerAsync(() => {
+      this.visibleSite(caller)
+      return this.agents.createToken(input, actorOf(write), write.idempotency, platformUrl)
+    })
+  }
+
+  listEnrolmentTokens(caller: Caller, limit: number, cursor: string | undefined) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.listTokens(limit, cursor)
+    })
+  }
+
+  revokeEnrolmentToken(caller: Caller, tokenId: string, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.revokeToken(tokenId, actorOf(write), write.idempotency)
+    })
+  }
+
+  /** Enrols an agent with an enrolment token; needs no caller, the token is the credential. */
+  enrolAgent(token: string, body: EnrolBody, platformUrl: string) {
+    return this.answerAsync(() => this.agents.enrol(token, body, platformUrl))
+  }
+
+  listAgents(caller: Caller, query: ListSiteAgentsQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.list(query)
+    })
+  }
+
+  getAgent(caller: Caller, agentId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.get(agentId)
+    })
+  }
+
+  decideAgent(
+    caller: Caller,
+    agentId: string,
+    decision: AgentDecision,
+    reason: string | undefined,
+    write: WriteContext,
+  ) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.decide(agentId, decision, reason, actorOf(write), write.idempotency)
+    })
+  }
+
   // Live stream, alarm, sockets
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
+    if (url.pathname.endsWith('/agents/connect')) {
+      try {
+        return await this.agents.connect(request, url.pathname)
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error
+        return Response.json(error.toBody(), { status: error.status })
+      }
+    }
     const tenantId = request.headers.get('x-sitewire-tenant')
     if (this.state.status === 'absent' || this.state.site.tenant_id !== tenantId) {
       return Response.json(apiError(404, 'not_found', 'site not found').toBody(), { status: 404 })
@@ -179,7 +265,9 @@ export class SiteObject extends DurableObject<Env> {
     await this.projector.catchUp()
   }
 
-  override async webSocketMessage(socket: WebSocket) {
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
+    const attachment = socket.deserializeAttachment() as { kind: string }
+    if (isAgent(attachment)) return this.agents.message(socket, attachment, message)
     socket.send(
       JSON.stringify(
         apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody(),
@@ -188,6 +276,8 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string) {
+    const attachment = socket.deserializeAttachment() as { kind: string }
+    if (isAgent(attachment)) this.agents.closed(socket, attachment, 'closed')
     try {
       socket.close(code === 1005 ? 1000 : code, reason)
     } catch {
@@ -195,8 +285,10 @@ export class SiteObject extends DurableObject<Env> {
     }
   }
 
-  override async webSocketError(_socket: WebSocket, error: unknown) {
-    log('warn', 'event stream socket error', { error: errorMessage(error) })
+  override async webSocketError(socket: WebSocket, error: unknown) {
+    const attachment = socket.deserializeAttachment() as { kind: string }
+    if (isAgent(attachment)) this.agents.closed(socket, attachment, 'error')
+    log('warn', 'socket error', { kind: attachment.kind, error: errorMessage(error) })
   }
 
   // Internals
@@ -211,7 +303,7 @@ export class SiteObject extends DurableObject<Env> {
   private runSiteCommand(write: WriteContext, command: SiteCommand, createdStatus = 200): Reply<Site> {
     return this.answer(() => {
       if (command.type !== 'create') this.visibleSite(write.caller)
-      return this.commit<Site>(write, (time) => {
+      return this.commit<Site>(write.idempotency, (time) => {
         const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
         const at = {
           siteId,
@@ -238,29 +330,36 @@ export class SiteObject extends DurableObject<Env> {
    * answer in one transaction; then tells watchers and the projector.
    */
   private commit<T>(
-    write: WriteContext,
+    idempotency: IdempotencyClaim | undefined,
     plan: (time: string) => {
       events: CloudEvent[]
       reply: (appended: ReturnType<EventLog['append']>, next: SiteState) => Reply<T>
+      /** What a repeat with the same Idempotency-Key answers, when the first answer holds a secret. */
+      replay?: unknown
     },
   ): Reply<T> {
     const now = Date.now()
-    const replay = this.idempotency.find(write.idempotency, now)
+    const replay = this.idempotency.find(idempotency, now)
     if (replay) return replay as Reply<T>
     const time = new Date(now).toISOString()
-    const { events, reply } = plan(time)
+    const { events, reply, replay: replayBody } = plan(time)
     let committed: { fresh: LoggedEvent[]; next: SiteState; answer: Reply<T> }
     try {
       committed = this.ctx.storage.transactionSync(() => {
         const appended = this.log.append(events, time)
         const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
+        for (const event of fresh) this.agentRegistry.apply(event)
         const next = fresh.reduce(
           (state, event) =>
             event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state,
           this.state,
         )
         const answer = reply(appended, next)
-        this.idempotency.save(write.idempotency, answer, now)
+        this.idempotency.save(
+          idempotency,
+          replayBody === undefined ? answer : { ...answer, body: replayBody },
+          now,
+        )
         return { fresh, next, answer }
       })
     } catch (error) {
@@ -282,6 +381,16 @@ export class SiteObject extends DurableObject<Env> {
     this.projector.soon()
   }
 
+  private async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Reply<T>> {
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, body: error.toBody() as T }
+      log('error', 'site object fault', { error: errorMessage(error) })
+      throw error
+    }
+  }
+
   /** Turns a refused command into its error answer; anything else is a fault and propagates. */
   private answer<T>(run: () => Reply<T>): Reply<T> {
     try {
@@ -293,3 +402,8 @@ export class SiteObject extends DurableObject<Env> {
     }
   }
 }
+
+const actorOf = (write: WriteContext) => `${write.caller.actor.type}/${write.caller.actor.id}`
+
+const isAgent = (attachment: { kind: string } | null): attachment is AgentAttachment =>
+  attachment?.kind === 'agent'

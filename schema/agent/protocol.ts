@@ -1,0 +1,87 @@
+import * as v from 'valibot'
+import { Labels, Ulid } from '../common'
+import { AgentFactsReported, AgentSpoolOverflowed } from '../events/agent'
+import { CloudEvent } from '../events/cloudevent'
+import { EventType } from '../events/types'
+
+/**
+ * The agent protocol. An agent dials out to the platform; nothing dials in.
+ *
+ * 1. Enrol once: `POST /v1/agents/enrol` with an enrolment token (a JWT the platform signed,
+ *    whose claims name the platform URL and the site) and the agent's Ed25519 public key.
+ * 2. Connect: WebSocket `GET /v1/sites/{siteId}/agents/connect` with
+ *    `Authorization: Bearer <agent JWT>`: a JWT the agent signs with its private key
+ *    (EdDSA), `sub` its id, `aud` the connect URL's path, valid for at most 5 minutes.
+ *    No reusable secret travels or is stored on the platform.
+ * 3. Frames: every text frame in either direction is JSON. Agent → platform: CloudEvents
+ *    (below), each acknowledged once stored, so an agent can drop it from its spool;
+ *    a platform → agent message is one of `ServerMessage`. `ping` → `pong` keeps the
+ *    connection alive without waking the site's object.
+ */
+export const PROTOCOL_VERSION = 1
+/** Largest frame either side sends. */
+export const MAX_FRAME_BYTES = 256 * 1024
+/** Longest an agent's connect JWT may live. */
+export const MAX_AGENT_JWT_SECONDS = 300
+/** Headers the agent sends with its connect request. */
+export const AGENT_VERSION_HEADER = 'sitewire-agent-version'
+export const PROTOCOL_HEADER = 'sitewire-protocol'
+
+/** Claims of an enrolment token (HS256, signed by the site). */
+export const EnrolmentClaims = v.object({
+  /** The platform's base URL, so `sitewire-agent enrol TOKEN` needs nothing else. */
+  url: v.pipe(v.string(), v.url()),
+  site: Ulid,
+  sub: Ulid,
+  exp: v.number(),
+  aud: v.literal('sitewire-enrol'),
+})
+export type EnrolmentClaims = v.InferOutput<typeof EnrolmentClaims>
+
+export const EnrolBody = v.strictObject({
+  token: v.pipe(v.string(), v.maxLength(4096)),
+  /** The agent's Ed25519 public key as a JWK `x`: base64url of the 32 raw bytes. */
+  public_key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'an Ed25519 public key, base64url')),
+  hostname: v.pipe(v.string(), v.minLength(1), v.maxLength(253)),
+  labels: v.optional(Labels, {}),
+})
+export type EnrolBody = v.InferOutput<typeof EnrolBody>
+
+export const Enrolled = v.object({
+  agent_id: Ulid,
+  site_id: Ulid,
+  status: v.picklist(['pending', 'approved']),
+  connect_url: v.string(),
+})
+export type Enrolled = v.InferOutput<typeof Enrolled>
+
+const frame = <T extends string, D extends v.GenericSchema>(type: T, data: D) =>
+  v.object({ ...CloudEvent.pipe[0].entries, type: v.literal(type), data })
+
+/** What an agent may send. `source` must be `/sites/{siteId}/agents/{agentId}` and `data.agent_id` its own id. */
+export const AgentFrame = v.variant('type', [
+  frame(EventType.agentFactsReported, AgentFactsReported),
+  frame(EventType.agentSpoolOverflowed, AgentSpoolOverflowed),
+])
+export type AgentFrame = v.InferOutput<typeof AgentFrame>
+
+/** What the platform sends an agent. */
+export const ServerMessage = v.variant('type', [
+  v.object({
+    type: v.literal('welcome'),
+    agent_id: Ulid,
+    site_id: Ulid,
+    status: v.picklist(['pending', 'approved']),
+    /** How often the agent refreshes its facts. */
+    facts_interval_seconds: v.number(),
+  }),
+  /** These event ids are stored (or were already): drop them from the spool. */
+  v.object({ type: v.literal('ack'), ids: v.array(v.string()) }),
+  v.object({
+    type: v.literal('error'),
+    code: v.string(),
+    message: v.string(),
+    event_id: v.nullable(v.string()),
+  }),
+])
+export type ServerMessage = v.InferOutput<typeof ServerMessage>

@@ -1,0 +1,354 @@
+import { env, runInDurableObject } from 'cloudflare:test'
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Enrolled, ServerMessage } from '../../schema/agent/protocol'
+import type { Agent, CreatedEnrolmentToken } from '../../schema/api/agents'
+import type { Site } from '../../schema/api/sites'
+import type { LoggedEvent } from '../../schema/events'
+import { BASE, type Client, client, eventually, expectError, newTenant } from '../../test/worker-support'
+
+let admin: Client
+let tenant: Awaited<ReturnType<typeof newTenant>>
+
+beforeAll(async () => {
+  tenant = await newTenant()
+  admin = tenant.client
+})
+
+const newSite = async (approval: 'automatic' | 'required' = 'automatic') => {
+  const response = await admin('/v1/sites', {
+    method: 'POST',
+    json: { name: 'agents', agent_approval: approval },
+  })
+  expect(response.status).toBe(201)
+  return (await response.json()) as Site
+}
+
+const newToken = async (site: Site, json: Record<string, unknown> = {}) => {
+  const response = await admin(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json })
+  expect(response.status).toBe(201)
+  return (await response.json()) as CreatedEnrolmentToken & { token: string }
+}
+
+/** An agent as a test drives it: its key pair, and enrolment and connection like the CLI's. */
+const newAgent = async () => {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
+  const x = (await exportJWK(publicKey)).x as string
+  const enrol = (token: string, labels: Record<string, string> = {}) =>
+    client(undefined)('/v1/agents/enrol', {
+      method: 'POST',
+      json: { token, public_key: x, hostname: 'web-1', labels },
+    })
+  const jwt = (agentId: string, siteId: string, lifetime = 60) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(agentId)
+      .setAudience(`/v1/sites/${siteId}/agents/connect`)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + lifetime)
+      .setJti(crypto.randomUUID())
+      .sign(privateKey)
+  const connect = async (agentId: string, siteId: string, token?: string) =>
+    client(undefined)(`/v1/sites/${siteId}/agents/connect`, {
+      headers: {
+        upgrade: 'websocket',
+        authorization: `Bearer ${token ?? (await jwt(agentId, siteId))}`,
+        'sitewire-agent-version': '1.2.3',
+        'sitewire-protocol': '1',
+      },
+    })
+  return { enrol, jwt, connect }
+}
+
+/** An open agent connection and every message it received. */
+const open = async (response: Response) => {
+  expect(response.status).toBe(101)
+  const socket = response.webSocket as WebSocket
+  const messages: (ServerMessage | string)[] = []
+  let closed: { code: number; reason: string } | undefined
+  socket.addEventListener('message', (m) => {
+    const text = m.data as string
+    messages.push(text === 'pong' ? text : (JSON.parse(text) as ServerMessage))
+  })
+  socket.addEventListener('close', (e) => {
+    closed = { code: e.code, reason: e.reason }
+  })
+  socket.accept()
+  const next = (predicate: (m: ServerMessage | string) => boolean) =>
+    eventually(async () => messages.find(predicate))
+  return { socket, messages, next, closed: () => closed }
+}
+
+const factsFrame = (
+  siteId: string,
+  agentId: string,
+  changed: Record<string, unknown>,
+  removed: string[] = [],
+) => ({
+  specversion: '1.0',
+  id: crypto.randomUUID(),
+  source: `/sites/${siteId}/agents/${agentId}`,
+  type: 'io.sitewire.agent.facts_reported',
+  time: new Date().toISOString(),
+  datacontenttype: 'application/json',
+  data: { agent_id: agentId, changed, removed },
+})
+
+const logTypes = async (siteId: string) =>
+  (
+    (await (await admin(`/v1/sites/${siteId}/events?limit=1000`)).json()) as { items: LoggedEvent[] }
+  ).items.map((e) => e.type)
+
+describe('enrolment tokens', () => {
+  it('are signed JWTs naming the platform and the site, shown once, listed without the token, and revocable', async () => {
+    const site = await newSite()
+    const created = await newToken(site, { max_uses: 3, labels: { role: 'web' }, expires_in_seconds: 3600 })
+    const claims = decodeJwt(created.token)
+    expect(claims).toMatchObject({
+      url: new URL(BASE).origin,
+      site: site.id,
+      sub: created.id,
+      aud: 'sitewire-enrol',
+    })
+    expect(Math.abs((claims.exp ?? 0) * 1000 - Date.parse(created.expires_at))).toBeLessThan(1000)
+    const list = (await (await admin(`/v1/sites/${site.id}/enrolment-tokens`)).json()) as { items: unknown[] }
+    expect(list.items).toEqual([
+      {
+        id: created.id,
+        created_at: expect.any(String),
+        expires_at: created.expires_at,
+        max_uses: 3,
+        uses: 0,
+        labels: { role: 'web' },
+        revoked_at: null,
+      },
+    ])
+    expect(JSON.stringify(list)).not.toContain(created.token)
+    const revoked = await admin(`/v1/sites/${site.id}/enrolment-tokens/${created.id}`, { method: 'DELETE' })
+    expect(await revoked.json()).toMatchObject({ revoked_at: expect.any(String) })
+    const agent = await newAgent()
+    await expectError(await agent.enrol(created.token), 401, 'invalid_enrolment_token')
+  })
+
+  it('refuse enrolment once used up, expired, forged or for a bad body', async () => {
+    const site = await newSite()
+    const once = await newToken(site)
+    const agent = await newAgent()
+    expect((await agent.enrol(once.token)).status).toBe(201)
+    await expectError(await agent.enrol(once.token), 401, 'invalid_enrolment_token')
+
+    const expiring = await newToken(site)
+    await runInDurableObject(env.SITE.get(env.SITE.idFromName(site.id)), (_instance, state) => {
+      state.storage.sql.exec(
+        'UPDATE enrolment_tokens SET expires_at = ? WHERE id = ?',
+        '2000-01-01T00:00:00.000Z',
+        expiring.id,
+      )
+    })
+    await expectError(await agent.enrol(expiring.token), 401, 'invalid_enrolment_token')
+
+    const [header, payload] = once.token.split('.')
+    await expectError(await agent.enrol(`${header}.${payload}.forged`), 401, 'invalid_enrolment_token')
+    await expectError(await agent.enrol('not-a-jwt'), 401, 'invalid_enrolment_token')
+    const bad = await client(undefined)('/v1/agents/enrol', {
+      method: 'POST',
+      json: { token: once.token, public_key: 'short', hostname: '' },
+    })
+    await expectError(bad, 400, 'validation_failed')
+    expect((await logTypes(site.id)).filter((t) => t === 'io.sitewire.agent.enrolled')).toHaveLength(1)
+  })
+})
+
+describe('agents', () => {
+  it('enrol, connect, report facts, and appear with their facts, site-local and tenant-wide', async () => {
+    const site = await newSite()
+    const token = await newToken(site, { labels: { env: 'prod' } })
+    const agent = await newAgent()
+    const enrolled = await agent.enrol(token.token, { role: 'web' })
+    expect(enrolled.status).toBe(201)
+    const { agent_id: agentId, status, connect_url } = (await enrolled.json()) as Enrolled
+    expect(status).toBe('approved')
+    expect(connect_url).toBe(
+      `${new URL(BASE).origin.replace('http', 'ws')}/v1/sites/${site.id}/agents/connect`,
+    )
+
+    const conn = await open(await agent.connect(agentId, site.id))
+    expect(await conn.next((m) => typeof m !== 'string' && m.type === 'welcome')).toMatchObject({
+      agent_id: agentId,
+      status: 'approved',
+    })
+    const frame = factsFrame(site.id, agentId, {
+      hostname: 'web-1.example',
+      os: { family: 'linux', distribution: 'debian', version: '12' },
+      arch: 'x64',
+      memory_bytes: 1024,
+    })
+    conn.socket.send(JSON.stringify(frame))
+    expect(await conn.next((m) => typeof m !== 'string' && m.type === 'ack')).toEqual({
+      type: 'ack',
+      ids: [frame.id],
+    })
+    conn.socket.send(JSON.stringify(frame))
+    await eventually(async () =>
+      conn.messages.filter((m) => typeof m !== 'string' && m.type === 'ack').length === 2 ? true : undefined,
+    )
+    conn.socket.send(JSON.stringify(factsFrame(site.id, agentId, { memory_bytes: 2048 }, ['arch'])))
+
+    const shown = await eventually(async () => {
+      const body = (await (await admin(`/v1/sites/${site.id}/agents/${agentId}`)).json()) as Agent
+      return body.facts.memory_bytes === 2048 ? body : undefined
+    })
+    expect(shown).toMatchObject({
+      hostname: 'web-1.example',
+      labels: { env: 'prod', role: 'web' },
+      status: 'approved',
+      presence: 'online',
+      version: '1.2.3',
+      facts: {
+        hostname: 'web-1.example',
+        os: { family: 'linux', distribution: 'debian', version: '12' },
+        memory_bytes: 2048,
+      },
+    })
+    expect(shown.facts).not.toHaveProperty('arch')
+    expect((await logTypes(site.id)).filter((t) => t.startsWith('io.sitewire.agent.'))).toEqual([
+      'io.sitewire.agent.enrolled',
+      'io.sitewire.agent.connected',
+      'io.sitewire.agent.facts_reported',
+      'io.sitewire.agent.facts_reported',
+    ])
+
+    const inventory = await eventually(async () => {
+      const page = (await (await admin(`/v1/agents?os=linux&label=role=web&site_id=${site.id}`)).json()) as {
+        items: Agent[]
+      }
+      return page.items[0]?.facts.memory_bytes === 2048 ? page : undefined
+    })
+    expect(inventory.items.map((a) => [a.id, a.hostname, a.presence])).toEqual([
+      [agentId, 'web-1.example', 'online'],
+    ])
+    expect((await (await admin('/v1/agents?os=windows')).json()) as { items: unknown[] }).toMatchObject({
+      items: [],
+    })
+
+    conn.socket.close(1000, 'bye')
+    const offline = await eventually(async () => {
+      const body = (await (await admin(`/v1/sites/${site.id}/agents/${agentId}`)).json()) as Agent
+      return body.presence === 'offline' ? body : undefined
+    })
+    expect(offline.last_seen_at).not.toBeNull()
+  })
+
+  it('answers bad frames with errors and keeps the connection and the log intact', async () => {
+    const site = await newSite()
+    const agent = await newAgent()
+    const { agent_id: agentId } = (await (await agent.enrol((await newToken(site)).token)).json()) as Enrolled
+    const conn = await open(await agent.connect(agentId, site.id))
+    const before = await logTypes(site.id)
+    const bad = [
+      '{not json',
+      JSON.stringify({ ...factsFrame(site.id, agentId, {}), type: 'io.sitewire.site.created' }),
+      JSON.stringify(factsFrame(site.id, '01ARZ3NDEKTSV4RRFFQ69G5FAV', {})),
+      JSON.stringify({
+        ...factsFrame(site.id, agentId, {}),
+        source: `/sites/${site.id}/agents/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
+      }),
+      JSON.stringify(factsFrame(site.id, agentId, { hostname: 'x'.repeat(300 * 1024) })),
+    ]
+    for (const text of bad) conn.socket.send(text)
+    const errors = await eventually(async () => {
+      const got = conn.messages.filter(
+        (m): m is Extract<ServerMessage, { type: 'error' }> => typeof m !== 'string' && m.type === 'error',
+      )
+      return got.length === bad.length ? got : undefined
+    })
+    expect(errors.map((e) => e.code).sort()).toEqual([
+      'frame_too_large',
+      'invalid_frame',
+      'malformed_json',
+      'wrong_source',
+      'wrong_source',
+    ])
+    conn.socket.send('ping')
+    expect(await conn.next((m) => m === 'pong')).toBe('pong')
+    const good = factsFrame(site.id, agentId, { arch: 'arm64' })
+    conn.socket.send(JSON.stringify(good))
+    expect(await conn.next((m) => typeof m !== 'string' && m.type === 'ack')).toEqual({
+      type: 'ack',
+      ids: [good.id],
+    })
+    expect(await logTypes(site.id)).toEqual([...before, 'io.sitewire.agent.facts_reported'])
+    conn.socket.close()
+  })
+
+  it('refuse connections without a valid agent JWT', async () => {
+    const site = await newSite()
+    const agent = await newAgent()
+    const { agent_id: agentId } = (await (await agent.enrol((await newToken(site)).token)).json()) as Enrolled
+    const other = await newAgent()
+    await expectError(await agent.connect(agentId, site.id, 'garbage'), 401, 'invalid_agent_credentials')
+    await expectError(
+      await agent.connect(agentId, site.id, await other.jwt(agentId, site.id)),
+      401,
+      'invalid_agent_credentials',
+    )
+    await expectError(
+      await agent.connect(agentId, site.id, await agent.jwt(agentId, site.id, 3600)),
+      401,
+      'invalid_agent_credentials',
+    )
+    await expectError(
+      await agent.connect(agentId, site.id, await agent.jwt(agentId, '01ARZ3NDEKTSV4RRFFQ69G5FAV')),
+      401,
+      'invalid_agent_credentials',
+    )
+    await expectError(await client(undefined)(`/v1/sites/${site.id}/agents/connect`), 426, 'upgrade_required')
+  })
+
+  it('wait for approval where the site requires it, and are cut off at once when revoked', async () => {
+    const site = await newSite('required')
+    const agent = await newAgent()
+    const enrolled = (await (await agent.enrol((await newToken(site)).token)).json()) as Enrolled
+    expect(enrolled.status).toBe('pending')
+    const conn = await open(await agent.connect(enrolled.agent_id, site.id))
+    expect(await conn.next((m) => typeof m !== 'string' && m.type === 'welcome')).toMatchObject({
+      status: 'pending',
+    })
+    const approved = await admin(`/v1/sites/${site.id}/agents/${enrolled.agent_id}/approve`, {
+      method: 'POST',
+    })
+    expect(await approved.json()).toMatchObject({ status: 'approved' })
+    expect(
+      await conn.next((m) => typeof m !== 'string' && m.type === 'welcome' && m.status === 'approved'),
+    ).toBeTruthy()
+
+    const replacement = await open(await agent.connect(enrolled.agent_id, site.id))
+    await eventually(async () => conn.closed())
+    expect(conn.closed()?.code).toBe(4000)
+    expect(
+      ((await (await admin(`/v1/sites/${site.id}/agents/${enrolled.agent_id}`)).json()) as Agent).presence,
+    ).toBe('online')
+
+    await admin(`/v1/sites/${site.id}/agents/${enrolled.agent_id}/revoke`, {
+      method: 'POST',
+      json: { reason: 'decommissioned' },
+    })
+    await eventually(async () => replacement.closed())
+    expect(replacement.closed()?.code).toBe(4003)
+    await expectError(await agent.connect(enrolled.agent_id, site.id), 403, 'agent_revoked')
+    await expectError(
+      await admin(`/v1/sites/${site.id}/agents/${enrolled.agent_id}/approve`, { method: 'POST' }),
+      409,
+      'agent_not_pending',
+    )
+
+    const rejected = await newAgent()
+    const pending = (await (await rejected.enrol((await newToken(site)).token)).json()) as Enrolled
+    await admin(`/v1/sites/${site.id}/agents/${pending.agent_id}/reject`, { method: 'POST' })
+    await expectError(await rejected.connect(pending.agent_id, site.id), 403, 'agent_rejected')
+    const list = (await (await admin(`/v1/sites/${site.id}/agents?status=revoked`)).json()) as {
+      items: Agent[]
+    }
+    expect(list.items.map((a) => a.id)).toEqual([enrolled.agent_id])
+  })
+})

@@ -1,0 +1,290 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { describeRoute, resolver } from 'hono-openapi'
+import { decodeJwt } from 'jose'
+import * as v from 'valibot'
+import { EnrolBody, Enrolled } from '../../schema/agent/protocol'
+import {
+  Agent,
+  AgentPage,
+  CreatedEnrolmentToken,
+  CreateEnrolmentTokenBody,
+  DecideAgentBody,
+  EnrolmentToken,
+  EnrolmentTokenPage,
+  ListAgentsQuery,
+  ListSiteAgentsQuery,
+} from '../../schema/api/agents'
+import { PageQuery, Ulid } from '../../schema/common'
+import { agents } from '../../schema/db/projections'
+import { visibleSites } from '../access/principal'
+import { authorize } from '../auth/authenticate'
+import { audited } from '../http/audited'
+import type { AppEnv } from '../http/context'
+import { apiError } from '../http/errors'
+import { route, send } from '../http/reply'
+import { requireJson, valid } from '../http/validation'
+import { byId, toPage } from '../lib/paging'
+import { siteOf } from '../objects'
+import { readProjections } from '../projections/connection'
+import type { AgentDecision } from '../site/agent-decider'
+import { SiteParam } from './sites'
+
+const TokenParam = v.object({ siteId: Ulid, tokenId: Ulid })
+const AgentParam = v.object({ siteId: Ulid, agentId: Ulid })
+const TokensQuery = v.object({ ...PageQuery.entries, cursor: v.optional(Ulid) })
+const origin = (url: string) => new URL(url).origin
+
+/** Enrolment and the agents' own connection: no API key, the token or the agent's JWT is the credential. */
+export const agentEntryRoutes = new Hono<AppEnv>()
+  .post(
+    '/agents/enrol',
+    describeRoute({
+      summary: 'Enrol an agent',
+      tags: ['Agents'],
+      description:
+        'Called by `sitewire-agent enrol TOKEN`: the enrolment token is the credential, and the agent registers its ' +
+        'Ed25519 public key. No API key.',
+      security: [],
+      responses: {
+        201: { description: 'Enrolled', content: { 'application/json': { schema: resolver(Enrolled) } } },
+        400: { description: 'Invalid body' },
+        401: { description: 'The token is not valid, expired, revoked or used up' },
+      },
+    }),
+    requireJson,
+    valid('json', EnrolBody),
+    async (c) => {
+      const body = c.req.valid('json')
+      let siteId: unknown
+      try {
+        siteId = decodeJwt(body.token).site
+      } catch {
+        throw apiError(401, 'invalid_enrolment_token', 'the enrolment token is not valid')
+      }
+      if (!v.is(Ulid, siteId))
+        throw apiError(401, 'invalid_enrolment_token', 'the enrolment token names no site')
+      return send(c, await siteOf(c.env, siteId).enrolAgent(body.token, body, origin(c.req.url)))
+    },
+  )
+  .get(
+    '/sites/:siteId/agents/connect',
+    describeRoute({
+      summary: "An agent's WebSocket",
+      tags: ['Agents'],
+      description:
+        'Agents connect here with `Authorization: Bearer <JWT>` signed by their Ed25519 key (see the agent protocol). ' +
+        'Frames are CloudEvents from the agent, acknowledged once stored; `ping` answers `pong`.',
+      security: [],
+      responses: {
+        101: { description: 'Switching protocols' },
+        401: { description: 'No valid agent JWT' },
+        403: { description: 'The agent was rejected or revoked' },
+      },
+    }),
+    valid('param', SiteParam),
+    async (c) => {
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+        throw apiError(426, 'upgrade_required', 'agents connect with a WebSocket')
+      }
+      return siteOf(c.env, c.req.valid('param').siteId).fetch(c.req.raw)
+    },
+  )
+
+const decision = (name: AgentDecision, summary: string) =>
+  [
+    `/:siteId/agents/:agentId/${name}`,
+    route({
+      summary,
+      tag: 'Agents',
+      ok: { status: 200, schema: Agent, description: 'The agent' },
+      errors: { 409: 'Not possible in the agent’s state' },
+    }),
+    valid('param', AgentParam),
+    audited(`agent.${name}`, 'agent'),
+    authorize('operator', 'site'),
+    valid('json', DecideAgentBody),
+  ] as const
+
+/** `/v1/sites/{siteId}/…`: enrolment tokens and the site's agents. */
+export const siteAgentRoutes = new Hono<AppEnv>()
+  .post(
+    '/:siteId/enrolment-tokens',
+    route({
+      summary: 'Create an enrolment token',
+      tag: 'Agents',
+      description:
+        'A signed token for `sitewire-agent enrol TOKEN`. It is shown once; only its state is kept.',
+      ok: { status: 201, schema: CreatedEnrolmentToken, description: 'The token' },
+      errors: { 409: 'The site is archived', 415: 'Body is not JSON' },
+    }),
+    valid('param', SiteParam),
+    audited('enrolment_token.create', 'site'),
+    authorize('operator', 'site'),
+    requireJson,
+    valid('json', CreateEnrolmentTokenBody),
+    async (c) =>
+      send(
+        c,
+        await siteOf(c.env, c.req.valid('param').siteId).createEnrolmentToken(
+          c.var.caller,
+          c.req.valid('json'),
+          { caller: c.var.caller, idempotency: c.var.idempotency },
+          origin(c.req.url),
+        ),
+      ),
+  )
+  .get(
+    '/:siteId/enrolment-tokens',
+    route({
+      summary: 'List enrolment tokens',
+      tag: 'Agents',
+      ok: { status: 200, schema: EnrolmentTokenPage, description: 'Tokens, without the tokens themselves' },
+    }),
+    valid('param', SiteParam),
+    authorize('operator', 'site'),
+    valid('query', TokensQuery),
+    async (c) => {
+      const query = c.req.valid('query')
+      return send(
+        c,
+        await siteOf(c.env, c.req.valid('param').siteId).listEnrolmentTokens(
+          c.var.caller,
+          query.limit,
+          query.cursor,
+        ),
+      )
+    },
+  )
+  .delete(
+    '/:siteId/enrolment-tokens/:tokenId',
+    route({
+      summary: 'Revoke an enrolment token',
+      tag: 'Agents',
+      ok: { status: 200, schema: EnrolmentToken, description: 'The revoked token' },
+    }),
+    valid('param', TokenParam),
+    audited('enrolment_token.revoke', 'site'),
+    authorize('operator', 'site'),
+    async (c) => {
+      const { siteId, tokenId } = c.req.valid('param')
+      return send(
+        c,
+        await siteOf(c.env, siteId).revokeEnrolmentToken(c.var.caller, tokenId, {
+          caller: c.var.caller,
+          idempotency: c.var.idempotency,
+        }),
+      )
+    },
+  )
+  .get(
+    '/:siteId/agents',
+    route({
+      summary: "List a site's agents",
+      tag: 'Agents',
+      ok: { status: 200, schema: AgentPage, description: 'Agents, oldest first' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    valid('query', ListSiteAgentsQuery),
+    async (c) =>
+      send(
+        c,
+        await siteOf(c.env, c.req.valid('param').siteId).listAgents(c.var.caller, c.req.valid('query')),
+      ),
+  )
+  .get(
+    '/:siteId/agents/:agentId',
+    route({
+      summary: 'Get an agent',
+      tag: 'Agents',
+      ok: { status: 200, schema: Agent, description: 'The agent and its facts' },
+    }),
+    valid('param', AgentParam),
+    authorize('viewer', 'site'),
+    async (c) => {
+      const { siteId, agentId } = c.req.valid('param')
+      return send(c, await siteOf(c.env, siteId).getAgent(c.var.caller, agentId))
+    },
+  )
+
+for (const [name, summary] of [
+  ['approve', 'Approve a pending agent'],
+  ['reject', 'Reject a pending agent'],
+  ['revoke', 'Revoke an agent: it is disconnected at once and refused afterwards'],
+] as const) {
+  siteAgentRoutes.post(...decision(name, summary), async (c) => {
+    const { siteId, agentId } = c.req.valid('param')
+    const body = (c.req.valid('json') ?? {}) as { reason?: string }
+    return send(
+      c,
+      await siteOf(c.env, siteId).decideAgent(c.var.caller, agentId, name, body.reason, {
+        caller: c.var.caller,
+        idempotency: c.var.idempotency,
+      }),
+    )
+  })
+}
+
+/** `GET /v1/agents`: the inventory of hosts across the tenant's sites, from the projection. */
+export const agentInventoryRoutes = new Hono<AppEnv>().get(
+  '/',
+  route({
+    summary: 'Search the inventory of hosts',
+    tag: 'Agents',
+    description: 'Every agent the caller may see, across sites, with filters on facts and labels.',
+    ok: { status: 200, schema: AgentPage, description: 'Agents, oldest first' },
+    errors: { 503: 'The projections database is unreachable' },
+  }),
+  valid('query', ListAgentsQuery),
+  async (c) => {
+    const query = c.req.valid('query')
+    const visible = visibleSites(c.var.principal)
+    const [labelKey, ...labelValue] = query.label?.split('=') ?? []
+    const rows = await readProjections(c.env, (db) =>
+      db
+        .select()
+        .from(agents)
+        .where(
+          and(
+            eq(agents.tenantId, c.var.caller.tenantId),
+            visible === 'all' ? undefined : inArray(agents.siteId, visible),
+            query.cursor ? gt(agents.id, query.cursor) : undefined,
+            query.site_id ? eq(agents.siteId, query.site_id) : undefined,
+            query.status ? eq(agents.status, query.status) : undefined,
+            query.presence ? eq(agents.presence, query.presence) : undefined,
+            query.os ? eq(agents.osFamily, query.os) : undefined,
+            query.arch ? eq(agents.arch, query.arch) : undefined,
+            query.hostname ? eq(agents.hostname, query.hostname) : undefined,
+            labelKey
+              ? sql`json_extract(${agents.labels}, ${`$."${labelKey}"`}) = ${labelValue.join('=')}`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(agents.id))
+        .limit(query.limit + 1),
+    )
+    return c.json(
+      toPage(
+        rows,
+        query.limit,
+        (page) =>
+          page.map(
+            (row): Agent => ({
+              id: row.id,
+              site_id: row.siteId,
+              hostname: row.hostname,
+              labels: row.labels,
+              status: row.status,
+              presence: row.presence,
+              version: row.version,
+              facts: row.facts as Agent['facts'],
+              enrolled_at: row.enrolledAt,
+              last_seen_at: row.lastSeenAt,
+            }),
+          ),
+        byId,
+      ),
+    )
+  },
+)

@@ -1,0 +1,107 @@
+import { decodeJwt, importJWK, jwtVerify } from 'jose'
+import * as v from 'valibot'
+import {
+  AgentFrame,
+  MAX_AGENT_JWT_SECONDS,
+  MAX_FRAME_BYTES,
+  type ServerMessage,
+} from '../../schema/agent/protocol'
+import type * as store from '../../schema/db/site-store'
+import { apiError } from '../http/errors'
+
+type AgentRow = typeof store.agents.$inferSelect
+
+/** Kept on each agent socket, so it survives hibernation. */
+export interface AgentAttachment {
+  kind: 'agent'
+  agentId: string
+}
+
+export const agentTag = (agentId: string) => `agent:${agentId}`
+export const AGENTS_TAG = 'agents'
+
+/** The agent a connect request comes from, proven by a short-lived JWT signed with its Ed25519 key. */
+export const authenticateAgent = async (
+  request: Request,
+  connectPath: string,
+  findAgent: (id: string) => AgentRow | undefined,
+): Promise<AgentRow> => {
+  const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]
+  const refused = (message: string) => apiError(401, 'invalid_agent_credentials', message)
+  if (!token) throw refused('connect with Authorization: Bearer <agent JWT>')
+  let subject: string | undefined
+  try {
+    subject = decodeJwt(token).sub
+  } catch {
+    throw refused('the agent JWT is malformed')
+  }
+  const agent = subject ? findAgent(subject) : undefined
+  if (!agent) throw refused('unknown agent')
+  try {
+    const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: agent.publicKey }, 'EdDSA')
+    const { payload } = await jwtVerify(token, key, {
+      audience: connectPath,
+      algorithms: ['EdDSA'],
+      subject: agent.id,
+    })
+    if (!payload.exp || !payload.iat || payload.exp - payload.iat > MAX_AGENT_JWT_SECONDS) {
+      throw new Error('lifetime')
+    }
+  } catch {
+    throw refused(
+      `the agent JWT is not valid: sign a fresh one, valid for at most ${MAX_AGENT_JWT_SECONDS} s`,
+    )
+  }
+  if (agent.status === 'rejected' || agent.status === 'revoked') {
+    throw apiError(403, `agent_${agent.status}`, `this agent was ${agent.status}; enrol again to connect`)
+  }
+  return agent
+}
+
+/** Reads one frame from an agent: a CloudEvent it may send, from its own source. */
+export const readAgentFrame = (
+  message: string | ArrayBuffer,
+  agentId: string,
+  siteId: string,
+): AgentFrame => {
+  const text = typeof message === 'string' ? message : new TextDecoder().decode(message)
+  if (text.length > MAX_FRAME_BYTES)
+    throw apiError(413, 'frame_too_large', `frames are at most ${MAX_FRAME_BYTES} bytes`)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw apiError(400, 'malformed_json', 'a frame is one JSON CloudEvent')
+  }
+  const parsed = v.safeParse(AgentFrame, json)
+  if (!parsed.success) {
+    throw apiError(400, 'invalid_frame', v.summarize(parsed.issues))
+  }
+  const frame = parsed.output
+  if (frame.source !== `/sites/${siteId}/agents/${agentId}` || frame.data.agent_id !== agentId) {
+    throw apiError(403, 'wrong_source', `an agent sends as /sites/${siteId}/agents/${agentId} only`)
+  }
+  return frame
+}
+
+export const sendMessage = (socket: WebSocket, message: ServerMessage) => {
+  try {
+    socket.send(JSON.stringify(message))
+  } catch {
+    // A socket closing under us is dropped by webSocketClose.
+  }
+}
+
+/** The id a frame claims, when it is readable enough to have one: errors name it. */
+export const frameId = (message: string | ArrayBuffer): string | null => {
+  try {
+    const id = (
+      JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message)) as {
+        id?: unknown
+      }
+    ).id
+    return typeof id === 'string' ? id : null
+  } catch {
+    return null
+  }
+}

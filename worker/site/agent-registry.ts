@@ -1,0 +1,181 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
+import * as v from 'valibot'
+import type { Facts } from '../../schema/agent/facts'
+import type { Agent, EnrolmentToken, ListSiteAgentsQuery } from '../../schema/api/agents'
+import * as store from '../../schema/db/site-store'
+import { EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
+
+type AgentRow = typeof store.agents.$inferSelect
+type TokenRow = typeof store.enrolmentTokens.$inferSelect
+
+export const toAgent = (row: AgentRow, siteId: string): Agent => ({
+  id: row.id,
+  site_id: siteId,
+  hostname: row.hostname,
+  labels: row.labels,
+  status: row.status,
+  presence: row.presence,
+  version: row.version,
+  facts: row.facts as Facts,
+  enrolled_at: row.enrolledAt,
+  last_seen_at: row.lastSeenAt,
+})
+
+export const toEnrolmentToken = (row: TokenRow): EnrolmentToken => ({
+  id: row.id,
+  created_at: row.createdAt,
+  expires_at: row.expiresAt,
+  max_uses: row.maxUses,
+  uses: row.uses,
+  labels: row.labels,
+  revoked_at: row.revokedAt,
+})
+
+/**
+ * The site's agents and enrolment tokens, kept in the object's SQLite as their events left
+ * them. `apply` runs in the same transaction as the append, so these tables never disagree
+ * with the log, and replaying the log rebuilds them.
+ */
+export class AgentRegistry {
+  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+
+  apply(event: LoggedEvent) {
+    const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
+    if (!parsed.success) return
+    const body = parsed.output
+    const agentWhere = (id: string) => eq(store.agents.id, id)
+    switch (body.type) {
+      case EventType.enrolmentTokenCreated:
+        this.db
+          .insert(store.enrolmentTokens)
+          .values({
+            id: body.data.token_id,
+            createdAt: event.time,
+            expiresAt: body.data.expires_at,
+            maxUses: body.data.max_uses,
+            uses: 0,
+            labels: body.data.labels,
+            revokedAt: null,
+          })
+          .onConflictDoNothing()
+          .run()
+        return
+      case EventType.enrolmentTokenRevoked:
+        this.db
+          .update(store.enrolmentTokens)
+          .set({ revokedAt: event.time })
+          .where(eq(store.enrolmentTokens.id, body.data.token_id))
+          .run()
+        return
+      case EventType.agentEnrolled:
+        this.db
+          .insert(store.agents)
+          .values({
+            id: body.data.agent_id,
+            publicKey: body.data.public_key,
+            hostname: body.data.hostname,
+            labels: body.data.labels,
+            status: body.data.status,
+            presence: 'offline',
+            version: null,
+            facts: {},
+            enrolledAt: event.time,
+            lastSeenAt: null,
+          })
+          .onConflictDoNothing()
+          .run()
+        this.db
+          .update(store.enrolmentTokens)
+          .set({ uses: sql`${store.enrolmentTokens.uses} + 1` })
+          .where(eq(store.enrolmentTokens.id, body.data.token_id))
+          .run()
+        return
+      case EventType.agentApproved:
+      case EventType.agentRejected:
+      case EventType.agentRevoked: {
+        const status = {
+          [EventType.agentApproved]: 'approved',
+          [EventType.agentRejected]: 'rejected',
+          [EventType.agentRevoked]: 'revoked',
+        } as const
+        this.db
+          .update(store.agents)
+          .set({ status: status[body.type] })
+          .where(agentWhere(body.data.agent_id))
+          .run()
+        return
+      }
+      case EventType.agentConnected:
+        this.db
+          .update(store.agents)
+          .set({ presence: 'online', version: body.data.version, lastSeenAt: event.time })
+          .where(agentWhere(body.data.agent_id))
+          .run()
+        return
+      case EventType.agentDisconnected:
+        this.db
+          .update(store.agents)
+          .set({ presence: 'offline', lastSeenAt: event.time })
+          .where(agentWhere(body.data.agent_id))
+          .run()
+        return
+      case EventType.agentFactsReported: {
+        const row = this.agent(body.data.agent_id)
+        if (!row) return
+        const facts: Record<string, unknown> = { ...row.facts, ...body.data.changed }
+        for (const name of body.data.removed) delete facts[name]
+        this.db
+          .update(store.agents)
+          .set({
+            facts,
+            lastSeenAt: event.time,
+            ...(typeof facts.hostname === 'string' ? { hostname: facts.hostname } : {}),
+          })
+          .where(agentWhere(body.data.agent_id))
+          .run()
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  agent(id: string): AgentRow | undefined {
+    return this.db.select().from(store.agents).where(eq(store.agents.id, id)).get()
+  }
+
+  agents(query: ListSiteAgentsQuery): AgentRow[] {
+    const [labelKey, ...labelValue] = query.label?.split('=') ?? []
+    return this.db
+      .select()
+      .from(store.agents)
+      .where(
+        and(
+          query.cursor ? gt(store.agents.id, query.cursor) : undefined,
+          query.status ? eq(store.agents.status, query.status) : undefined,
+          query.presence ? eq(store.agents.presence, query.presence) : undefined,
+          labelKey
+            ? sql`json_extract(${store.agents.labels}, ${`$."${labelKey}"`}) = ${labelValue.join('=')}`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(store.agents.id))
+      .limit(query.limit + 1)
+      .all()
+  }
+
+  token(id: string): TokenRow | undefined {
+    return this.db.select().from(store.enrolmentTokens).where(eq(store.enrolmentTokens.id, id)).get()
+  }
+
+  tokens(limit: number, cursor: string | undefined): TokenRow[] {
+    return this.db
+      .select()
+      .from(store.enrolmentTokens)
+      .where(cursor ? gt(store.enrolmentTokens.id, cursor) : undefined)
+      .orderBy(asc(store.enrolmentTokens.id))
+      .limit(limit + 1)
+      .all()
+  }
+}

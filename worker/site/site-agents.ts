@@ -1,0 +1,327 @@
+import { monotonicFactory } from 'ulid'
+import {
+  AGENT_VERSION_HEADER,
+  type EnrolBody,
+  type Enrolled,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+} from '../../schema/agent/protocol'
+import type {
+  Agent,
+  CreatedEnrolmentToken,
+  CreateEnrolmentTokenBody,
+  EnrolmentToken,
+  ListSiteAgentsQuery,
+} from '../../schema/api/agents'
+import type { Site } from '../../schema/api/sites'
+import { type CloudEvent, EventType, type SitewireEventBody } from '../../schema/events'
+import { ApiError, apiError } from '../http/errors'
+import type { IdempotencyClaim, Reply } from '../lib/idempotency'
+import { errorMessage, log } from '../lib/log'
+import { byId, type Page, toPage } from '../lib/paging'
+import {
+  AGENTS_TAG,
+  type AgentAttachment,
+  agentTag,
+  authenticateAgent,
+  frameId,
+  readAgentFrame,
+  sendMessage,
+} from './agent-connections'
+import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
+import { type AgentRegistry, toAgent, toEnrolmentToken } from './agent-registry'
+import type { EnrolmentSigner } from './enrolment-signer'
+import type { EventLog } from './event-log'
+import { toCloudEvent } from './sitewire-event'
+
+const nextId = monotonicFactory()
+/** How often agents refresh their facts. */
+export const FACTS_INTERVAL_SECONDS = 300
+
+type Plan<T> = (time: string) => {
+  events: CloudEvent[]
+  reply: (appended: ReturnType<EventLog['append']>) => Reply<T>
+  replay?: unknown
+}
+
+export interface SiteAgentsDeps {
+  ctx: DurableObjectState
+  registry: AgentRegistry
+  signer: EnrolmentSigner
+  /** The site, when it exists. */
+  site: () => Site | undefined
+  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+}
+
+/**
+ * A site's agents: enrolment tokens, enrolment, approval, and the agents' own WebSocket
+ * connections (hibernatable; one per agent, a newer one replaces an older one).
+ */
+export class SiteAgents {
+  constructor(private readonly deps: SiteAgentsDeps) {}
+
+  private get site(): Site {
+    const site = this.deps.site()
+    if (!site) throw apiError(404, 'not_found', 'site not found')
+    return site
+  }
+
+  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
+    return bodies.map((body) => toCloudEvent(body, { siteId: this.site.id, subject, actor, time }))
+  }
+
+  // Enrolment tokens
+
+  async createToken(
+    input: CreateEnrolmentTokenBody,
+    actor: string,
+    idempotency: IdempotencyClaim | undefined,
+    platformUrl: string,
+  ): Promise<Reply<CreatedEnrolmentToken>> {
+    const site = this.site
+    if (site.status === 'archived')
+      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
+    const tokenId = nextId()
+    const expiresAt = new Date(Date.now() + input.expires_in_seconds * 1000)
+    const token = await this.deps.signer.sign({
+      url: platformUrl,
+      site: site.id,
+      sub: tokenId,
+      exp: Math.floor(expiresAt.getTime() / 1000),
+    })
+    return this.deps.commit<CreatedEnrolmentToken>(idempotency, (time) => {
+      const data = {
+        token_id: tokenId,
+        expires_at: expiresAt.toISOString(),
+        max_uses: input.max_uses,
+        labels: input.labels,
+      }
+      const created = {
+        id: tokenId,
+        created_at: time,
+        expires_at: data.expires_at,
+        max_uses: input.max_uses,
+        uses: 0,
+        labels: input.labels,
+        revoked_at: null,
+      }
+      return {
+        events: this.events([{ type: EventType.enrolmentTokenCreated, data }], tokenId, actor, time),
+        reply: () => ({ status: 201, body: { ...created, token } }),
+        replay: { ...created, token: null },
+      }
+    })
+  }
+
+  listTokens(limit: number, cursor: string | undefined): Reply<Page<EnrolmentToken>> {
+    void this.site
+    return {
+      status: 200,
+      body: toPage(
+        this.deps.registry.tokens(limit, cursor),
+        limit,
+        (rows) => rows.map(toEnrolmentToken),
+        byId,
+      ),
+    }
+  }
+
+  revokeToken(
+    tokenId: string,
+    actor: string,
+    idempotency: IdempotencyClaim | undefined,
+  ): Reply<EnrolmentToken> {
+    void this.site
+    const existing = this.deps.registry.token(tokenId)
+    if (!existing) throw apiError(404, 'not_found', 'enrolment token not found')
+    return this.deps.commit<EnrolmentToken>(idempotency, (time) => ({
+      events: existing.revokedAt
+        ? []
+        : this.events(
+            [{ type: EventType.enrolmentTokenRevoked, data: { token_id: tokenId } }],
+            tokenId,
+            actor,
+            time,
+          ),
+      reply: () => ({ status: 200, body: toEnrolmentToken(this.deps.registry.token(tokenId) ?? existing) }),
+    }))
+  }
+
+  // Enrolment and decisions
+
+  async enrol(token: string, body: EnrolBody, platformUrl: string): Promise<Reply<Enrolled>> {
+    const site = this.site
+    const claims = await this.deps.signer.verify(token)
+    const agentId = nextId()
+    return this.deps.commit<Enrolled>(undefined, (time) => {
+      const decided = decideEnrolment(site, this.deps.registry.token(claims.sub), claims, body, agentId, time)
+      return {
+        events: this.events(decided, agentId, `agent/${agentId}`, time),
+        reply: () => ({
+          status: 201,
+          body: {
+            agent_id: agentId,
+            site_id: site.id,
+            status: this.deps.registry.agent(agentId)?.status === 'approved' ? 'approved' : 'pending',
+            connect_url: `${platformUrl.replace(/^http/, 'ws')}/v1/sites/${site.id}/agents/connect`,
+          },
+        }),
+      }
+    })
+  }
+
+  list(query: ListSiteAgentsQuery): Reply<Page<Agent>> {
+    const site = this.site
+    const rows = this.deps.registry.agents(query)
+    return {
+      status: 200,
+      body: toPage(
+        rows,
+        query.limit,
+        (page) => page.map((row) => this.withLastSeen(toAgent(row, site.id))),
+        byId,
+      ),
+    }
+  }
+
+  get(agentId: string): Reply<Agent> {
+    const site = this.site
+    const row = this.deps.registry.agent(agentId)
+    if (!row) throw apiError(404, 'not_found', 'agent not found')
+    return { status: 200, body: this.withLastSeen(toAgent(row, site.id)) }
+  }
+
+  decide(
+    agentId: string,
+    decision: AgentDecision,
+    reason: string | undefined,
+    actor: string,
+    idempotency: IdempotencyClaim | undefined,
+  ): Reply<Agent> {
+    const site = this.site
+    const reply = this.deps.commit<Agent>(idempotency, (time) => ({
+      events: this.events(
+        decideAgentStatus(this.deps.registry.agent(agentId), decision, reason),
+        agentId,
+        actor,
+        time,
+      ),
+      reply: () => ({
+        status: 200,
+        body: toAgent(
+          this.deps.registry.agent(agentId) as NonNullable<ReturnType<AgentRegistry['agent']>>,
+          site.id,
+        ),
+      }),
+    }))
+    const status = this.deps.registry.agent(agentId)?.status
+    if (status === 'rejected' || status === 'revoked') this.closeAgent(agentId, 4003, `agent ${status}`)
+    if (status === 'approved') {
+      for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
+    }
+    return reply
+  }
+
+  // Connections
+
+  /** Accepts an agent's WebSocket once its JWT proves who it is; an older connection of the same agent is closed. */
+  async connect(request: Request, connectPath: string): Promise<Response> {
+    void this.site
+    const agent = await authenticateAgent(request, connectPath, (id) => this.deps.registry.agent(id))
+    this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
+    const { 0: client, 1: server } = new WebSocketPair()
+    this.deps.ctx.acceptWebSocket(server, [AGENTS_TAG, agentTag(agent.id)])
+    server.serializeAttachment({ kind: 'agent', agentId: agent.id } satisfies AgentAttachment)
+    const version = (request.headers.get(AGENT_VERSION_HEADER) ?? 'unknown').slice(0, 64)
+    const protocol = Number(request.headers.get(PROTOCOL_HEADER) ?? PROTOCOL_VERSION)
+    this.record(agent.id, EventType.agentConnected, {
+      agent_id: agent.id,
+      version,
+      protocol: Number.isInteger(protocol) ? protocol : PROTOCOL_VERSION,
+      address: request.headers.get('cf-connecting-ip'),
+    })
+    this.welcome(server, agent.id)
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /** Stores a frame an agent sent and acknowledges it; a bad frame gets an error and the connection stays. */
+  message(socket: WebSocket, attachment: AgentAttachment, message: string | ArrayBuffer) {
+    try {
+      const frame = readAgentFrame(message, attachment.agentId, this.site.id)
+      this.deps.commit(undefined, () => ({ events: [frame], reply: () => ({ status: 200, body: null }) }))
+      sendMessage(socket, { type: 'ack', ids: [frame.id] })
+    } catch (error) {
+      if (!(error instanceof ApiError)) {
+        log('error', 'agent frame fault', { agent_id: attachment.agentId, error: errorMessage(error) })
+      }
+      const known =
+        error instanceof ApiError ? error : apiError(500, 'internal', 'the frame could not be stored')
+      sendMessage(socket, {
+        type: 'error',
+        code: known.code,
+        message: known.message,
+        event_id: frameId(message),
+      })
+    }
+  }
+
+  /** Records the agent offline, unless a newer connection of it is still open. */
+  closed(socket: WebSocket, attachment: AgentAttachment, reason: 'closed' | 'error') {
+    const others = this.deps.ctx
+      .getWebSockets(agentTag(attachment.agentId))
+      .filter((other) => other !== socket)
+    if (others.length > 0 || !this.deps.site()) return
+    const agent = this.deps.registry.agent(attachment.agentId)
+    if (!agent || agent.presence === 'offline') return
+    this.record(attachment.agentId, EventType.agentDisconnected, {
+      agent_id: attachment.agentId,
+      reason: agent.status === 'revoked' || agent.status === 'rejected' ? 'revoked' : reason,
+    })
+  }
+
+  private welcome(socket: WebSocket, agentId: string) {
+    const status = this.deps.registry.agent(agentId)?.status
+    sendMessage(socket, {
+      type: 'welcome',
+      agent_id: agentId,
+      site_id: this.site.id,
+      status: status === 'approved' ? 'approved' : 'pending',
+      facts_interval_seconds: FACTS_INTERVAL_SECONDS,
+    })
+  }
+
+  private record(
+    agentId: string,
+    type: typeof EventType.agentConnected | typeof EventType.agentDisconnected,
+    data: never | object,
+  ) {
+    this.deps.commit(undefined, (time) => ({
+      events: this.events([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`, time),
+      reply: () => ({ status: 200, body: null }),
+    }))
+  }
+
+  private closeAgent(agentId: string, code: number, reason: string) {
+    for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) {
+      try {
+        socket.close(code, reason)
+      } catch {
+        // Already closing.
+      }
+    }
+  }
+
+  /** Pings answered by the auto-response don't wake the object; their time still counts as seen. */
+  private withLastSeen(agent: Agent): Agent {
+    const pinged = this.deps.ctx
+      .getWebSockets(agentTag(agent.id))
+      .map((socket) => this.deps.ctx.getWebSocketAutoResponseTimestamp(socket)?.toISOString())
+      .filter((time): time is string => time !== undefined)
+    const latest =
+      [agent.last_seen_at, ...pinged]
+        .filter((t): t is string => t !== null)
+        .sort()
+        .at(-1) ?? null
+    return { ...agent, last_seen_at: latest }
+  }
+}
