@@ -74,7 +74,13 @@ app.get(
       },
       servers: [{ url: '/' }],
       // The reference groups operations in this order, whatever order the routes are mounted in.
-      tags: [{ name: 'Sites' }, { name: 'Events' }, { name: 'Agents' }, { name: 'Admin' }, { name: 'Access' }],
+      tags: [
+        { name: 'Sites' },
+        { name: 'Events' },
+        { name: 'Agents' },
+        { name: 'Admin' },
+        { name: 'Access' },
+      ],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer' },

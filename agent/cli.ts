@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander'
+import { type AgentConfig, type ConfigFlags, resolveConfig } from './config'
+import { enrol } from './enrol'
+import { AgentError, EXIT_FAILURE, EXIT_REFUSED } from './errors'
+import { createLogger, errorMessage, LOG_LEVELS, type Logger } from './log'
+import { reset } from './reset'
+import { startAgent } from './run'
+import { formatStatus, readStatus } from './status'
+import { AGENT_VERSION } from './version'
+
+const collect = (value: string, previous: string[] = []) => [...previous, value]
+
+interface CommandContext {
+  config: AgentConfig
+  log: Logger
+  /** The command's own options and arguments. */
+  options: Record<string, unknown>
+  args: string[]
+}
+
+/** Resolves the configuration, runs the command, and turns a failure into a log line and an exit code. */
+const action =
+  (run: (context: CommandContext) => Promise<void>) =>
+  async (...received: unknown[]) => {
+    const command = received.at(-1) as Command
+    let log = createLogger('info')
+    try {
+      const config = resolveConfig(command.optsWithGlobals<ConfigFlags>())
+      log = createLogger(config.log_level)
+      await run({ config, log, options: command.opts(), args: command.args })
+    } catch (error) {
+      log.error(errorMessage(error))
+      process.exitCode = error instanceof AgentError ? error.exitCode : EXIT_FAILURE
+    }
+  }
+
+const program = new Command('sitewire-agent')
+  .description(
+    'Reports this machine to Sitewire over an outbound WebSocket, spooling events on disk while offline.',
+  )
+  .version(AGENT_VERSION)
+  .option('--config <path>', 'config file (default: <state dir>/agent.json)')
+  .option('--state-dir <dir>', 'where the key, identity and spool live')
+  .option('--url <url>', 'platform base URL, instead of the one enrolment used')
+  .option('--label <key=value>', 'a label of this machine; repeat for more', collect)
+  .option('--facts-interval <seconds>', 'how often to refresh facts (default: as the platform says)')
+  .option('--spool-max-bytes <bytes>', 'size cap of the spool; the oldest events go first (default: 64 MiB)')
+  .addOption(new Option('--log-level <level>', 'least level logged (default: info)').choices(LOG_LEVELS))
+  .configureHelp({ showGlobalOptions: true })
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Settings: defaults < config file < SITEWIRE_AGENT_* environment variables < options.',
+      'Exit codes: 0 done, 1 failed, 3 refused by the platform (agent rejected or revoked).',
+    ].join('\n'),
+  )
+
+program
+  .command('enrol')
+  .description('enrol this machine with an enrolment token from Sitewire')
+  .argument('<token>', 'the enrolment token')
+  .action(
+    action(async ({ config, log, args: [token = ''] }) => {
+      await enrol(token, config, log)
+    }),
+  )
+
+program
+  .command('run')
+  .description('connect to the platform and report until stopped (SIGINT or SIGTERM)')
+  .action(
+    action(async ({ config, log }) => {
+      const agent = await startAgent({ config, log })
+      const stop = () => void agent.stop()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      const end = await agent.done
+      // A hung probe (such as a stuck network mount) must not keep a stopped agent alive.
+      process.exit(end.reason === 'refused' ? EXIT_REFUSED : 0)
+    }),
+  )
+
+program
+  .command('status')
+  .description('show the enrolment, the connection of the running agent, and the spool')
+  .option('--json', 'print JSON')
+  .action(
+    action(async ({ config, options }) => {
+      const report = readStatus(config)
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report))
+    }),
+  )
+
+program
+  .command('reset')
+  .description("forget the enrolment: delete this agent's key, identity and spool")
+  .option('--yes', 'confirm')
+  .action(
+    action(async ({ config, log, options }) => {
+      reset(config, options.yes === true, log)
+    }),
+  )
+
+await program.parseAsync()

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import type { Facts } from '../../schema/agent/facts'
+import { diffFacts } from './diff'
+
+const facts: Facts = {
+  hostname: 'web-1',
+  os: { family: 'linux', distribution: 'Debian GNU/Linux', version: '12' },
+  memory_bytes: 8_000_000_000,
+  disks: [{ mount: '/', filesystem: 'ext4', device: '/dev/vda1', size_bytes: 100, used_bytes: 40 }],
+  ip_addresses: ['10.0.0.5'],
+  labels: { env: 'prod' },
+}
+
+describe('diffFacts', () => {
+  it('finds nothing when the facts are equal', () => {
+    expect(diffFacts(facts, structuredClone(facts))).toBeUndefined()
+  })
+
+  it('carries each changed field whole, and names the removed ones', () => {
+    const next: Facts = {
+      ...structuredClone(facts),
+      disks: [{ mount: '/', filesystem: 'ext4', device: '/dev/vda1', size_bytes: 100, used_bytes: 41 }],
+      kernel: '6.1.0',
+    }
+    delete next.ip_addresses
+    expect(diffFacts(facts, next)).toEqual({
+      changed: { disks: next.disks, kernel: '6.1.0' },
+      removed: ['ip_addresses'],
+    })
+  })
+
+  it('compares nested values deeply', () => {
+    const next = {
+      ...structuredClone(facts),
+      os: { family: 'linux', distribution: 'Debian GNU/Linux', version: '13' },
+    }
+    expect(diffFacts(facts, next)).toEqual({ changed: { os: next.os }, removed: [] })
+  })
+
+  it('sends everything, and removes every absent field, when the previous report is unknown', () => {
+    const change = diffFacts(undefined, facts)
+    expect(change?.changed).toEqual(facts)
+    expect(change?.removed).toEqual(['kernel', 'arch', 'cpu', 'uptime_seconds', 'services'])
+  })
+})

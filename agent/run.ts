@@ -1,0 +1,114 @@
+import { AGENT_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../schema/agent/protocol'
+import type { AgentConfig } from './config'
+import { type ConnectionEnd, type ConnectionOptions, openConnection } from './connection'
+import { AgentError } from './errors'
+import { collectFacts } from './facts/collect'
+import { FactsReporter } from './facts-reporter'
+import { connectUrl, type Identity, readIdentity } from './identity'
+import { readPrivateKey } from './keys'
+import { acquireLock } from './lock'
+import type { Logger } from './log'
+import { Outbox } from './outbox'
+import { AgentSession } from './session'
+import { Spool } from './spool'
+import { statePaths } from './state-dir'
+import { StatusFile } from './status-file'
+import { signConnectToken } from './token'
+import { AGENT_VERSION } from './version'
+
+/** Until the platform's welcome says otherwise. */
+const DEFAULT_FACTS_INTERVAL_SECONDS = 300
+
+export interface RunningAgent {
+  /** Settles when the agent has stopped, because asked to or because the platform refused it. */
+  done: Promise<ConnectionEnd>
+  stop: () => Promise<ConnectionEnd>
+}
+
+export interface RunOptions {
+  config: AgentConfig
+  log: Logger
+  /** Timing of the connection, for tests. */
+  connection?: Pick<ConnectionOptions, 'backoff' | 'pingIntervalMs' | 'stableAfterMs'>
+}
+
+const requireIdentity = (config: AgentConfig): Identity => {
+  const identity = readIdentity(statePaths(config.state_dir))
+  if (identity) return identity
+  throw new AgentError(
+    `not enrolled (state directory ${config.state_dir}); run "sitewire-agent enrol TOKEN" first`,
+  )
+}
+
+/**
+ * Runs the agent: reports facts through the spool, keeps the connection to the platform and
+ * replays the spool on it, keeps `status.json` current. One agent per state directory.
+ */
+export const startAgent = async ({ config, log, connection: timing }: RunOptions): Promise<RunningAgent> => {
+  const paths = statePaths(config.state_dir)
+  const identity = requireIdentity(config)
+  const releaseLock = acquireLock(paths.lock)
+  try {
+    const key = await readPrivateKey(paths.key)
+    const spool = Spool.open(paths.spool, { maxBytes: config.spool_max_bytes })
+    const url = connectUrl(identity, config.url)
+    const outbox = new Outbox(spool, log)
+    const status = new StatusFile(paths.status, { connect_url: url, events: { ...outbox.counters } })
+    const collect = () => collectFacts({ labels: config.labels }, log)
+    const reporter = new FactsReporter({ identity, outbox, collect, baselinePath: paths.facts, log })
+    const session = new AgentSession({
+      identity,
+      spool,
+      outbox,
+      reporter,
+      status,
+      log,
+      factsIntervalSeconds: config.facts_interval_seconds,
+    })
+    const connection = openConnection({
+      url,
+      log,
+      ...timing,
+      headers: async () => ({
+        authorization: `Bearer ${await signConnectToken(key, identity)}`,
+        [AGENT_VERSION_HEADER]: AGENT_VERSION,
+        [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+      }),
+      onOpen: (send) => session.opened(send),
+      onMessage: (message) => session.received(message),
+      onClose: () => session.closed(),
+    })
+    log.info('agent started', {
+      agent_id: identity.agent_id,
+      site_id: identity.site_id,
+      url,
+      version: AGENT_VERSION,
+    })
+    void reporter.report()
+    reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
+
+    const done = connection.done.then(async (end) => {
+      await reporter.stop()
+      spool.close()
+      if (end.reason === 'refused') {
+        status.update({ state: 'refused', last_error: end.message })
+        log.error('the platform refused this agent; not retrying', { message: end.message })
+      } else {
+        status.update({ state: 'stopped' })
+        log.info('agent stopped')
+      }
+      releaseLock()
+      return end
+    })
+    return {
+      done,
+      stop: () => {
+        connection.stop()
+        return done
+      },
+    }
+  } catch (error) {
+    releaseLock()
+    throw error
+  }
+}

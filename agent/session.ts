@@ -1,0 +1,106 @@
+import type { ServerMessage } from '../schema/agent/protocol'
+import type { FactsReporter } from './facts-reporter'
+import { spoolOverflowed } from './frames'
+import type { Identity } from './identity'
+import type { Logger } from './log'
+import type { Outbox } from './outbox'
+import type { Spool } from './spool'
+import type { StatusFile } from './status-file'
+
+/** Platform error codes that mean "not now" rather than "never": the event stays spooled and goes again on the next connection. */
+const RETRYABLE_ERRORS = new Set(['internal'])
+
+type Message<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>
+
+export interface SessionDeps {
+  identity: Identity
+  spool: Spool
+  outbox: Outbox
+  reporter: FactsReporter
+  status: StatusFile
+  log: Logger
+  /** The configured facts interval; without one, the platform's welcome sets it. */
+  factsIntervalSeconds: number | undefined
+}
+
+/**
+ * What the agent does on its connection: once welcomed, reports dropped events and replays
+ * the spool; then settles acks and deals with events the platform refuses.
+ */
+export class AgentSession {
+  private send: ((text: string) => void) | undefined
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  opened(send: (text: string) => void) {
+    this.send = send
+    this.deps.status.update({ state: 'connected' })
+  }
+
+  closed() {
+    this.send = undefined
+    this.deps.outbox.detach()
+    this.deps.status.update({ state: 'disconnected' })
+  }
+
+  received(message: ServerMessage) {
+    switch (message.type) {
+      case 'welcome':
+        return this.welcomed(message)
+      case 'ack':
+        return this.acked(message)
+      case 'error':
+        return this.errored(message)
+      default: {
+        const unknown: never = message
+        return unknown
+      }
+    }
+  }
+
+  private welcomed(message: Message<'welcome'>) {
+    const { outbox, spool, reporter, status, log } = this.deps
+    log.info('welcome', {
+      agent_status: message.status,
+      facts_interval_seconds: message.facts_interval_seconds,
+    })
+    status.update({ agent_status: message.status })
+    if (this.deps.factsIntervalSeconds === undefined) reporter.every(message.facts_interval_seconds)
+    // A second welcome (the agent was approved meanwhile) finds the replay already running.
+    if (outbox.attached || !this.send) return
+    const { dropped } = spool.stats
+    if (dropped > 0) {
+      log.warn('reporting events dropped while offline', { dropped })
+      outbox.submit(spoolOverflowed(this.deps.identity, dropped))
+      spool.forgetDropped(dropped)
+      // The dropped events may have been reports: the next one is complete.
+      reporter.forget()
+    }
+    outbox.attach(this.send)
+    void reporter.report()
+  }
+
+  private acked(message: Message<'ack'>) {
+    const count = this.deps.outbox.acked(message.ids)
+    if (count > 0) this.deps.log.info('acked', { count, spooled: this.deps.spool.stats.count })
+    this.recordCounters()
+  }
+
+  private errored(message: Message<'error'>) {
+    const retryable = RETRYABLE_ERRORS.has(message.code)
+    const { type: _, ...fields } = message
+    this.deps.log.warn(
+      retryable ? 'platform could not store an event yet' : 'platform refused a message',
+      fields,
+    )
+    if (message.event_id === null) return
+    // The platform now misses a report, or will get it out of order: the next one is complete.
+    this.deps.reporter.forget()
+    if (!retryable) this.deps.outbox.rejected(message.event_id)
+    this.recordCounters()
+  }
+
+  private recordCounters() {
+    this.deps.status.update({ events: { ...this.deps.outbox.counters } })
+  }
+}
