@@ -126,7 +126,10 @@ describe('agents end to end', () => {
     })
     expect(online.id).toBe(shown.id)
 
-    const revoked = await api<Agent>(`/v1/sites/${site.id}/agents/${shown.id}/revoke`, { method: 'POST', body: '{}' })
+    const revoked = await api<Agent>(`/v1/sites/${site.id}/agents/${shown.id}/revoke`, {
+      method: 'POST',
+      body: '{}',
+    })
     expect(revoked.status).toBe(200)
     expect(
       await until('the revoked agent to exit', async () => agent.child.exitCode ?? undefined, 90_000),
