@@ -53,3 +53,10 @@ export const AgentSpoolOverflowed = v.object({
   agent_id: Ulid,
   dropped: v.pipe(v.number(), v.integer(), v.minValue(1)),
 })
+
+/** The status an agent has after each decision event. */
+export const AGENT_STATUS_AFTER = {
+  'io.sitewire.agent.approved': 'approved',
+  'io.sitewire.agent.rejected': 'rejected',
+  'io.sitewire.agent.revoked': 'revoked',
+} as const

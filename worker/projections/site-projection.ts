@@ -2,7 +2,7 @@ import { and, eq, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
 import { agents, projectionCursors, siteEvents, sites } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
+import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import type { ProjectionsDb } from './database'
 
 type Statement = BatchItem<'sqlite'>
@@ -133,11 +133,7 @@ const projectAgentRow = (
     case EventType.agentApproved:
     case EventType.agentRejected:
     case EventType.agentRevoked: {
-      const status = {
-        [EventType.agentApproved]: 'approved',
-        [EventType.agentRejected]: 'rejected',
-        [EventType.agentRevoked]: 'revoked',
-      } as const
+      const status = AGENT_STATUS_AFTER
       return db
         .update(agents)
         .set({ status: status[body.type], lastSeq: event.seq })

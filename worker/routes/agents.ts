@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { describeRoute, resolver } from 'hono-openapi'
 import { decodeJwt } from 'jose'
@@ -24,6 +24,7 @@ import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
+import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { readProjections } from '../projections/connection'
@@ -240,7 +241,6 @@ export const agentInventoryRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const query = c.req.valid('query')
     const visible = visibleSites(c.var.principal)
-    const [labelKey, ...labelValue] = query.label?.split('=') ?? []
     const rows = await readProjections(c.env, (db) =>
       db
         .select()
@@ -256,9 +256,7 @@ export const agentInventoryRoutes = new Hono<AppEnv>().get(
             query.os ? eq(agents.osFamily, query.os) : undefined,
             query.arch ? eq(agents.arch, query.arch) : undefined,
             query.hostname ? eq(agents.hostname, query.hostname) : undefined,
-            labelKey
-              ? sql`json_extract(${agents.labels}, ${`$."${labelKey}"`}) = ${labelValue.join('=')}`
-              : undefined,
+            labelMatches(agents.labels, query.label),
           ),
         )
         .orderBy(asc(agents.id))

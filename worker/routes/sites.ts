@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray } from 'drizzle-orm'
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
@@ -18,6 +18,7 @@ import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
+import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
@@ -55,7 +56,6 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('query', ListSitesQuery),
     async (c) => {
       const query = c.req.valid('query')
-      const label = query.label?.split('=')
       const visible = visibleSites(c.var.principal)
       const rows = await readProjections(c.env, (db) =>
         db
@@ -67,9 +67,7 @@ export const siteRoutes = new Hono<AppEnv>()
               visible === 'all' ? undefined : inArray(sites.id, visible),
               query.cursor ? gt(sites.id, query.cursor) : undefined,
               query.status ? eq(sites.status, query.status) : undefined,
-              label
-                ? sql`json_extract(${sites.labels}, ${`$."${label[0]}"`}) = ${label.slice(1).join('=')}`
-                : undefined,
+              labelMatches(sites.labels, query.label),
             ),
           )
           .orderBy(asc(sites.id))

@@ -4,7 +4,8 @@ import * as v from 'valibot'
 import type { Facts } from '../../schema/agent/facts'
 import type { Agent, EnrolmentToken, ListSiteAgentsQuery } from '../../schema/api/agents'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
+import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
+import { labelMatches } from '../lib/label-selector'
 
 type AgentRow = typeof store.agents.$inferSelect
 type TokenRow = typeof store.enrolmentTokens.$inferSelect
@@ -94,11 +95,7 @@ export class AgentRegistry {
       case EventType.agentApproved:
       case EventType.agentRejected:
       case EventType.agentRevoked: {
-        const status = {
-          [EventType.agentApproved]: 'approved',
-          [EventType.agentRejected]: 'rejected',
-          [EventType.agentRevoked]: 'revoked',
-        } as const
+        const status = AGENT_STATUS_AFTER
         this.db
           .update(store.agents)
           .set({ status: status[body.type] })
@@ -146,7 +143,6 @@ export class AgentRegistry {
   }
 
   agents(query: ListSiteAgentsQuery): AgentRow[] {
-    const [labelKey, ...labelValue] = query.label?.split('=') ?? []
     return this.db
       .select()
       .from(store.agents)
@@ -155,9 +151,7 @@ export class AgentRegistry {
           query.cursor ? gt(store.agents.id, query.cursor) : undefined,
           query.status ? eq(store.agents.status, query.status) : undefined,
           query.presence ? eq(store.agents.presence, query.presence) : undefined,
-          labelKey
-            ? sql`json_extract(${store.agents.labels}, ${`$."${labelKey}"`}) = ${labelValue.join('=')}`
-            : undefined,
+          labelMatches(store.agents.labels, query.label),
         ),
       )
       .orderBy(asc(store.agents.id))
