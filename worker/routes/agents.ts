@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm'
+import { and, asc, eq, gt } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { describeRoute, resolver } from 'hono-openapi'
 import { decodeJwt } from 'jose'
@@ -17,7 +17,6 @@ import {
 } from '../../schema/api/agents'
 import { PageQuery, Ulid } from '../../schema/common'
 import { agents } from '../../schema/db/projections'
-import { visibleSites } from '../access/principal'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
@@ -28,6 +27,7 @@ import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { readProjections } from '../projections/connection'
+import { visibleRows } from '../projections/visible-rows'
 import type { AgentDecision } from '../site/agent-decider'
 import { SiteParam } from './sites'
 
@@ -240,15 +240,13 @@ export const agentInventoryRoutes = new Hono<AppEnv>().get(
   valid('query', ListAgentsQuery),
   async (c) => {
     const query = c.req.valid('query')
-    const visible = visibleSites(c.var.principal)
     const rows = await readProjections(c.env, (db) =>
       db
         .select()
         .from(agents)
         .where(
           and(
-            eq(agents.tenantId, c.var.caller.tenantId),
-            visible === 'all' ? undefined : inArray(agents.siteId, visible),
+            visibleRows(c.var.principal, agents.tenantId, agents.siteId),
             query.cursor ? gt(agents.id, query.cursor) : undefined,
             query.site_id ? eq(agents.siteId, query.site_id) : undefined,
             query.status ? eq(agents.status, query.status) : undefined,

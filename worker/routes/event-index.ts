@@ -1,13 +1,13 @@
-import { and, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, or } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { IndexedEventPage, SearchEventsQuery } from '../../schema/api/events'
 import { siteEvents } from '../../schema/db/projections'
-import { visibleSites } from '../access/principal'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
 import { toPage } from '../lib/paging'
 import { readProjections } from '../projections/connection'
+import { visibleRows } from '../projections/visible-rows'
 
 /** `GET /v1/events`: the tenant-wide index of every site's events, newest first. */
 export const eventIndexRoutes = new Hono<AppEnv>().get(
@@ -24,15 +24,13 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const query = c.req.valid('query')
     const [cursorTime, cursorSite] = query.cursor ? splitCursor(query.cursor) : []
-    const visible = visibleSites(c.var.principal)
     const rows = await readProjections(c.env, (db) =>
       db
         .select()
         .from(siteEvents)
         .where(
           and(
-            eq(siteEvents.tenantId, c.var.caller.tenantId),
-            visible === 'all' ? undefined : inArray(siteEvents.siteId, visible),
+            visibleRows(c.var.principal, siteEvents.tenantId, siteEvents.siteId),
             query.type ? eq(siteEvents.type, query.type) : undefined,
             query.site_id ? eq(siteEvents.siteId, query.site_id) : undefined,
             query.subject ? eq(siteEvents.subject, query.subject) : undefined,

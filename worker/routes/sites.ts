@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm'
+import { and, asc, eq, gt } from 'drizzle-orm'
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
@@ -12,7 +12,6 @@ import {
 } from '../../schema/api/sites'
 import { Ulid } from '../../schema/common'
 import { sites } from '../../schema/db/projections'
-import { visibleSites } from '../access/principal'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import type { AppEnv } from '../http/context'
@@ -22,6 +21,7 @@ import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
+import { visibleRows } from '../projections/visible-rows'
 
 export const SiteParam = v.object({ siteId: Ulid })
 
@@ -56,15 +56,13 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('query', ListSitesQuery),
     async (c) => {
       const query = c.req.valid('query')
-      const visible = visibleSites(c.var.principal)
       const rows = await readProjections(c.env, (db) =>
         db
           .select()
           .from(sites)
           .where(
             and(
-              eq(sites.tenantId, c.var.caller.tenantId),
-              visible === 'all' ? undefined : inArray(sites.id, visible),
+              visibleRows(c.var.principal, sites.tenantId, sites.id),
               query.cursor ? gt(sites.id, query.cursor) : undefined,
               query.status ? eq(sites.status, query.status) : undefined,
               labelMatches(sites.labels, query.label),
