@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import * as v from 'valibot'
 import WebSocket from 'ws'
-import { MAX_FRAME_BYTES, ServerMessage } from '../schema/agent/protocol'
+import { MAX_FRAME_BYTES, REFUSAL_CODES, ServerMessage } from '../schema/agent/protocol'
 import { ErrorBody } from '../schema/common'
 import { type BackoffOptions, backoffDelay } from './backoff'
 import { errorMessage, type Logger } from './log'
@@ -134,6 +134,13 @@ export const openConnection = (options: ConnectionOptions): Connection => {
         const read = readServerMessage(text)
         if (!('message' in read))
           return log.warn('unreadable message from the platform', { error: read.error })
+        const message = read.message
+        if (message.type === 'error' && (REFUSAL_CODES as readonly string[]).includes(message.code)) {
+          // Refused for good: stop now instead of waiting for the closing handshake.
+          refusal = { status: 403, message: message.message }
+          ws.terminate()
+          return
+        }
         try {
           options.onMessage(read.message)
         } catch (error) {

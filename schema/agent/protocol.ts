@@ -65,7 +65,14 @@ export const AgentFrame = v.variant('type', [
 ])
 export type AgentFrame = v.InferOutput<typeof AgentFrame>
 
-/** What the platform sends an agent. */
+/** Error codes that end an agent for good: it was rejected or revoked, and must enrol again. */
+export const REFUSAL_CODES = ['agent_rejected', 'agent_revoked'] as const
+
+/**
+ * What the platform sends an agent. An `error` with one of `REFUSAL_CODES` (and no event id)
+ * comes just before the platform closes the connection: the agent stops at once rather than
+ * wait for the closing handshake.
+ */
 export const ServerMessage = v.variant('type', [
   v.object({
     type: v.literal('welcome'),

@@ -215,7 +215,17 @@ export class SiteAgents {
       }),
     }))
     const status = this.deps.registry.agent(agentId)?.status
-    if (status === 'rejected' || status === 'revoked') this.closeAgent(agentId, 4003, `agent ${status}`)
+    if (status === 'rejected' || status === 'revoked') {
+      for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) {
+        sendMessage(socket, {
+          type: 'error',
+          code: `agent_${status}`,
+          message: `this agent was ${status}`,
+          event_id: null,
+        })
+      }
+      this.closeAgent(agentId, 4003, `agent ${status}`)
+    }
     if (status === 'approved') {
       for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
     }
