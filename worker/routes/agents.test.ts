@@ -335,7 +335,11 @@ describe('agents', () => {
     })
     await eventually(async () => replacement.closed())
     expect(replacement.closed()?.code).toBe(4003)
-    expect(replacement.messages.at(-1)).toMatchObject({ type: 'error', code: 'agent_revoked', event_id: null })
+    expect(replacement.messages.at(-1)).toMatchObject({
+      type: 'error',
+      code: 'agent_revoked',
+      event_id: null,
+    })
     await expectError(await agent.connect(enrolled.agent_id, site.id), 403, 'agent_revoked')
     await expectError(
       await admin(`/v1/sites/${site.id}/agents/${enrolled.agent_id}/approve`, { method: 'POST' }),
