@@ -6,7 +6,7 @@ import { monotonicFactory } from 'ulid'
 import * as store from '../../schema/db/directory-store'
 import type { Env } from '../env'
 import { apiError } from '../http/errors'
-import type { Reply } from '../lib/idempotency'
+import { errorReply, type Reply } from '../lib/idempotency'
 import { log, setLogLevel } from '../lib/log'
 import { tenantOf } from '../objects'
 import migrations from './migrations/migrations.js'
@@ -51,7 +51,7 @@ export class DirectoryObject extends DurableObject<Env> {
     const existing = this.db.select({ n: count() }).from(store.tenants).get()
     if ((existing?.n ?? 0) > 0) {
       const error = apiError(409, 'already_bootstrapped', 'the platform already has its first tenant')
-      return { status: error.status, body: error.toBody() as never }
+      return errorReply(error)
     }
     const tenant = await this.createTenant(domain)
     log('info', 'platform bootstrapped', { tenant_id: tenant.tenant_id, key_id: tenant.key_id })

@@ -1,10 +1,16 @@
-import { apiError } from '../http/errors'
+import { type ApiError, apiError } from '../http/errors'
 
 /** An answer as the API gives it: what `Idempotency-Key` replays. */
 export interface Reply<T = unknown> {
   status: number
   body: T
 }
+
+/** A refused command as the answer the API gives for it. */
+export const errorReply = <T>(error: ApiError): Reply<T> => ({
+  status: error.status,
+  body: error.toBody() as T,
+})
 
 /** A write's `Idempotency-Key`, with a fingerprint of the request it came with. */
 export interface IdempotencyClaim {

@@ -14,7 +14,7 @@ import {
 } from '../../schema/api/access'
 import { IdParam, PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
-import type { AppEnv } from '../http/context'
+import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
@@ -47,10 +47,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
       if (spec.site_id && !(await tenant.hasSite(spec.site_id))) {
         throw apiError(422, 'unknown_site', `no site ${spec.site_id} in this tenant`)
       }
-      return send(
-        c,
-        await tenant.createApiKey(spec, { caller: c.var.caller, idempotency: c.var.idempotency }),
-      )
+      return send(c, await tenant.createApiKey(spec, writeOf(c)))
     },
   )
   .get(

@@ -19,7 +19,7 @@ import { PageQuery, Ulid } from '../../schema/common'
 import { agents } from '../../schema/db/projections'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
-import type { AppEnv } from '../http/context'
+import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
@@ -130,7 +130,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
         await siteOf(c.env, c.req.valid('param').siteId).createEnrolmentToken(
           c.var.caller,
           c.req.valid('json'),
-          { caller: c.var.caller, idempotency: c.var.idempotency },
+          writeOf(c),
           origin(c.req.url),
         ),
       ),

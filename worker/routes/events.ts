@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { AppendResult, EventPage, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
-import type { AppEnv } from '../http/context'
+import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
@@ -50,7 +50,7 @@ export const eventRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const events = readCloudEvents(c.req.raw.headers, await c.req.text())
-      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const write = writeOf(c)
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).appendEvents(events, write))
     },
   )

@@ -14,7 +14,7 @@ import { Ulid } from '../../schema/common'
 import { sites } from '../../schema/db/projections'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
-import type { AppEnv } from '../http/context'
+import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
@@ -40,7 +40,7 @@ export const siteRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', CreateSiteBody),
     async (c) => {
-      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const write = writeOf(c)
       return send(c, await tenantOf(c.env, c.var.caller.tenantId).createSite(c.req.valid('json'), write))
     },
   )
@@ -121,7 +121,7 @@ export const siteRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', UpdateSiteBody),
     async (c) => {
-      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const write = writeOf(c)
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).updateSite(c.req.valid('json'), write))
     },
   )
@@ -138,7 +138,7 @@ export const siteRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     valid('json', ArchiveSiteBody),
     async (c) => {
-      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const write = writeOf(c)
       const { reason } = c.req.valid('json') ?? {}
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).archiveSite(reason, write))
     },
@@ -154,7 +154,7 @@ export const siteRoutes = new Hono<AppEnv>()
     audited('site.restore', 'site'),
     authorize('admin', 'site'),
     async (c) => {
-      const write = { caller: c.var.caller, idempotency: c.var.idempotency }
+      const write = writeOf(c)
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).restoreSite(write))
     },
   )

@@ -66,6 +66,11 @@ export class SiteAgents {
     return site
   }
 
+  /** Refuses anything on a site that does not exist. */
+  private requireSite() {
+    return this.site
+  }
+
   private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
     return bodies.map((body) => toCloudEvent(body, { siteId: this.site.id, subject, actor, time }))
   }
@@ -114,7 +119,7 @@ export class SiteAgents {
   }
 
   listTokens(limit: number, cursor: string | undefined): Reply<Page<EnrolmentToken>> {
-    void this.site
+    this.requireSite()
     return {
       status: 200,
       body: toPage(
@@ -131,7 +136,7 @@ export class SiteAgents {
     actor: string,
     idempotency: IdempotencyClaim | undefined,
   ): Reply<EnrolmentToken> {
-    void this.site
+    this.requireSite()
     const existing = this.deps.registry.token(tokenId)
     if (!existing) throw apiError(404, 'not_found', 'enrolment token not found')
     return this.deps.commit<EnrolmentToken>(idempotency, (time) => ({
@@ -236,7 +241,7 @@ export class SiteAgents {
 
   /** Accepts an agent's WebSocket once its JWT proves who it is; an older connection of the same agent is closed. */
   async connect(request: Request, connectPath: string): Promise<Response> {
-    void this.site
+    this.requireSite()
     const agent = await authenticateAgent(request, connectPath, (id) => this.deps.registry.agent(id))
     this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
     const { 0: client, 1: server } = new WebSocketPair()

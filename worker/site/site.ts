@@ -10,7 +10,7 @@ import type { CloudEvent, LoggedEvent } from '../../schema/events'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
 import { ApiError, apiError } from '../http/errors'
-import { type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { errorReply, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { openProjections } from '../projections/database'
 import type { AgentAttachment } from './agent-connections'
@@ -385,9 +385,7 @@ export class SiteObject extends DurableObject<Env> {
     try {
       return await run()
     } catch (error) {
-      if (error instanceof ApiError) return { status: error.status, body: error.toBody() as T }
-      log('error', 'site object fault', { error: errorMessage(error) })
-      throw error
+      return refusalOrRethrow(error)
     }
   }
 
@@ -396,9 +394,7 @@ export class SiteObject extends DurableObject<Env> {
     try {
       return run()
     } catch (error) {
-      if (error instanceof ApiError) return { status: error.status, body: error.toBody() as T }
-      log('error', 'site object fault', { error: errorMessage(error) })
-      throw error
+      return refusalOrRethrow(error)
     }
   }
 }
@@ -407,3 +403,9 @@ const actorOf = (write: WriteContext) => `${write.caller.actor.type}/${write.cal
 
 const isAgent = (attachment: { kind: string } | null): attachment is AgentAttachment =>
   attachment?.kind === 'agent'
+
+const refusalOrRethrow = <T>(error: unknown): Reply<T> => {
+  if (error instanceof ApiError) return errorReply(error)
+  log('error', 'site object fault', { error: errorMessage(error) })
+  throw error
+}

@@ -1,5 +1,5 @@
 import { ApiError } from '../http/errors'
-import type { IdempotencyClaim, IdempotencyStore, Reply } from '../lib/idempotency'
+import { errorReply, type IdempotencyClaim, type IdempotencyStore, type Reply } from '../lib/idempotency'
 import type { AuditRecord, AuditTrail } from './audit-trail'
 
 /** Who a change is recorded against: a caller's write, or an anonymous attempt such as a sign-in. */
@@ -21,10 +21,7 @@ export type Change<T> = Reply<T> & {
   replay?: unknown
 }
 
-export const errorReply = <T>(error: ApiError): Reply<T> => ({
-  status: error.status,
-  body: error.toBody() as T,
-})
+export { errorReply }
 
 /**
  * Runs a tenant's changes of access: replays a repeated Idempotency-Key, or applies the
