@@ -7,9 +7,6 @@ import type { Outbox } from './outbox'
 import type { Spool } from './spool'
 import type { StatusFile } from './status-file'
 
-/** Platform error codes that mean "not now" rather than "never": the event stays spooled and goes again on the next connection. */
-const RETRYABLE_ERRORS = new Set(['internal'])
-
 type Message<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>
 
 export interface SessionDeps {
@@ -51,6 +48,9 @@ export class AgentSession {
         return this.acked(message)
       case 'error':
         return this.errored(message)
+      case 'refresh_facts':
+        this.deps.reporter.forget()
+        return void this.deps.reporter.report()
       default: {
         const unknown: never = message
         return unknown
@@ -87,8 +87,8 @@ export class AgentSession {
   }
 
   private errored(message: Message<'error'>) {
-    const retryable = RETRYABLE_ERRORS.has(message.code)
-    const { type: _, ...fields } = message
+    const { retryable } = message
+    const { type: _, retryable: __, ...fields } = message
     this.deps.log.warn(
       retryable ? 'platform could not store an event yet' : 'platform refused a message',
       fields,

@@ -165,6 +165,7 @@ export class TestPlatform {
           code: 'invalid_frame',
           message: v.summarize(frame.issues),
           event_id: null,
+          retryable: false,
         })
       if (
         frame.output.source !== `/sites/${this.siteId}/agents/${agentId}` ||
@@ -175,6 +176,7 @@ export class TestPlatform {
           code: 'wrong_source',
           message: 'not this agent',
           event_id: frame.output.id,
+          retryable: false,
         })
       }
       this.received.push(frame.output)

@@ -2,7 +2,9 @@ import * as v from 'valibot'
 import { Labels, Ulid } from '../common'
 import { AgentFactsReported, AgentSpoolOverflowed } from '../events/agent'
 import { CloudEvent } from '../events/cloudevent'
+import { StepFinished, StepOutput, StepStarted } from '../events/run'
 import { EventType } from '../events/types'
+import { Sha256, Step } from '../tasks/steps'
 
 /**
  * The agent protocol. An agent dials out to the platform; nothing dials in.
@@ -62,6 +64,9 @@ const frame = <T extends string, D extends v.GenericSchema>(type: T, data: D) =>
 export const AgentFrame = v.variant('type', [
   frame(EventType.agentFactsReported, AgentFactsReported),
   frame(EventType.agentSpoolOverflowed, AgentSpoolOverflowed),
+  frame(EventType.stepStarted, StepStarted),
+  frame(EventType.stepOutput, StepOutput),
+  frame(EventType.stepFinished, StepFinished),
 ])
 export type AgentFrame = v.InferOutput<typeof AgentFrame>
 
@@ -84,11 +89,33 @@ export const ServerMessage = v.variant('type', [
   }),
   /** These event ids are stored (or were already): drop them from the spool. */
   v.object({ type: v.literal('ack'), ids: v.array(v.string()) }),
+  /**
+   * A frame was refused. `retryable`: not now, but it may be stored later, so it stays in
+   * the spool and goes again on the next connection; otherwise it never will be.
+   */
   v.object({
     type: v.literal('error'),
     code: v.string(),
     message: v.string(),
     event_id: v.nullable(v.string()),
+    retryable: v.boolean(),
   }),
+  /** Run one step of a run. The agent answers with step events, `step.finished` last. */
+  v.object({
+    type: v.literal('step'),
+    run_id: Ulid,
+    index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    /** Parameters filled in; `{{ secrets.NAME }}` left for the agent. */
+    step: Step,
+    /** For a file push: where to GET the content (with the agent's JWT), and its checksum. */
+    file: v.optional(v.object({ url: v.string(), sha256: Sha256, bytes: v.number() })),
+    /** For a file fetch: where to PUT the content (with the agent's JWT). */
+    upload_url: v.optional(v.string()),
+  }),
+  /** Stop whatever the agent runs for this run: kill the process, answer `cancelled`. */
+  v.object({ type: v.literal('cancel'), run_id: Ulid }),
+  /** Report facts now, complete. */
+  v.object({ type: v.literal('refresh_facts') }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>

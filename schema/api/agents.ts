@@ -75,3 +75,7 @@ export const DecideAgentBody = v.optional(
   {},
 )
 export type CreatedEnrolmentToken = v.InferOutput<typeof CreatedEnrolmentToken>
+
+/** Answer to a facts refresh: how many connected agents were asked. */
+export const RefreshedFacts = v.object({ agents: v.number() })
+export type RefreshedFacts = v.InferOutput<typeof RefreshedFacts>

@@ -54,6 +54,9 @@ export const AgentSpoolOverflowed = v.object({
   dropped: v.pipe(v.number(), v.integer(), v.minValue(1)),
 })
 
+/** Data of `io.sitewire.agent.facts_refresh_requested`: every connected agent was asked for its facts now. */
+export const AgentFactsRefreshRequested = v.object({ agents: v.pipe(v.number(), v.integer(), v.minValue(0)) })
+
 /** The status an agent has after each decision event. */
 export const AGENT_STATUS_AFTER = {
   'io.sitewire.agent.approved': 'approved',

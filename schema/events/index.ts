@@ -4,17 +4,32 @@ import {
   AgentDecided,
   AgentDisconnected,
   AgentEnrolled,
+  AgentFactsRefreshRequested,
   AgentFactsReported,
   AgentSpoolOverflowed,
   EnrolmentTokenCreated,
   EnrolmentTokenRevoked,
 } from './agent'
+import {
+  RunArchived,
+  RunCancelRequested,
+  RunFinished,
+  RunMoved,
+  RunRequested,
+  StepDispatched,
+  StepFinished,
+  StepOutput,
+  StepStarted,
+} from './run'
 import { SiteArchived, SiteCreated, SiteRestored, SiteUpdated } from './site'
+import { TaskDeleted, TaskVersioned } from './task'
 import { EventType } from './types'
 
 export * from './agent'
 export * from './cloudevent'
+export * from './run'
 export * from './site'
+export * from './task'
 export * from './types'
 
 const sitewireEvent = <T extends string, D extends v.GenericSchema>(type: T, data: D) =>
@@ -36,5 +51,22 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.agentDisconnected, AgentDisconnected),
   sitewireEvent(EventType.agentFactsReported, AgentFactsReported),
   sitewireEvent(EventType.agentSpoolOverflowed, AgentSpoolOverflowed),
+  sitewireEvent(EventType.agentFactsRefreshRequested, AgentFactsRefreshRequested),
+  sitewireEvent(EventType.taskCreated, TaskVersioned),
+  sitewireEvent(EventType.taskUpdated, TaskVersioned),
+  sitewireEvent(EventType.taskDeleted, TaskDeleted),
+  sitewireEvent(EventType.runRequested, RunRequested),
+  sitewireEvent(EventType.runQueued, RunMoved),
+  sitewireEvent(EventType.runScheduled, RunMoved),
+  sitewireEvent(EventType.runDispatched, RunMoved),
+  sitewireEvent(EventType.runCollecting, RunMoved),
+  sitewireEvent(EventType.runSkipped, RunMoved),
+  sitewireEvent(EventType.runCancelRequested, RunCancelRequested),
+  sitewireEvent(EventType.runFinished, RunFinished),
+  sitewireEvent(EventType.runArchived, RunArchived),
+  sitewireEvent(EventType.stepDispatched, StepDispatched),
+  sitewireEvent(EventType.stepStarted, StepStarted),
+  sitewireEvent(EventType.stepOutput, StepOutput),
+  sitewireEvent(EventType.stepFinished, StepFinished),
 ])
 export type SitewireEventBody = v.InferOutput<typeof SitewireEventBody>

@@ -303,6 +303,12 @@ const ROUTES: RouteCase[] = [
     expect: [401, 401, 401, 404, 404, 403, 200, 200],
   },
   {
+    name: 'ask agents for their facts',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/agents/refresh-facts`,
+    expect: [401, 401, 401, 404, 404, 403, 202, 202],
+  },
+  {
     name: 'search the inventory',
     method: 'GET',
     path: () => '/v1/agents',

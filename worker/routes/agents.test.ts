@@ -262,6 +262,7 @@ describe('agents', () => {
       )
       return got.length === bad.length ? got : undefined
     })
+    expect(errors.every((e) => e.retryable === false)).toBe(true)
     expect(errors.map((e) => e.code).sort()).toEqual([
       'frame_too_large',
       'invalid_frame',
@@ -279,6 +280,34 @@ describe('agents', () => {
     })
     expect(await logTypes(site.id)).toEqual([...before, 'io.sitewire.agent.facts_reported'])
     conn.socket.close()
+  })
+
+  it('are all asked for their facts at once by one refresh', async () => {
+    const site = await newSite()
+    const token = (await newToken(site, { max_uses: 3 })).token
+    const conns = []
+    for (let i = 0; i < 3; i++) {
+      const agent = await newAgent()
+      const { agent_id: agentId } = (await (await agent.enrol(token)).json()) as Enrolled
+      conns.push(await open(await agent.connect(agentId, site.id)))
+    }
+    const response = await admin(`/v1/sites/${site.id}/agents/refresh-facts`, { method: 'POST' })
+    expect(response.status).toBe(202)
+    expect(await response.json()).toEqual({ agents: 3 })
+    for (const conn of conns) {
+      expect(await conn.next((m) => typeof m !== 'string' && m.type === 'refresh_facts')).toEqual({
+        type: 'refresh_facts',
+      })
+      conn.socket.close()
+    }
+    const events = (
+      (await (
+        await admin(`/v1/sites/${site.id}/events?type=io.sitewire.agent.facts_refresh_requested`)
+      ).json()) as {
+        items: LoggedEvent[]
+      }
+    ).items
+    expect(events.map((e) => e.data)).toEqual([{ agents: 3 }])
   })
 
   it('refuse connections without a valid agent JWT', async () => {

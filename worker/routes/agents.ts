@@ -14,6 +14,7 @@ import {
   EnrolmentTokenPage,
   ListAgentsQuery,
   ListSiteAgentsQuery,
+  RefreshedFacts,
 } from '../../schema/api/agents'
 import { PageQuery, Ulid } from '../../schema/common'
 import { agents } from '../../schema/db/projections'
@@ -193,6 +194,20 @@ export const siteAgentRoutes = new Hono<AppEnv>()
         c,
         await siteOf(c.env, c.req.valid('param').siteId).listAgents(c.var.caller, c.req.valid('query')),
       ),
+  )
+  .post(
+    '/:siteId/agents/refresh-facts',
+    route({
+      summary: 'Ask every connected agent for its facts now',
+      tag: 'Agents',
+      description: 'One message to every connected agent; each answers with its complete facts.',
+      ok: { status: 202, schema: RefreshedFacts, description: 'How many agents were asked' },
+    }),
+    valid('param', SiteParam),
+    audited('agent.refresh_facts', 'site'),
+    authorize('operator', 'site'),
+    async (c) =>
+      send(c, await siteOf(c.env, c.req.valid('param').siteId).refreshAgentFacts(c.var.caller, writeOf(c))),
   )
   .get(
     '/:siteId/agents/:agentId',

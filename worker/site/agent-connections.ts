@@ -84,9 +84,13 @@ export const readAgentFrame = (
   return frame
 }
 
-export const sendMessage = (socket: WebSocket, message: ServerMessage) => {
+export const sendMessage = (socket: WebSocket, message: ServerMessage) =>
+  sendFrame(socket, JSON.stringify(message))
+
+/** Sends a serialised message; a broadcast serialises once for every socket. */
+export const sendFrame = (socket: WebSocket, frame: string) => {
   try {
-    socket.send(JSON.stringify(message))
+    socket.send(frame)
   } catch {
     // A socket closing under us is dropped by webSocketClose.
   }

@@ -5,6 +5,7 @@ import {
   type Enrolled,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
+  type ServerMessage,
 } from '../../schema/agent/protocol'
 import type {
   Agent,
@@ -12,6 +13,7 @@ import type {
   CreateEnrolmentTokenBody,
   EnrolmentToken,
   ListSiteAgentsQuery,
+  RefreshedFacts,
 } from '../../schema/api/agents'
 import type { Site } from '../../schema/api/sites'
 import { type CloudEvent, EventType, type SitewireEventBody } from '../../schema/events'
@@ -26,6 +28,7 @@ import {
   authenticateAgent,
   frameId,
   readAgentFrame,
+  sendFrame,
   sendMessage,
 } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
@@ -227,6 +230,7 @@ export class SiteAgents {
           code: `agent_${status}`,
           message: `this agent was ${status}`,
           event_id: null,
+          retryable: false,
         })
       }
       this.closeAgent(agentId, 4003, `agent ${status}`)
@@ -234,6 +238,24 @@ export class SiteAgents {
     if (status === 'approved') {
       for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
     }
+    return reply
+  }
+
+  /** Asks every connected agent for its complete facts now; answers how many were asked. */
+  refreshFacts(actor: string, idempotency: IdempotencyClaim | undefined): Reply<RefreshedFacts> {
+    this.requireSite()
+    const sockets = this.deps.ctx.getWebSockets(AGENTS_TAG)
+    const reply = this.deps.commit<RefreshedFacts>(idempotency, (time) => ({
+      events: this.events(
+        [{ type: EventType.agentFactsRefreshRequested, data: { agents: sockets.length } }],
+        this.site.id,
+        actor,
+        time,
+      ),
+      reply: () => ({ status: 202, body: { agents: sockets.length } }),
+    }))
+    const frame = JSON.stringify({ type: 'refresh_facts' } satisfies ServerMessage)
+    for (const socket of sockets) sendFrame(socket, frame)
     return reply
   }
 
@@ -276,6 +298,7 @@ export class SiteAgents {
         code: known.code,
         message: known.message,
         event_id: frameId(message),
+        retryable: known.status >= 500,
       })
     }
   }

@@ -237,6 +237,13 @@ export class SiteObject extends DurableObject<Env> {
     })
   }
 
+  refreshAgentFacts(caller: Caller, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.agents.refreshFacts(actorOf(write), write.idempotency)
+    })
+  }
+
   // Live stream, alarm, sockets
 
   override async fetch(request: Request): Promise<Response> {
