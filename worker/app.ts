@@ -17,7 +17,9 @@ import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
+import { runRoutes } from './routes/runs'
 import { siteRoutes } from './routes/sites'
+import { taskRoutes } from './routes/tasks'
 import { teamRoutes } from './routes/teams'
 import { userRoutes } from './routes/users'
 
@@ -44,6 +46,8 @@ api
   .route('/sites', siteRoutes)
   .route('/sites', eventRoutes)
   .route('/sites', siteAgentRoutes)
+  .route('/sites', taskRoutes)
+  .route('/sites', runRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
@@ -78,6 +82,8 @@ app.get(
         { name: 'Sites' },
         { name: 'Events' },
         { name: 'Agents' },
+        { name: 'Tasks' },
+        { name: 'Runs' },
         { name: 'Admin' },
         { name: 'Access' },
       ],

@@ -1,4 +1,21 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { RunArchived, RunRequested } from '../events/run'
+import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
+import type { TaskDefinition } from '../tasks/task'
+
+/**
+ * Where a targeted agent stands in a run: `waiting` to start, `ready` for its next step,
+ * `active` on a step, `retrying` until its backoff ends, then done one way or another.
+ */
+export type RunAgentState =
+  | 'waiting'
+  | 'ready'
+  | 'active'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped'
 
 /** The Site object's own SQLite: its append-only event log and what makes writes repeatable. */
 
@@ -14,7 +31,11 @@ export const events = sqliteTable(
     /** The whole CloudEvent as JSON, without `seq`. */
     body: text('body').notNull(),
   },
-  (t) => [uniqueIndex('events_source_id').on(t.source, t.id), index('events_type_seq').on(t.type, t.seq)],
+  (t) => [
+    uniqueIndex('events_source_id').on(t.source, t.id),
+    index('events_type_seq').on(t.type, t.seq),
+    index('events_subject_type').on(t.subject, t.type, t.seq),
+  ],
 )
 
 /** The first answer to each `Idempotency-Key`, replayed on repeats. */
@@ -50,3 +71,93 @@ export const agents = sqliteTable('agents', {
   enrolledAt: text('enrolled_at').notNull(),
   lastSeenAt: text('last_seen_at'),
 })
+
+/** Tasks as their latest version left them; every version stays in `task_versions`. */
+export const tasks = sqliteTable('tasks', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull(),
+  name: text('name').notNull(),
+  labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  deletedAt: text('deleted_at'),
+})
+
+export const taskVersions = sqliteTable(
+  'task_versions',
+  {
+    taskId: text('task_id').notNull(),
+    version: integer('version').notNull(),
+    definition: text('definition', { mode: 'json' }).$type<TaskDefinition>().notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.version] })],
+)
+
+/** Runs and where each stands; `due_at` (ms) is when the alarm must look at it next. */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    taskVersion: integer('task_version').notNull(),
+    status: text('status').$type<RunStatus>().notNull(),
+    request: text('request', { mode: 'json' }).$type<RunRequested>().notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: text('requested_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    finishedAt: text('finished_at'),
+    reason: text('reason'),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull(),
+    archive: text('archive', { mode: 'json' }).$type<RunArchived>(),
+    dueAt: integer('due_at'),
+  },
+  (t) => [index('runs_task_status').on(t.taskId, t.status), index('runs_status_due').on(t.status, t.dueAt)],
+)
+
+/** Each targeted agent of a run: which step it is on, and when the alarm must check on it. */
+export const runAgents = sqliteTable(
+  'run_agents',
+  {
+    runId: text('run_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    position: integer('position').notNull(),
+    state: text('state').$type<RunAgentState>().notNull(),
+    stepIndex: integer('step_index').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** When the current step must have finished (ms): its timeout and a grace. */
+    stepDeadline: integer('step_deadline'),
+    /** When the alarm must look at this agent next (ms): the step deadline, sooner if the agent went away. */
+    dueAt: integer('due_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.agentId] }),
+    index('run_agents_state_due').on(t.state, t.dueAt),
+    index('run_agents_agent_state').on(t.agentId, t.state),
+  ],
+)
+
+/** One attempt of one step on one agent, with a preview of its output: its first and last lines. */
+export const runSteps = sqliteTable(
+  'run_steps',
+  {
+    runId: text('run_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    stepIndex: integer('step_index').notNull(),
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome').$type<StepOutcome>(),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    message: text('message'),
+    dispatchedAt: text('dispatched_at').notNull(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    durationMs: integer('duration_ms'),
+    lines: integer('lines').notNull(),
+    bytes: integer('bytes').notNull(),
+    head: text('head', { mode: 'json' }).$type<OutputLine[]>().notNull(),
+    tail: text('tail', { mode: 'json' }).$type<OutputLine[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.agentId, t.stepIndex, t.attempt] })],
+)

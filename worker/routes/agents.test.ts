@@ -1,10 +1,11 @@
 import { env, runInDurableObject } from 'cloudflare:test'
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { decodeJwt } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Enrolled, ServerMessage } from '../../schema/agent/protocol'
 import type { Agent, CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Site } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
+import { factsFrame, newAgent, open } from '../../test/worker-agents'
 import { BASE, type Client, client, eventually, expectError, newTenant } from '../../test/worker-support'
 
 let admin: Client
@@ -29,70 +30,6 @@ const newToken = async (site: Site, json: Record<string, unknown> = {}) => {
   expect(response.status).toBe(201)
   return (await response.json()) as CreatedEnrolmentToken & { token: string }
 }
-
-/** An agent as a test drives it: its key pair, and enrolment and connection like the CLI's. */
-const newAgent = async () => {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
-  const x = (await exportJWK(publicKey)).x as string
-  const enrol = (token: string, labels: Record<string, string> = {}) =>
-    client(undefined)('/v1/agents/enrol', {
-      method: 'POST',
-      json: { token, public_key: x, hostname: 'web-1', labels },
-    })
-  const jwt = (agentId: string, siteId: string, lifetime = 60) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA' })
-      .setSubject(agentId)
-      .setAudience(`/v1/sites/${siteId}/agents/connect`)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + lifetime)
-      .setJti(crypto.randomUUID())
-      .sign(privateKey)
-  const connect = async (agentId: string, siteId: string, token?: string) =>
-    client(undefined)(`/v1/sites/${siteId}/agents/connect`, {
-      headers: {
-        upgrade: 'websocket',
-        authorization: `Bearer ${token ?? (await jwt(agentId, siteId))}`,
-        'sitewire-agent-version': '1.2.3',
-        'sitewire-protocol': '1',
-      },
-    })
-  return { enrol, jwt, connect }
-}
-
-/** An open agent connection and every message it received. */
-const open = async (response: Response) => {
-  expect(response.status).toBe(101)
-  const socket = response.webSocket as WebSocket
-  const messages: (ServerMessage | string)[] = []
-  let closed: { code: number; reason: string } | undefined
-  socket.addEventListener('message', (m) => {
-    const text = m.data as string
-    messages.push(text === 'pong' ? text : (JSON.parse(text) as ServerMessage))
-  })
-  socket.addEventListener('close', (e) => {
-    closed = { code: e.code, reason: e.reason }
-  })
-  socket.accept()
-  const next = (predicate: (m: ServerMessage | string) => boolean) =>
-    eventually(async () => messages.find(predicate))
-  return { socket, messages, next, closed: () => closed }
-}
-
-const factsFrame = (
-  siteId: string,
-  agentId: string,
-  changed: Record<string, unknown>,
-  removed: string[] = [],
-) => ({
-  specversion: '1.0',
-  id: crypto.randomUUID(),
-  source: `/sites/${siteId}/agents/${agentId}`,
-  type: 'io.sitewire.agent.facts_reported',
-  time: new Date().toISOString(),
-  datacontenttype: 'application/json',
-  data: { agent_id: agentId, changed, removed },
-})
 
 const logTypes = async (siteId: string) =>
   (

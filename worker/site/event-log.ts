@@ -79,6 +79,20 @@ export class EventLog {
       .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
   }
 
+  /** Events about one subject, of one type, after `after`, oldest first. */
+  readSubject(subject: string, type: string, after: number, limit: number): LoggedEvent[] {
+    return this.sql
+      .exec<EventRow>(
+        'SELECT seq, body FROM events WHERE subject = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?',
+        subject,
+        type,
+        after,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+  }
+
   /** Every event of the given types, oldest first: the history a decider folds. */
   readTypes(prefix: string): LoggedEvent[] {
     return this.sql

@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid'
 import {
   AGENT_VERSION_HEADER,
+  type AgentFrame,
   type EnrolBody,
   type Enrolled,
   PROTOCOL_HEADER,
@@ -54,6 +55,10 @@ export interface SiteAgentsDeps {
   /** The site, when it exists. */
   site: () => Site | undefined
   commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  /** Checks a frame against what the site knows beyond its shape; may refile it. */
+  admit: (frame: AgentFrame, agentId: string) => AgentFrame
+  /** An approved agent was welcomed on a connection. */
+  welcomed: (agentId: string) => void
 }
 
 /**
@@ -281,10 +286,22 @@ export class SiteAgents {
     return new Response(null, { status: 101, webSocket: client })
   }
 
+  /** The agent's open connections: none, or one (a newer one replaces an older one). */
+  sockets(agentId: string) {
+    return this.deps.ctx.getWebSockets(agentTag(agentId))
+  }
+
+  send(agentId: string, message: ServerMessage) {
+    for (const socket of this.sockets(agentId)) sendMessage(socket, message)
+  }
+
   /** Stores a frame an agent sent and acknowledges it; a bad frame gets an error and the connection stays. */
   message(socket: WebSocket, attachment: AgentAttachment, message: string | ArrayBuffer) {
     try {
-      const frame = readAgentFrame(message, attachment.agentId, this.site.id)
+      const frame = this.deps.admit(
+        readAgentFrame(message, attachment.agentId, this.site.id),
+        attachment.agentId,
+      )
       this.deps.commit(undefined, () => ({ events: [frame], reply: () => ({ status: 200, body: null }) }))
       sendMessage(socket, { type: 'ack', ids: [frame.id] })
     } catch (error) {
@@ -326,6 +343,7 @@ export class SiteAgents {
       status: status === 'approved' ? 'approved' : 'pending',
       facts_interval_seconds: FACTS_INTERVAL_SECONDS,
     })
+    if (status === 'approved') this.deps.welcomed(agentId)
   }
 
   private record(

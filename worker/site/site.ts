@@ -4,15 +4,21 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import type { EnrolBody } from '../../schema/agent/protocol'
 import type { CreateEnrolmentTokenBody, ListSiteAgentsQuery } from '../../schema/api/agents'
 import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
+import type { ListRunsQuery, RequestRunBody, RerunBody } from '../../schema/api/runs'
 import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
+import type { CloneTaskBody, ListTasksQuery } from '../../schema/api/tasks'
 import * as siteStore from '../../schema/db/site-store'
 import type { CloudEvent, LoggedEvent } from '../../schema/events'
+import type { Target } from '../../schema/tasks/run-request'
+import type { TaskDefinition } from '../../schema/tasks/task'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
 import { ApiError, apiError } from '../http/errors'
 import { errorReply, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { openProjections } from '../projections/database'
+import { RunBook } from '../runs/run-book'
+import { SiteRuns } from '../runs/site-runs'
 import type { AgentAttachment } from './agent-connections'
 import type { AgentDecision } from './agent-decider'
 import { AgentRegistry } from './agent-registry'
@@ -53,9 +59,12 @@ export class SiteObject extends DurableObject<Env> {
   private projector!: Projector
   private idempotency!: IdempotencyStore
   private state: SiteState = initialSiteState
-  private alarmArmed = false
+  /** When the stored alarm fires (ms), as far as this instance knows. */
+  private alarmAt: number | undefined
   private agentRegistry!: AgentRegistry
   private agents!: SiteAgents
+  private runBook!: RunBook
+  private runs!: SiteRuns
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -68,14 +77,31 @@ export class SiteObject extends DurableObject<Env> {
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.streams = new EventStreams(this.ctx, this.log)
-    this.agentRegistry = new AgentRegistry(drizzle(this.ctx.storage, { schema: siteStore }))
+    const db = drizzle(this.ctx.storage, { schema: siteStore })
+    const site = () => (this.state.status === 'absent' ? undefined : this.state.site)
+    this.agentRegistry = new AgentRegistry(db)
+    this.runBook = new RunBook(db)
     this.agents = new SiteAgents({
       ctx: this.ctx,
       registry: this.agentRegistry,
       signer: new EnrolmentSigner(this.ctx.storage.kv),
-      site: () => (this.state.status === 'absent' ? undefined : this.state.site),
+      site,
       commit: (idempotency, plan) => this.commit(idempotency, plan),
+      admit: (frame, agentId) => this.runs.admit(frame, agentId),
+      welcomed: (agentId) => this.runs.agentWelcomed(agentId),
     })
+    this.runs = new SiteRuns({
+      book: this.runBook,
+      db,
+      log: this.log,
+      site,
+      commit: (idempotency, plan) => this.commit(idempotency, plan),
+      online: (agentId) => this.agents.sockets(agentId).length > 0,
+      sendTo: (agentId, message) => this.agents.send(agentId, message),
+      wakeAt: (at) => this.wakeAt(at),
+      now: () => Date.now(),
+    })
+    this.alarmAt = (await this.ctx.storage.getAlarm()) ?? undefined
     for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
       this.state = evolveSite(this.state, event as never)
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
@@ -86,9 +112,11 @@ export class SiteObject extends DurableObject<Env> {
           : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
       head: () => this.log.head,
       read: (after, limit) => this.log.read(after, limit),
-      retryAt: (at) => void this.ctx.storage.setAlarm(at),
+      retryAt: (at) => this.wakeAt(at),
     })
     if (this.log.head > 0) void this.projector.catchUp()
+    // Runs resume from their state after a restart: anything overdue is decided now.
+    this.runs.advance()
   }
 
   // Queries
@@ -244,6 +272,99 @@ export class SiteObject extends DurableObject<Env> {
     })
   }
 
+  // Tasks and runs
+
+  createTask(caller: Caller, definition: TaskDefinition, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.createTask(definition, actorOf(write), write.idempotency)
+    })
+  }
+
+  updateTask(caller: Caller, taskId: string, definition: TaskDefinition, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.updateTask(taskId, definition, actorOf(write), write.idempotency)
+    })
+  }
+
+  cloneTask(caller: Caller, taskId: string, input: CloneTaskBody, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.cloneTask(taskId, input, actorOf(write), write.idempotency)
+    })
+  }
+
+  deleteTask(caller: Caller, taskId: string, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.deleteTask(taskId, actorOf(write), write.idempotency)
+    })
+  }
+
+  getTask(caller: Caller, taskId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.getTask(taskId)
+    })
+  }
+
+  listTasks(caller: Caller, query: ListTasksQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.listTasks(query)
+    })
+  }
+
+  listTaskVersions(caller: Caller, taskId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.listVersions(taskId)
+    })
+  }
+
+  previewTargets(caller: Caller, target: Target) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.previewTargets(target)
+    })
+  }
+
+  requestRun(caller: Caller, taskId: string, input: RequestRunBody, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.requestRun(taskId, input, actorOf(write), write.idempotency)
+    })
+  }
+
+  rerun(caller: Caller, runId: string, input: RerunBody, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.rerun(runId, input, actorOf(write), write.idempotency)
+    })
+  }
+
+  cancelRun(caller: Caller, runId: string, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.cancelRun(runId, actorOf(write), write.idempotency)
+    })
+  }
+
+  getRun(caller: Caller, runId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.getRun(runId)
+    })
+  }
+
+  listRuns(caller: Caller, query: ListRunsQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.listRuns(query)
+    })
+  }
+
   // Live stream, alarm, sockets
 
   override async fetch(request: Request): Promise<Response> {
@@ -260,6 +381,8 @@ export class SiteObject extends DurableObject<Env> {
     if (this.state.status === 'absent' || this.state.site.tenant_id !== tenantId) {
       return Response.json(apiError(404, 'not_found', 'site not found').toBody(), { status: 404 })
     }
+    const logs = /\/runs\/([0-9A-Z]{26})\/logs$/.exec(url.pathname)
+    if (logs?.[1]) return this.followRunLogs(logs[1], request)
     if (url.pathname.endsWith('/events/stream') && request.headers.get('upgrade') === 'websocket') {
       const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as StreamEventsQuery
       return this.streams.open(query.after, query.type)
@@ -268,7 +391,8 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   override async alarm() {
-    this.alarmArmed = false
+    this.alarmAt = undefined
+    this.runs.advance()
     await this.projector.catchUp()
   }
 
@@ -296,6 +420,22 @@ export class SiteObject extends DurableObject<Env> {
     const attachment = socket.deserializeAttachment() as { kind: string }
     if (isAgent(attachment)) this.agents.closed(socket, attachment, 'error')
     log('warn', 'socket error', { kind: attachment.kind, error: errorMessage(error) })
+  }
+
+  /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */
+  private followRunLogs(runId: string, request: Request): Response {
+    const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as {
+      agent_id?: string
+      after?: number
+    }
+    const run = this.runBook.run(runId)
+    if (!run) return Response.json(apiError(404, 'not_found', 'run not found').toBody(), { status: 404 })
+    const lastEventId = Number(request.headers.get('last-event-id'))
+    return this.runs.followers.open(runId, {
+      after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
+      agentId: query.agent_id,
+      finished: run.finishedAt !== null,
+    })
   }
 
   // Internals
@@ -355,7 +495,10 @@ export class SiteObject extends DurableObject<Env> {
       committed = this.ctx.storage.transactionSync(() => {
         const appended = this.log.append(events, time)
         const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
-        for (const event of fresh) this.agentRegistry.apply(event)
+        for (const event of fresh) {
+          this.agentRegistry.apply(event)
+          this.runBook.apply(event)
+        }
         const next = fresh.reduce(
           (state, event) =>
             event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state,
@@ -381,11 +524,16 @@ export class SiteObject extends DurableObject<Env> {
 
   private afterAppend(fresh: LoggedEvent[]) {
     this.streams.publish(fresh)
-    if (!this.alarmArmed) {
-      this.alarmArmed = true
-      void this.ctx.storage.setAlarm(Date.now() + PROJECTION_CHECK_MS)
-    }
+    this.wakeAt(Date.now() + PROJECTION_CHECK_MS)
     this.projector.soon()
+    this.runs.react(fresh)
+  }
+
+  /** One alarm serves the projector and the runs: it is moved only ever sooner. */
+  private wakeAt(at: number) {
+    if (this.alarmAt !== undefined && this.alarmAt <= at) return
+    this.alarmAt = at
+    void this.ctx.storage.setAlarm(at)
   }
 
   private async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Reply<T>> {

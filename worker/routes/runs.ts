@@ -1,0 +1,163 @@
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import {
+  ListRunsQuery,
+  PreviewTargetsBody,
+  RequestRunBody,
+  RerunBody,
+  Run,
+  RunDetail,
+  RunLogsQuery,
+  RunPage,
+  TargetPreview,
+} from '../../schema/api/runs'
+import { Ulid } from '../../schema/common'
+import { authorize } from '../auth/authenticate'
+import { audited } from '../http/audited'
+import { type AppEnv, writeOf } from '../http/context'
+import { route, send } from '../http/reply'
+import { requireJson, valid } from '../http/validation'
+import { siteOf } from '../objects'
+import { SiteParam } from './sites'
+
+const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
+const RunParam = v.object({ siteId: Ulid, runId: Ulid })
+
+/** `/v1/sites/{siteId}/…`: choosing targets, requesting runs, watching and stopping them. */
+export const runRoutes = new Hono<AppEnv>()
+  .post(
+    '/:siteId/targets/preview',
+    route({
+      summary: 'Preview the agents a target matches',
+      tag: 'Runs',
+      ok: { status: 200, schema: TargetPreview, description: 'The approved agents that match, oldest first' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    requireJson,
+    valid('json', PreviewTargetsBody),
+    async (c) =>
+      send(
+        c,
+        await siteOf(c.env, c.req.valid('param').siteId).previewTargets(
+          c.var.caller,
+          c.req.valid('json').target,
+        ),
+      ),
+  )
+  .post(
+    '/:siteId/tasks/:taskId/runs',
+    route({
+      summary: 'Run a task',
+      tag: 'Runs',
+      description:
+        'Runs the latest version on the agents the target matches, now or `at` a time, by the strategy and ' +
+        "failure policy given. If a run of the task is going, the task's concurrency policy decides: queue, skip or " +
+        'run alongside.',
+      ok: { status: 202, schema: Run, description: 'The run, requested' },
+      errors: {
+        409: 'The site is archived',
+        415: 'Body is not JSON',
+        422: 'No agent matches, or bad parameters',
+      },
+    }),
+    valid('param', TaskParam),
+    audited('run.request', 'site'),
+    authorize('operator', 'site'),
+    requireJson,
+    valid('json', RequestRunBody),
+    async (c) => {
+      const { siteId, taskId } = c.req.valid('param')
+      return send(
+        c,
+        await siteOf(c.env, siteId).requestRun(c.var.caller, taskId, c.req.valid('json'), writeOf(c)),
+      )
+    },
+  )
+  .get(
+    '/:siteId/runs',
+    route({
+      summary: "List a site's runs",
+      tag: 'Runs',
+      ok: { status: 200, schema: RunPage, description: 'Runs, newest first' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    valid('query', ListRunsQuery),
+    async (c) =>
+      send(c, await siteOf(c.env, c.req.valid('param').siteId).listRuns(c.var.caller, c.req.valid('query'))),
+  )
+  .get(
+    '/:siteId/runs/:runId',
+    route({
+      summary: 'Get a run',
+      tag: 'Runs',
+      description:
+        'The run, where each agent stands, and each step attempt with the first and last lines of its output.',
+      ok: { status: 200, schema: RunDetail, description: 'The run' },
+    }),
+    valid('param', RunParam),
+    authorize('viewer', 'site'),
+    async (c) => {
+      const { siteId, runId } = c.req.valid('param')
+      return send(c, await siteOf(c.env, siteId).getRun(c.var.caller, runId))
+    },
+  )
+  .post(
+    '/:siteId/runs/:runId/cancel',
+    route({
+      summary: 'Cancel a run',
+      tag: 'Runs',
+      description: 'Agents kill what they run for it; agents not started are not started.',
+      ok: { status: 202, schema: Run, description: 'The run' },
+    }),
+    valid('param', RunParam),
+    audited('run.cancel', 'site'),
+    authorize('operator', 'site'),
+    async (c) => {
+      const { siteId, runId } = c.req.valid('param')
+      return send(c, await siteOf(c.env, siteId).cancelRun(c.var.caller, runId, writeOf(c)))
+    },
+  )
+  .post(
+    '/:siteId/runs/:runId/rerun',
+    route({
+      summary: 'Run a finished run again',
+      tag: 'Runs',
+      description: 'On its agents that did not succeed (or all), from its first step or a chosen one.',
+      ok: { status: 202, schema: Run, description: 'The new run' },
+      errors: { 409: 'The run has not finished', 422: 'Every agent succeeded' },
+    }),
+    valid('param', RunParam),
+    audited('run.rerun', 'site'),
+    authorize('operator', 'site'),
+    valid('json', RerunBody),
+    async (c) => {
+      const { siteId, runId } = c.req.valid('param')
+      return send(
+        c,
+        await siteOf(c.env, siteId).rerun(c.var.caller, runId, c.req.valid('json') ?? {}, writeOf(c)),
+      )
+    },
+  )
+  .get(
+    '/:siteId/runs/:runId/logs',
+    route({
+      summary: "Follow a run's output (server-sent events)",
+      tag: 'Runs',
+      description:
+        'Each `output` event is a chunk of lines of one step on one agent, its id the log `seq`; reconnect with ' +
+        '`Last-Event-ID` to resume. Step events follow as they happen; `end` closes the stream with the run.',
+      ok: { status: 200, description: 'text/event-stream' },
+    }),
+    valid('param', RunParam),
+    authorize('viewer', 'site'),
+    valid('query', RunLogsQuery),
+    async (c) => {
+      const { siteId } = c.req.valid('param')
+      const headers = new Headers(c.req.raw.headers)
+      headers.set('x-sitewire-tenant', c.var.caller.tenantId)
+      headers.set('x-sitewire-query', JSON.stringify(c.req.valid('query')))
+      return siteOf(c.env, siteId).fetch(new Request(c.req.url, { headers }))
+    },
+  )

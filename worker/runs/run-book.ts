@@ -1,0 +1,475 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, min, sql } from 'drizzle-orm'
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
+import * as store from '../../schema/db/site-store'
+import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import type { OutputLine } from '../../schema/tasks/run-request'
+import type { TaskDefinition } from '../../schema/tasks/task'
+
+export type TaskRow = typeof store.tasks.$inferSelect
+export type RunRow = typeof store.runs.$inferSelect
+export type RunAgentRow = typeof store.runAgents.$inferSelect
+export type RunStepRow = typeof store.runSteps.$inferSelect
+
+/** Lines of each step attempt kept at its start and at its end, for previews. */
+export const PREVIEW_LINES = 20
+/** Past a step's own timeout, how long the platform waits for the agent's answer. */
+export const STEP_GRACE_MS = 30_000
+/** How long an agent that went away mid-step may take to come back before its step is lost. */
+export const LOST_GRACE_MS = 60_000
+/** How long a cancelled step may take to report back before the platform records it cancelled. */
+export const CANCEL_GRACE_MS = 30_000
+
+const ACTIVE_RUN: store.RunAgentState[] = ['ready', 'active', 'retrying']
+const RUN_WORKING = ['requested', 'queued', 'scheduled', 'dispatched', 'collecting'] as const
+
+const byteLength = (lines: readonly OutputLine[]) =>
+  lines.reduce((total, line) => total + new TextEncoder().encode(line.text).length, 0)
+
+/**
+ * The site's tasks and runs as their events left them, kept in the object's SQLite. `apply`
+ * runs in the same transaction as the append: these tables never disagree with the log.
+ * They record facts only; what happens next is the run decider's.
+ */
+export class RunBook {
+  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+
+  /** Every event reaching here was validated on its way in: the log holds only valid ones. */
+  apply(event: LoggedEvent) {
+    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const at = Date.parse(event.time)
+    switch (body.type) {
+      case EventType.taskCreated:
+      case EventType.taskUpdated: {
+        const { task_id, version, definition } = body.data
+        this.db
+          .insert(store.taskVersions)
+          .values({
+            taskId: task_id,
+            version,
+            definition,
+            createdAt: event.time,
+            createdBy: String(event.actor ?? 'unknown'),
+          })
+          .onConflictDoNothing()
+          .run()
+        this.db
+          .insert(store.tasks)
+          .values({
+            id: task_id,
+            version,
+            name: definition.name,
+            labels: definition.labels,
+            createdAt: event.time,
+            updatedAt: event.time,
+            deletedAt: null,
+          })
+          .onConflictDoUpdate({
+            target: store.tasks.id,
+            set: { version, name: definition.name, labels: definition.labels, updatedAt: event.time },
+          })
+          .run()
+        return
+      }
+      case EventType.taskDeleted:
+        this.db
+          .update(store.tasks)
+          .set({ deletedAt: event.time, updatedAt: event.time })
+          .where(eq(store.tasks.id, body.data.task_id))
+          .run()
+        return
+      case EventType.runRequested: {
+        const request = body.data
+        this.db
+          .insert(store.runs)
+          .values({
+            id: request.run_id,
+            taskId: request.task_id,
+            taskVersion: request.task_version,
+            status: 'requested',
+            request,
+            requestedBy: String(event.actor ?? 'unknown'),
+            requestedAt: event.time,
+            updatedAt: event.time,
+            finishedAt: null,
+            reason: null,
+            cancelRequested: false,
+            archive: null,
+            dueAt: Date.parse(request.deadline_at),
+          })
+          .onConflictDoNothing()
+          .run()
+        const rows = request.agent_ids.map((agentId, position) => ({
+          runId: request.run_id,
+          agentId,
+          position,
+          state: 'waiting' as const,
+          stepIndex: request.from_step,
+          attempt: 0,
+          stepDeadline: null,
+          dueAt: null,
+        }))
+        // Chunks stay under SQLite's bound-variable limit.
+        for (let i = 0; i < rows.length; i += 100) {
+          this.db
+            .insert(store.runAgents)
+            .values(rows.slice(i, i + 100))
+            .onConflictDoNothing()
+            .run()
+        }
+        return
+      }
+      case EventType.runQueued:
+      case EventType.runDispatched:
+      case EventType.runCollecting:
+        return this.setRun(body.data.run_id, { status: statusOf(body.type), updatedAt: event.time })
+      case EventType.runScheduled: {
+        const run = this.run(body.data.run_id)
+        return this.setRun(body.data.run_id, {
+          status: 'scheduled',
+          updatedAt: event.time,
+          dueAt: run?.request.not_before ? Date.parse(run.request.not_before) : null,
+        })
+      }
+      case EventType.runSkipped:
+        return this.finishRun(body.data.run_id, 'skipped', body.data.reason ?? null, event.time)
+      case EventType.runCancelRequested:
+        this.setRun(body.data.run_id, { cancelRequested: true, updatedAt: event.time })
+        this.db
+          .update(store.runAgents)
+          .set({
+            dueAt: sql`min(coalesce(${store.runAgents.dueAt}, ${at + CANCEL_GRACE_MS}), ${at + CANCEL_GRACE_MS})`,
+          })
+          .where(and(eq(store.runAgents.runId, body.data.run_id), eq(store.runAgents.state, 'active')))
+          .run()
+        return
+      case EventType.runFinished:
+        return this.finishRun(body.data.run_id, body.data.status, body.data.reason, event.time)
+      case EventType.runArchived:
+        return this.setRun(body.data.run_id, { archive: body.data })
+      case EventType.stepDispatched: {
+        const { run_id, agent_id, index, attempt } = body.data
+        const step = this.definitionOf(run_id)?.steps[index]
+        const deadline = at + (step?.timeout_seconds ?? 3600) * 1000 + STEP_GRACE_MS
+        this.db
+          .update(store.runAgents)
+          .set({ state: 'active', stepIndex: index, attempt, stepDeadline: deadline, dueAt: deadline })
+          .where(this.agentOf(run_id, agent_id))
+          .run()
+        this.db
+          .insert(store.runSteps)
+          .values({
+            runId: run_id,
+            agentId: agent_id,
+            stepIndex: index,
+            attempt,
+            dispatchedAt: event.time,
+            lines: 0,
+            bytes: 0,
+            head: [],
+            tail: [],
+          })
+          .onConflictDoNothing()
+          .run()
+        return
+      }
+      case EventType.stepStarted:
+        this.db.update(store.runSteps).set({ startedAt: event.time }).where(this.stepOf(body.data)).run()
+        return
+      case EventType.stepOutput: {
+        const step = this.step(body.data)
+        if (!step) return
+        const head =
+          step.head.length < PREVIEW_LINES
+            ? [...step.head, ...body.data.lines].slice(0, PREVIEW_LINES)
+            : step.head
+        const tail = [...step.tail, ...body.data.lines].slice(-PREVIEW_LINES)
+        this.db
+          .update(store.runSteps)
+          .set({
+            lines: step.lines + body.data.lines.length,
+            bytes: step.bytes + byteLength(body.data.lines),
+            head,
+            tail,
+          })
+          .where(this.stepOf(body.data))
+          .run()
+        return
+      }
+      case EventType.stepFinished:
+        return this.stepFinished(body.data, event.time, at)
+      case EventType.agentDisconnected:
+        // A step on an agent that went away is lost unless the agent is back in time.
+        this.db
+          .update(store.runAgents)
+          .set({ dueAt: sql`min(${store.runAgents.dueAt}, ${at + LOST_GRACE_MS})` })
+          .where(and(eq(store.runAgents.agentId, body.data.agent_id), eq(store.runAgents.state, 'active')))
+          .run()
+        return
+      case EventType.agentConnected:
+        this.db
+          .update(store.runAgents)
+          .set({ dueAt: store.runAgents.stepDeadline })
+          .where(and(eq(store.runAgents.agentId, body.data.agent_id), eq(store.runAgents.state, 'active')))
+          .run()
+        return
+    }
+  }
+
+  private stepFinished(
+    data: Extract<SitewireEventBody, { type: 'io.sitewire.step.finished' }>['data'],
+    time: string,
+    at: number,
+  ) {
+    this.db
+      .update(store.runSteps)
+      .set({
+        outcome: data.outcome,
+        exitCode: data.exit_code,
+        signal: data.signal,
+        message: data.message,
+        finishedAt: time,
+        durationMs: Math.round(data.duration_ms),
+      })
+      .where(and(this.stepOf(data), isNull(store.runSteps.outcome)))
+      .run()
+    const agent = this.runAgent(data.run_id, data.agent_id)
+    // Only the attempt the run is waiting for moves it; a late answer to an earlier one is kept as output only.
+    if (agent?.state !== 'active' || agent.stepIndex !== data.index || agent.attempt !== data.attempt) return
+    const run = this.run(data.run_id)
+    const steps = this.definitionOf(data.run_id)?.steps ?? []
+    const retries = steps[data.index]?.retries ?? { max: 0, backoff_seconds: 5 }
+    let next: Partial<RunAgentRow>
+    if (data.outcome === 'succeeded') {
+      const more = data.index + 1 < steps.length
+      next = !more
+        ? { state: 'succeeded' }
+        : run?.cancelRequested
+          ? { state: 'cancelled' }
+          : { state: 'ready', stepIndex: data.index + 1, attempt: 0 }
+    } else if (data.outcome === 'cancelled' || run?.cancelRequested) {
+      next = { state: 'cancelled' }
+    } else if (data.attempt <= retries.max) {
+      next = { state: 'retrying', dueAt: at + retries.backoff_seconds * 1000 * 2 ** (data.attempt - 1) }
+    } else {
+      next = { state: 'failed' }
+    }
+    this.db
+      .update(store.runAgents)
+      .set({ stepDeadline: null, dueAt: null, ...next })
+      .where(this.agentOf(data.run_id, data.agent_id))
+      .run()
+  }
+
+  private finishRun(runId: string, status: RunRow['status'], reason: string | null, time: string) {
+    this.setRun(runId, { status, reason, finishedAt: time, updatedAt: time, dueAt: null })
+    this.db
+      .update(store.runAgents)
+      .set({ state: 'skipped', dueAt: null })
+      .where(
+        and(
+          eq(store.runAgents.runId, runId),
+          inArray(store.runAgents.state, ['waiting', 'ready', 'retrying']),
+        ),
+      )
+      .run()
+  }
+
+  private setRun(runId: string, set: Partial<RunRow>) {
+    this.db.update(store.runs).set(set).where(eq(store.runs.id, runId)).run()
+  }
+
+  private agentOf(runId: string, agentId: string) {
+    return and(eq(store.runAgents.runId, runId), eq(store.runAgents.agentId, agentId))
+  }
+
+  private stepOf(ref: { run_id: string; agent_id: string; index: number; attempt: number }) {
+    return and(
+      eq(store.runSteps.runId, ref.run_id),
+      eq(store.runSteps.agentId, ref.agent_id),
+      eq(store.runSteps.stepIndex, ref.index),
+      eq(store.runSteps.attempt, ref.attempt),
+    )
+  }
+
+  // Reads
+
+  task(taskId: string): TaskRow | undefined {
+    return this.db.select().from(store.tasks).where(eq(store.tasks.id, taskId)).get()
+  }
+
+  tasks(): TaskRow[] {
+    return this.db
+      .select()
+      .from(store.tasks)
+      .where(isNull(store.tasks.deletedAt))
+      .orderBy(asc(store.tasks.id))
+      .all()
+  }
+
+  definition(taskId: string, version: number): TaskDefinition | undefined {
+    return this.db
+      .select()
+      .from(store.taskVersions)
+      .where(and(eq(store.taskVersions.taskId, taskId), eq(store.taskVersions.version, version)))
+      .get()?.definition
+  }
+
+  versions(taskId: string) {
+    return this.db
+      .select()
+      .from(store.taskVersions)
+      .where(eq(store.taskVersions.taskId, taskId))
+      .orderBy(desc(store.taskVersions.version))
+      .all()
+  }
+
+  definitionOf(runId: string): TaskDefinition | undefined {
+    const run = this.run(runId)
+    return run ? this.definition(run.taskId, run.taskVersion) : undefined
+  }
+
+  run(runId: string): RunRow | undefined {
+    return this.db.select().from(store.runs).where(eq(store.runs.id, runId)).get()
+  }
+
+  runs(filter: { taskId?: string; status?: RunRow['status'] }): RunRow[] {
+    return this.db
+      .select()
+      .from(store.runs)
+      .where(
+        and(
+          filter.taskId ? eq(store.runs.taskId, filter.taskId) : undefined,
+          filter.status ? eq(store.runs.status, filter.status) : undefined,
+        ),
+      )
+      .orderBy(desc(store.runs.id))
+      .all()
+  }
+
+  /** Another run of the task is going, or waits before this one. */
+  taskBusy(run: RunRow): boolean {
+    return (
+      this.db
+        .select({ id: store.runs.id })
+        .from(store.runs)
+        .where(
+          and(
+            eq(store.runs.taskId, run.taskId),
+            sql`${store.runs.id} != ${run.id}`,
+            sql`(${store.runs.status} in ('dispatched', 'collecting') or (${store.runs.id} < ${run.id} and ${store.runs.status} in ('requested', 'queued')))`,
+          ),
+        )
+        .limit(1)
+        .get() !== undefined
+    )
+  }
+
+  /** Runs not finished yet, oldest first. */
+  workingRuns(): RunRow[] {
+    return this.db
+      .select()
+      .from(store.runs)
+      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .orderBy(asc(store.runs.id))
+      .all()
+  }
+
+  runAgent(runId: string, agentId: string): RunAgentRow | undefined {
+    return this.db.select().from(store.runAgents).where(this.agentOf(runId, agentId)).get()
+  }
+
+  runAgents(runId: string, states?: store.RunAgentState[], limit?: number): RunAgentRow[] {
+    const query = this.db
+      .select()
+      .from(store.runAgents)
+      .where(
+        and(eq(store.runAgents.runId, runId), states ? inArray(store.runAgents.state, states) : undefined),
+      )
+      .orderBy(asc(store.runAgents.position))
+    return limit === undefined ? query.all() : query.limit(limit).all()
+  }
+
+  /** How many of a run's agents are in each state. */
+  counts(runId: string): Record<store.RunAgentState, number> {
+    const counts: Record<store.RunAgentState, number> = {
+      waiting: 0,
+      ready: 0,
+      active: 0,
+      retrying: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      skipped: 0,
+    }
+    const rows = this.db
+      .select({ state: store.runAgents.state, count: sql<number>`count(*)` })
+      .from(store.runAgents)
+      .where(eq(store.runAgents.runId, runId))
+      .groupBy(store.runAgents.state)
+      .all()
+    for (const row of rows) counts[row.state] = row.count
+    return counts
+  }
+
+  /** Agents of a run whose time to be looked at has come. */
+  dueAgents(runId: string, now: number): RunAgentRow[] {
+    return this.db
+      .select()
+      .from(store.runAgents)
+      .where(
+        and(
+          eq(store.runAgents.runId, runId),
+          inArray(store.runAgents.state, ['active', 'retrying']),
+          isNotNull(store.runAgents.dueAt),
+          lte(store.runAgents.dueAt, now),
+        ),
+      )
+      .all()
+  }
+
+  /** Steps an agent is in the middle of, to send again when it reconnects. */
+  activeStepsOf(agentId: string): RunAgentRow[] {
+    return this.db
+      .select()
+      .from(store.runAgents)
+      .where(and(eq(store.runAgents.agentId, agentId), eq(store.runAgents.state, 'active')))
+      .all()
+  }
+
+  /** Whether an agent is a target of a run: only then may it report on it. */
+  targets(runId: string, agentId: string): boolean {
+    return this.runAgent(runId, agentId) !== undefined
+  }
+
+  steps(runId: string): RunStepRow[] {
+    return this.db
+      .select()
+      .from(store.runSteps)
+      .where(eq(store.runSteps.runId, runId))
+      .orderBy(asc(store.runSteps.agentId), asc(store.runSteps.stepIndex), asc(store.runSteps.attempt))
+      .all()
+  }
+
+  step(ref: { run_id: string; agent_id: string; index: number; attempt: number }): RunStepRow | undefined {
+    return this.db.select().from(store.runSteps).where(this.stepOf(ref)).get()
+  }
+
+  /** The earliest time (ms) anything in a working run is due, if any. */
+  nextDue(): number | undefined {
+    const agents = this.db
+      .select({ at: min(store.runAgents.dueAt) })
+      .from(store.runAgents)
+      .where(inArray(store.runAgents.state, ACTIVE_RUN))
+      .get()?.at
+    const runs = this.db
+      .select({ at: min(store.runs.dueAt) })
+      .from(store.runs)
+      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .get()?.at
+    const times = [agents, runs].filter((t): t is number => typeof t === 'number')
+    return times.length > 0 ? Math.min(...times) : undefined
+  }
+}
+
+const statusOf = (type: string): RunRow['status'] =>
+  type === EventType.runQueued ? 'queued' : type === EventType.runDispatched ? 'dispatched' : 'collecting'

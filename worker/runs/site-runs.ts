@@ -1,0 +1,531 @@
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
+import { monotonicFactory } from 'ulid'
+import type { AgentFrame, ServerMessage } from '../../schema/agent/protocol'
+import type {
+  ListRunsQuery,
+  RequestRunBody,
+  RerunBody,
+  Run,
+  RunDetail,
+  TargetPreview,
+} from '../../schema/api/runs'
+import type { Site } from '../../schema/api/sites'
+import type { CloneTaskBody, ListTasksQuery, Task } from '../../schema/api/tasks'
+import type * as store from '../../schema/db/site-store'
+import {
+  type CloudEvent,
+  EventType,
+  type LoggedEvent,
+  type RunTrigger,
+  type SitewireEventBody,
+} from '../../schema/events'
+import type { Target } from '../../schema/tasks/run-request'
+import type { TaskDefinition } from '../../schema/tasks/task'
+import { apiError } from '../http/errors'
+import type { IdempotencyClaim, Reply } from '../lib/idempotency'
+import { type Page, toPage } from '../lib/paging'
+import type { EventLog } from '../site/event-log'
+import { toCloudEvent } from '../site/sitewire-event'
+import { LogFollowers } from './log-followers'
+import { fillParams, resolveParams } from './params'
+import type { RunBook, RunRow } from './run-book'
+import { advanceRun } from './run-decider'
+import { matchTargets } from './targets'
+
+const nextId = monotonicFactory()
+/** Enough rounds for any run to settle after one change; more means a decider loops. */
+const MAX_PUMP_ROUNDS = 10_000
+
+type Plan<T> = (time: string) => { events: CloudEvent[]; reply: () => Reply<T> }
+
+export interface SiteRunsDeps {
+  book: RunBook
+  db: DrizzleSqliteDODatabase<typeof store>
+  log: EventLog
+  site: () => Site | undefined
+  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  online: (agentId: string) => boolean
+  sendTo: (agentId: string, message: ServerMessage) => void
+  /** Asks for the alarm at this time (ms), unless one is set sooner. */
+  wakeAt: (at: number) => void
+  now: () => number
+}
+
+/**
+ * A site's tasks and runs: commands decided here become events; after each change the runs
+ * are advanced (dispatching steps, retrying, timing out, finishing) until they settle, and
+ * agents are told what to run or stop.
+ */
+export class SiteRuns {
+  readonly followers: LogFollowers
+  private pumping = false
+  private again = false
+
+  constructor(private readonly deps: SiteRunsDeps) {
+    this.followers = new LogFollowers((runId, after) =>
+      deps.log.readSubject(runId, EventType.stepOutput, after, 1000),
+    )
+  }
+
+  private get site(): Site {
+    const site = this.deps.site()
+    if (!site) throw apiError(404, 'not_found', 'site not found')
+    return site
+  }
+
+  private requireSite() {
+    return this.site
+  }
+
+  private activeSite(): Site {
+    const site = this.site
+    if (site.status === 'archived')
+      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
+    return site
+  }
+
+  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
+    return bodies.map((body) => toCloudEvent(body, { siteId: this.site.id, subject, actor, time }))
+  }
+
+  // Tasks
+
+  createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
+    this.activeSite()
+    const taskId = nextId()
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events(
+        [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
+        taskId,
+        actor,
+        time,
+      ),
+      reply: () => ({ status: 201, body: this.toTask(taskId) }),
+    }))
+  }
+
+  updateTask(
+    taskId: string,
+    definition: TaskDefinition,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<Task> {
+    this.activeSite()
+    const task = this.requireTask(taskId)
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events(
+        [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
+        taskId,
+        actor,
+        time,
+      ),
+      reply: () => ({ status: 200, body: this.toTask(taskId) }),
+    }))
+  }
+
+  cloneTask(taskId: string, input: CloneTaskBody, actor: string, idempotency?: IdempotencyClaim) {
+    const source = this.getTask(taskId).body
+    const { id: _id, site_id: _site, version: _v, created_at: _c, updated_at: _u, ...definition } = source
+    return this.createTask(
+      {
+        ...definition,
+        name: input.name ?? `${source.name} (copy)`,
+        labels: input.labels ?? source.labels,
+      },
+      actor,
+      idempotency,
+    )
+  }
+
+  deleteTask(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
+    this.activeSite()
+    const task = this.getTask(taskId).body
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events([{ type: EventType.taskDeleted, data: { task_id: taskId } }], taskId, actor, time),
+      reply: () => ({ status: 200, body: task }),
+    }))
+  }
+
+  getTask(taskId: string): Reply<Task> {
+    this.requireSite()
+    this.requireTask(taskId)
+    return { status: 200, body: this.toTask(taskId) }
+  }
+
+  listTasks(query: ListTasksQuery): Reply<Page<Task>> {
+    this.requireSite()
+    const needle = query.q?.toLowerCase()
+    const [key, ...value] = query.label?.split('=') ?? []
+    const rows = this.deps.book
+      .tasks()
+      .filter(
+        (task) =>
+          (!query.cursor || task.id > query.cursor) &&
+          (!needle || task.name.toLowerCase().includes(needle)) &&
+          (key === undefined || task.labels[key] === value.join('=')),
+      )
+      .slice(0, query.limit + 1)
+    return {
+      status: 200,
+      body: toPage(
+        rows,
+        query.limit,
+        (page) => page.map((task) => this.toTask(task.id)),
+        (task) => task.id,
+      ),
+    }
+  }
+
+  listVersions(taskId: string) {
+    this.requireSite()
+    this.requireTask(taskId)
+    return {
+      status: 200,
+      body: {
+        items: this.deps.book.versions(taskId).map((row) => ({
+          version: row.version,
+          created_at: row.createdAt,
+          created_by: row.createdBy,
+          definition: row.definition,
+        })),
+        next_cursor: null,
+      },
+    }
+  }
+
+  private requireTask(taskId: string) {
+    const task = this.deps.book.task(taskId)
+    if (!task || task.deletedAt) throw apiError(404, 'not_found', 'task not found')
+    return task
+  }
+
+  private toTask(taskId: string): Task {
+    const task = this.deps.book.task(taskId)
+    const definition = task && this.deps.book.definition(taskId, task.version)
+    if (!task || !definition) throw new Error(`task ${taskId} has no stored version`)
+    return {
+      id: task.id,
+      site_id: this.site.id,
+      version: task.version,
+      created_at: task.createdAt,
+      updated_at: task.updatedAt,
+      ...definition,
+    }
+  }
+
+  // Runs
+
+  previewTargets(target: Target): Reply<TargetPreview> {
+    this.requireSite()
+    const rows = matchTargets(this.deps.db, target)
+    return { status: 200, body: { count: rows.length, items: rows.slice(0, 1000) } }
+  }
+
+  requestRun(
+    taskId: string,
+    input: RequestRunBody,
+    actor: string,
+    idempotency: IdempotencyClaim | undefined,
+    trigger: RunTrigger = { kind: 'api' },
+  ): Reply<Run> {
+    this.activeSite()
+    const task = this.requireTask(taskId)
+    const definition = this.deps.book.definition(taskId, task.version) as TaskDefinition
+    if (input.from_step >= definition.steps.length) {
+      throw apiError(
+        422,
+        'invalid_step',
+        `the task has ${definition.steps.length} step(s); from_step starts at 0`,
+      )
+    }
+    const params = resolveParams(definition.params, input.params)
+    const agents = matchTargets(this.deps.db, input.target)
+    if (agents.length === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
+    const runId = nextId()
+    const now = this.deps.now()
+    const start = input.at ? Math.max(Date.parse(input.at), now) : now
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events(
+        [
+          {
+            type: EventType.runRequested,
+            data: {
+              run_id: runId,
+              task_id: taskId,
+              task_version: task.version,
+              params,
+              agent_ids: agents.map((agent) => agent.id),
+              from_step: input.from_step,
+              strategy: input.strategy,
+              failure: input.failure,
+              deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
+              not_before: input.at ? new Date(start).toISOString() : null,
+              trigger,
+            },
+          },
+        ],
+        runId,
+        actor,
+        time,
+      ),
+      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+    }))
+  }
+
+  rerun(runId: string, input: RerunBody, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
+    const run = this.requireRun(runId)
+    if (!['succeeded', 'failed', 'cancelled'].includes(run.status))
+      throw apiError(409, 'run_not_finished', 'a run can be run again once it has finished')
+    const agentIds = this.deps.book
+      .runAgents(runId)
+      .filter((agent) => input.agents === 'all' || agent.state !== 'succeeded')
+      .map((agent) => agent.agentId)
+    if (agentIds.length === 0) throw apiError(422, 'no_targets', 'every agent of this run succeeded')
+    const request = run.request
+    const deadlineSeconds = Math.round(
+      (Date.parse(request.deadline_at) - Date.parse(request.not_before ?? run.requestedAt)) / 1000,
+    )
+    return this.requestRun(
+      run.taskId,
+      {
+        params: request.params,
+        target: { agent_ids: agentIds },
+        strategy: request.strategy,
+        failure: request.failure,
+        deadline_seconds: Math.max(1, deadlineSeconds),
+        from_step: input.from_step ?? request.from_step,
+      },
+      actor,
+      idempotency,
+      { kind: 'rerun', run_id: runId },
+    )
+  }
+
+  cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
+    const run = this.requireRun(runId)
+    const working = !['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)
+    return this.deps.commit(idempotency, (time) => ({
+      events:
+        working && !run.cancelRequested
+          ? this.events([{ type: EventType.runCancelRequested, data: { run_id: runId } }], runId, actor, time)
+          : [],
+      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+    }))
+  }
+
+  getRun(runId: string): Reply<RunDetail> {
+    const run = this.requireRun(runId)
+    const steps = this.deps.book.definitionOf(runId)?.steps ?? []
+    return {
+      status: 200,
+      body: {
+        ...this.toRun(run),
+        targets: this.deps.book.runAgents(runId).map((agent) => ({
+          agent_id: agent.agentId,
+          state: agent.state,
+          step: agent.stepIndex,
+          attempt: agent.attempt,
+        })),
+        steps: this.deps.book.steps(runId).map((step) => ({
+          agent_id: step.agentId,
+          index: step.stepIndex,
+          name:
+            steps[step.stepIndex]?.name ?? `${steps[step.stepIndex]?.kind ?? 'step'} ${step.stepIndex + 1}`,
+          attempt: step.attempt,
+          outcome: step.outcome,
+          exit_code: step.exitCode,
+          signal: step.signal,
+          message: step.message,
+          dispatched_at: step.dispatchedAt,
+          started_at: step.startedAt,
+          finished_at: step.finishedAt,
+          duration_ms: step.durationMs,
+          lines: step.lines,
+          bytes: step.bytes,
+          head: step.head,
+          tail: step.tail,
+        })),
+      },
+    }
+  }
+
+  listRuns(query: ListRunsQuery): Reply<Page<Run>> {
+    this.requireSite()
+    const rows = this.deps.book
+      .runs({
+        ...(query.task_id ? { taskId: query.task_id } : {}),
+        ...(query.status ? { status: query.status } : {}),
+      })
+      .filter((run) => !query.cursor || run.id < query.cursor)
+      .slice(0, query.limit + 1)
+    return {
+      status: 200,
+      body: toPage(
+        rows,
+        query.limit,
+        (page) => page.map((run) => this.toRun(run)),
+        (run) => run.id,
+      ),
+    }
+  }
+
+  requireRun(runId: string): RunRow {
+    this.requireSite()
+    const run = this.deps.book.run(runId)
+    if (!run) throw apiError(404, 'not_found', 'run not found')
+    return run
+  }
+
+  private toRun(run: RunRow): Run {
+    const counts = this.deps.book.counts(run.id)
+    const request = run.request
+    return {
+      id: run.id,
+      site_id: this.site.id,
+      task_id: run.taskId,
+      task_version: run.taskVersion,
+      task_name: this.deps.book.definition(run.taskId, run.taskVersion)?.name ?? '',
+      status: run.status,
+      reason: run.reason,
+      params: request.params,
+      strategy: request.strategy,
+      failure: request.failure,
+      trigger: request.trigger,
+      requested_by: run.requestedBy,
+      requested_at: run.requestedAt,
+      updated_at: run.updatedAt,
+      finished_at: run.finishedAt,
+      deadline_at: request.deadline_at,
+      not_before: request.not_before,
+      cancel_requested: run.cancelRequested,
+      agents: {
+        waiting: counts.waiting,
+        running: counts.ready + counts.active + counts.retrying,
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        cancelled: counts.cancelled,
+        skipped: counts.skipped,
+      },
+      archive: run.archive,
+    }
+  }
+
+  // Agents' side
+
+  /** An agent may report only on runs it is a target of; its step events are filed under the run. */
+  admit(frame: AgentFrame, agentId: string): AgentFrame {
+    if (
+      frame.type !== EventType.stepStarted &&
+      frame.type !== EventType.stepOutput &&
+      frame.type !== EventType.stepFinished
+    )
+      return frame
+    if (!this.deps.book.targets(frame.data.run_id, agentId)) {
+      throw apiError(404, 'unknown_run', 'this agent has no step of that run')
+    }
+    return { ...frame, subject: frame.data.run_id }
+  }
+
+  /** A (re)connected agent gets the steps it is in the middle of again; it runs each attempt once. */
+  agentWelcomed(agentId: string) {
+    for (const agent of this.deps.book.activeStepsOf(agentId)) {
+      this.sendStep(agent.runId, agentId, agent.stepIndex, agent.attempt)
+    }
+  }
+
+  private sendStep(runId: string, agentId: string, index: number, attempt: number) {
+    const run = this.deps.book.run(runId)
+    const step = this.deps.book.definitionOf(runId)?.steps[index]
+    if (!run || !step) return
+    this.deps.sendTo(agentId, {
+      type: 'step',
+      run_id: runId,
+      index,
+      attempt,
+      step: fillParams(step, run.request.params),
+    })
+  }
+
+  /** Acts on stored events: tells agents what to run or stop, feeds log followers, advances runs. */
+  react(fresh: readonly LoggedEvent[]) {
+    let advance = false
+    for (const event of fresh) {
+      const data = event.data as { run_id?: string; agent_id?: string; index?: number; attempt?: number }
+      switch (event.type) {
+        case EventType.stepDispatched:
+          this.sendStep(
+            data.run_id as string,
+            data.agent_id as string,
+            data.index as number,
+            data.attempt as number,
+          )
+          break
+        case EventType.stepFinished:
+          // The platform gave up on a step: the agent, if it is still there, stops it.
+          if (!event.source.includes('/agents/'))
+            this.deps.sendTo(data.agent_id as string, { type: 'cancel', run_id: data.run_id as string })
+          break
+        case EventType.runCancelRequested:
+          for (const agent of this.deps.book.runAgents(data.run_id as string, ['active']))
+            this.deps.sendTo(agent.agentId, { type: 'cancel', run_id: data.run_id as string })
+          break
+      }
+      if (event.type.startsWith('io.sitewire.step.') || event.type === EventType.runFinished)
+        this.followers.publish(event)
+      if (
+        event.type.startsWith('io.sitewire.run.') ||
+        event.type === EventType.stepFinished ||
+        event.type === EventType.agentDisconnected
+      )
+        advance = true
+    }
+    if (advance) this.advance()
+  }
+
+  /**
+   * Moves every working run as far as it goes now, storing each decision before the next;
+   * then asks for the alarm when something is next due.
+   */
+  advance() {
+    if (this.pumping) {
+      this.again = true
+      return
+    }
+    this.pumping = true
+    try {
+      let rounds = 0
+      do {
+        this.again = false
+        for (const run of this.deps.book.workingRuns()) {
+          const bodies = this.decide(run)
+          if (bodies.length === 0) continue
+          this.deps.commit(undefined, (time) => ({
+            events: this.events(bodies, run.id, 'system/runs', time),
+            reply: () => ({ status: 200, body: null }),
+          }))
+          this.again = true
+        }
+      } while (this.again && ++rounds < MAX_PUMP_ROUNDS)
+    } finally {
+      this.pumping = false
+    }
+    const due = this.deps.book.nextDue()
+    if (due !== undefined) this.deps.wakeAt(due)
+  }
+
+  private decide(run: RunRow): SitewireEventBody[] {
+    const book = this.deps.book
+    const definition = book.definition(run.taskId, run.taskVersion)
+    if (!definition) return []
+    return advanceRun({
+      run,
+      definition,
+      counts: book.counts(run.id),
+      agents: (states, limit) => book.runAgents(run.id, states, limit),
+      due: () => book.dueAgents(run.id, this.deps.now()),
+      taskBusy: () => book.taskBusy(run),
+      online: this.deps.online,
+      now: this.deps.now(),
+    })
+  }
+}
