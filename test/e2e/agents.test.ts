@@ -1,49 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Agent } from '../../schema/api/agents'
 import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
-
-const root = resolve(import.meta.dirname, '../..')
-const cli = ['--import', 'tsx', join(root, 'agent', 'cli.ts')]
-
-/** A real `sitewire-agent` process and the JSON lines it logged. */
-const runAgent = (args: string[]) => {
-  const child = spawn(process.execPath, [...cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: Record<string, unknown>[] = []
-  let text = ''
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      text += chunk.toString()
-      for (const line of chunk.toString().split('\n')) {
-        try {
-          if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
-        } catch {
-          // Not a log line (help text, say).
-        }
-      }
-    })
-  }
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  return { child, lines, exited, text: () => text }
-}
-
-const until = async <T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-): Promise<T> => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+import { runAgent, until } from './agent-process'
 
 /** Real agent processes against the platform started as the README starts it. */
 describe('agents end to end', () => {

@@ -2,6 +2,7 @@ import { HTTP } from 'cloudevents'
 import * as v from 'valibot'
 import { type CloudEvent, ExternalCloudEvent, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../../schema/events'
 import { apiError, parseOr400 } from '../http/errors'
+import { overBytes } from '../lib/utf8'
 
 const STRUCTURED = /^application\/cloudevents\+json\s*(;|$)/i
 const BATCH = /^application\/cloudevents-batch\+json\s*(;|$)/i
@@ -36,7 +37,7 @@ export const readCloudEvents = (headers: Headers, body: string): CloudEvent[] =>
         ? [parseOr400(ExternalCloudEvent, parseJson(body), 'event')]
         : unsupported()
   events.forEach((event, index) => {
-    if (JSON.stringify(event).length > MAX_EVENT_BYTES) {
+    if (overBytes(JSON.stringify(event), MAX_EVENT_BYTES)) {
       throw apiError(413, 'event_too_large', `event ${index} is over ${MAX_EVENT_BYTES} bytes`)
     }
   })

@@ -206,6 +206,12 @@ describe('refused appends store nothing', () => {
       'event_too_large',
     ],
     [
+      'an event under 256 Ki characters but over 256 KiB in UTF-8',
+      () => post(cloudEvent({ data: 'é'.repeat(200 * 1024) })),
+      413,
+      'event_too_large',
+    ],
+    [
       'a body over 4 MiB',
       () =>
         post(

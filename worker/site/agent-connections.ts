@@ -8,6 +8,7 @@ import {
 } from '../../schema/agent/protocol'
 import type * as store from '../../schema/db/site-store'
 import { apiError } from '../http/errors'
+import { overBytes } from '../lib/utf8'
 
 type AgentRow = typeof store.agents.$inferSelect
 
@@ -15,6 +16,8 @@ type AgentRow = typeof store.agents.$inferSelect
 export interface AgentAttachment {
   kind: 'agent'
   agentId: string
+  /** The origin the agent connected to: URLs sent to it are built on it, as it can reach that one. */
+  origin: string
 }
 
 export const agentTag = (agentId: string) => `agent:${agentId}`
@@ -64,9 +67,10 @@ export const readAgentFrame = (
   agentId: string,
   siteId: string,
 ): AgentFrame => {
+  const tooLarge =
+    typeof message === 'string' ? overBytes(message, MAX_FRAME_BYTES) : message.byteLength > MAX_FRAME_BYTES
+  if (tooLarge) throw apiError(413, 'frame_too_large', `frames are at most ${MAX_FRAME_BYTES} bytes`)
   const text = typeof message === 'string' ? message : new TextDecoder().decode(message)
-  if (text.length > MAX_FRAME_BYTES)
-    throw apiError(413, 'frame_too_large', `frames are at most ${MAX_FRAME_BYTES} bytes`)
   let json: unknown
   try {
     json = JSON.parse(text)
