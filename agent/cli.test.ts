@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { statePaths } from './state-dir'
@@ -26,8 +26,9 @@ const start = (args: string[]) => {
       .map((line) => JSON.parse(line) as Record<string, unknown>)
   return { child, output, exited, lines }
 }
-const agentCli = async (args: string[]) => {
+const agentCli = async (args: string[], stdin = '') => {
   const run = start(args)
+  run.child.stdin.end(stdin)
   return { code: await run.exited, ...run.output, lines: run.lines() }
 }
 const stateDir = () => tempDir('sitewire-agent-cli-')
@@ -43,7 +44,11 @@ describe('sitewire-agent', () => {
   it('prints help for itself and each command, and its version', async () => {
     const help = await agentCli(['--help'])
     expect(help.code).toBe(0)
-    for (const command of ['enrol <token>', 'run', 'status', 'reset']) expect(help.stdout).toContain(command)
+    for (const command of ['enrol <token>', 'run', 'status', 'reset', 'secrets'])
+      expect(help.stdout).toContain(command)
+    const secretsHelp = await agentCli(['secrets', '--help'])
+    for (const command of ['set <name>', 'list', 'unset <name>'])
+      expect(secretsHelp.stdout).toContain(command)
     const runHelp = await agentCli(['run', '--help'])
     expect(runHelp.stdout).toContain('--state-dir <dir>')
     expect((await agentCli(['--version'])).stdout.trim()).toBe(AGENT_VERSION)
@@ -63,6 +68,33 @@ describe('sitewire-agent', () => {
       spool: { count: 0, bytes: 0, dropped: 0 },
     })
     expect((await agentCli(['status', '--state-dir', dir])).stdout).toContain('enrolled:    no')
+  })
+
+  it('sets secrets from standard input, lists their names only, and unsets them', async () => {
+    const dir = stateDir()
+    const value = 'correct horse battery staple'
+    const set = await agentCli(['secrets', 'set', 'DB_PASSWORD', '--state-dir', dir], `${value}\n`)
+    expect(set.code).toBe(0)
+    expect(set.lines[0]).toMatchObject({ level: 'info', msg: 'secret set', name: 'DB_PASSWORD' })
+    expect((await agentCli(['secrets', 'set', 'API_TOKEN', '--state-dir', dir], 'tok3n-value')).code).toBe(0)
+    const path = statePaths(dir).secrets
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ DB_PASSWORD: value, API_TOKEN: 'tok3n-value' })
+
+    const list = await agentCli(['secrets', 'list', '--state-dir', dir])
+    expect(list).toMatchObject({ code: 0, stdout: 'API_TOKEN\nDB_PASSWORD\n' })
+
+    const short = await agentCli(['secrets', 'set', 'PIN', '--state-dir', dir], '123\n')
+    expect(short.code).toBe(1)
+    expect(short.lines[0]?.msg).toMatch(/cannot set PIN: a secret value has at least 4 characters/)
+    expect(short.stdout).not.toContain('123')
+
+    expect((await agentCli(['secrets', 'unset', 'API_TOKEN', '--state-dir', dir])).code).toBe(0)
+    const again = await agentCli(['secrets', 'unset', 'API_TOKEN', '--state-dir', dir])
+    expect(again.code).toBe(1)
+    expect(again.lines[0]?.msg).toBe('there is no secret API_TOKEN')
+    expect((await agentCli(['secrets', 'list', '--state-dir', dir])).stdout).toBe('DB_PASSWORD\n')
+    for (const run of [set, list]) expect(run.stdout + run.stderr).not.toContain(value)
   })
 
   it('resets only with --yes, and keeps the config file', async () => {

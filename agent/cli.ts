@@ -5,7 +5,10 @@ import { AgentError, EXIT_FAILURE, EXIT_REFUSED } from './errors'
 import { createLogger, errorMessage, LOG_LEVELS, type Logger } from './log'
 import { reset } from './reset'
 import { startAgent } from './run'
+import { ensureStateDir, statePaths } from './state-dir'
 import { formatStatus, readStatus } from './status'
+import { readSecretValue } from './steps/secret-input'
+import { SecretStore } from './steps/secrets'
 import { AGENT_VERSION } from './version'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -36,11 +39,11 @@ const action =
 
 const program = new Command('sitewire-agent')
   .description(
-    'Reports this machine to Sitewire over an outbound WebSocket, spooling events on disk while offline.',
+    'Reports this machine to Sitewire and runs the task steps it sends, over an outbound WebSocket, spooling events on disk while offline.',
   )
   .version(AGENT_VERSION)
   .option('--config <path>', 'config file (default: <state dir>/agent.json)')
-  .option('--state-dir <dir>', 'where the key, identity and spool live')
+  .option('--state-dir <dir>', 'where the key, identity, secrets and spool live')
   .option('--url <url>', 'platform base URL, instead of the one enrolment used')
   .option('--label <key=value>', 'a label of this machine; repeat for more', collect)
   .option('--facts-interval <seconds>', 'how often to refresh facts (default: as the platform says)')
@@ -52,6 +55,7 @@ const program = new Command('sitewire-agent')
     [
       '',
       'Settings: defaults < config file < SITEWIRE_AGENT_* environment variables < options.',
+      'Secrets: steps refer to {{ secrets.NAME }}; this machine keeps the values (see "secrets --help").',
       'Exit codes: 0 done, 1 failed, 3 refused by the platform (agent rejected or revoked).',
     ].join('\n'),
   )
@@ -68,7 +72,9 @@ program
 
 program
   .command('run')
-  .description('connect to the platform and report until stopped (SIGINT or SIGTERM)')
+  .description(
+    'connect to the platform, report and run the steps it sends until stopped (SIGINT or SIGTERM, which stop running steps too)',
+  )
   .action(
     action(async ({ config, log }) => {
       const agent = await startAgent({ config, log })
@@ -94,11 +100,57 @@ program
 
 program
   .command('reset')
-  .description("forget the enrolment: delete this agent's key, identity and spool")
+  .description("forget the enrolment: delete this agent's key, identity, spool and record of steps run")
   .option('--yes', 'confirm')
   .action(
     action(async ({ config, log, options }) => {
       reset(config, options.yes === true, log)
+    }),
+  )
+
+const secrets = program
+  .command('secrets')
+  .description(
+    'the secrets steps refer to as {{ secrets.NAME }}: kept in <state dir>/secrets.json (mode 0600), never sent; output masks their values',
+  )
+const secretStore = (config: AgentConfig) => {
+  ensureStateDir(config.state_dir)
+  return new SecretStore(statePaths(config.state_dir).secrets)
+}
+
+secrets
+  .command('set')
+  .description(
+    'store a secret; its value (at least 4 characters) is typed at a hidden prompt, or piped in: sitewire-agent secrets set NAME < file',
+  )
+  .argument('<name>', 'letters, digits and _, not starting with a digit')
+  .action(
+    action(async ({ config, log, args: [name = ''] }) => {
+      const store = secretStore(config)
+      store.set(name, await readSecretValue(process.stdin, process.stderr, `value of ${name}`))
+      log.info('secret set', { name, file: statePaths(config.state_dir).secrets })
+    }),
+  )
+
+secrets
+  .command('list')
+  .description('print the names of the stored secrets, one a line (never their values)')
+  .action(
+    action(async ({ config }) => {
+      const names = new SecretStore(statePaths(config.state_dir).secrets).names()
+      process.stdout.write(names.map((name) => `${name}\n`).join(''))
+    }),
+  )
+
+secrets
+  .command('unset')
+  .description('forget a secret')
+  .argument('<name>', 'the secret to forget')
+  .action(
+    action(async ({ config, log, args: [name = ''] }) => {
+      if (!new SecretStore(statePaths(config.state_dir).secrets).unset(name))
+        throw new AgentError(`there is no secret ${name}`)
+      log.info('secret unset', { name })
     }),
   )
 

@@ -1,6 +1,8 @@
 import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../schema/agent/protocol'
+import type { StepFinished } from '../schema/events/run'
 import { EventType } from '../schema/events/types'
+import type { OutputLine } from '../schema/tasks/run-request'
 import type { FactsChange } from './facts/diff'
 import type { Identity } from './identity'
 
@@ -27,4 +29,49 @@ export const spoolOverflowed = (sender: Sender, dropped: number, now = new Date(
   ...envelope(sender, now),
   type: EventType.agentSpoolOverflowed,
   data: { agent_id: sender.agent_id, dropped },
+})
+
+/** Which attempt of which step of which run an event is about. */
+export interface StepRef {
+  run_id: string
+  index: number
+  attempt: number
+}
+
+const stepData = (sender: Sender, ref: StepRef) => ({
+  run_id: ref.run_id,
+  agent_id: sender.agent_id,
+  index: ref.index,
+  attempt: ref.attempt,
+})
+
+export const stepStarted = (
+  sender: Sender,
+  ref: StepRef,
+  pid: number | null,
+  now = new Date(),
+): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.stepStarted,
+  data: { ...stepData(sender, ref), pid },
+})
+
+export const stepOutput = (
+  sender: Sender,
+  ref: StepRef,
+  chunk: number,
+  lines: OutputLine[],
+  now = new Date(),
+): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.stepOutput,
+  data: { ...stepData(sender, ref), chunk, lines },
+})
+
+export type StepEnd = Omit<StepFinished, 'run_id' | 'agent_id' | 'index' | 'attempt'>
+
+export const stepFinished = (sender: Sender, ref: StepRef, end: StepEnd, now = new Date()): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.stepFinished,
+  data: { ...stepData(sender, ref), ...end },
 })

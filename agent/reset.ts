@@ -5,7 +5,10 @@ import { runningPid } from './lock'
 import type { Logger } from './log'
 import { statePaths } from './state-dir'
 
-/** Forgets the enrolment: key, identity, spool and what was reported. The config file stays. */
+/**
+ * Forgets the enrolment: key, identity, spool, what was reported and the steps run. The config
+ * file and the secrets stay: they belong to the machine, not to its enrolment.
+ */
 export const reset = (config: AgentConfig, confirmed: boolean, log: Logger) => {
   if (!confirmed) {
     throw new AgentError(
@@ -16,9 +19,15 @@ export const reset = (config: AgentConfig, confirmed: boolean, log: Logger) => {
   const pid = runningPid(paths.lock)
   if (pid !== undefined)
     throw new AgentError(`an agent (pid ${pid}) is running with this state directory: stop it first`)
-  const removed = [paths.key, paths.identity, paths.spool, paths.facts, paths.status].filter((path) =>
-    existsSync(path),
-  )
+  const removed = [
+    paths.key,
+    paths.identity,
+    paths.spool,
+    paths.facts,
+    paths.status,
+    paths.steps,
+    paths.work,
+  ].filter((path) => existsSync(path))
   for (const path of removed) rmSync(path, { recursive: true, force: true })
   log.info('reset', { state_dir: config.state_dir, removed })
 }

@@ -120,8 +120,20 @@ describe('startAgent', () => {
     agent = await startAgent({ config, log: quiet, connection: timing })
     await waitFor(() => platform.received.length >= 2, 'the spooled events')
 
-    platform.send({ type: 'error', code: 'invalid_frame', message: 'bad', event_id: refused ?? null, retryable: false })
-    platform.send({ type: 'error', code: 'internal', message: 'try later', event_id: delayed ?? null, retryable: true })
+    platform.send({
+      type: 'error',
+      code: 'invalid_frame',
+      message: 'bad',
+      event_id: refused ?? null,
+      retryable: false,
+    })
+    platform.send({
+      type: 'error',
+      code: 'internal',
+      message: 'try later',
+      event_id: delayed ?? null,
+      retryable: true,
+    })
     await waitFor(
       () => readRunStatus(statePaths(config.state_dir).status)?.events.rejected === 1,
       'the refusal',

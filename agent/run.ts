@@ -4,7 +4,7 @@ import { type ConnectionEnd, type ConnectionOptions, openConnection } from './co
 import { AgentError } from './errors'
 import { collectFacts } from './facts/collect'
 import { FactsReporter } from './facts-reporter'
-import { connectUrl, type Identity, readIdentity } from './identity'
+import { baseUrl, connectPath, connectUrl, type Identity, readIdentity } from './identity'
 import { readPrivateKey } from './keys'
 import { acquireLock } from './lock'
 import type { Logger } from './log'
@@ -13,7 +13,9 @@ import { AgentSession } from './session'
 import { Spool } from './spool'
 import { statePaths } from './state-dir'
 import { StatusFile } from './status-file'
-import { signConnectToken } from './token'
+import type { StepTiming } from './steps/context'
+import { StepRunner } from './steps/runner'
+import { signAgentToken } from './token'
 import { AGENT_VERSION } from './version'
 
 /** Until the platform's welcome says otherwise. */
@@ -30,6 +32,8 @@ export interface RunOptions {
   log: Logger
   /** Timing of the connection, for tests. */
   connection?: Pick<ConnectionOptions, 'backoff' | 'pingIntervalMs' | 'stableAfterMs'>
+  /** How steps are stopped, for tests. */
+  steps?: Partial<StepTiming>
 }
 
 const requireIdentity = (config: AgentConfig): Identity => {
@@ -41,10 +45,16 @@ const requireIdentity = (config: AgentConfig): Identity => {
 }
 
 /**
- * Runs the agent: reports facts through the spool, keeps the connection to the platform and
- * replays the spool on it, keeps `status.json` current. One agent per state directory.
+ * Runs the agent: reports facts through the spool, runs the steps the platform sends, keeps
+ * the connection to the platform and replays the spool on it, keeps `status.json` current.
+ * One agent per state directory.
  */
-export const startAgent = async ({ config, log, connection: timing }: RunOptions): Promise<RunningAgent> => {
+export const startAgent = async ({
+  config,
+  log,
+  connection: timing,
+  steps: stepTiming,
+}: RunOptions): Promise<RunningAgent> => {
   const paths = statePaths(config.state_dir)
   const identity = requireIdentity(config)
   const releaseLock = acquireLock(paths.lock)
@@ -56,12 +66,24 @@ export const startAgent = async ({ config, log, connection: timing }: RunOptions
     const status = new StatusFile(paths.status, { connect_url: url, events: { ...outbox.counters } })
     const collect = () => collectFacts({ labels: config.labels }, log)
     const reporter = new FactsReporter({ identity, outbox, collect, baselinePath: paths.facts, log })
+    const steps = new StepRunner({
+      identity,
+      outbox,
+      paths,
+      log,
+      timing: stepTiming,
+      transfer: {
+        baseUrl: baseUrl(config.url ?? identity.url),
+        sign: (path) => signAgentToken(key, identity, path),
+      },
+    })
     const session = new AgentSession({
       identity,
       spool,
       outbox,
       reporter,
       status,
+      steps,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
     })
@@ -70,7 +92,7 @@ export const startAgent = async ({ config, log, connection: timing }: RunOptions
       log,
       ...timing,
       headers: async () => ({
-        authorization: `Bearer ${await signConnectToken(key, identity)}`,
+        authorization: `Bearer ${await signAgentToken(key, identity, connectPath(identity.site_id))}`,
         [AGENT_VERSION_HEADER]: AGENT_VERSION,
         [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
       }),
@@ -89,6 +111,8 @@ export const startAgent = async ({ config, log, connection: timing }: RunOptions
 
     const done = connection.done.then(async (end) => {
       await reporter.stop()
+      // Their last events go to the spool, which the next run replays.
+      await steps.stop()
       spool.close()
       if (end.reason === 'refused') {
         status.update({ state: 'refused', last_error: end.message })

@@ -6,6 +6,7 @@ import type { Logger } from './log'
 import type { Outbox } from './outbox'
 import type { Spool } from './spool'
 import type { StatusFile } from './status-file'
+import type { StepRunner } from './steps/runner'
 
 type Message<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>
 
@@ -15,6 +16,7 @@ export interface SessionDeps {
   outbox: Outbox
   reporter: FactsReporter
   status: StatusFile
+  steps: Pick<StepRunner, 'run' | 'cancel'>
   log: Logger
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
@@ -22,7 +24,8 @@ export interface SessionDeps {
 
 /**
  * What the agent does on its connection: once welcomed, reports dropped events and replays
- * the spool; then settles acks and deals with events the platform refuses.
+ * the spool; then settles acks, deals with events the platform refuses, and hands steps and
+ * cancellations to the step runner.
  */
 export class AgentSession {
   private send: ((text: string) => void) | undefined
@@ -51,6 +54,11 @@ export class AgentSession {
       case 'refresh_facts':
         this.deps.reporter.forget()
         return void this.deps.reporter.report()
+      case 'step':
+        // The runner reports how it ends; the connection goes on receiving meanwhile.
+        return void this.deps.steps.run(message)
+      case 'cancel':
+        return this.deps.steps.cancel(message.run_id)
       default: {
         const unknown: never = message
         return unknown

@@ -29,6 +29,12 @@ export const statePaths = (dir: string) => ({
   facts: join(dir, 'facts.json'),
   status: join(dir, 'status.json'),
   lock: join(dir, 'agent.pid'),
+  /** Values of the secrets steps refer to as `{{ secrets.NAME }}`. */
+  secrets: join(dir, 'secrets.json'),
+  /** Step attempts started and finished, so a step the platform sends again never runs twice. */
+  steps: join(dir, 'steps.json'),
+  /** Script files of running steps; they may hold resolved secrets. */
+  work: join(dir, 'work'),
 })
 export type StatePaths = ReturnType<typeof statePaths>
 

@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_AGENT_JWT_SECONDS } from '../schema/agent/protocol'
 import { resolveConfig } from './config'
 import { enrol } from './enrol'
+import { connectPath } from './identity'
 import { readPrivateKey } from './keys'
 import { createLogger } from './log'
 import { statePaths } from './state-dir'
 import { TestPlatform } from './testing/platform'
 import { tempDir } from './testing/temp-dir'
-import { signConnectToken } from './token'
+import { signAgentToken } from './token'
 
 let platform: TestPlatform
 beforeAll(async () => {
@@ -16,8 +17,8 @@ beforeAll(async () => {
 })
 afterAll(() => platform.close())
 
-describe('signConnectToken', () => {
-  it('makes a short-lived JWT that verifies with the public key the agent registered', async () => {
+describe('signAgentToken', () => {
+  it('makes a short-lived JWT for one audience that verifies with the public key the agent registered', async () => {
     const config = resolveConfig({ stateDir: tempDir() }, {})
     const identity = await enrol(
       await platform.enrolmentToken(),
@@ -26,7 +27,7 @@ describe('signConnectToken', () => {
     )
     const key = await readPrivateKey(statePaths(config.state_dir).key)
 
-    const token = await signConnectToken(key, identity)
+    const token = await signAgentToken(key, identity, connectPath(identity.site_id))
     const x = platform.agents.get(identity.agent_id) ?? ''
     const publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x }, 'EdDSA')
     const audience = `/v1/sites/${identity.site_id}/agents/connect`
@@ -46,7 +47,13 @@ describe('signConnectToken', () => {
     })
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(MAX_AGENT_JWT_SECONDS)
     expect(Math.abs((payload.iat ?? 0) - Date.now() / 1000)).toBeLessThan(5)
-    const again = await jwtVerify(await signConnectToken(key, identity), publicKey, { audience })
+    const again = await jwtVerify(await signAgentToken(key, identity, audience), publicKey, { audience })
     expect(again.payload.jti).not.toBe(payload.jti)
+
+    // A token for a file's path is worth nothing on the connect route, and the other way round.
+    const filePath = `/v1/sites/${identity.site_id}/files/01J00000000000000000000002`
+    const forFile = await signAgentToken(key, identity, filePath)
+    await expect(jwtVerify(forFile, publicKey, { audience })).rejects.toThrow(/aud/)
+    expect((await jwtVerify(forFile, publicKey, { audience: filePath })).payload.aud).toBe(filePath)
   })
 })

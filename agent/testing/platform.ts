@@ -23,7 +23,8 @@ export interface ConnectAttempt {
 
 /**
  * A small stand-in for the platform, on 127.0.0.1: the enrol route and the agents' connect
- * route as the protocol describes them, with the platform's checks (body, JWT, frames).
+ * route as the protocol describes them, with the platform's checks (body, JWT, frames), and
+ * the file routes of push and fetch steps, which want an agent JWT for their own path.
  * Tests steer it through its public fields.
  */
 export class TestPlatform {
@@ -40,6 +41,13 @@ export class TestPlatform {
   agentStatus: 'pending' | 'approved' = 'approved'
   /** Whether to acknowledge a frame; unacknowledged frames stay in the agent's spool. */
   shouldAck: (frame: AgentFrame) => boolean = () => true
+  /** Files push steps may download, by path. */
+  readonly files = new Map<string, Buffer>()
+  /** Files fetch steps uploaded, by path: any path under `uploadPrefix`. */
+  readonly uploads = new Map<string, Buffer>()
+  readonly uploadPrefix = `/v1/sites/${this.siteId}/uploads/`
+  /** Every file request, with the status it got. */
+  readonly transfers: { method: string; path: string; status: number }[] = []
 
   private readonly server = createServer((request, response) => void this.http(request, response))
   private readonly wss = new WebSocketServer({ noServer: true })
@@ -87,6 +95,10 @@ export class TestPlatform {
     const reply = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     }
+    const path = request.url ?? ''
+    if (request.method === 'GET' && this.files.has(path)) return this.download(request, response, path)
+    if (request.method === 'PUT' && path.startsWith(this.uploadPrefix))
+      return this.upload(request, response, path)
     if (request.method !== 'POST' || request.url !== '/v1/agents/enrol') {
       return reply(404, { error: { code: 'not_found', message: 'no such route' } })
     }
@@ -125,23 +137,51 @@ export class TestPlatform {
     const path = `/v1/sites/${this.siteId}/agents/connect`
     if (request.url !== path) return refuse(404, 'not_found')
     if (this.refuseWith) return refuse(this.refuseWith, this.refuseWith === 403 ? 'agent_revoked' : 'refused')
+    const verified = await this.verifyAgent(request, path)
+    if (!verified) return refuse(401, 'invalid_agent_credentials')
+    const { claims, agentId } = verified
+    this.attempts.push({ status: 101, claims, headers: request.headers })
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, agentId))
+  }
+
+  /** The agent a request's JWT names, if it verifies with that agent's key for `audience`. */
+  private async verifyAgent(request: IncomingMessage, audience: string) {
     const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
-    let claims: JWTPayload
-    let agentId: string
     try {
-      agentId = decodeJwt(token).sub ?? ''
+      const agentId = decodeJwt(token).sub ?? ''
       const x = this.agents.get(agentId)
       if (!x) throw new Error('unknown agent')
       const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x }, 'EdDSA')
-      claims = (await jwtVerify(token, key, { audience: path, algorithms: ['EdDSA'], subject: agentId }))
-        .payload
+      const { payload: claims } = await jwtVerify(token, key, {
+        audience,
+        algorithms: ['EdDSA'],
+        subject: agentId,
+      })
       if (!claims.exp || !claims.iat || claims.exp - claims.iat > MAX_AGENT_JWT_SECONDS)
         throw new Error('too long')
+      return { agentId, claims }
     } catch {
-      return refuse(401, 'invalid_agent_credentials')
+      return undefined
     }
-    this.attempts.push({ status: 101, claims, headers: request.headers })
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, agentId))
+  }
+
+  /** A file a push step downloads: only with an agent JWT for its path. */
+  private async download(request: IncomingMessage, response: ServerResponse, path: string) {
+    const verified = await this.verifyAgent(request, path)
+    this.transfers.push({ method: 'GET', path, status: verified ? 200 : 401 })
+    if (!verified) return response.writeHead(401).end()
+    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(this.files.get(path))
+  }
+
+  /** A file a fetch step uploads, kept in `uploads`. */
+  private async upload(request: IncomingMessage, response: ServerResponse, path: string) {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const verified = await this.verifyAgent(request, path)
+    this.transfers.push({ method: 'PUT', path, status: verified ? 201 : 401 })
+    if (!verified) return response.writeHead(401).end()
+    this.uploads.set(path, Buffer.concat(chunks))
+    response.writeHead(201).end()
   }
 
   private accept(ws: WebSocket, agentId: string) {
