@@ -29,6 +29,8 @@ export default defineConfig({
           // cloudevents requires uuid, whose default export condition is an ES module.
           alias: { uuid: new URL('./node_modules/uuid/dist/index.js', import.meta.url).pathname },
           globalSetup: ['./test/libsql-global-setup.ts'],
+          // Runs and schedules go through several round trips; a loaded CI machine is slow.
+          testTimeout: 30_000,
         },
       },
       {

@@ -76,7 +76,7 @@ export const cloudEvent = (overrides: Record<string, unknown> = {}) => ({
 })
 
 /** Polls until `check` returns a value other than undefined, or fails after `ms`. */
-export const eventually = async <T>(check: () => Promise<T | undefined>, ms = 5000): Promise<T> => {
+export const eventually = async <T>(check: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
   const deadline = Date.now() + ms
   for (;;) {
     const value = await check()
