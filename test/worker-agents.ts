@@ -12,15 +12,18 @@ export const newAgent = async () => {
       method: 'POST',
       json: { token, public_key: x, hostname: 'web-1', labels },
     })
-  const jwt = (agentId: string, siteId: string, lifetime = 60) =>
+  /** A JWT for one path, as the agent signs one for each request it makes. */
+  const sign = (agentId: string, audience: string, lifetime = 60) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'EdDSA' })
       .setSubject(agentId)
-      .setAudience(`/v1/sites/${siteId}/agents/connect`)
+      .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + lifetime)
       .setJti(crypto.randomUUID())
       .sign(privateKey)
+  const jwt = (agentId: string, siteId: string, lifetime = 60) =>
+    sign(agentId, `/v1/sites/${siteId}/agents/connect`, lifetime)
   const connect = async (agentId: string, siteId: string, token?: string) =>
     client(undefined)(`/v1/sites/${siteId}/agents/connect`, {
       headers: {
@@ -30,7 +33,7 @@ export const newAgent = async () => {
         'sitewire-protocol': '1',
       },
     })
-  return { enrol, jwt, connect }
+  return { enrol, sign, jwt, connect }
 }
 
 /** An open agent connection and every message it received. */

@@ -1,9 +1,11 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { except } from 'hono/combine'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { openAPIRouteHandler } from 'hono-openapi'
 import { authenticate } from './auth/authenticate'
+import { streamsFile } from './files/paths'
 import type { AppEnv } from './http/context'
 import { ApiError, apiError } from './http/errors'
 import { idempotencyKey } from './http/idempotency-key'
@@ -17,7 +19,10 @@ import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
+import { agentFileRoutes, fileRoutes } from './routes/files'
+import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
+import { scheduleRoutes } from './routes/schedules'
 import { siteRoutes } from './routes/sites'
 import { taskRoutes } from './routes/tasks'
 import { teamRoutes } from './routes/teams'
@@ -28,17 +33,22 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 const api = new Hono<AppEnv>()
   .use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw apiError(413, 'body_too_large', `request bodies are at most ${MAX_BODY_BYTES} bytes`)
-      },
-    }),
+    // A file upload streams to R2 and checks its own length, up to MAX_FILE_BYTES.
+    except(
+      (c) => streamsFile(c.req.method, c.req.path),
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw apiError(413, 'body_too_large', `request bodies are at most ${MAX_BODY_BYTES} bytes`)
+        },
+      }),
+    ),
   )
   .get('/health', (c) => c.json({ status: 'ok' }))
   .route('/bootstrap', bootstrapRoutes)
   .route('/auth', signInRoutes)
   .route('/', agentEntryRoutes)
+  .route('/', agentFileRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
@@ -48,7 +58,10 @@ api
   .route('/sites', siteAgentRoutes)
   .route('/sites', taskRoutes)
   .route('/sites', runRoutes)
+  .route('/sites', fileRoutes)
+  .route('/sites', scheduleRoutes)
   .route('/agents', agentInventoryRoutes)
+  .route('/runs', runHistoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
@@ -84,6 +97,8 @@ app.get(
         { name: 'Agents' },
         { name: 'Tasks' },
         { name: 'Runs' },
+        { name: 'Files' },
+        { name: 'Schedules' },
         { name: 'Admin' },
         { name: 'Access' },
       ],

@@ -1,6 +1,13 @@
 import * as v from 'valibot'
 import { Labels, PageQuery, pageOf, Timestamp, TimeZone, Ulid } from '../common'
-import { AgentApproval, SiteArchived, SiteDescription, SiteName } from '../events/site'
+import {
+  AgentApproval,
+  DEFAULT_RETENTION_DAYS,
+  RetentionDays,
+  SiteArchived,
+  SiteDescription,
+  SiteName,
+} from '../events/site'
 
 export const CreateSiteBody = v.object({
   name: SiteName,
@@ -8,6 +15,7 @@ export const CreateSiteBody = v.object({
   labels: v.optional(Labels, {}),
   timezone: v.optional(TimeZone, 'UTC'),
   agent_approval: v.optional(AgentApproval, 'automatic'),
+  retention_days: v.optional(RetentionDays, DEFAULT_RETENTION_DAYS),
 })
 export type CreateSiteBody = v.InferOutput<typeof CreateSiteBody>
 
@@ -18,6 +26,7 @@ export const UpdateSiteBody = v.pipe(
     labels: v.optional(Labels),
     timezone: v.optional(TimeZone),
     agent_approval: v.optional(AgentApproval),
+    retention_days: v.optional(RetentionDays),
   }),
   v.check((body) => Object.keys(body).length > 0, 'give at least one field to change'),
 )
@@ -36,6 +45,8 @@ export const Site = v.object({
   labels: Labels,
   timezone: v.string(),
   agent_approval: AgentApproval,
+  /** Days a run's log archive is kept after the run finished. */
+  retention_days: v.number(),
   status: SiteStatusName,
   created_at: Timestamp,
   updated_at: Timestamp,

@@ -1,4 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { RunTrigger } from '../events/run'
+import { DEFAULT_RETENTION_DAYS } from '../events/site'
+import type { RunStatus, StepOutcome } from '../tasks/run-request'
 
 /**
  * libSQL read models, built from the site logs by the projector. Every row here can be
@@ -16,6 +19,7 @@ export const sites = sqliteTable(
     labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     timezone: text('timezone').notNull(),
     agentApproval: text('agent_approval', { enum: ['automatic', 'required'] }).notNull(),
+    retentionDays: integer('retention_days').notNull().default(DEFAULT_RETENTION_DAYS),
     status: text('status', { enum: ['active', 'archived'] }).notNull(),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -69,6 +73,94 @@ export const agents = sqliteTable(
   (t) => [
     index('agents_tenant_site').on(t.tenantId, t.siteId, t.id),
     index('agents_tenant_os').on(t.tenantId, t.osFamily),
+  ],
+)
+
+/** Each site's tasks as their latest version named them, so that runs carry their task's name. */
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    deletedAt: text('deleted_at'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [index('tasks_site').on(t.siteId)],
+)
+
+/**
+ * Every run of every site: the history across the tenant. Times are UTC. `started_at` is the
+ * first dispatch; `duration_ms` runs from it to the end, and stays null for a run that never
+ * started. The agent counts other than `agents_targeted` are known once the run has finished.
+ */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    taskId: text('task_id').notNull(),
+    taskVersion: integer('task_version').notNull(),
+    taskName: text('task_name').notNull(),
+    status: text('status').$type<RunStatus>().notNull(),
+    reason: text('reason'),
+    triggerKind: text('trigger_kind').$type<RunTrigger['kind']>().notNull(),
+    trigger: text('trigger', { mode: 'json' }).$type<RunTrigger>().notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: text('requested_at').notNull(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    durationMs: integer('duration_ms'),
+    agentsTargeted: integer('agents_targeted').notNull(),
+    agentsSucceeded: integer('agents_succeeded'),
+    agentsFailed: integer('agents_failed'),
+    agentsNotStarted: integer('agents_not_started'),
+    archiveKey: text('archive_key'),
+    archiveBytes: integer('archive_bytes'),
+    /** When the site's retention removed the archive from R2. */
+    archiveDeletedAt: text('archive_deleted_at'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('runs_tenant').on(t.tenantId, t.id),
+    index('runs_tenant_status').on(t.tenantId, t.status, t.id),
+    index('runs_tenant_requested').on(t.tenantId, t.requestedAt),
+    index('runs_site').on(t.siteId, t.id),
+    index('runs_task').on(t.taskId, t.id),
+  ],
+)
+
+/** Every attempt of every step on every agent, without its output (that stays in the logs and R2). */
+export const runSteps = sqliteTable(
+  'run_steps',
+  {
+    runId: text('run_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    stepIndex: integer('step_index').notNull(),
+    attempt: integer('attempt').notNull(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    taskId: text('task_id').notNull(),
+    outcome: text('outcome').$type<StepOutcome>(),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    message: text('message'),
+    dispatchedAt: text('dispatched_at').notNull(),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    durationMs: integer('duration_ms'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.agentId, t.stepIndex, t.attempt] }),
+    index('run_steps_tenant').on(t.tenantId, t.runId),
+    index('run_steps_agent').on(t.agentId, t.runId),
+    index('run_steps_site').on(t.siteId, t.runId),
+    index('run_steps_task').on(t.taskId, t.runId),
   ],
 )
 

@@ -1,5 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { RunArchived, RunRequested } from '../events/run'
+import type { RunArchive } from '../api/runs'
+import type { RunRequested } from '../events/run'
+import type { ScheduleDefinition } from '../events/schedule'
 import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
 import type { TaskDefinition } from '../tasks/task'
 
@@ -110,7 +112,7 @@ export const runs = sqliteTable(
     finishedAt: text('finished_at'),
     reason: text('reason'),
     cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull(),
-    archive: text('archive', { mode: 'json' }).$type<RunArchived>(),
+    archive: text('archive', { mode: 'json' }).$type<RunArchive>(),
     dueAt: integer('due_at'),
   },
   (t) => [index('runs_task_status').on(t.taskId, t.status), index('runs_status_due').on(t.status, t.dueAt)],
@@ -158,6 +160,53 @@ export const runSteps = sqliteTable(
     bytes: integer('bytes').notNull(),
     head: text('head', { mode: 'json' }).$type<OutputLine[]>().notNull(),
     tail: text('tail', { mode: 'json' }).$type<OutputLine[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.agentId, t.stepIndex, t.attempt] })],
+)
+
+/**
+ * Schedules as their events left them. `next_fire_at` (ms) is when the alarm must fire one
+ * next; it is null while paused, once a one-shot has fired, and after deletion.
+ */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    definition: text('definition', { mode: 'json' }).$type<ScheduleDefinition>().notNull(),
+    status: text('status', { enum: ['active', 'paused', 'completed'] }).notNull(),
+    nextFireAt: integer('next_fire_at'),
+    lastFiredAt: text('last_fired_at'),
+    lastRunId: text('last_run_id'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    deletedAt: text('deleted_at'),
+  },
+  (t) => [index('schedules_status_next').on(t.status, t.nextFireAt)],
+)
+
+/** The site's uploaded files as their events left them; the bytes are in R2. */
+export const files = sqliteTable('files', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  bytes: integer('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+})
+
+/** Files agents fetched in runs, as each attempt's `step.finished` reported them; the bytes are in R2. */
+export const fetchedFiles = sqliteTable(
+  'fetched_files',
+  {
+    runId: text('run_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    stepIndex: integer('step_index').notNull(),
+    attempt: integer('attempt').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.agentId, t.stepIndex, t.attempt] })],
 )

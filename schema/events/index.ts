@@ -10,7 +10,9 @@ import {
   EnrolmentTokenCreated,
   EnrolmentTokenRevoked,
 } from './agent'
+import { FileDeleted, FileUploaded } from './file'
 import {
+  RunArchiveDeleted,
   RunArchived,
   RunCancelRequested,
   RunFinished,
@@ -21,13 +23,16 @@ import {
   StepOutput,
   StepStarted,
 } from './run'
+import { ScheduleCreated, ScheduleFired, ScheduleMissed, ScheduleRef, ScheduleUpdated } from './schedule'
 import { SiteArchived, SiteCreated, SiteRestored, SiteUpdated } from './site'
 import { TaskDeleted, TaskVersioned } from './task'
 import { EventType } from './types'
 
 export * from './agent'
 export * from './cloudevent'
+export * from './file'
 export * from './run'
+export * from './schedule'
 export * from './site'
 export * from './task'
 export * from './types'
@@ -55,6 +60,8 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.taskCreated, TaskVersioned),
   sitewireEvent(EventType.taskUpdated, TaskVersioned),
   sitewireEvent(EventType.taskDeleted, TaskDeleted),
+  sitewireEvent(EventType.fileUploaded, FileUploaded),
+  sitewireEvent(EventType.fileDeleted, FileDeleted),
   sitewireEvent(EventType.runRequested, RunRequested),
   sitewireEvent(EventType.runQueued, RunMoved),
   sitewireEvent(EventType.runScheduled, RunMoved),
@@ -64,9 +71,17 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.runCancelRequested, RunCancelRequested),
   sitewireEvent(EventType.runFinished, RunFinished),
   sitewireEvent(EventType.runArchived, RunArchived),
+  sitewireEvent(EventType.runArchiveDeleted, RunArchiveDeleted),
   sitewireEvent(EventType.stepDispatched, StepDispatched),
   sitewireEvent(EventType.stepStarted, StepStarted),
   sitewireEvent(EventType.stepOutput, StepOutput),
   sitewireEvent(EventType.stepFinished, StepFinished),
+  sitewireEvent(EventType.scheduleCreated, ScheduleCreated),
+  sitewireEvent(EventType.scheduleUpdated, ScheduleUpdated),
+  sitewireEvent(EventType.schedulePaused, ScheduleRef),
+  sitewireEvent(EventType.scheduleResumed, ScheduleRef),
+  sitewireEvent(EventType.scheduleDeleted, ScheduleRef),
+  sitewireEvent(EventType.scheduleFired, ScheduleFired),
+  sitewireEvent(EventType.scheduleMissed, ScheduleMissed),
 ])
 export type SitewireEventBody = v.InferOutput<typeof SitewireEventBody>

@@ -63,6 +63,10 @@ export const RunArchived = v.object({
 })
 export type RunArchived = v.InferOutput<typeof RunArchived>
 
+/** Data of `io.sitewire.run.archive_deleted`: the site's retention removed the run's archive from R2. */
+export const RunArchiveDeleted = v.object({ run_id: Ulid, key: v.string() })
+export type RunArchiveDeleted = v.InferOutput<typeof RunArchiveDeleted>
+
 const StepRef = { run_id: Ulid, agent_id: Ulid, index: Index, attempt: Attempt }
 
 /** Data of `io.sitewire.step.dispatched` (platform) and `io.sitewire.step.started` (agent). */

@@ -5,6 +5,9 @@ export const SiteName = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is req
 export const SiteDescription = v.pipe(v.string(), v.maxLength(2000))
 /** Whether a newly enrolled agent may connect at once, or waits for an operator's approval. */
 export const AgentApproval = v.picklist(['automatic', 'required'])
+/** How many days a run's log archive is kept in R2 after the run finished. */
+export const RetentionDays = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))
+export const DEFAULT_RETENTION_DAYS = 30
 
 /** Data of `io.sitewire.site.created`. */
 export const SiteCreated = v.object({
@@ -15,6 +18,7 @@ export const SiteCreated = v.object({
   labels: Labels,
   timezone: TimeZone,
   agent_approval: v.optional(AgentApproval, 'automatic'),
+  retention_days: v.optional(RetentionDays, DEFAULT_RETENTION_DAYS),
 })
 export type SiteCreated = v.InferOutput<typeof SiteCreated>
 
@@ -25,6 +29,7 @@ export const SiteUpdated = v.object({
   labels: v.optional(Labels),
   timezone: v.optional(TimeZone),
   agent_approval: v.optional(AgentApproval),
+  retention_days: v.optional(RetentionDays),
 })
 export type SiteUpdated = v.InferOutput<typeof SiteUpdated>
 

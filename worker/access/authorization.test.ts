@@ -8,6 +8,7 @@ import {
   client,
   cloudEvent,
   createSite,
+  eventually,
   type IssuedKey,
   newTenant,
 } from '../../test/worker-support'
@@ -35,6 +36,12 @@ interface World {
   userId: string
   teamId: string
   agentId: string
+  taskId: string
+  scheduleId: string
+  /** A run that ended and was archived. */
+  runId: string
+  fileId: string
+  spareFileId: () => Promise<string>
   spareTokenId: () => Promise<string>
   spareKeyId: () => Promise<string>
   spareTeamId: () => Promise<string>
@@ -314,6 +321,81 @@ const ROUTES: RouteCase[] = [
     path: () => '/v1/agents',
     expect: [401, 401, 401, 200, 200, 200, 200, 200],
   },
+  {
+    name: 'create a schedule',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/schedules`,
+    body: () => ({ task_id: world.taskId, cron: '0 9 * * *', run: { target: { labels: { role: 'web' } } } }),
+    expect: [401, 401, 401, 404, 404, 403, 201, 201],
+  },
+  {
+    name: 'list schedules',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/schedules`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'get a schedule',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/schedules/${w.scheduleId}`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'pause a schedule',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/schedules/${w.scheduleId}/pause`,
+    expect: [401, 401, 401, 404, 404, 403, 200, 200],
+  },
+  {
+    name: 'search the run history',
+    method: 'GET',
+    path: () => '/v1/runs',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'search step attempts',
+    method: 'GET',
+    path: () => '/v1/runs/steps',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: "download a run's log archive",
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/runs/${w.runId}/archive`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'upload a file',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/files?name=f`,
+    body: { any: 'bytes' },
+    expect: [401, 401, 401, 404, 404, 403, 201, 201],
+  },
+  {
+    name: 'list files',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/files`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'get a file',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/files/${w.fileId}`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'download a file',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/files/${w.fileId}/content`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    // The operator deletes it; the admin, asking next, finds it gone.
+    name: 'delete a file',
+    method: 'DELETE',
+    path: (w) => w.spareFileId().then((id) => `/v1/sites/${w.site.id}/files/${id}`),
+    expect: [401, 401, 401, 404, 404, 403, 200, 404],
+  },
 ]
 
 let world: World
@@ -357,6 +439,28 @@ beforeAll(async () => {
     method: 'POST',
     json: { token: (await newToken()).token, public_key: (await exportJWK(publicKey)).x, hostname: 'h' },
   })
+  const taskId = await created(`/v1/sites/${site.id}/tasks`, {
+    name: 't',
+    steps: [{ kind: 'script', body: 'true' }],
+  })
+  const agentId = ((await enrolled.json()) as { agent_id: string }).agent_id
+  const newFile = async () =>
+    (
+      (await (
+        await admin(`/v1/sites/${site.id}/files?name=f`, { method: 'POST', body: 'bytes' })
+      ).json()) as {
+        id: string
+      }
+    ).id
+  // The agent never connects: the run's deadline passes, the alarm ends it, and it is archived.
+  const runId = await created(`/v1/sites/${site.id}/tasks/${taskId}/runs`, {
+    target: { agent_ids: [agentId] },
+    deadline_seconds: 1,
+  })
+  await eventually(async () => {
+    const run = (await (await admin(`/v1/sites/${site.id}/runs/${runId}`)).json()) as { archive: unknown }
+    return run.archive ?? undefined
+  }, 10_000)
   world = {
     site,
     viewerKeyId: await keyIdOf(viewer),
@@ -364,8 +468,17 @@ beforeAll(async () => {
     teamId: await newTeam(),
     spareKeyId: async () => keyIdOf(await tenant.keyFor('viewer')),
     spareTeamId: newTeam,
-    agentId: ((await enrolled.json()) as { agent_id: string }).agent_id,
+    agentId,
     spareTokenId: async () => (await newToken()).id,
+    taskId,
+    runId,
+    fileId: await newFile(),
+    spareFileId: newFile,
+    scheduleId: await created(`/v1/sites/${site.id}/schedules`, {
+      task_id: taskId,
+      cron: '0 9 * * *',
+      run: { target: { labels: { role: 'web' } } },
+    }),
     callers: {
       none: client(undefined),
       expired: client(expired),
@@ -377,7 +490,7 @@ beforeAll(async () => {
       admin,
     },
   }
-})
+}, 30_000)
 
 /** What a refused write must leave exactly as it was. */
 const snapshot = async () => ({

@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import type { ErrorBody } from '../../schema/common'
 
 /** HTTP statuses the API answers errors with; see the API conventions. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 426 | 429 | 500 | 503
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 411 | 413 | 415 | 422 | 426 | 429 | 500 | 503
 
 /** The one error every layer throws; `renderError` turns it into the JSON error body. */
 export class ApiError extends Error {

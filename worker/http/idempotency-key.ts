@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { streamsFile } from '../files/paths'
 import type { AppEnv } from './context'
 import { apiError } from './errors'
 
@@ -17,7 +18,11 @@ export const idempotencyKey: MiddlewareHandler<AppEnv> = async function idempote
   }
   if (!KEY.test(key))
     throw apiError(400, 'invalid_idempotency_key', 'Idempotency-Key is 1-255 visible ASCII characters')
-  const material = `${c.req.method} ${c.req.path}\n${await c.req.text()}`
+  // A file upload (up to MAX_FILE_BYTES) is fingerprinted by what announces it, never read here.
+  const body = streamsFile(c.req.method, c.req.path)
+    ? `${new URL(c.req.url).search} ${c.req.header('content-length')}`
+    : await c.req.text()
+  const material = `${c.req.method} ${c.req.path}\n${body}`
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(material))
   const fingerprint = btoa(String.fromCharCode(...new Uint8Array(digest)))
   c.set('idempotency', {

@@ -1,9 +1,18 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
-import { agents, projectionCursors, siteEvents, sites } from '../../schema/db/projections'
+import {
+  agents,
+  projectionCursors,
+  runSteps,
+  runs,
+  siteEvents,
+  sites,
+  tasks,
+} from '../../schema/db/projections'
 import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import type { ProjectionsDb } from './database'
+import { projectRunEvent } from './run-projection'
 
 type Statement = BatchItem<'sqlite'>
 
@@ -21,8 +30,11 @@ export const projectSiteEvents = (
   events: readonly LoggedEvent[],
 ): [Statement, ...Statement[]] => {
   const statements: Statement[] = []
-  for (let i = 0; i < events.length; i += INDEX_CHUNK) {
-    const rows = events.slice(i, i + INDEX_CHUNK).map((e) => ({
+  // Step output is left out of the index: its chunks are many, and the site prunes them from its
+  // log once the run is archived, so they must not live on here (nor differ after a rebuild).
+  const indexed = events.filter((e) => e.type !== EventType.stepOutput)
+  for (let i = 0; i < indexed.length; i += INDEX_CHUNK) {
+    const rows = indexed.slice(i, i + INDEX_CHUNK).map((e) => ({
       siteId,
       seq: e.seq,
       tenantId,
@@ -40,7 +52,8 @@ export const projectSiteEvents = (
     if (!parsed.success) continue
     const statement =
       projectSiteRow(db, siteId, event, parsed.output) ??
-      projectAgentRow(db, siteId, tenantId, event, parsed.output)
+      projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
+      projectRunEvent(db, siteId, tenantId, event, parsed.output)
     if (statement) statements.push(statement)
   }
   const last = events.at(-1)?.seq ?? 0
@@ -74,6 +87,7 @@ const projectSiteRow = (
           labels: body.data.labels,
           timezone: body.data.timezone,
           agentApproval: body.data.agent_approval,
+          retentionDays: body.data.retention_days,
           status: 'active',
           createdAt: event.time,
           updatedAt: event.time,
@@ -87,6 +101,7 @@ const projectSiteRow = (
         .set({
           ...body.data,
           ...(body.data.agent_approval ? { agentApproval: body.data.agent_approval } : {}),
+          ...(body.data.retention_days ? { retentionDays: body.data.retention_days } : {}),
           updatedAt: event.time,
           lastSeq: event.seq,
         })
@@ -187,4 +202,7 @@ export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...St
   db.delete(siteEvents).where(eq(siteEvents.siteId, siteId)),
   db.delete(sites).where(eq(sites.id, siteId)),
   db.delete(agents).where(eq(agents.siteId, siteId)),
+  db.delete(tasks).where(eq(tasks.siteId, siteId)),
+  db.delete(runs).where(eq(runs.siteId, siteId)),
+  db.delete(runSteps).where(eq(runSteps.siteId, siteId)),
 ]

@@ -16,7 +16,8 @@ export const eventIndexRoutes = new Hono<AppEnv>().get(
     summary: 'Search events across sites',
     tag: 'Events',
     description:
-      'Reads the projected event index (no data). Follow an entry to its site log for the full event.',
+      'Reads the projected event index (no data). Follow an entry to its site log for the full event. ' +
+      'Step output chunks (`io.sitewire.step.output`) are not indexed: they stay with the run.',
     ok: { status: 200, schema: IndexedEventPage, description: 'Matching events, newest first' },
     errors: { 503: 'The projections database is unreachable' },
   }),

@@ -6,6 +6,7 @@ import {
   RequestRunBody,
   RerunBody,
   Run,
+  type RunArchive,
   RunDetail,
   RunLogsQuery,
   RunPage,
@@ -15,6 +16,7 @@ import { Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
+import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
 import { siteOf } from '../objects'
@@ -147,7 +149,9 @@ export const runRoutes = new Hono<AppEnv>()
       tag: 'Runs',
       description:
         'Each `output` event is a chunk of lines of one step on one agent, its id the log `seq`; reconnect with ' +
-        '`Last-Event-ID` to resume. Step events follow as they happen; `end` closes the stream with the run.',
+        '`Last-Event-ID` to resume. Step events follow as they happen; `end` closes the stream with the run. ' +
+        "Once the run is archived its chunks have left the log: an `archived` event names the archive's " +
+        '`download` path before `end`.',
       ok: { status: 200, description: 'text/event-stream' },
     }),
     valid('param', RunParam),
@@ -159,5 +163,39 @@ export const runRoutes = new Hono<AppEnv>()
       headers.set('x-sitewire-tenant', c.var.caller.tenantId)
       headers.set('x-sitewire-query', JSON.stringify(c.req.valid('query')))
       return siteOf(c.env, siteId).fetch(new Request(c.req.url, { headers }))
+    },
+  )
+  .get(
+    '/:siteId/runs/:runId/archive',
+    route({
+      summary: "Download a run's log archive",
+      tag: 'Runs',
+      description:
+        'A `.tar.gz` written when the run ended: `manifest.json` (the run, and each step attempt on each agent ' +
+        'with its outcome, line and byte counts and file), then `<agent_id>/<index>-<step>/attempt-<n>.log` ' +
+        "per attempt, one `<time> <stdout|stderr> <text>` line per output line. Kept the site's `retention_days`.",
+      ok: { status: 200, description: 'application/gzip' },
+      errors: {
+        404: 'No such run (`not_found`), or the retention deleted its archive (`archive_deleted`)',
+        409: 'The run has not been archived yet (`not_archived`)',
+      },
+    }),
+    valid('param', RunParam),
+    authorize('viewer', 'site'),
+    async (c) => {
+      const { siteId, runId } = c.req.valid('param')
+      const reply = await siteOf(c.env, siteId).getRunArchive(c.var.caller, runId)
+      if (reply.status !== 200) return send(c, reply)
+      const object = await c.env.ARCHIVES.get((reply.body as RunArchive).key)
+      // Retention deletes the object before it records so; between the two the archive is already gone.
+      if (!object) throw apiError(404, 'archive_deleted', "the site's retention deleted this archive")
+      return new Response(object.body, {
+        headers: {
+          'content-type': 'application/gzip',
+          'content-disposition': `attachment; filename="run-${runId}.tar.gz"`,
+          'content-length': String(object.size),
+          etag: object.httpEtag,
+        },
+      })
     },
   )

@@ -85,6 +85,7 @@ export const siteRoutes = new Hono<AppEnv>()
                 labels: row.labels,
                 timezone: row.timezone,
                 agent_approval: row.agentApproval,
+                retention_days: row.retentionDays,
                 status: row.status,
                 created_at: row.createdAt,
                 updated_at: row.updatedAt,

@@ -1,4 +1,4 @@
-import type { LogChunk } from '../../schema/api/runs'
+import type { LogChunk, RunArchive } from '../../schema/api/runs'
 import { EventType, type LoggedEvent, type StepOutput } from '../../schema/events'
 
 interface Follower {
@@ -24,7 +24,8 @@ export const toChunk = (event: LoggedEvent): LogChunk => {
 /**
  * Watchers of runs' output as server-sent events: the backlog from the log, then each chunk
  * as it is stored, each with its `seq` as the event id, so `Last-Event-ID` resumes a
- * dropped stream where it stopped. The stream ends with the run.
+ * dropped stream where it stopped. The stream ends with the run. Once the run is archived its
+ * chunks are gone from the log: the stream says so with an `archived` event naming the download.
  */
 export class LogFollowers {
   private readonly byRun = new Map<string, Set<Follower>>()
@@ -37,7 +38,16 @@ export class LogFollowers {
     return total
   }
 
-  open(runId: string, options: { after: number; agentId: string | undefined; finished: boolean }): Response {
+  open(
+    runId: string,
+    options: {
+      after: number
+      agentId: string | undefined
+      finished: boolean
+      /** Where the run's output went: its backlog is no longer in the log. */
+      archived?: (RunArchive & { download: string }) | undefined
+    },
+  ): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
     const follower: Follower = {
       writer: writable.getWriter(),
@@ -50,6 +60,11 @@ export class LogFollowers {
       page = this.backlog(runId, follower.lastSeq)
     ) {
       for (const event of page) this.write(runId, follower, event)
+    }
+    if (options.archived) {
+      const { run_id, download, bytes, lines, sha256, deleted_at } = options.archived
+      const data = { run_id, download, bytes, lines, sha256, deleted_at }
+      void follower.writer.write(encoder.encode(`event: archived\ndata: ${JSON.stringify(data)}\n\n`))
     }
     if (options.finished) {
       this.end(runId, follower)

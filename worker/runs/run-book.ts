@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, min, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
@@ -20,6 +20,10 @@ export const LOST_GRACE_MS = 60_000
 export const CANCEL_GRACE_MS = 30_000
 
 const ACTIVE_RUN: store.RunAgentState[] = ['ready', 'active', 'retrying']
+const LIVE_ARCHIVE = and(
+  isNotNull(store.runs.archive),
+  sql`json_extract(${store.runs.archive}, '$.deleted_at') is null`,
+)
 const RUN_WORKING = ['requested', 'queued', 'scheduled', 'dispatched', 'collecting'] as const
 
 const byteLength = (lines: readonly OutputLine[]) =>
@@ -145,7 +149,25 @@ export class RunBook {
       case EventType.runFinished:
         return this.finishRun(body.data.run_id, body.data.status, body.data.reason, event.time)
       case EventType.runArchived:
-        return this.setRun(body.data.run_id, { archive: body.data })
+        this.setRun(body.data.run_id, { archive: { ...body.data, deleted_at: null } })
+        // The chunks are in the archive now; dropping them with the event that says so keeps the
+        // log and the archive from ever both holding, or both missing, a run's output.
+        this.db
+          .delete(store.events)
+          .where(
+            and(
+              eq(store.events.subject, body.data.run_id),
+              eq(store.events.type, EventType.stepOutput),
+              lt(store.events.seq, event.seq),
+            ),
+          )
+          .run()
+        return
+      case EventType.runArchiveDeleted: {
+        const archive = this.run(body.data.run_id)?.archive
+        if (archive) this.setRun(body.data.run_id, { archive: { ...archive, deleted_at: event.time } })
+        return
+      }
       case EventType.stepDispatched: {
         const { run_id, agent_id, index, attempt } = body.data
         const step = this.definitionOf(run_id)?.steps[index]
@@ -452,6 +474,37 @@ export class RunBook {
 
   step(ref: { run_id: string; agent_id: string; index: number; attempt: number }): RunStepRow | undefined {
     return this.db.select().from(store.runSteps).where(this.stepOf(ref)).get()
+  }
+
+  /** Runs that ended and whose output is not archived yet, oldest first. */
+  unarchivedRuns(): RunRow[] {
+    return this.db
+      .select()
+      .from(store.runs)
+      .where(and(isNotNull(store.runs.finishedAt), isNull(store.runs.archive)))
+      .orderBy(asc(store.runs.id))
+      .all()
+  }
+
+  /** Runs finished before `before` whose archive is still in R2. */
+  expiredArchives(before: string): RunRow[] {
+    return this.db
+      .select()
+      .from(store.runs)
+      .where(and(lt(store.runs.finishedAt, before), LIVE_ARCHIVE))
+      .orderBy(asc(store.runs.finishedAt))
+      .all()
+  }
+
+  /** When the run finished whose archive in R2 is the oldest, if any. */
+  oldestArchive(): string | undefined {
+    return (
+      this.db
+        .select({ at: min(store.runs.finishedAt) })
+        .from(store.runs)
+        .where(LIVE_ARCHIVE)
+        .get()?.at ?? undefined
+    )
   }
 
   /** The earliest time (ms) anything in a working run is due, if any. */

@@ -6,6 +6,7 @@ import type {
   RequestRunBody,
   RerunBody,
   Run,
+  RunArchive,
   RunDetail,
   TargetPreview,
 } from '../../schema/api/runs'
@@ -21,6 +22,7 @@ import {
 } from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
@@ -28,6 +30,7 @@ import type { EventLog } from '../site/event-log'
 import { toCloudEvent } from '../site/sitewire-event'
 import { LogFollowers } from './log-followers'
 import { fillParams, resolveParams } from './params'
+import { RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
 import { advanceRun } from './run-decider'
 import { matchTargets } from './targets'
@@ -42,10 +45,14 @@ export interface SiteRunsDeps {
   book: RunBook
   db: DrizzleSqliteDODatabase<typeof store>
   log: EventLog
+  /** Where ended runs' logs are archived. */
+  bucket: R2Bucket
   site: () => Site | undefined
   commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
   online: (agentId: string) => boolean
   sendTo: (agentId: string, message: ServerMessage) => void
+  /** Push steps name files the site has; file steps carry where the agent moves the bytes. */
+  files: StepFiles
   /** Asks for the alarm at this time (ms), unless one is set sooner. */
   wakeAt: (at: number) => void
   now: () => number
@@ -58,6 +65,7 @@ export interface SiteRunsDeps {
  */
 export class SiteRuns {
   readonly followers: LogFollowers
+  private readonly archiver: RunArchiver
   private pumping = false
   private again = false
 
@@ -65,6 +73,7 @@ export class SiteRuns {
     this.followers = new LogFollowers((runId, after) =>
       deps.log.readSubject(runId, EventType.stepOutput, after, 1000),
     )
+    this.archiver = new RunArchiver(deps)
   }
 
   private get site(): Site {
@@ -92,6 +101,7 @@ export class SiteRuns {
 
   createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
     this.activeSite()
+    this.deps.files.checkSteps(definition)
     const taskId = nextId()
     return this.deps.commit(idempotency, (time) => ({
       events: this.events(
@@ -112,6 +122,7 @@ export class SiteRuns {
   ): Reply<Task> {
     this.activeSite()
     const task = this.requireTask(taskId)
+    this.deps.files.checkSteps(definition)
     return this.deps.commit(idempotency, (time) => ({
       events: this.events(
         [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
@@ -231,6 +242,8 @@ export class SiteRuns {
     this.activeSite()
     const task = this.requireTask(taskId)
     const definition = this.deps.book.definition(taskId, task.version) as TaskDefinition
+    // A file the task pushes may have been deleted since the task was saved.
+    this.deps.files.checkSteps(definition)
     if (input.from_step >= definition.steps.length) {
       throw apiError(
         422,
@@ -369,6 +382,11 @@ export class SiteRuns {
     }
   }
 
+  /** Where a run's logs are archived, to download; refused until the run is archived, or once it is deleted. */
+  getRunArchive(runId: string): Reply<RunArchive> {
+    return { status: 200, body: this.archiver.find(this.requireRun(runId)) }
+  }
+
   requireRun(runId: string): RunRow {
     this.requireSite()
     const run = this.deps.book.run(runId)
@@ -423,6 +441,10 @@ export class SiteRuns {
     if (!this.deps.book.targets(frame.data.run_id, agentId)) {
       throw apiError(404, 'unknown_run', 'this agent has no step of that run')
     }
+    // Archived output left the log, and with it what recognises a repeated chunk: late ones are refused.
+    if (frame.type === EventType.stepOutput && this.deps.book.run(frame.data.run_id)?.archive) {
+      throw apiError(409, 'run_archived', "the run's output is archived and takes no more")
+    }
     return { ...frame, subject: frame.data.run_id }
   }
 
@@ -437,12 +459,14 @@ export class SiteRuns {
     const run = this.deps.book.run(runId)
     const step = this.deps.book.definitionOf(runId)?.steps[index]
     if (!run || !step) return
+    const filled = fillParams(step, run.request.params)
     this.deps.sendTo(agentId, {
       type: 'step',
       run_id: runId,
       index,
       attempt,
-      step: fillParams(step, run.request.params),
+      step: filled,
+      ...this.deps.files.transfer(agentId, filled, { runId, index, attempt }),
     })
   }
 
@@ -472,6 +496,7 @@ export class SiteRuns {
       }
       if (event.type.startsWith('io.sitewire.step.') || event.type === EventType.runFinished)
         this.followers.publish(event)
+      this.archiver.react(event)
       if (
         event.type.startsWith('io.sitewire.run.') ||
         event.type === EventType.stepFinished ||
@@ -511,6 +536,7 @@ export class SiteRuns {
     }
     const due = this.deps.book.nextDue()
     if (due !== undefined) this.deps.wakeAt(due)
+    this.archiver.tick()
   }
 
   private decide(run: RunRow): SitewireEventBody[] {

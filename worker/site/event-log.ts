@@ -19,6 +19,10 @@ interface EventRow extends Record<string, SqlStorageValue> {
  * The site's append-only log in the object's SQLite. `seq` is gap-free because it is
  * assigned here, in the object's single thread, inside the caller's transaction; an event
  * whose (source, id) is already stored keeps its first `seq` and is not stored again.
+ * The one exception to "append-only": an archived run's output chunks are deleted with the
+ * `io.sitewire.run.archived` event that records where they went (see RunBook), leaving holes
+ * in `seq` below it. Readers page by the `seq` of what they read, never by counting, and the
+ * head is never such a chunk, so it never moves back.
  */
 export class EventLog {
   #head: number
@@ -91,6 +95,29 @@ export class EventLog {
       )
       .toArray()
       .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+  }
+
+  /** The events with these `seq`s that are still stored, oldest first. */
+  readSeqs(seqs: readonly number[]): LoggedEvent[] {
+    return this.sql
+      .exec<EventRow>(
+        'SELECT seq, body FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+        JSON.stringify(seqs),
+      )
+      .toArray()
+      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+  }
+
+  /** How many events about one subject, of one type, are stored, and the last one's `seq` (0 if none). */
+  countSubject(subject: string, type: string): { count: number; last: number } {
+    const row = this.sql
+      .exec<{ count: number; last: number | null }>(
+        'SELECT count(*) AS count, max(seq) AS last FROM events WHERE subject = ? AND type = ?',
+        subject,
+        type,
+      )
+      .one()
+    return { count: row.count, last: row.last ?? 0 }
   }
 
   /** Every event of the given types, oldest first: the history a decider folds. */

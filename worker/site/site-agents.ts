@@ -273,7 +273,11 @@ export class SiteAgents {
     this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
     const { 0: client, 1: server } = new WebSocketPair()
     this.deps.ctx.acceptWebSocket(server, [AGENTS_TAG, agentTag(agent.id)])
-    server.serializeAttachment({ kind: 'agent', agentId: agent.id } satisfies AgentAttachment)
+    server.serializeAttachment({
+      kind: 'agent',
+      agentId: agent.id,
+      origin: new URL(request.url).origin,
+    } satisfies AgentAttachment)
     const version = (request.headers.get(AGENT_VERSION_HEADER) ?? 'unknown').slice(0, 64)
     const protocol = Number(request.headers.get(PROTOCOL_HEADER) ?? PROTOCOL_VERSION)
     this.record(agent.id, EventType.agentConnected, {
@@ -289,6 +293,12 @@ export class SiteAgents {
   /** The agent's open connections: none, or one (a newer one replaces an older one). */
   sockets(agentId: string) {
     return this.deps.ctx.getWebSockets(agentTag(agentId))
+  }
+
+  /** The origin the agent's open connection came to, if it has one. */
+  origin(agentId: string): string | undefined {
+    const open = this.sockets(agentId).find((socket) => socket.readyState === WebSocket.OPEN)
+    return (open?.deserializeAttachment() as AgentAttachment | null)?.origin
   }
 
   send(agentId: string, message: ServerMessage) {

@@ -18,7 +18,14 @@ const create: SiteCommand = {
   type: 'create',
   siteId: SITE,
   tenantId: TENANT,
-  input: { name: 'Paris', description: '', labels: {}, timezone: 'UTC', agent_approval: 'automatic' },
+  input: {
+    name: 'Paris',
+    description: '',
+    labels: {},
+    timezone: 'UTC',
+    agent_approval: 'automatic',
+    retention_days: 30,
+  },
 }
 
 const refusal = (state: SiteState, command: SiteCommand) => {
@@ -43,6 +50,7 @@ describe('site decider', () => {
           labels: {},
           timezone: 'UTC',
           agent_approval: 'automatic',
+          retention_days: 30,
         },
       },
     ])

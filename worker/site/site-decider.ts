@@ -1,5 +1,5 @@
 import type { CreateSiteBody, Site, UpdateSiteBody } from '../../schema/api/sites'
-import { EventType, type SitewireEventBody } from '../../schema/events'
+import { DEFAULT_RETENTION_DAYS, EventType, type SitewireEventBody } from '../../schema/events'
 import { apiError } from '../http/errors'
 
 /** A site as its log describes it. */
@@ -24,6 +24,8 @@ export const evolveSite = (state: SiteState, event: SiteEvent & { time: string }
         id: site_id,
         tenant_id,
         ...fields,
+        // Logs written before the setting existed hold no value; the object folds them unparsed.
+        retention_days: fields.retention_days ?? DEFAULT_RETENTION_DAYS,
         status: 'active',
         created_at: event.time,
         updated_at: event.time,

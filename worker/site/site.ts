@@ -4,7 +4,9 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import type { EnrolBody } from '../../schema/agent/protocol'
 import type { CreateEnrolmentTokenBody, ListSiteAgentsQuery } from '../../schema/api/agents'
 import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
+import type { ListFilesQuery } from '../../schema/api/files'
 import type { ListRunsQuery, RequestRunBody, RerunBody } from '../../schema/api/runs'
+import type { CreateScheduleBody, ListSchedulesQuery, UpdateScheduleBody } from '../../schema/api/schedules'
 import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
 import type { CloneTaskBody, ListTasksQuery } from '../../schema/api/tasks'
 import * as siteStore from '../../schema/db/site-store'
@@ -13,12 +15,19 @@ import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
+import { FileBook } from '../files/file-book'
+import { agentFileRoute } from '../files/paths'
+import { SiteFiles } from '../files/site-files'
 import { ApiError, apiError } from '../http/errors'
+import { Clock } from '../lib/clock'
 import { errorReply, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { openProjections } from '../projections/database'
+import { archivePath } from '../runs/run-archiver'
 import { RunBook } from '../runs/run-book'
 import { SiteRuns } from '../runs/site-runs'
+import { ScheduleBook } from '../schedules/schedule-book'
+import { SiteSchedules } from '../schedules/site-schedules'
 import type { AgentAttachment } from './agent-connections'
 import type { AgentDecision } from './agent-decider'
 import { AgentRegistry } from './agent-registry'
@@ -65,6 +74,12 @@ export class SiteObject extends DurableObject<Env> {
   private agents!: SiteAgents
   private runBook!: RunBook
   private runs!: SiteRuns
+  private fileBook!: FileBook
+  private files!: SiteFiles
+  private scheduleBook!: ScheduleBook
+  private schedules!: SiteSchedules
+  /** The object's time: the system's, unless a test moved it (`clock.advanceForTests`). */
+  clock!: Clock
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -74,6 +89,7 @@ export class SiteObject extends DurableObject<Env> {
 
   private async start() {
     await migrate(drizzle(this.ctx.storage), migrations)
+    this.clock = new Clock(this.ctx.storage.kv)
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.streams = new EventStreams(this.ctx, this.log)
@@ -90,16 +106,39 @@ export class SiteObject extends DurableObject<Env> {
       admit: (frame, agentId) => this.runs.admit(frame, agentId),
       welcomed: (agentId) => this.runs.agentWelcomed(agentId),
     })
+    this.fileBook = new FileBook(db)
+    this.files = new SiteFiles({
+      book: this.fileBook,
+      runs: this.runBook,
+      bucket: this.env.ARCHIVES,
+      site,
+      commit: (idempotency, plan) => this.commit(idempotency, plan),
+      replay: (idempotency) => this.idempotency.find(idempotency, this.clock.now()),
+      findAgent: (agentId) => this.agentRegistry.agent(agentId),
+      originOf: (agentId) => this.agents.origin(agentId),
+    })
     this.runs = new SiteRuns({
       book: this.runBook,
       db,
       log: this.log,
+      bucket: this.env.ARCHIVES,
       site,
       commit: (idempotency, plan) => this.commit(idempotency, plan),
       online: (agentId) => this.agents.sockets(agentId).length > 0,
       sendTo: (agentId, message) => this.agents.send(agentId, message),
+      files: this.files,
       wakeAt: (at) => this.wakeAt(at),
-      now: () => Date.now(),
+      now: () => this.clock.now(),
+    })
+    this.scheduleBook = new ScheduleBook(db)
+    this.schedules = new SiteSchedules({
+      book: this.scheduleBook,
+      tasks: this.runBook,
+      runs: this.runs,
+      site,
+      commit: (idempotency, plan) => this.commit(idempotency, plan),
+      wakeAt: (at) => this.wakeAt(at),
+      now: () => this.clock.now(),
     })
     this.alarmAt = (await this.ctx.storage.getAlarm()) ?? undefined
     for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
@@ -112,11 +151,13 @@ export class SiteObject extends DurableObject<Env> {
           : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
       head: () => this.log.head,
       read: (after, limit) => this.log.read(after, limit),
-      retryAt: (at) => this.wakeAt(at),
+      retryAt: (at) => this.wakeAt(this.clock.fromSystem(at)),
     })
     if (this.log.head > 0) void this.projector.catchUp()
     // Runs resume from their state after a restart: anything overdue is decided now.
     this.runs.advance()
+    // Fire times that passed while the object was down follow each schedule's policy now.
+    this.schedules.fireDue()
   }
 
   // Queries
@@ -358,10 +399,103 @@ export class SiteObject extends DurableObject<Env> {
     })
   }
 
+  getRunArchive(caller: Caller, runId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.runs.getRunArchive(runId)
+    })
+  }
+
   listRuns(caller: Caller, query: ListRunsQuery) {
     return this.answer(() => {
       this.visibleSite(caller)
       return this.runs.listRuns(query)
+    })
+  }
+
+  // Schedules
+
+  createSchedule(caller: Caller, input: CreateScheduleBody, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.create(input, actorOf(write), write.idempotency)
+    })
+  }
+
+  updateSchedule(caller: Caller, scheduleId: string, input: UpdateScheduleBody, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.update(scheduleId, input, actorOf(write), write.idempotency)
+    })
+  }
+
+  pauseSchedule(caller: Caller, scheduleId: string, paused: boolean, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.setPaused(scheduleId, paused, actorOf(write), write.idempotency)
+    })
+  }
+
+  deleteSchedule(caller: Caller, scheduleId: string, write: WriteContext) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.remove(scheduleId, actorOf(write), write.idempotency)
+    })
+  }
+
+  getSchedule(caller: Caller, scheduleId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.get(scheduleId)
+    })
+  }
+
+  listSchedules(caller: Caller, query: ListSchedulesQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.schedules.list(query)
+    })
+  }
+
+  // Files
+
+  /** Streams an upload to R2 and records it; `content` is not read when the upload is refused. */
+  uploadFile(
+    caller: Caller,
+    upload: { name: string; bytes: number },
+    content: ReadableStream<Uint8Array> | null,
+    write: WriteContext,
+  ) {
+    return this.answerAsync(() =>
+      this.files.upload(upload, content, caller.tenantId, actorOf(write), write.idempotency),
+    )
+  }
+
+  listFiles(caller: Caller, query: ListFilesQuery) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.files.list(query)
+    })
+  }
+
+  getFile(caller: Caller, fileId: string) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.files.get(fileId)
+    })
+  }
+
+  deleteFile(caller: Caller, fileId: string, write: WriteContext) {
+    return this.answerAsync(() => {
+      this.visibleSite(caller)
+      return this.files.delete(fileId, actorOf(write), write.idempotency)
+    })
+  }
+
+  getFetchedFile(caller: Caller, runId: string, agentId: string, index: number) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      return this.files.fetched(runId, agentId, index)
     })
   }
 
@@ -377,12 +511,20 @@ export class SiteObject extends DurableObject<Env> {
         return Response.json(error.toBody(), { status: error.status })
       }
     }
+    if (agentFileRoute(url.pathname)) {
+      try {
+        return await this.files.forAgent(request, url.pathname)
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error
+        return Response.json(error.toBody(), { status: error.status })
+      }
+    }
     const tenantId = request.headers.get('x-sitewire-tenant')
     if (this.state.status === 'absent' || this.state.site.tenant_id !== tenantId) {
       return Response.json(apiError(404, 'not_found', 'site not found').toBody(), { status: 404 })
     }
     const logs = /\/runs\/([0-9A-Z]{26})\/logs$/.exec(url.pathname)
-    if (logs?.[1]) return this.followRunLogs(logs[1], request)
+    if (logs?.[1]) return this.followRunLogs(this.state.site.id, logs[1], request)
     if (url.pathname.endsWith('/events/stream') && request.headers.get('upgrade') === 'websocket') {
       const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as StreamEventsQuery
       return this.streams.open(query.after, query.type)
@@ -393,6 +535,7 @@ export class SiteObject extends DurableObject<Env> {
   override async alarm() {
     this.alarmAt = undefined
     this.runs.advance()
+    this.schedules.fireDue()
     await this.projector.catchUp()
   }
 
@@ -423,7 +566,7 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */
-  private followRunLogs(runId: string, request: Request): Response {
+  private followRunLogs(siteId: string, runId: string, request: Request): Response {
     const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as {
       agent_id?: string
       after?: number
@@ -435,6 +578,7 @@ export class SiteObject extends DurableObject<Env> {
       after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
       agentId: query.agent_id,
       finished: run.finishedAt !== null,
+      archived: run.archive ? { ...run.archive, download: archivePath(siteId, runId) } : undefined,
     })
   }
 
@@ -485,7 +629,7 @@ export class SiteObject extends DurableObject<Env> {
       replay?: unknown
     },
   ): Reply<T> {
-    const now = Date.now()
+    const now = this.clock.now()
     const replay = this.idempotency.find(idempotency, now)
     if (replay) return replay as Reply<T>
     const time = new Date(now).toISOString()
@@ -498,6 +642,8 @@ export class SiteObject extends DurableObject<Env> {
         for (const event of fresh) {
           this.agentRegistry.apply(event)
           this.runBook.apply(event)
+          this.fileBook.apply(event)
+          this.scheduleBook.apply(event)
         }
         const next = fresh.reduce(
           (state, event) =>
@@ -524,16 +670,20 @@ export class SiteObject extends DurableObject<Env> {
 
   private afterAppend(fresh: LoggedEvent[]) {
     this.streams.publish(fresh)
-    this.wakeAt(Date.now() + PROJECTION_CHECK_MS)
+    this.wakeAt(this.clock.now() + PROJECTION_CHECK_MS)
     this.projector.soon()
     this.runs.react(fresh)
   }
 
-  /** One alarm serves the projector and the runs: it is moved only ever sooner. */
+  /**
+   * One alarm serves the projector, the runs and the schedules: it is moved only ever sooner.
+   * `at` is on the object's clock; the stored alarm goes off on the system's.
+   */
   private wakeAt(at: number) {
-    if (this.alarmAt !== undefined && this.alarmAt <= at) return
-    this.alarmAt = at
-    void this.ctx.storage.setAlarm(at)
+    const system = this.clock.toSystem(at)
+    if (this.alarmAt !== undefined && this.alarmAt <= system) return
+    this.alarmAt = system
+    void this.ctx.storage.setAlarm(system)
   }
 
   private async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Reply<T>> {

@@ -1,0 +1,1 @@
+ALTER TABLE `sites` ADD `retention_days` integer DEFAULT 30 NOT NULL;

@@ -1,0 +1,343 @@
+import { monotonicFactory } from 'ulid'
+import type {
+  CreateScheduleBody,
+  ListSchedulesQuery,
+  Schedule,
+  UpdateScheduleBody,
+} from '../../schema/api/schedules'
+import type { Site } from '../../schema/api/sites'
+import {
+  type CloudEvent,
+  EventType,
+  type ScheduleDefinition,
+  type SitewireEventBody,
+} from '../../schema/events'
+import { ApiError, apiError } from '../http/errors'
+import type { IdempotencyClaim, Reply } from '../lib/idempotency'
+import { errorMessage, log } from '../lib/log'
+import { type Page, toPage } from '../lib/paging'
+import { resolveParams } from '../runs/params'
+import type { RunBook } from '../runs/run-book'
+import type { SiteRuns } from '../runs/site-runs'
+import { toCloudEvent } from '../site/sitewire-event'
+import { decideDue } from './due-decider'
+import { upcoming } from './fire-times'
+import type { ScheduleBook, ScheduleRow } from './schedule-book'
+
+const nextId = monotonicFactory()
+/** Fire times shown ahead. */
+const SHOWN_FIRE_TIMES = 5
+/** When a fire failed on a fault (not a refusal), how long before the alarm tries it again. */
+const FAULT_RETRY_MS = 60_000
+
+type Plan<T> = (time: string) => { events: CloudEvent[]; reply: () => Reply<T> }
+
+export interface SiteSchedulesDeps {
+  book: ScheduleBook
+  tasks: Pick<RunBook, 'task' | 'definition'>
+  runs: Pick<SiteRuns, 'requestRun'>
+  site: () => Site | undefined
+  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  /** Asks for the alarm at this time (ms), unless one is set sooner. */
+  wakeAt: (at: number) => void
+  now: () => number
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/**
+ * A site's schedules: commands become schedule events; on the alarm (and when the object
+ * starts) the schedules whose time has come request their runs, or record what they
+ * missed; then the alarm is asked for the next fire time.
+ */
+export class SiteSchedules {
+  constructor(private readonly deps: SiteSchedulesDeps) {}
+
+  private site(): Site {
+    const site = this.deps.site()
+    if (!site) throw apiError(404, 'not_found', 'site not found')
+    return site
+  }
+
+  private activeSite(): Site {
+    const site = this.site()
+    if (site.status === 'archived')
+      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
+    return site
+  }
+
+  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
+    return bodies.map((body) => toCloudEvent(body, { siteId: this.site().id, subject, actor, time }))
+  }
+
+  // Commands
+
+  create(input: CreateScheduleBody, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
+    const site = this.activeSite()
+    const task = this.checkTask(input.task_id, input.run.params)
+    const scheduleId = nextId()
+    const definition: ScheduleDefinition = {
+      task_id: input.task_id,
+      name: input.name ?? task.name,
+      cron: input.cron ?? null,
+      at: input.at === undefined ? null : this.futureTime(input.at),
+      timezone: input.timezone ?? site.timezone,
+      run: input.run,
+      missed: input.missed,
+    }
+    return this.write(idempotency, scheduleId, actor, 201, [
+      {
+        type: EventType.scheduleCreated,
+        data: { schedule_id: scheduleId, definition, paused: input.paused },
+      },
+    ])
+  }
+
+  update(
+    scheduleId: string,
+    input: UpdateScheduleBody,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<Schedule> {
+    this.activeSite()
+    const row = this.requireSchedule(scheduleId)
+    const current = row.definition
+    const definition: ScheduleDefinition = {
+      ...current,
+      ...(input.task_id === undefined ? {} : { task_id: input.task_id }),
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.cron === undefined ? {} : { cron: input.cron, at: null }),
+      ...(input.at === undefined ? {} : { at: this.futureTime(input.at), cron: null }),
+      ...(input.timezone === undefined ? {} : { timezone: input.timezone }),
+      ...(input.run === undefined ? {} : { run: input.run }),
+      ...(input.missed === undefined ? {} : { missed: input.missed }),
+    }
+    if (input.task_id !== undefined || input.run !== undefined)
+      this.checkTask(definition.task_id, definition.run.params)
+    const bodies: SitewireEventBody[] = []
+    if (JSON.stringify(definition) !== JSON.stringify(current))
+      bodies.push({ type: EventType.scheduleUpdated, data: { schedule_id: scheduleId, definition } })
+    if (input.paused !== undefined) {
+      // A new `at` arms a completed one-shot again, so it may be paused in the same change.
+      const completed = row.status === 'completed' && input.at === undefined && input.cron === undefined
+      bodies.push(...this.pausing(row, input.paused, completed))
+    }
+    return this.write(idempotency, scheduleId, actor, 200, bodies)
+  }
+
+  setPaused(scheduleId: string, paused: boolean, actor: string, idempotency?: IdempotencyClaim) {
+    this.activeSite()
+    const row = this.requireSchedule(scheduleId)
+    return this.write(
+      idempotency,
+      scheduleId,
+      actor,
+      200,
+      this.pausing(row, paused, row.status === 'completed'),
+    )
+  }
+
+  remove(scheduleId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
+    this.activeSite()
+    const before = this.toSchedule(this.requireSchedule(scheduleId))
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events(
+        [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
+        scheduleId,
+        actor,
+        time,
+      ),
+      reply: () => ({ status: 200, body: before }),
+    }))
+  }
+
+  // Queries
+
+  get(scheduleId: string): Reply<Schedule> {
+    return { status: 200, body: this.toSchedule(this.requireSchedule(scheduleId)) }
+  }
+
+  list(query: ListSchedulesQuery): Reply<Page<Schedule>> {
+    this.site()
+    const rows = this.deps.book.list({
+      limit: query.limit + 1,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.task_id ? { taskId: query.task_id } : {}),
+    })
+    return {
+      status: 200,
+      body: toPage(
+        rows,
+        query.limit,
+        (page) => page.map((row) => this.toSchedule(row)),
+        (row) => row.id,
+      ),
+    }
+  }
+
+  // The alarm's side
+
+  /**
+   * Fires every schedule whose time has come, then asks for the alarm at the next fire time.
+   * An archived site fires nothing: once restored, what it missed follows each policy.
+   */
+  fireDue() {
+    if (this.deps.site()?.status !== 'active') return
+    const now = this.deps.now()
+    let faulted = false
+    for (const row of this.deps.book.due(now)) {
+      try {
+        this.fire(row, now)
+      } catch (error) {
+        // A fault, not a refusal: the schedule stays due and is tried again later.
+        faulted = true
+        log('error', 'schedule fire failed', { schedule_id: row.id, error: errorMessage(error) })
+      }
+    }
+    this.wake(faulted ? now + FAULT_RETRY_MS : 0)
+  }
+
+  private fire(due: ScheduleRow, now: number) {
+    const actor = `schedule/${due.id}`
+    const record = (body: SitewireEventBody) => this.commit(undefined, due.id, actor, 200, [body])
+    let row: ScheduleRow | undefined = due
+    const unrecorded = this.deps.book.unrecordedRun(due, due.nextFireAt ?? now)
+    if (unrecorded) {
+      // The run was requested but the object stopped before the fire was recorded: record it, don't run again.
+      record({
+        type: EventType.scheduleFired,
+        data: {
+          schedule_id: due.id,
+          fire_at: unrecorded.fireAt,
+          run_id: unrecorded.runId,
+          missed: 0,
+          error: null,
+        },
+      })
+      row = this.deps.book.schedule(due.id)
+    }
+    if (row?.status !== 'active' || row.nextFireAt === null) return
+    const decision = decideDue(row.definition, row.nextFireAt, now)
+    if (decision.missed) {
+      const { fireAt, count } = decision.missed
+      record({ type: EventType.scheduleMissed, data: { schedule_id: row.id, fire_at: iso(fireAt), count } })
+    }
+    if (decision.fire) {
+      const fireAt = iso(decision.fire.fireAt)
+      const { runId, error } = this.requestRun(row, fireAt)
+      record({
+        type: EventType.scheduleFired,
+        data: { schedule_id: row.id, fire_at: fireAt, run_id: runId, missed: decision.fire.missed, error },
+      })
+    }
+  }
+
+  /** Requests the fire's run; a refusal (no agent matches, the task is gone…) is the fire's error. */
+  private requestRun(row: ScheduleRow, fireAt: string): { runId: string | null; error: string | null } {
+    const { task_id, run } = row.definition
+    try {
+      const reply = this.deps.runs.requestRun(
+        task_id,
+        { ...run, from_step: 0 },
+        `schedule/${row.id}`,
+        undefined,
+        { kind: 'schedule', schedule_id: row.id, fire_at: fireAt },
+      )
+      return { runId: reply.body.id, error: null }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      return { runId: null, error: `${error.code}: ${error.message}`.slice(0, 500) }
+    }
+  }
+
+  /** Asks for the alarm at the next fire time, not before `notBefore`. */
+  private wake(notBefore = 0) {
+    const next = this.deps.book.nextDue()
+    if (next !== undefined) this.deps.wakeAt(Math.max(next, notBefore))
+  }
+
+  // Internals
+
+  /** Stores a schedule's events and answers with the schedule as they left it. */
+  private commit(
+    idempotency: IdempotencyClaim | undefined,
+    scheduleId: string,
+    actor: string,
+    status: number,
+    bodies: SitewireEventBody[],
+  ): Reply<Schedule> {
+    return this.deps.commit(idempotency, (time) => ({
+      events: this.events(bodies, scheduleId, actor, time),
+      reply: () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
+    }))
+  }
+
+  /** A command's write: a new or moved fire time may be sooner than the alarm. */
+  private write(
+    idempotency: IdempotencyClaim | undefined,
+    scheduleId: string,
+    actor: string,
+    status: number,
+    bodies: SitewireEventBody[],
+  ): Reply<Schedule> {
+    const reply = this.commit(idempotency, scheduleId, actor, status, bodies)
+    this.wake()
+    return reply
+  }
+
+  private pausing(row: ScheduleRow, paused: boolean, completed: boolean): SitewireEventBody[] {
+    if (completed)
+      throw apiError(409, 'schedule_completed', 'this one-shot schedule has fired; give it a new `at` first')
+    if (paused === (row.status === 'paused')) return []
+    return [
+      { type: paused ? EventType.schedulePaused : EventType.scheduleResumed, data: { schedule_id: row.id } },
+    ]
+  }
+
+  /** The schedule's task must exist, and the run's parameters fit it. */
+  private checkTask(taskId: string, params: Record<string, string | number | boolean>) {
+    const task = this.deps.tasks.task(taskId)
+    const definition = task && !task.deletedAt ? this.deps.tasks.definition(taskId, task.version) : undefined
+    if (!task || !definition) throw apiError(422, 'unknown_task', 'the site has no task with this id')
+    resolveParams(definition.params, params)
+    return task
+  }
+
+  private futureTime(at: string): string {
+    const time = Date.parse(at)
+    if (time <= this.deps.now()) throw apiError(422, 'at_passed', '`at` must be in the future')
+    return iso(time)
+  }
+
+  private requireSchedule(scheduleId: string): ScheduleRow {
+    this.site()
+    const row = this.deps.book.schedule(scheduleId)
+    if (!row || row.deletedAt) throw apiError(404, 'not_found', 'schedule not found')
+    return row
+  }
+
+  private toSchedule(row: ScheduleRow): Schedule {
+    const { definition } = row
+    return {
+      id: row.id,
+      site_id: this.site().id,
+      task_id: definition.task_id,
+      name: definition.name,
+      cron: definition.cron,
+      at: definition.at,
+      timezone: definition.timezone,
+      run: definition.run,
+      missed: definition.missed,
+      status: row.status,
+      paused: row.status === 'paused',
+      next_fire_times:
+        row.nextFireAt === null ? [] : upcoming(definition, row.nextFireAt, SHOWN_FIRE_TIMES).map(iso),
+      last_fired_at: row.lastFiredAt,
+      last_run_id: row.lastRunId,
+      last_error: row.lastError,
+      created_at: row.createdAt,
+      created_by: row.createdBy,
+      updated_at: row.updatedAt,
+    }
+  }
+}
