@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -11,6 +12,16 @@ import { type RunningPlatform, startPlatform, testPort } from '../platform-proce
 import { runAgent, until } from './agent-process'
 
 const root = resolve(import.meta.dirname, '../..')
+
+/** The file under `dir` holding exactly `content`: where the local R2 keeps an object's bytes. */
+const findFileWithContent = (dir: string, content: Buffer): string => {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    if (statSync(path).size === content.length && readFileSync(path).equals(content)) return path
+  }
+  throw new Error(`no file under ${dir} holds the uploaded content`)
+}
 const SECRET = 'hunter2-s3cret-value'
 
 /** Tasks run by real agent processes running real scripts, against the platform as the README starts it. */
@@ -222,6 +233,69 @@ describe('runs end to end', () => {
       expect(step.head.map((l) => l.text)).toEqual(expected.slice(0, 20))
       expect(step.tail.map((l) => l.text)).toEqual(expected.slice(20))
     }
+
+    // The archive, downloaded and untarred as a user would, holds every line once, in order.
+    await until('the archive', async () => ((await detail(requested.id)).archive ? true : undefined))
+    const download = await fetch(`${platform.url}/v1/sites/${siteId}/runs/${requested.id}/archive`, {
+      headers: { authorization: `Bearer ${key}` },
+    })
+    expect(download.status).toBe(200)
+    const unpacked = await mkdtemp(join(tmpdir(), 'sitewire-archive-'))
+    stateDirs.push(unpacked)
+    writeFileSync(join(unpacked, 'run.tar.gz'), Buffer.from(await download.arrayBuffer()))
+    execFileSync('tar', ['-xzf', 'run.tar.gz'], { cwd: unpacked })
+    for (const agent of agents) {
+      const [folder] = readdirSync(join(unpacked, agent.id))
+      const log = readFileSync(join(unpacked, agent.id, folder ?? '', 'attempt-1.log'), 'utf8')
+      expect(
+        log
+          .trimEnd()
+          .split('\n')
+          .map((line) => line.replace(/^\S+ stdout /, '')),
+      ).toEqual(expected)
+    }
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as { run_id: string }
+    expect(manifest.run_id).toBe(requested.id)
+  })
+
+  it('pushes a file checked by its SHA-256, and refuses one corrupted at rest', async () => {
+    const [agent] = agents as [(typeof agents)[0]]
+    const content = randomBytes(64 * 1024)
+    const uploaded = await fetch(`${platform.url}/v1/sites/${siteId}/files?name=app.conf`, {
+      method: 'POST',
+      body: content,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+    })
+    expect(uploaded.status).toBe(201)
+    const file = (await uploaded.json()) as { id: string; sha256: string }
+    expect(file.sha256).toBe(createHash('sha256').update(content).digest('hex'))
+    const folder = await mkdtemp(join(tmpdir(), 'sitewire-push-'))
+    stateDirs.push(folder)
+    const push = (path: string) =>
+      task({
+        name: 'push',
+        steps: [{ kind: 'file', direction: 'push', file_id: file.id, path, mode: '0640' }],
+      })
+
+    const good = await finished(
+      (await run((await push(join(folder, 'app.conf'))).id, { target: { agent_ids: [agent.id] } })).id,
+    )
+    expect(good.status).toBe('succeeded')
+    expect(readFileSync(join(folder, 'app.conf')).equals(content)).toBe(true)
+    expect(statSync(join(folder, 'app.conf')).mode & 0o777).toBe(0o640)
+
+    // The stored bytes change under the platform: the agent sees the mismatch and writes nothing.
+    const blob = findFileWithContent(join(dataDir, 'workerd'), content)
+    writeFileSync(blob, randomBytes(content.length))
+    const bad = await finished(
+      (await run((await push(join(folder, 'other.conf'))).id, { target: { agent_ids: [agent.id] } })).id,
+    )
+    expect(bad.status).toBe('failed')
+    expect(bad.steps[0]).toMatchObject({ outcome: 'failed' })
+    expect(bad.steps[0]?.message).toMatch(
+      /^checksum mismatch: expected 65536 bytes with SHA-256 [0-9a-f]{64}, got 65536 bytes/,
+    )
+    expect(existsSync(join(folder, 'other.conf'))).toBe(false)
   })
 
   it('answers a step in flight when its agent was killed, and its retry runs on the restarted agent', async () => {
