@@ -48,6 +48,8 @@ export const projectSiteEvents = (
     statements.push(db.insert(siteEvents).values(rows).onConflictDoNothing())
   }
   for (const event of events) {
+    // Output chunks project nothing; they are most of a busy site's events, so skip them unparsed.
+    if (event.type === EventType.stepOutput) continue
     const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
     if (!parsed.success) continue
     const statement =

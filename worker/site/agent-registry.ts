@@ -42,6 +42,12 @@ export class AgentRegistry {
   constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
 
   apply(event: LoggedEvent) {
+    // Most of a busy site's events are runs' output: skip them before parsing anything.
+    if (
+      !event.type.startsWith('io.sitewire.agent.') &&
+      !event.type.startsWith('io.sitewire.enrolment_token.')
+    )
+      return
     const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
     if (!parsed.success) return
     const body = parsed.output
