@@ -191,7 +191,6 @@ describe('agents refused end to end', () => {
 
   // The platform's own refusal of an expired token needs a token whose `exp` has passed on the
   // platform's clock: at least 60 s away, and neither the platform nor its clock can be moved.
-  it.todo('the platform refuses an expired enrolment token (401 invalid_enrolment_token)')
 
   it('refuses a used-up token: the second enrolment fails and no second agent is stored', async () => {
     const site = await newSite('refusals-used-up')

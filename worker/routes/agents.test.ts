@@ -7,6 +7,7 @@ import type { Site } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
 import { factsFrame, newAgent, open } from '../../test/worker-agents'
 import { BASE, type Client, client, eventually, expectError, newTenant } from '../../test/worker-support'
+import type { SiteObject } from '../site/site'
 
 let admin: Client
 let tenant: Awaited<ReturnType<typeof newTenant>>
@@ -93,6 +94,21 @@ describe('enrolment tokens', () => {
     })
     await expectError(bad, 400, 'validation_failed')
     expect((await logTypes(site.id)).filter((t) => t === 'io.sitewire.agent.enrolled')).toHaveLength(1)
+  })
+
+  it('expire with time: a token past its expiry is refused by its signature check', async () => {
+    const site = await newSite()
+    const token = await newToken(site, { expires_in_seconds: 60 })
+    await runInDurableObject(env.SITE.get(env.SITE.idFromName(site.id)), (instance: SiteObject) =>
+      instance.clock.advanceForTests(61_000),
+    )
+    const refused = await expectError(
+      await (await newAgent()).enrol(token.token),
+      401,
+      'invalid_enrolment_token',
+    )
+    expect(refused.error.message).toBe('the enrolment token is not valid or has expired')
+    expect(await logTypes(site.id)).not.toContain('io.sitewire.agent.enrolled')
   })
 })
 

@@ -25,22 +25,23 @@ export class EnrolmentSigner {
     return this.#key
   }
 
-  sign(claims: Omit<EnrolmentClaims, 'aud'>): Promise<string> {
+  sign(claims: Omit<EnrolmentClaims, 'aud'> & { iat: number }): Promise<string> {
     return new SignJWT({ url: claims.url, site: claims.site })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setAudience('sitewire-enrol')
       .setExpirationTime(claims.exp)
-      .setIssuedAt()
+      .setIssuedAt(claims.iat)
       .sign(this.key())
   }
 
   /** The token's claims when this site signed it and it has not expired; otherwise a 401. */
-  async verify(token: string): Promise<EnrolmentClaims> {
+  async verify(token: string, now: number): Promise<EnrolmentClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key(), {
         audience: 'sitewire-enrol',
         algorithms: ['HS256'],
+        currentDate: new Date(now),
       })
       return v.parse(EnrolmentClaims, payload)
     } catch {

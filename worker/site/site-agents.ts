@@ -59,6 +59,8 @@ export interface SiteAgentsDeps {
   admit: (frame: AgentFrame, agentId: string) => AgentFrame
   /** An approved agent was welcomed on a connection. */
   welcomed: (agentId: string) => void
+  /** The object's time (ms): token expiry is checked on it. */
+  now: () => number
 }
 
 /**
@@ -95,8 +97,10 @@ export class SiteAgents {
     if (site.status === 'archived')
       throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
     const tokenId = nextId()
-    const expiresAt = new Date(Date.now() + input.expires_in_seconds * 1000)
+    const now = this.deps.now()
+    const expiresAt = new Date(now + input.expires_in_seconds * 1000)
     const token = await this.deps.signer.sign({
+      iat: Math.floor(now / 1000),
       url: platformUrl,
       site: site.id,
       sub: tokenId,
@@ -164,7 +168,7 @@ export class SiteAgents {
 
   async enrol(token: string, body: EnrolBody, platformUrl: string): Promise<Reply<Enrolled>> {
     const site = this.site
-    const claims = await this.deps.signer.verify(token)
+    const claims = await this.deps.signer.verify(token, this.deps.now())
     const agentId = nextId()
     return this.deps.commit<Enrolled>(undefined, (time) => {
       const decided = decideEnrolment(site, this.deps.registry.token(claims.sub), claims, body, agentId, time)

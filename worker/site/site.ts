@@ -105,6 +105,7 @@ export class SiteObject extends DurableObject<Env> {
       commit: (idempotency, plan) => this.commit(idempotency, plan),
       admit: (frame, agentId) => this.runs.admit(frame, agentId),
       welcomed: (agentId) => this.runs.agentWelcomed(agentId),
+      now: () => this.clock.now(),
     })
     this.fileBook = new FileBook(db)
     this.files = new SiteFiles({
