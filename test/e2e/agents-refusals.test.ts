@@ -189,8 +189,8 @@ describe('agents refused end to end', () => {
     ])
   })
 
-  // The platform's own refusal of an expired token needs a token whose `exp` has passed on the
-  // platform's clock: at least 60 s away, and neither the platform nor its clock can be moved.
+  // The platform's own refusal of an expired token is tested in workerd, where a test moves
+  // the site object's clock (worker/routes/agents.test.ts).
 
   it('refuses a used-up token: the second enrolment fails and no second agent is stored', async () => {
     const site = await newSite('refusals-used-up')
