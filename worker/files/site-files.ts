@@ -12,6 +12,7 @@ import { errorMessage, log } from '../lib/log'
 import { byId, type Page, toPage } from '../lib/paging'
 import type { RunBook } from '../runs/run-book'
 import { authenticateAgent } from '../site/agent-connections'
+import { SiteScope } from '../site/site-scope'
 import { toCloudEvent } from '../site/sitewire-event'
 import type { FetchedFileRow, FileBook, FileRow } from './file-book'
 import { agentFileRoute, fetchedFileKey, pushPath, siteFileKey, uploadPath } from './paths'
@@ -49,24 +50,8 @@ export interface SiteFilesDeps {
  * a step, and upload what fetch steps read. The bytes go to R2 and the facts to the log.
  */
 export class SiteFiles implements StepFiles {
+  private readonly scope = new SiteScope(() => this.deps.site())
   constructor(private readonly deps: SiteFilesDeps) {}
-
-  private get site(): Site {
-    const site = this.deps.site()
-    if (!site) throw apiError(404, 'not_found', 'site not found')
-    return site
-  }
-
-  private requireSite() {
-    return this.site
-  }
-
-  private activeSite(): Site {
-    const site = this.site
-    if (site.status === 'archived')
-      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
-    return site
-  }
 
   // Operators
 
@@ -83,7 +68,7 @@ export class SiteFiles implements StepFiles {
   ): Promise<Reply<SiteFile>> {
     try {
       if (this.deps.site()?.tenant_id !== tenantId) throw apiError(404, 'not_found', 'site not found')
-      const site = this.activeSite()
+      const site = this.scope.active()
       const replay = this.deps.replay(idempotency)
       if (replay) return replay as Reply<SiteFile>
       return await this.store(site, upload, content, actor, idempotency)
@@ -108,14 +93,16 @@ export class SiteFiles implements StepFiles {
     try {
       reply = this.deps.commit<SiteFile>(idempotency, (time) => {
         // The site may have been archived while the bytes were on their way.
-        this.activeSite()
+        this.scope.active()
         recorded = true
         return {
-          events: this.events(
-            {
-              type: EventType.fileUploaded,
-              data: { file_id: fileId, name: upload.name, bytes: upload.bytes, sha256 },
-            },
+          events: this.scope.events(
+            [
+              {
+                type: EventType.fileUploaded,
+                data: { file_id: fileId, name: upload.name, bytes: upload.bytes, sha256 },
+              },
+            ],
             fileId,
             actor,
             time,
@@ -133,7 +120,7 @@ export class SiteFiles implements StepFiles {
   }
 
   list(query: ListFilesQuery): Reply<Page<SiteFile>> {
-    this.requireSite()
+    this.scope.present()
     return {
       status: 200,
       body: toPage(
@@ -158,10 +145,15 @@ export class SiteFiles implements StepFiles {
     actor: string,
     idempotency: IdempotencyClaim | undefined,
   ): Promise<Reply<SiteFile>> {
-    const site = this.activeSite()
+    const site = this.scope.active()
     const file = this.toFile(this.requireFile(fileId))
     const reply = this.deps.commit<SiteFile>(idempotency, (time) => ({
-      events: this.events({ type: EventType.fileDeleted, data: { file_id: fileId } }, fileId, actor, time),
+      events: this.scope.events(
+        [{ type: EventType.fileDeleted, data: { file_id: fileId } }],
+        fileId,
+        actor,
+        time,
+      ),
       reply: () => ({ status: 200, body: file }),
     }))
     try {
@@ -174,7 +166,7 @@ export class SiteFiles implements StepFiles {
 
   /** Where the file an agent fetched in a step is: the latest attempt that reported one. */
   fetched(runId: string, agentId: string, index: number): Reply<FetchedFileRow> {
-    this.requireSite()
+    this.scope.present()
     if (!this.deps.runs.run(runId)) throw apiError(404, 'not_found', 'run not found')
     const fetched = this.deps.book.fetched(runId, agentId, index)
     if (!fetched) throw apiError(404, 'not_found', 'no file was fetched by this agent in this step')
@@ -197,7 +189,7 @@ export class SiteFiles implements StepFiles {
   }
 
   private async answerAgent(request: Request, path: string): Promise<Response> {
-    const site = this.site
+    const site = this.scope.present()
     const route = agentFileRoute(path)
     if (!route) throw apiError(404, 'not_found', 'no such route')
     const agent = await authenticateAgent(request, path, this.deps.findAgent)
@@ -258,7 +250,7 @@ export class SiteFiles implements StepFiles {
     const origin = this.deps.originOf(agentId)
     // Not connected: the step is sent again, with its URLs, when the agent is back.
     if (!origin) return {}
-    const siteId = this.site.id
+    const siteId = this.scope.present().id
     if (step.direction === 'fetch')
       return { upload_url: origin + uploadPath(siteId, at.runId, at.index, at.attempt) }
     const file = this.deps.book.file(step.file_id)
@@ -270,7 +262,7 @@ export class SiteFiles implements StepFiles {
   // Internals
 
   private requireFile(fileId: string): FileRow {
-    this.requireSite()
+    this.scope.present()
     const file = this.deps.book.file(fileId)
     if (!file) throw apiError(404, 'not_found', 'file not found')
     return file
@@ -279,7 +271,7 @@ export class SiteFiles implements StepFiles {
   private toFile(row: FileRow): SiteFile {
     return {
       id: row.id,
-      site_id: this.site.id,
+      site_id: this.scope.present().id,
       name: row.name,
       bytes: row.bytes,
       sha256: row.sha256,
@@ -289,6 +281,6 @@ export class SiteFiles implements StepFiles {
   }
 
   private events(body: SitewireEventBody, subject: string, actor: string, time: string): CloudEvent[] {
-    return [toCloudEvent(body, { siteId: this.site.id, subject, actor, time })]
+    return [toCloudEvent(body, { siteId: this.scope.present().id, subject, actor, time })]
   }
 }

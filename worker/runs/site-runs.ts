@@ -27,7 +27,7 @@ import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
 import type { EventLog } from '../site/event-log'
-import { toCloudEvent } from '../site/sitewire-event'
+import { SiteScope } from '../site/site-scope'
 import { LogFollowers } from './log-followers'
 import { fillParams, resolveParams } from './params'
 import { RunArchiver } from './run-archiver'
@@ -64,6 +64,7 @@ export interface SiteRunsDeps {
  * agents are told what to run or stop.
  */
 export class SiteRuns {
+  private readonly scope = new SiteScope(() => this.deps.site())
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
   private pumping = false
@@ -76,35 +77,14 @@ export class SiteRuns {
     this.archiver = new RunArchiver(deps)
   }
 
-  private get site(): Site {
-    const site = this.deps.site()
-    if (!site) throw apiError(404, 'not_found', 'site not found')
-    return site
-  }
-
-  private requireSite() {
-    return this.site
-  }
-
-  private activeSite(): Site {
-    const site = this.site
-    if (site.status === 'archived')
-      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
-    return site
-  }
-
-  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
-    return bodies.map((body) => toCloudEvent(body, { siteId: this.site.id, subject, actor, time }))
-  }
-
   // Tasks
 
   createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.activeSite()
+    this.scope.active()
     this.deps.files.checkSteps(definition)
     const taskId = nextId()
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
         taskId,
         actor,
@@ -120,11 +100,11 @@ export class SiteRuns {
     actor: string,
     idempotency?: IdempotencyClaim,
   ): Reply<Task> {
-    this.activeSite()
+    this.scope.active()
     const task = this.requireTask(taskId)
     this.deps.files.checkSteps(definition)
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
         taskId,
         actor,
@@ -149,22 +129,27 @@ export class SiteRuns {
   }
 
   deleteTask(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.activeSite()
+    this.scope.active()
     const task = this.getTask(taskId).body
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events([{ type: EventType.taskDeleted, data: { task_id: taskId } }], taskId, actor, time),
+      events: this.scope.events(
+        [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
+        taskId,
+        actor,
+        time,
+      ),
       reply: () => ({ status: 200, body: task }),
     }))
   }
 
   getTask(taskId: string): Reply<Task> {
-    this.requireSite()
+    this.scope.present()
     this.requireTask(taskId)
     return { status: 200, body: this.toTask(taskId) }
   }
 
   listTasks(query: ListTasksQuery): Reply<Page<Task>> {
-    this.requireSite()
+    this.scope.present()
     const needle = query.q?.toLowerCase()
     const [key, ...value] = query.label?.split('=') ?? []
     const rows = this.deps.book
@@ -188,7 +173,7 @@ export class SiteRuns {
   }
 
   listVersions(taskId: string) {
-    this.requireSite()
+    this.scope.present()
     this.requireTask(taskId)
     return {
       status: 200,
@@ -216,7 +201,7 @@ export class SiteRuns {
     if (!task || !definition) throw new Error(`task ${taskId} has no stored version`)
     return {
       id: task.id,
-      site_id: this.site.id,
+      site_id: this.scope.present().id,
       version: task.version,
       created_at: task.createdAt,
       updated_at: task.updatedAt,
@@ -227,7 +212,7 @@ export class SiteRuns {
   // Runs
 
   previewTargets(target: Target): Reply<TargetPreview> {
-    this.requireSite()
+    this.scope.present()
     const rows = matchTargets(this.deps.db, target)
     return { status: 200, body: { count: rows.length, items: rows.slice(0, 1000) } }
   }
@@ -239,7 +224,7 @@ export class SiteRuns {
     idempotency: IdempotencyClaim | undefined,
     trigger: RunTrigger = { kind: 'api' },
   ): Reply<Run> {
-    this.activeSite()
+    this.scope.active()
     const task = this.requireTask(taskId)
     const definition = this.deps.book.definition(taskId, task.version) as TaskDefinition
     // A file the task pushes may have been deleted since the task was saved.
@@ -258,7 +243,7 @@ export class SiteRuns {
     const now = this.deps.now()
     const start = input.at ? Math.max(Date.parse(input.at), now) : now
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         [
           {
             type: EventType.runRequested,
@@ -320,7 +305,12 @@ export class SiteRuns {
     return this.deps.commit(idempotency, (time) => ({
       events:
         working && !run.cancelRequested
-          ? this.events([{ type: EventType.runCancelRequested, data: { run_id: runId } }], runId, actor, time)
+          ? this.scope.events(
+              [{ type: EventType.runCancelRequested, data: { run_id: runId } }],
+              runId,
+              actor,
+              time,
+            )
           : [],
       reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
     }))
@@ -363,7 +353,7 @@ export class SiteRuns {
   }
 
   listRuns(query: ListRunsQuery): Reply<Page<Run>> {
-    this.requireSite()
+    this.scope.present()
     const rows = this.deps.book
       .runs({
         ...(query.task_id ? { taskId: query.task_id } : {}),
@@ -388,7 +378,7 @@ export class SiteRuns {
   }
 
   requireRun(runId: string): RunRow {
-    this.requireSite()
+    this.scope.present()
     const run = this.deps.book.run(runId)
     if (!run) throw apiError(404, 'not_found', 'run not found')
     return run
@@ -399,7 +389,7 @@ export class SiteRuns {
     const request = run.request
     return {
       id: run.id,
-      site_id: this.site.id,
+      site_id: this.scope.present().id,
       task_id: run.taskId,
       task_version: run.taskVersion,
       task_name: this.deps.book.definition(run.taskId, run.taskVersion)?.name ?? '',
@@ -525,7 +515,7 @@ export class SiteRuns {
           const bodies = this.decide(run)
           if (bodies.length === 0) continue
           this.deps.commit(undefined, (time) => ({
-            events: this.events(bodies, run.id, 'system/runs', time),
+            events: this.scope.events(bodies, run.id, 'system/runs', time),
             reply: () => ({ status: 200, body: null }),
           }))
           this.again = true

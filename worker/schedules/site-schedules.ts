@@ -19,7 +19,7 @@ import { type Page, toPage } from '../lib/paging'
 import { resolveParams } from '../runs/params'
 import type { RunBook } from '../runs/run-book'
 import type { SiteRuns } from '../runs/site-runs'
-import { toCloudEvent } from '../site/sitewire-event'
+import { SiteScope } from '../site/site-scope'
 import { decideDue } from './due-decider'
 import { upcoming } from './fire-times'
 import type { ScheduleBook, ScheduleRow } from './schedule-book'
@@ -51,29 +51,13 @@ const iso = (ms: number) => new Date(ms).toISOString()
  * missed; then the alarm is asked for the next fire time.
  */
 export class SiteSchedules {
+  private readonly scope = new SiteScope(() => this.deps.site())
   constructor(private readonly deps: SiteSchedulesDeps) {}
-
-  private site(): Site {
-    const site = this.deps.site()
-    if (!site) throw apiError(404, 'not_found', 'site not found')
-    return site
-  }
-
-  private activeSite(): Site {
-    const site = this.site()
-    if (site.status === 'archived')
-      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
-    return site
-  }
-
-  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
-    return bodies.map((body) => toCloudEvent(body, { siteId: this.site().id, subject, actor, time }))
-  }
 
   // Commands
 
   create(input: CreateScheduleBody, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
-    const site = this.activeSite()
+    const site = this.scope.active()
     const task = this.checkTask(input.task_id, input.run.params)
     const scheduleId = nextId()
     const definition: ScheduleDefinition = {
@@ -99,7 +83,7 @@ export class SiteSchedules {
     actor: string,
     idempotency?: IdempotencyClaim,
   ): Reply<Schedule> {
-    this.activeSite()
+    this.scope.active()
     const row = this.requireSchedule(scheduleId)
     const current = row.definition
     const definition: ScheduleDefinition = {
@@ -126,7 +110,7 @@ export class SiteSchedules {
   }
 
   setPaused(scheduleId: string, paused: boolean, actor: string, idempotency?: IdempotencyClaim) {
-    this.activeSite()
+    this.scope.active()
     const row = this.requireSchedule(scheduleId)
     return this.write(
       idempotency,
@@ -138,10 +122,10 @@ export class SiteSchedules {
   }
 
   remove(scheduleId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
-    this.activeSite()
+    this.scope.active()
     const before = this.toSchedule(this.requireSchedule(scheduleId))
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
         scheduleId,
         actor,
@@ -158,7 +142,7 @@ export class SiteSchedules {
   }
 
   list(query: ListSchedulesQuery): Reply<Page<Schedule>> {
-    this.site()
+    this.scope.present()
     const rows = this.deps.book.list({
       limit: query.limit + 1,
       ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -267,7 +251,7 @@ export class SiteSchedules {
     bodies: SitewireEventBody[],
   ): Reply<Schedule> {
     return this.deps.commit(idempotency, (time) => ({
-      events: this.events(bodies, scheduleId, actor, time),
+      events: this.scope.events(bodies, scheduleId, actor, time),
       reply: () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
     }))
   }
@@ -310,7 +294,7 @@ export class SiteSchedules {
   }
 
   private requireSchedule(scheduleId: string): ScheduleRow {
-    this.site()
+    this.scope.present()
     const row = this.deps.book.schedule(scheduleId)
     if (!row || row.deletedAt) throw apiError(404, 'not_found', 'schedule not found')
     return row
@@ -320,7 +304,7 @@ export class SiteSchedules {
     const { definition } = row
     return {
       id: row.id,
-      site_id: this.site().id,
+      site_id: this.scope.present().id,
       task_id: definition.task_id,
       name: definition.name,
       cron: definition.cron,

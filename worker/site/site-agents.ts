@@ -36,7 +36,7 @@ import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-
 import { type AgentRegistry, toAgent, toEnrolmentToken } from './agent-registry'
 import type { EnrolmentSigner } from './enrolment-signer'
 import type { EventLog } from './event-log'
-import { toCloudEvent } from './sitewire-event'
+import { SiteScope } from './site-scope'
 
 const nextId = monotonicFactory()
 /** How often agents refresh their facts. */
@@ -68,22 +68,10 @@ export interface SiteAgentsDeps {
  * connections (hibernatable; one per agent, a newer one replaces an older one).
  */
 export class SiteAgents {
+  private readonly scope = new SiteScope(() => this.deps.site())
   constructor(private readonly deps: SiteAgentsDeps) {}
 
-  private get site(): Site {
-    const site = this.deps.site()
-    if (!site) throw apiError(404, 'not_found', 'site not found')
-    return site
-  }
-
   /** Refuses anything on a site that does not exist. */
-  private requireSite() {
-    return this.site
-  }
-
-  private events(bodies: SitewireEventBody[], subject: string, actor: string, time: string): CloudEvent[] {
-    return bodies.map((body) => toCloudEvent(body, { siteId: this.site.id, subject, actor, time }))
-  }
 
   // Enrolment tokens
 
@@ -93,7 +81,7 @@ export class SiteAgents {
     idempotency: IdempotencyClaim | undefined,
     platformUrl: string,
   ): Promise<Reply<CreatedEnrolmentToken>> {
-    const site = this.site
+    const site = this.scope.present()
     if (site.status === 'archived')
       throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
     const tokenId = nextId()
@@ -123,7 +111,7 @@ export class SiteAgents {
         revoked_at: null,
       }
       return {
-        events: this.events([{ type: EventType.enrolmentTokenCreated, data }], tokenId, actor, time),
+        events: this.scope.events([{ type: EventType.enrolmentTokenCreated, data }], tokenId, actor, time),
         reply: () => ({ status: 201, body: { ...created, token } }),
         replay: { ...created, token: null },
       }
@@ -131,7 +119,7 @@ export class SiteAgents {
   }
 
   listTokens(limit: number, cursor: string | undefined): Reply<Page<EnrolmentToken>> {
-    this.requireSite()
+    this.scope.present()
     return {
       status: 200,
       body: toPage(
@@ -148,13 +136,13 @@ export class SiteAgents {
     actor: string,
     idempotency: IdempotencyClaim | undefined,
   ): Reply<EnrolmentToken> {
-    this.requireSite()
+    this.scope.present()
     const existing = this.deps.registry.token(tokenId)
     if (!existing) throw apiError(404, 'not_found', 'enrolment token not found')
     return this.deps.commit<EnrolmentToken>(idempotency, (time) => ({
       events: existing.revokedAt
         ? []
-        : this.events(
+        : this.scope.events(
             [{ type: EventType.enrolmentTokenRevoked, data: { token_id: tokenId } }],
             tokenId,
             actor,
@@ -167,13 +155,13 @@ export class SiteAgents {
   // Enrolment and decisions
 
   async enrol(token: string, body: EnrolBody, platformUrl: string): Promise<Reply<Enrolled>> {
-    const site = this.site
+    const site = this.scope.present()
     const claims = await this.deps.signer.verify(token, this.deps.now())
     const agentId = nextId()
     return this.deps.commit<Enrolled>(undefined, (time) => {
       const decided = decideEnrolment(site, this.deps.registry.token(claims.sub), claims, body, agentId, time)
       return {
-        events: this.events(decided, agentId, `agent/${agentId}`, time),
+        events: this.scope.events(decided, agentId, `agent/${agentId}`, time),
         reply: () => ({
           status: 201,
           body: {
@@ -188,7 +176,7 @@ export class SiteAgents {
   }
 
   list(query: ListSiteAgentsQuery): Reply<Page<Agent>> {
-    const site = this.site
+    const site = this.scope.present()
     const rows = this.deps.registry.agents(query)
     return {
       status: 200,
@@ -202,7 +190,7 @@ export class SiteAgents {
   }
 
   get(agentId: string): Reply<Agent> {
-    const site = this.site
+    const site = this.scope.present()
     const row = this.deps.registry.agent(agentId)
     if (!row) throw apiError(404, 'not_found', 'agent not found')
     return { status: 200, body: this.withLastSeen(toAgent(row, site.id)) }
@@ -215,9 +203,9 @@ export class SiteAgents {
     actor: string,
     idempotency: IdempotencyClaim | undefined,
   ): Reply<Agent> {
-    const site = this.site
+    const site = this.scope.present()
     const reply = this.deps.commit<Agent>(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         decideAgentStatus(this.deps.registry.agent(agentId), decision, reason),
         agentId,
         actor,
@@ -252,12 +240,12 @@ export class SiteAgents {
 
   /** Asks every connected agent for its complete facts now; answers how many were asked. */
   refreshFacts(actor: string, idempotency: IdempotencyClaim | undefined): Reply<RefreshedFacts> {
-    this.requireSite()
+    this.scope.present()
     const sockets = this.deps.ctx.getWebSockets(AGENTS_TAG)
     const reply = this.deps.commit<RefreshedFacts>(idempotency, (time) => ({
-      events: this.events(
+      events: this.scope.events(
         [{ type: EventType.agentFactsRefreshRequested, data: { agents: sockets.length } }],
-        this.site.id,
+        this.scope.present().id,
         actor,
         time,
       ),
@@ -272,7 +260,7 @@ export class SiteAgents {
 
   /** Accepts an agent's WebSocket once its JWT proves who it is; an older connection of the same agent is closed. */
   async connect(request: Request, connectPath: string): Promise<Response> {
-    this.requireSite()
+    this.scope.present()
     const agent = await authenticateAgent(request, connectPath, (id) => this.deps.registry.agent(id))
     this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
     const { 0: client, 1: server } = new WebSocketPair()
@@ -313,7 +301,7 @@ export class SiteAgents {
   message(socket: WebSocket, attachment: AgentAttachment, message: string | ArrayBuffer) {
     try {
       const frame = this.deps.admit(
-        readAgentFrame(message, attachment.agentId, this.site.id),
+        readAgentFrame(message, attachment.agentId, this.scope.present().id),
         attachment.agentId,
       )
       this.deps.commit(undefined, () => ({ events: [frame], reply: () => ({ status: 200, body: null }) }))
@@ -353,7 +341,7 @@ export class SiteAgents {
     sendMessage(socket, {
       type: 'welcome',
       agent_id: agentId,
-      site_id: this.site.id,
+      site_id: this.scope.present().id,
       status: status === 'approved' ? 'approved' : 'pending',
       facts_interval_seconds: FACTS_INTERVAL_SECONDS,
     })
@@ -366,7 +354,7 @@ export class SiteAgents {
     data: never | object,
   ) {
     this.deps.commit(undefined, (time) => ({
-      events: this.events([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`, time),
+      events: this.scope.events([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`, time),
       reply: () => ({ status: 200, body: null }),
     }))
   }
