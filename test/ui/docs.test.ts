@@ -106,6 +106,10 @@ describe('web UI in Chromium', () => {
       'Sites',
       'Events',
       'Agents',
+      'Tasks',
+      'Runs',
+      'Files',
+      'Schedules',
       'Admin',
       'Access',
     ])
@@ -151,7 +155,7 @@ describe('web UI in Chromium', () => {
     const shown = page.locator('details.op:visible')
     const listed = page.getByRole('navigation', { name: 'Operations' }).locator('li:visible')
 
-    await filter.fill('stream')
+    await filter.fill('events/stream')
     await expect.poll(() => shown.count()).toBe(1)
     expect(await shown.locator('.op-summary').textContent()).toBe('Stream the log live (WebSocket)')
     expect(await listed.count()).toBe(1)
