@@ -5,6 +5,7 @@ import type { Run, RunDetail } from '../../schema/api/runs'
 import type { Site } from '../../schema/api/sites'
 import type { Task } from '../../schema/api/tasks'
 import type { LoggedEvent } from '../../schema/events'
+import { newAgent } from '../../test/worker-agents'
 import { connectAgent, script } from '../../test/worker-runs'
 import { type Client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
 import type { SiteObject } from '../site/site'
@@ -338,6 +339,27 @@ describe('runs', () => {
     const detail = await runOf(site, rerun.id)
     expect(detail.targets.map((t) => t.agent_id)).toEqual([leaves.agentId])
     stays.conn.socket.close()
+  })
+
+  it('target hundreds of agents by id: each is a target, none bound past SQLite’s limits', async () => {
+    const site = await createSite(admin, 'many')
+    const token = (await (
+      await admin(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json: { max_uses: 150 } })
+    ).json()) as CreatedEnrolmentToken & { token: string }
+    const ids = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const enrolled = await (await newAgent()).enrol(token.token)
+        return ((await enrolled.json()) as { agent_id: string }).agent_id
+      }),
+    )
+    const task = await newTask(site, { name: 'wide', steps: [script('true')] })
+    const run = await runTask(site, task, { target: { agent_ids: ids } })
+    const detail = await runOf(site, run.id)
+    expect(detail.targets).toHaveLength(150)
+    expect(new Set(detail.targets.map((t) => t.agent_id))).toEqual(new Set(ids))
+    // None is connected: every step waits for its agent.
+    expect(detail.agents).toMatchObject({ running: 150, waiting: 0 })
+    expect((await admin(`/v1/sites/${site.id}/runs/${run.id}/cancel`, { method: 'POST' })).status).toBe(202)
   })
 
   it('refuse bad requests with the documented errors and store nothing', async () => {

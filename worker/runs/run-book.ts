@@ -19,6 +19,8 @@ export const LOST_GRACE_MS = 60_000
 /** How long a cancelled step may take to report back before the platform records it cancelled. */
 export const CANCEL_GRACE_MS = 30_000
 
+/** A Durable Object's SQLite binds at most 100 values per statement; a `run_agents` row takes 8. */
+const ROWS_PER_INSERT = Math.floor(100 / 8)
 const ACTIVE_RUN: store.RunAgentState[] = ['ready', 'active', 'retrying']
 const LIVE_ARCHIVE = and(
   isNotNull(store.runs.archive),
@@ -112,11 +114,10 @@ export class RunBook {
           stepDeadline: null,
           dueAt: null,
         }))
-        // Chunks stay under SQLite's bound-variable limit.
-        for (let i = 0; i < rows.length; i += 100) {
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
           this.db
             .insert(store.runAgents)
-            .values(rows.slice(i, i + 100))
+            .values(rows.slice(i, i + ROWS_PER_INSERT))
             .onConflictDoNothing()
             .run()
         }
