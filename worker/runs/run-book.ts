@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent, type RunRequested, type SitewireEventBody } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 
@@ -37,6 +37,8 @@ const byteLength = (lines: readonly OutputLine[]) =>
  * They record facts only; what happens next is the run decider's.
  */
 export class RunBook {
+  private readonly definitions = new Map<string, TaskDefinition>()
+
   constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
 
   /** Every event reaching here was validated on its way in: the log holds only valid ones. */
@@ -258,7 +260,12 @@ export class RunBook {
     const agent = this.runAgent(data.run_id, data.agent_id)
     // Only the attempt the run is waiting for moves it; a late answer to an earlier one is kept as output only.
     if (agent?.state !== 'active' || agent.stepIndex !== data.index || agent.attempt !== data.attempt) return
-    const run = this.run(data.run_id)
+    const cancelled =
+      this.db
+        .select({ cancelled: store.runs.cancelRequested })
+        .from(store.runs)
+        .where(eq(store.runs.id, data.run_id))
+        .get()?.cancelled === true
     const steps = this.definitionOf(data.run_id)?.steps ?? []
     const retries = steps[data.index]?.retries ?? { max: 0, backoff_seconds: 5 }
     let next: Partial<RunAgentRow>
@@ -266,10 +273,10 @@ export class RunBook {
       const more = data.index + 1 < steps.length
       next = !more
         ? { state: 'succeeded' }
-        : run?.cancelRequested
+        : cancelled
           ? { state: 'cancelled' }
           : { state: 'ready', stepIndex: data.index + 1, attempt: 0 }
-    } else if (data.outcome === 'cancelled' || run?.cancelRequested) {
+    } else if (data.outcome === 'cancelled' || cancelled) {
       next = { state: 'cancelled' }
     } else if (data.attempt <= retries.max) {
       next = { state: 'retrying', dueAt: at + retries.backoff_seconds * 1000 * 2 ** (data.attempt - 1) }
@@ -329,12 +336,18 @@ export class RunBook {
       .all()
   }
 
+  /** A version never changes once stored, so it is read and parsed once per object. */
   definition(taskId: string, version: number): TaskDefinition | undefined {
-    return this.db
+    const key = `${taskId}@${version}`
+    const known = this.definitions.get(key)
+    if (known) return known
+    const definition = this.db
       .select()
       .from(store.taskVersions)
       .where(and(eq(store.taskVersions.taskId, taskId), eq(store.taskVersions.version, version)))
       .get()?.definition
+    if (definition) this.definitions.set(key, definition)
+    return definition
   }
 
   versions(taskId: string) {
@@ -347,8 +360,23 @@ export class RunBook {
   }
 
   definitionOf(runId: string): TaskDefinition | undefined {
-    const run = this.run(runId)
+    // Only the task's columns: a run's request holds every target id, too big to parse per step.
+    const run = this.db
+      .select({ taskId: store.runs.taskId, taskVersion: store.runs.taskVersion })
+      .from(store.runs)
+      .where(eq(store.runs.id, runId))
+      .get()
     return run ? this.definition(run.taskId, run.taskVersion) : undefined
+  }
+
+  /** A run's parameters, without parsing the rest of its request. */
+  paramsOf(runId: string): RunRequested['params'] | undefined {
+    const row = this.db
+      .select({ params: sql<string>`json_extract(${store.runs.request}, '$.params')` })
+      .from(store.runs)
+      .where(eq(store.runs.id, runId))
+      .get()
+    return row ? (JSON.parse(row.params) as RunRequested['params']) : undefined
   }
 
   run(runId: string): RunRow | undefined {

@@ -446,10 +446,10 @@ export class SiteRuns {
   }
 
   private sendStep(runId: string, agentId: string, index: number, attempt: number) {
-    const run = this.deps.book.run(runId)
+    const params = this.deps.book.paramsOf(runId)
     const step = this.deps.book.definitionOf(runId)?.steps[index]
-    if (!run || !step) return
-    const filled = fillParams(step, run.request.params)
+    if (!params || !step) return
+    const filled = fillParams(step, params)
     this.deps.sendTo(agentId, {
       type: 'step',
       run_id: runId,
