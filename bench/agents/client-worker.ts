@@ -1,5 +1,7 @@
+import { serveCommands } from '../lib/fork-pool'
 import { AgentClients } from './agent-clients'
-import { monotonicMs, type Reply, type Request } from './messages'
+import type { Command } from './client-pool'
+import { monotonicMs } from './messages'
 import { MqttClients } from './mqtt-clients'
 import { sumCensus } from './phase'
 import { Receipts } from './receipts'
@@ -14,7 +16,7 @@ const receipts = new Receipts()
 const agents = new AgentClients(label, receipts)
 const subscribers = new MqttClients(label, receipts)
 
-const handle = async (request: Request): Promise<unknown> => {
+const handle = async (request: Command): Promise<unknown> => {
   switch (request.cmd) {
     case 'enrol':
       return agents.enrol(request.target, request.count, request.concurrency, request.timeoutMs)
@@ -50,17 +52,4 @@ const handle = async (request: Request): Promise<unknown> => {
   }
 }
 
-process.on('message', (request: Request) => {
-  handle(request).then(
-    (result) => process.send?.({ id: request.id, ok: true, result } satisfies Reply),
-    (error: unknown) =>
-      process.send?.({
-        id: request.id,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      } satisfies Reply),
-  )
-})
-// The main process went away (a crash, Ctrl-C): nothing should outlive it.
-process.on('disconnect', () => process.exit(0))
-process.send?.({ id: 0, ok: true, result: 'ready' } satisfies Reply)
+serveCommands<Command>(handle)

@@ -8,7 +8,7 @@ import type { CpuUse } from '../lib/cpu-meter'
 import { freePorts } from '../lib/free-port'
 import { type GroupMemory, groupMemory } from '../lib/group-memory'
 import { type BroadcastOutcome, runBroadcasts } from './broadcast'
-import { ClientPool, shares } from './client-pool'
+import { type ClientPool, shares, startClientPool } from './client-pool'
 import { meterCpu } from './cpu'
 import { type Census, monotonicMs, type PhaseResult } from './messages'
 import { type PhaseSummary, sumCensus, summarizePhase } from './phase'
@@ -81,7 +81,7 @@ export const measureFloor = async (clients: number, plan: AgentsPlan): Promise<F
     await hub.stop()
   })
   try {
-    pool = await ClientPool.start(plan.clientWorkers)
+    pool = await startClientPool(plan.clientWorkers)
     const split = shares(clients, pool.size)
     const concurrency = Math.max(1, Math.round(plan.connectConcurrency / split.length))
     const beforeClients = groupMemory(hub.group)

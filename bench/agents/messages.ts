@@ -95,8 +95,6 @@ export interface Census {
   received: Record<string, number>
 }
 
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string }
-
 /**
  * Milliseconds on CLOCK_MONOTONIC, which every process on the machine shares: a receipt time
  * taken in a worker and a send time taken in the main process are directly comparable.

@@ -3,7 +3,7 @@ import { onInterrupt } from '../lib/cleanup'
 import type { CpuUse } from '../lib/cpu-meter'
 import { sampleProcess } from '../lib/process-group'
 import { type BroadcastOutcome, runBroadcasts } from './broadcast'
-import { ClientPool, shares } from './client-pool'
+import { type ClientPool, shares, startClientPool } from './client-pool'
 import { meterCpu } from './cpu'
 import { BROADCAST_PAYLOAD, type Census, type MqttTarget, monotonicMs, type PhaseResult } from './messages'
 import { findMosquitto, startMosquitto } from './mosquitto'
@@ -50,7 +50,7 @@ export const measureMosquitto = async (subscribers: number, plan: AgentsPlan): P
   })
   try {
     const target: MqttTarget = { url: broker.url, topic: TOPIC }
-    pool = await ClientPool.start(plan.clientWorkers)
+    pool = await startClientPool(plan.clientWorkers)
     const split = shares(subscribers, pool.size)
     const perWorker = Math.max(1, Math.round(plan.connectConcurrency / split.length))
     const beforeClients = rssMiB(broker.pid)

@@ -8,7 +8,7 @@ import type { CpuUse } from '../lib/cpu-meter'
 import { freePorts } from '../lib/free-port'
 import { type GroupMemory, groupMemory } from '../lib/group-memory'
 import { type BroadcastOutcome, runBroadcasts } from './broadcast'
-import { ClientPool, type Command, shares } from './client-pool'
+import { type ClientPool, type Command, shares, startClientPool } from './client-pool'
 import { meterCpu } from './cpu'
 import { type Census, monotonicMs, type PhaseResult, type SitewireTarget } from './messages'
 import { type PhaseSummary, sumCensus, summarizePhase } from './phase'
@@ -87,7 +87,7 @@ export const measureSitewire = async (agents: number, plan: AgentsPlan): Promise
       enrolmentToken: await api.createEnrolmentToken(siteId, agents),
       deflate: plan.deflate,
     }
-    pool = await ClientPool.start(plan.clientWorkers)
+    pool = await startClientPool(plan.clientWorkers)
     const split = shares(agents, pool.size)
     const perWorker = (total: number) => Math.max(1, Math.round(total / split.length))
     const beforeAgents = groupMemory(group)

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
+import { withTimeout } from '../agents/limited'
 
 /** A command for a worker: a `cmd` and its fields. Each gets exactly one answer. */
 export interface PoolCommand {
@@ -11,19 +12,10 @@ type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false
 /** How much longer than a command's own timeout the main process waits for its answer. */
 const GRACE_MS = 15_000
 
-/** Rejects with `message` when `promise` has not settled within `ms`. */
-const withTimeout = <T>(promise: Promise<T>, ms: number, message: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
 /**
  * Client processes forked from this one (so `tsx` loads them too), each running `script`, which
- * calls `serveCommands`. The same idea as bench/agents' client pool, for any worker script:
- * a bench's simulated clients get cores of their own rather than the main process's event loop.
+ * calls `serveCommands`: a bench's simulated clients get cores of their own rather than the
+ * main process's event loop.
  */
 export class ForkPool<C extends PoolCommand> {
   readonly #children: ChildProcess[]
@@ -50,9 +42,15 @@ export class ForkPool<C extends PoolCommand> {
     }
   }
 
-  static async start<C extends PoolCommand>(script: string, count: number): Promise<ForkPool<C>> {
+  /** `execArgv`: Node's own flags for the workers; this process's (tsx's loader) by default. */
+  static async start<C extends PoolCommand>(
+    script: string,
+    count: number,
+    execArgv: string[] = process.execArgv,
+  ): Promise<ForkPool<C>> {
     const children = Array.from({ length: count }, (_, index) =>
       fork(script, [], {
+        execArgv,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         env: { ...process.env, BENCH_CLIENT_LABEL: `c${index}` },
       }),
