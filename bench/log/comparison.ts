@@ -42,13 +42,18 @@ export const ratios = (
     }
   })
 
-/** The issue's targets, reported against (never asserted: a miss is a finding, not a failure). */
+/**
+ * The issue's targets, each judged on the very row it names (never asserted: a miss is a
+ * finding, not a failure). Projection lag is judged per row: a steady 1,000 events/s sent
+ * one by one and in batches are two targets, and a row the platform could not keep up with
+ * did not reach a steady state at all, so it misses.
+ */
 export const checkTargets = (figures: SitewireFigures, compared: readonly Ratio[]): TargetCheck[] => {
   const rate = (batchSize: number, concurrency: number) =>
     figures.append.find((r) => r.batchSize === batchSize && r.concurrency === concurrency)?.result
       .eventsPerSecond ?? 0
   const single32 = rate(1, 32)
-  const bestBatch = Math.max(rate(100, 1), rate(100, 32))
+  const batch32 = rate(100, 32)
   const peerRows = compared.filter((r) => r.vsJetStream !== null)
   const ahead = peerRows.filter((r) => (r.vsJetStream ?? 0) > 1)
   return [
@@ -58,26 +63,21 @@ export const checkTargets = (figures: SitewireFigures, compared: readonly Ratio[
       met: single32 >= 3_000,
     },
     {
-      target: '≥ 30,000 events/s in batches',
-      measured: `${whole(bestBatch)} events/s (best batch row)`,
-      met: bestBatch >= 30_000,
+      target: '≥ 30,000 events/s in batches of 100 at concurrency 32',
+      measured: `${whole(batch32)} events/s`,
+      met: batch32 >= 30_000,
     },
-    {
-      target: 'projection lag p99 < 500 ms at a steady 1,000 events/s',
-      measured: figures.lag
-        .map(
-          (l) =>
-            `${whole(l.lagMs.p99)} ms (${l.eventsPerRequest === 1 ? 'single events' : `batches of ${l.eventsPerRequest}`})`,
-        )
-        .join(', '),
-      // Only a row where the platform acknowledged the offered rate measured a steady state.
-      met: figures.lag.some(
-        (l) =>
-          l.ackedEventsPerSecond >= 0.95 * l.offeredEventsPerSecond &&
-          l.lagMs.p99 < 500 &&
-          l.neverProjected === 0,
-      ),
-    },
+    ...figures.lag.map((l) => {
+      const shape = l.eventsPerRequest === 1 ? 'single events' : `batches of ${l.eventsPerRequest}`
+      const steady = l.ackedEventsPerSecond >= 0.95 * l.offeredEventsPerSecond
+      return {
+        target: `projection lag p99 < 500 ms at a steady ${whole(l.offeredEventsPerSecond)} events/s, ${shape}`,
+        measured:
+          `${whole(l.lagMs.p99)} ms; ${whole(l.ackedEventsPerSecond)} of ${whole(l.offeredEventsPerSecond)} events/s acknowledged` +
+          (l.neverProjected > 0 ? `; ${l.neverProjected} never projected` : ''),
+        met: steady && l.lagMs.p99 < 500 && l.neverProjected === 0,
+      }
+    }),
     {
       target: 'ahead of JetStream on acknowledged appends',
       measured: peerRows.length

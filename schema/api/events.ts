@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { Ulid } from '../common'
 import { LoggedEvent } from '../events/cloudevent'
 
 const Seq = v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0))
@@ -9,6 +10,17 @@ export const ListEventsQuery = v.object({
   type: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
 })
 export type ListEventsQuery = v.InferOutput<typeof ListEventsQuery>
+
+/** One event of the log, by its `seq`. */
+export const EventParam = v.object({
+  siteId: Ulid,
+  seq: v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/, 'seq is a positive integer'), v.toNumber()),
+})
+
+/** How one event is answered: in the JSON format, or in the HTTP binding's binary mode. */
+export const GetEventQuery = v.object({
+  mode: v.optional(v.picklist(['structured', 'binary'], 'mode is structured or binary'), 'structured'),
+})
 
 export const StreamEventsQuery = v.object({
   after: v.optional(Seq),

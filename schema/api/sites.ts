@@ -74,6 +74,29 @@ export const SiteStatus = v.object({
     next_retry_at: v.nullable(Timestamp),
     failures: v.number(),
   }),
+  /** Events the projector set aside because it could not apply them; the rest of the log went on. */
+  quarantine: v.object({
+    count: v.number(),
+    first: v.nullable(v.object({ seq: v.number(), error: v.string() })),
+  }),
   stream_clients: v.number(),
 })
 export type SiteStatus = v.InferOutput<typeof SiteStatus>
+
+/** One event the projector set aside, with the error that stopped it. */
+export const QuarantinedEvent = v.object({
+  seq: v.number(),
+  id: v.nullable(v.string()),
+  source: v.nullable(v.string()),
+  type: v.nullable(v.string()),
+  error: v.string(),
+  quarantined_at: Timestamp,
+})
+export const QuarantinePage = v.object({ items: v.array(QuarantinedEvent) })
+
+/** What retrying the quarantined events did: those now applied leave the quarantine. */
+export const QuarantineRetried = v.object({
+  released: v.array(v.number()),
+  still_quarantined: v.array(v.object({ seq: v.number(), error: v.string() })),
+})
+export type QuarantineRetried = v.InferOutput<typeof QuarantineRetried>

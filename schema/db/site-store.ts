@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { RunArchive } from '../api/runs'
 import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
@@ -30,8 +30,10 @@ export const events = sqliteTable(
     type: text('type').notNull(),
     subject: text('subject'),
     time: text('time').notNull(),
-    /** The whole CloudEvent as JSON, without `seq`. */
+    /** The whole CloudEvent as JSON, without `seq`, and without its data when that is binary. */
     body: text('body').notNull(),
+    /** Binary data, byte for byte; read back as `data_base64`. */
+    data: blob('data'),
   },
   (t) => [
     uniqueIndex('events_source_id').on(t.source, t.id),
@@ -39,6 +41,16 @@ export const events = sqliteTable(
     index('events_subject_type').on(t.subject, t.type, t.seq),
   ],
 )
+
+/**
+ * Events the projector could not apply, set aside so that the rest of the log goes on to
+ * libSQL; kept in step with `io.sitewire.projection.quarantined` and `….released`.
+ */
+export const projectionQuarantine = sqliteTable('projection_quarantine', {
+  seq: integer('seq').primaryKey(),
+  error: text('error').notNull(),
+  quarantinedAt: text('quarantined_at').notNull(),
+})
 
 /** The first answer to each `Idempotency-Key`, replayed on repeats. */
 export const idempotency = sqliteTable('idempotency', {

@@ -11,6 +11,7 @@ import {
   EnrolmentTokenRevoked,
 } from './agent'
 import { FileDeleted, FileUploaded } from './file'
+import { ProjectionQuarantined, ProjectionReleased } from './projection'
 import {
   RunArchiveDeleted,
   RunArchived,
@@ -31,6 +32,7 @@ import { EventType } from './types'
 export * from './agent'
 export * from './cloudevent'
 export * from './file'
+export * from './projection'
 export * from './run'
 export * from './schedule'
 export * from './site'
@@ -83,5 +85,7 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.scheduleDeleted, ScheduleRef),
   sitewireEvent(EventType.scheduleFired, ScheduleFired),
   sitewireEvent(EventType.scheduleMissed, ScheduleMissed),
+  sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
+  sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])
 export type SitewireEventBody = v.InferOutput<typeof SitewireEventBody>

@@ -46,5 +46,7 @@ export const EventType = {
   scheduleDeleted: 'io.sitewire.schedule.deleted',
   scheduleFired: 'io.sitewire.schedule.fired',
   scheduleMissed: 'io.sitewire.schedule.missed',
+  projectionQuarantined: 'io.sitewire.projection.quarantined',
+  projectionReleased: 'io.sitewire.projection.released',
 } as const
 export type EventType = (typeof EventType)[keyof typeof EventType]

@@ -129,6 +129,24 @@ const ROUTES: RouteCase[] = [
     expect: [401, 401, 401, 404, 404, 101, 101, 101],
   },
   {
+    name: 'read one event',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/events/1`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'list quarantined events',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/projection/quarantine`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'retry quarantined events',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/projection/retry`,
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
     name: 'search events',
     method: 'GET',
     path: () => '/v1/events',

@@ -16,6 +16,20 @@ export const requireJson: MiddlewareHandler = async function requireJson(c, next
   await next()
 }
 
+/**
+ * For bodies whose fields are all optional: no body at all, or an empty one, is an empty
+ * object whatever the `content-type`; a body that is there must be JSON.
+ */
+export const optionalJson: MiddlewareHandler = async function optionalJson(c, next) {
+  if ((await c.req.text()).trim() === '') {
+    // Hono's JSON validator reads the cached text (a promise, whatever its type says): it sees `{}`.
+    Object.assign(c.req.bodyCache, { text: Promise.resolve('{}') })
+  } else if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    throw apiError(415, 'unsupported_media_type', 'send the body as application/json, or send none')
+  }
+  await next()
+}
+
 const WHAT: Record<keyof ValidationTargets, string> = {
   json: 'body',
   query: 'query',

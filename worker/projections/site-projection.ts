@@ -10,7 +10,15 @@ import {
   sites,
   tasks,
 } from '../../schema/db/projections'
-import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
+import {
+  AGENT_STATUS_AFTER,
+  EventType,
+  type LoggedEvent,
+  RESERVED_TYPE_PREFIX,
+  SitewireEventBody,
+  toUtcIso,
+} from '../../schema/events'
+import { errorMessage } from '../lib/log'
 import type { ProjectionsDb } from './database'
 import { projectRunEvent } from './run-projection'
 
@@ -19,54 +27,84 @@ type Statement = BatchItem<'sqlite'>
 /** Rows of the event index are written in chunks that stay well under SQLite's bound-variable limit. */
 const INDEX_CHUNK = 400
 
+/** An event the projector could not turn into statements, and why. */
+export interface RejectedEvent {
+  seq: number
+  error: string
+}
+
 /**
- * The libSQL statements that project a batch of one site's events, ending with the cursor.
- * Every statement is safe to repeat: a replayed batch changes nothing twice.
+ * The libSQL statements that project a batch of one site's events, beginning with the cursor
+ * at the batch's last event. Every statement is safe to repeat: a replayed batch changes
+ * nothing twice. An event whose statements cannot be built is left out and reported, so one
+ * event can never hold back the rest.
  */
 export const projectSiteEvents = (
   db: ProjectionsDb,
   siteId: string,
   tenantId: string,
   events: readonly LoggedEvent[],
-): [Statement, ...Statement[]] => {
-  const statements: Statement[] = []
-  // Step output is left out of the index: its chunks are many, and the site prunes them from its
-  // log once the run is archived, so they must not live on here (nor differ after a rebuild).
-  const indexed = events.filter((e) => e.type !== EventType.stepOutput)
-  for (let i = 0; i < indexed.length; i += INDEX_CHUNK) {
-    const rows = indexed.slice(i, i + INDEX_CHUNK).map((e) => ({
-      siteId,
-      seq: e.seq,
-      tenantId,
-      id: e.id,
-      source: e.source,
-      type: e.type,
-      subject: e.subject ?? null,
-      // Producers may give any RFC 3339 offset; the index sorts by time, so it stores UTC.
-      time: new Date(e.time).toISOString(),
-    }))
-    statements.push(db.insert(siteEvents).values(rows).onConflictDoNothing())
-  }
+): { statements: [Statement, ...Statement[]]; rejected: RejectedEvent[] } => {
+  const indexRows: (typeof siteEvents.$inferInsert)[] = []
+  const rows: Statement[] = []
+  const rejected: RejectedEvent[] = []
   for (const event of events) {
-    // Output chunks project nothing; they are most of a busy site's events, so skip them unparsed.
-    if (event.type === EventType.stepOutput) continue
-    const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
-    if (!parsed.success) continue
-    const statement =
-      projectSiteRow(db, siteId, event, parsed.output) ??
-      projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
-      projectRunEvent(db, siteId, tenantId, event, parsed.output)
-    if (statement) statements.push(statement)
+    try {
+      // Step output is left out of the index: its chunks are many, and the site prunes them from
+      // its log once the run is archived, so they must not live on here (nor differ after a rebuild).
+      // They project nothing either, and are most of a busy site's events: skip them unparsed.
+      if (event.type === EventType.stepOutput) continue
+      indexRows.push(indexRow(siteId, tenantId, event))
+      const row = projectRow(db, siteId, tenantId, event)
+      if (row) rows.push(row)
+    } catch (error) {
+      rejected.push({ seq: event.seq, error: errorMessage(error) })
+    }
   }
-  const last = events.at(-1)?.seq ?? 0
-  const cursor = db
+  const statements: Statement[] = []
+  for (let i = 0; i < indexRows.length; i += INDEX_CHUNK) {
+    statements.push(
+      db
+        .insert(siteEvents)
+        .values(indexRows.slice(i, i + INDEX_CHUNK))
+        .onConflictDoNothing(),
+    )
+  }
+  return { statements: [cursorAt(db, siteId, events.at(-1)?.seq ?? 0), ...statements, ...rows], rejected }
+}
+
+/** Moves the site's cursor forward to `seq` (never back). */
+export const cursorAt = (db: ProjectionsDb, siteId: string, seq: number): Statement =>
+  db
     .insert(projectionCursors)
-    .values({ siteId, seq: last })
+    .values({ siteId, seq })
     .onConflictDoUpdate({
       target: projectionCursors.siteId,
       set: { seq: sql`max(${projectionCursors.seq}, excluded.seq)` },
     })
-  return [cursor, ...statements]
+
+const indexRow = (siteId: string, tenantId: string, event: LoggedEvent) => ({
+  siteId,
+  seq: event.seq,
+  tenantId,
+  id: event.id,
+  source: event.source,
+  type: event.type,
+  subject: event.subject ?? null,
+  // Producers may give any RFC 3339 offset; the index sorts by time, so it stores UTC.
+  time: toUtcIso(event.time),
+})
+
+const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: LoggedEvent) => {
+  if (!event.type.startsWith(RESERVED_TYPE_PREFIX)) return undefined
+  const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
+  if (!parsed.success)
+    throw new Error(`${event.type} does not match its schema: ${v.summarize(parsed.issues)}`)
+  return (
+    projectSiteRow(db, siteId, event, parsed.output) ??
+    projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
+    projectRunEvent(db, siteId, tenantId, event, parsed.output)
+  )
 }
 
 /** The `sites` row follows the site's own events; `last_seq` makes each change apply once. */

@@ -23,7 +23,7 @@ import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
-import { requireJson, valid } from '../http/validation'
+import { optionalJson, requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
@@ -105,6 +105,7 @@ const decision = (name: AgentDecision, summary: string) =>
     valid('param', AgentParam),
     audited(`agent.${name}`, 'agent'),
     authorize('operator', 'site'),
+    optionalJson,
     valid('json', DecideAgentBody),
   ] as const
 

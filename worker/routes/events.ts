@@ -1,13 +1,21 @@
 import { Hono } from 'hono'
-import { AppendResult, EventPage, ListEventsQuery, StreamEventsQuery } from '../../schema/api/events'
+import {
+  AppendResult,
+  EventPage,
+  EventParam,
+  GetEventQuery,
+  ListEventsQuery,
+  StreamEventsQuery,
+} from '../../schema/api/events'
+import { LoggedEvent } from '../../schema/events'
 import { authorize } from '../auth/authenticate'
+import { readCloudEvents } from '../cloudevents/read-request'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
 import { siteOf } from '../objects'
-import { readCloudEvents } from './event-ingest'
 import { SiteParam } from './sites'
 
 /** `/v1/sites/{siteId}/events`: page through the log, append CloudEvents, stream it live. */
@@ -36,12 +44,16 @@ export const eventRoutes = new Hono<AppEnv>()
       tag: 'Events',
       description:
         'Accepts CloudEvents 1.0 in binary mode (ce-* headers), structured mode (application/cloudevents+json) ' +
-        'or as a batch (application/cloudevents-batch+json, or a JSON array). An event whose source and id are ' +
-        'already stored keeps its first seq and is reported as a duplicate. Types under io.sitewire. are reserved.',
+        'or as a batch (application/cloudevents-batch+json, or a JSON array; an empty batch stores nothing). In ' +
+        'binary mode ce-* headers are percent-decoded and the body is the data: JSON under a JSON content type, ' +
+        'text under text/* in UTF-8, and bytes otherwise, stored byte for byte and read back as data_base64. ' +
+        'Every event is checked against CloudEvents 1.0.2; a bad one refuses the request and names the attribute. ' +
+        'An event whose source and id are already stored keeps its first seq and is reported as a duplicate. ' +
+        'Types under io.sitewire. are reserved.',
       ok: { status: 201, schema: AppendResult, description: 'The seq of each event, in the order sent' },
       errors: {
         409: 'The site is archived',
-        413: 'Body or event too large',
+        413: 'Body or event too large (the limit is named)',
         415: 'Not a CloudEvents content type',
       },
     }),
@@ -49,9 +61,30 @@ export const eventRoutes = new Hono<AppEnv>()
     audited('events.append', 'site'),
     authorize('operator', 'site'),
     async (c) => {
-      const events = readCloudEvents(c.req.raw.headers, await c.req.text())
+      const events = readCloudEvents(c.req.raw.headers, new Uint8Array(await c.req.arrayBuffer()))
       const write = writeOf(c)
       return send(c, await siteOf(c.env, c.req.valid('param').siteId).appendEvents(events, write))
+    },
+  )
+  .get(
+    '/:siteId/events/:seq{[0-9]+}',
+    route({
+      summary: 'Read one event',
+      tag: 'Events',
+      description:
+        'The event at `seq` as application/cloudevents+json (binary data as data_base64), or with `mode=binary` ' +
+        "in the HTTP binding's binary mode: percent-encoded ce-* headers, Content-Type its datacontenttype, and " +
+        'the data as the body, byte for byte.',
+      ok: { status: 200, schema: LoggedEvent, description: 'The event' },
+    }),
+    valid('param', EventParam),
+    authorize('viewer', 'site'),
+    valid('query', GetEventQuery),
+    async (c) => {
+      const { siteId, seq } = c.req.valid('param')
+      const reply = await siteOf(c.env, siteId).getEvent(c.var.caller, seq, c.req.valid('query').mode)
+      if (reply.status !== 200) return send(c, reply)
+      return new Response(reply.body.body, { headers: reply.body.headers })
     },
   )
   .get(

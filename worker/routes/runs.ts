@@ -18,7 +18,7 @@ import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
-import { requireJson, valid } from '../http/validation'
+import { optionalJson, requireJson, valid } from '../http/validation'
 import { siteOf } from '../objects'
 import { SiteParam } from './sites'
 
@@ -133,6 +133,7 @@ export const runRoutes = new Hono<AppEnv>()
     valid('param', RunParam),
     audited('run.rerun', 'site'),
     authorize('operator', 'site'),
+    optionalJson,
     valid('json', RerunBody),
     async (c) => {
       const { siteId, runId } = c.req.valid('param')

@@ -5,6 +5,8 @@ import {
   ArchiveSiteBody,
   CreateSiteBody,
   ListSitesQuery,
+  QuarantinePage,
+  QuarantineRetried,
   Site,
   SitePage,
   SiteStatus,
@@ -16,7 +18,7 @@ import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
-import { requireJson, valid } from '../http/validation'
+import { optionalJson, requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
 import { siteOf, tenantOf } from '../objects'
@@ -137,6 +139,7 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     audited('site.archive', 'site'),
     authorize('admin', 'site'),
+    optionalJson,
     valid('json', ArchiveSiteBody),
     async (c) => {
       const write = writeOf(c)
@@ -169,4 +172,32 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).status(c.var.caller)),
+  )
+  .get(
+    '/:siteId/projection/quarantine',
+    route({
+      summary: 'Events the projection set aside',
+      tag: 'Sites',
+      description:
+        'Events the projector could not apply to libSQL, each with its seq and error. They stay in the log; ' +
+        'the rest of the log is projected without them. Retry them once the cause is fixed, or rebuild.',
+      ok: { status: 200, schema: QuarantinePage, description: 'The quarantined events, oldest first' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).listQuarantine(c.var.caller)),
+  )
+  .post(
+    '/:siteId/projection/retry',
+    route({
+      summary: 'Apply the quarantined events again',
+      tag: 'Sites',
+      description:
+        'Each quarantined event is applied to the projection again; those that apply now leave the quarantine.',
+      ok: { status: 200, schema: QuarantineRetried, description: 'Released and still quarantined events' },
+    }),
+    valid('param', SiteParam),
+    audited('projection.retry', 'site'),
+    authorize('admin', 'site'),
+    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).retryQuarantine(c.var.caller)),
   )

@@ -7,7 +7,7 @@ import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
-import { requireJson, valid } from '../http/validation'
+import { optionalJson, requireJson, valid } from '../http/validation'
 import { siteOf } from '../objects'
 import { SiteParam } from './sites'
 
@@ -113,6 +113,7 @@ export const taskRoutes = new Hono<AppEnv>()
     valid('param', TaskParam),
     audited('task.clone', 'site'),
     authorize('operator', 'site'),
+    optionalJson,
     valid('json', CloneTaskBody),
     async (c) => {
       const { siteId, taskId } = c.req.valid('param')

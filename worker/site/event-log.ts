@@ -1,4 +1,5 @@
-import type { CloudEvent, LoggedEvent } from '../../schema/events'
+import type { AppendableEvent, CloudEvent, LoggedEvent } from '../../schema/events'
+import { fromBase64, toBase64 } from '../lib/base64'
 
 /** What the log did with one appended event. */
 export interface AppendedEvent {
@@ -13,6 +14,19 @@ export interface AppendedEvent {
 interface EventRow extends Record<string, SqlStorageValue> {
   seq: number
   body: string
+  data: ArrayBuffer | null
+}
+
+const COLUMNS = 'seq, body, data'
+
+/** A stored row as the JSON event format has it: binary data as `data_base64`. */
+const toLoggedEvent = (row: EventRow): LoggedEvent => {
+  const event = JSON.parse(row.body) as CloudEvent
+  return (
+    row.data === null
+      ? { ...event, seq: row.seq }
+      : { ...event, data_base64: toBase64(new Uint8Array(row.data)), seq: row.seq }
+  ) as LoggedEvent
 }
 
 /**
@@ -36,16 +50,22 @@ export class EventLog {
   }
 
   /** Appends events in order. Call it inside `transactionSync`, and `reload` if that throws. */
-  append(events: readonly CloudEvent[], recordedAt: string): AppendedEvent[] {
-    return events.map((input) => {
+  append(events: readonly AppendableEvent[], recordedAt: string): AppendedEvent[] {
+    return events.map(({ data, data_base64, ...input }) => {
       const existing = this.sql
         .exec<{ seq: number }>('SELECT seq FROM events WHERE source = ? AND id = ?', input.source, input.id)
         .toArray()[0]
       if (existing) return { id: input.id, source: input.source, seq: existing.seq, duplicate: true }
       const seq = this.#head + 1
-      const stored = { ...input, time: input.time ?? recordedAt }
+      const bytes =
+        data instanceof Uint8Array ? data : typeof data_base64 === 'string' ? fromBase64(data_base64) : null
+      const stored = {
+        ...input,
+        time: input.time ?? recordedAt,
+        ...(bytes || data === undefined ? {} : { data }),
+      }
       this.sql.exec(
-        'INSERT INTO events (seq, id, source, type, subject, time, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (seq, id, source, type, subject, time, body, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         seq,
         stored.id,
         stored.source,
@@ -53,9 +73,11 @@ export class EventLog {
         stored.subject ?? null,
         stored.time,
         JSON.stringify(stored),
+        bytes,
       )
       this.#head = seq
-      return { id: input.id, source: input.source, seq, duplicate: false, event: { ...stored, seq } }
+      const event = bytes ? { ...stored, data_base64: toBase64(bytes), seq } : { ...stored, seq }
+      return { id: input.id, source: input.source, seq, duplicate: false, event }
     })
   }
 
@@ -68,44 +90,42 @@ export class EventLog {
   read(after: number, limit: number, type?: string): LoggedEvent[] {
     const rows = type
       ? this.sql.exec<EventRow>(
-          'SELECT seq, body FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?',
+          `SELECT ${COLUMNS} FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?`,
           type,
           after,
           limit,
         )
       : this.sql.exec<EventRow>(
-          'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+          `SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
           after,
           limit,
         )
-    return rows
-      .toArray()
-      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+    return rows.toArray().map(toLoggedEvent)
   }
 
   /** Events about one subject, of one type, after `after`, oldest first. */
   readSubject(subject: string, type: string, after: number, limit: number): LoggedEvent[] {
     return this.sql
       .exec<EventRow>(
-        'SELECT seq, body FROM events WHERE subject = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?',
+        `SELECT ${COLUMNS} FROM events WHERE subject = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?`,
         subject,
         type,
         after,
         limit,
       )
       .toArray()
-      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+      .map(toLoggedEvent)
   }
 
   /** The events with these `seq`s that are still stored, oldest first. */
   readSeqs(seqs: readonly number[]): LoggedEvent[] {
     return this.sql
       .exec<EventRow>(
-        'SELECT seq, body FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+        `SELECT ${COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
         JSON.stringify(seqs),
       )
       .toArray()
-      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+      .map(toLoggedEvent)
   }
 
   /** How many events about one subject, of one type, are stored, and the last one's `seq` (0 if none). */
@@ -124,12 +144,12 @@ export class EventLog {
   readTypes(prefix: string): LoggedEvent[] {
     return this.sql
       .exec<EventRow>(
-        "SELECT seq, body FROM events WHERE type >= ? AND type < ? || '~' ORDER BY seq",
+        `SELECT ${COLUMNS} FROM events WHERE type >= ? AND type < ? || '~' ORDER BY seq`,
         prefix,
         prefix,
       )
       .toArray()
-      .map((row) => ({ ...(JSON.parse(row.body) as CloudEvent), seq: row.seq }) as LoggedEvent)
+      .map(toLoggedEvent)
   }
 
   private readHead() {

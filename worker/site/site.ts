@@ -7,13 +7,26 @@ import type { AppendResult, ListEventsQuery, StreamEventsQuery } from '../../sch
 import type { ListFilesQuery } from '../../schema/api/files'
 import type { ListRunsQuery, RequestRunBody, RerunBody } from '../../schema/api/runs'
 import type { CreateScheduleBody, ListSchedulesQuery, UpdateScheduleBody } from '../../schema/api/schedules'
-import type { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
+import type {
+  CreateSiteBody,
+  QuarantineRetried,
+  Site,
+  SiteStatus,
+  UpdateSiteBody,
+} from '../../schema/api/sites'
 import type { CloneTaskBody, ListTasksQuery } from '../../schema/api/tasks'
 import * as siteStore from '../../schema/db/site-store'
-import type { CloudEvent, LoggedEvent } from '../../schema/events'
+import {
+  type AppendableEvent,
+  type CloudEvent,
+  EventType,
+  type LoggedEvent,
+  type SitewireEventBody,
+} from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { Caller } from '../auth/caller'
+import { type EncodedEvent, toBinaryMessage, toStructuredMessage } from '../cloudevents/binary-message'
 import type { Env } from '../env'
 import { FileBook } from '../files/file-book'
 import { agentFileRoute } from '../files/paths'
@@ -35,6 +48,7 @@ import { EnrolmentSigner } from './enrolment-signer'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import migrations from './migrations/migrations.js'
+import { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
 import { SiteAgents } from './site-agents'
 import {
@@ -66,6 +80,7 @@ export class SiteObject extends DurableObject<Env> {
   private log!: EventLog
   private streams!: EventStreams
   private projector!: Projector
+  private quarantine!: ProjectionQuarantine
   private idempotency!: IdempotencyStore
   private state: SiteState = initialSiteState
   /** When the stored alarm fires (ms), as far as this instance knows. */
@@ -92,6 +107,7 @@ export class SiteObject extends DurableObject<Env> {
     this.clock = new Clock(this.ctx.storage.kv)
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
+    this.quarantine = new ProjectionQuarantine(this.ctx.storage.sql)
     this.streams = new EventStreams(this.ctx, this.log)
     const db = drizzle(this.ctx.storage, { schema: siteStore })
     const site = () => (this.state.status === 'absent' ? undefined : this.state.site)
@@ -153,6 +169,16 @@ export class SiteObject extends DurableObject<Env> {
       head: () => this.log.head,
       read: (after, limit) => this.log.read(after, limit),
       retryAt: (at) => this.wakeAt(this.clock.fromSystem(at)),
+      quarantined: () => this.quarantine.seqs(),
+      quarantine: (events) =>
+        this.recordProjection(
+          events.map(({ seq, error, event }) => ({
+            type: EventType.projectionQuarantined,
+            data: { seq, event_id: event.id, event_type: event.type, error },
+          })),
+        ),
+      release: (seqs) =>
+        this.recordProjection([{ type: EventType.projectionReleased, data: { seqs: [...seqs] } }]),
     })
     if (this.log.head > 0) void this.projector.catchUp()
     // Runs resume from their state after a restart: anything overdue is decided now.
@@ -177,6 +203,46 @@ export class SiteObject extends DurableObject<Env> {
     })
   }
 
+  /** One event, written in the JSON format or in HTTP's binary mode. */
+  getEvent(caller: Caller, seq: number, mode: 'structured' | 'binary'): Reply<EncodedEvent> {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      const [event] = this.log.readSeqs([seq])
+      if (!event) throw apiError(404, 'not_found', `no event ${seq} in this log`)
+      return { status: 200, body: mode === 'binary' ? toBinaryMessage(event) : toStructuredMessage(event) }
+    })
+  }
+
+  /** The events the projector set aside, with their errors. */
+  listQuarantine(caller: Caller) {
+    return this.answer(() => {
+      this.visibleSite(caller)
+      const rows = this.quarantine.list()
+      const events = new Map(this.log.readSeqs(rows.map((row) => row.seq)).map((event) => [event.seq, event]))
+      const items = rows.map((row) => {
+        const event = events.get(row.seq)
+        return {
+          seq: row.seq,
+          id: event?.id ?? null,
+          source: event?.source ?? null,
+          type: event?.type ?? null,
+          error: row.error,
+          quarantined_at: row.quarantined_at,
+        }
+      })
+      return { status: 200, body: { items } }
+    })
+  }
+
+  /** Applies the quarantined events to the projection again. */
+  async retryQuarantine(caller: Caller): Promise<Reply<QuarantineRetried>> {
+    return this.answerAsync(async () => {
+      this.visibleSite(caller)
+      const { released, stillQuarantined } = await this.projector.retryQuarantined()
+      return { status: 200, body: { released, still_quarantined: stillQuarantined } }
+    })
+  }
+
   status(caller: Caller): Reply<SiteStatus> {
     return this.answer(() => {
       const site = this.visibleSite(caller)
@@ -195,6 +261,7 @@ export class SiteObject extends DurableObject<Env> {
               projector.nextRetryAt === null ? null : new Date(projector.nextRetryAt).toISOString(),
             failures: projector.failures,
           },
+          quarantine: this.quarantine.summary(),
           stream_clients: this.streams.count,
         },
       }
@@ -223,7 +290,7 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   /** Appends external CloudEvents as they are; the Worker has validated them. */
-  appendEvents(events: CloudEvent[], write: WriteContext): Reply<AppendResult> {
+  appendEvents(events: AppendableEvent[], write: WriteContext): Reply<AppendResult> {
     return this.answer(() => {
       if (this.state.status === 'absent' || this.state.site.tenant_id !== write.caller.tenantId) {
         throw apiError(404, 'not_found', 'site not found')
@@ -645,6 +712,7 @@ export class SiteObject extends DurableObject<Env> {
           this.runBook.apply(event)
           this.fileBook.apply(event)
           this.scheduleBook.apply(event)
+          this.quarantine.apply(event)
         }
         const next = fresh.reduce(
           (state, event) =>
@@ -667,6 +735,18 @@ export class SiteObject extends DurableObject<Env> {
     this.state = next
     if (fresh.length > 0) this.afterAppend(fresh)
     return answer
+  }
+
+  /** Records what the projector did with events it could not apply. */
+  private recordProjection(bodies: SitewireEventBody[]) {
+    if (this.state.status === 'absent') return
+    const siteId = this.state.site.id
+    this.commit(undefined, (time) => ({
+      events: bodies.map((body) =>
+        toCloudEvent(body, { siteId, subject: siteId, actor: 'system/projector', time }),
+      ),
+      reply: () => ({ status: 200, body: null }),
+    }))
   }
 
   private afterAppend(fresh: LoggedEvent[]) {
