@@ -38,7 +38,8 @@ export const AgentConnected = v.object({
 })
 export const AgentDisconnected = v.object({
   agent_id: Ulid,
-  reason: v.picklist(['closed', 'replaced', 'revoked', 'error']),
+  /** `lost`: the platform found no connection for an agent it had online, after a restart say. */
+  reason: v.picklist(['closed', 'replaced', 'revoked', 'error', 'lost']),
 })
 
 /** Data of `io.sitewire.agent.facts_reported`: the facts that changed, and the ones now gone. */

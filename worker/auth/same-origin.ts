@@ -4,21 +4,35 @@ import { apiError } from '../http/errors'
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
- * Refuses a cookie-carried write, or WebSocket opened with a cookie, from another origin:
- * a browser names the page's origin in `Origin`, and it must be ours. Defence in depth
- * beside SameSite=Strict, which lets through pages on sibling subdomains. Clients that send
- * no `Origin` (curl, scripts) carry no ambient cookie to abuse.
+ * Refuses a cookie-carried write, or WebSocket opened with a cookie, unless it proves it comes
+ * from our own pages: `Origin` is ours or, where a browser sent none, `Sec-Fetch-Site` says
+ * `same-origin`. Defence in depth beside SameSite=Strict, which lets through pages on sibling
+ * subdomains. A script holding a session cookie names the platform as its `Origin`.
  */
 export const requireSameOrigin = (c: Context) => {
-  const opensSocket = c.req.header('upgrade')?.toLowerCase() === 'websocket'
-  if (!UNSAFE_METHODS.has(c.req.method) && !opensSocket) return
+  if (!isUnsafe(c)) return
   const origin = c.req.header('origin')
-  if (origin !== undefined && origin !== new URL(c.req.url).origin)
-    throw apiError(403, 'cross_origin', `requests from ${origin} may not use this session`)
+  if (origin === new URL(c.req.url).origin) return
+  if (origin === undefined && c.req.header('sec-fetch-site') === 'same-origin') return
+  throw apiError(
+    403,
+    'cross_origin',
+    origin === undefined
+      ? 'a write with a session cookie must name this platform in Origin'
+      : `requests from ${origin} may not use this session`,
+  )
 }
 
-/** `requireSameOrigin` as middleware, for sign-in: a page elsewhere can't sign a browser in. */
+const isUnsafe = (c: Context) =>
+  UNSAFE_METHODS.has(c.req.method) || c.req.header('upgrade')?.toLowerCase() === 'websocket'
+
+/**
+ * For sign-in: a page elsewhere can't sign a browser in. A client that sends no `Origin`
+ * (curl, the CLI) has no ambient cookie to abuse here, so it may sign in.
+ */
 export const sameOrigin: MiddlewareHandler = async function sameOrigin(c, next) {
-  requireSameOrigin(c)
+  const origin = c.req.header('origin')
+  if (isUnsafe(c) && origin !== undefined && origin !== new URL(c.req.url).origin)
+    throw apiError(403, 'cross_origin', `requests from ${origin} may not use this session`)
   await next()
 }

@@ -294,7 +294,7 @@ describe('sessions', () => {
     await expectError(await sessionClient('sitewire_session=garbage')('/v1/auth/me'), 401, 'invalid_session')
   })
 
-  it('refuses cookie-carried writes and sockets from another origin, and allows them from ours or without Origin', async () => {
+  it('refuses cookie-carried writes and sockets from another origin or none, and allows them from ours', async () => {
     const { admin } = await newAdmin()
     const user = await createUser(admin, { role: 'admin' })
     const { cookie, call } = await signedIn(user.email, user.password)
@@ -312,10 +312,25 @@ describe('sessions', () => {
     expect((await call('/v1/teams', { method: 'POST', json: { name: 'ours' } })).status).toBe(201)
     const noOrigin = recording(client(undefined))('/v1/teams', {
       method: 'POST',
-      json: { name: 'scripted' },
+      json: { name: 'no origin' },
       headers: { cookie },
     })
-    expect((await noOrigin).status).toBe(201)
+    await expectError(await noOrigin, 403, 'cross_origin')
+    const fetchMetadata = recording(client(undefined))('/v1/teams', {
+      method: 'POST',
+      json: { name: 'scripted' },
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    })
+    expect((await fetchMetadata).status).toBe(201)
+    await expectError(
+      await recording(client(undefined))('/v1/teams', {
+        method: 'POST',
+        json: { name: 'sibling' },
+        headers: { cookie, 'sec-fetch-site': 'same-site' },
+      }),
+      403,
+      'cross_origin',
+    )
     expect((await call('/v1/teams', { headers: { origin: 'https://elsewhere.example' } })).status).toBe(200)
     const teams = (await (await admin('/v1/teams')).json()) as { items: { name: string }[] }
     expect(teams.items.map((team) => team.name).sort()).toEqual(['ours', 'scripted'])

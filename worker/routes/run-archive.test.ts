@@ -292,6 +292,13 @@ describe('run archives', () => {
       sha256: archive.sha256,
       deleted_at: null,
     })
+    const end = /event: end\ndata: (.*)\n/.exec(text)
+    expect(JSON.parse(end?.[1] ?? 'null')).toEqual({
+      run_id: run.id,
+      status: done.status,
+      reason: done.reason,
+      agents: { succeeded: done.agents.succeeded, failed: done.agents.failed, not_started: 0 },
+    })
 
     // A chunk an agent replays now would land in a log that no longer recognises it: refused.
     const late = a.frame('io.sitewire.step.output', {

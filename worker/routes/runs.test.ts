@@ -357,8 +357,8 @@ describe('runs', () => {
     const detail = await runOf(site, run.id)
     expect(detail.targets).toHaveLength(150)
     expect(new Set(detail.targets.map((t) => t.agent_id))).toEqual(new Set(ids))
-    // None is connected: every step waits for its agent.
-    expect(detail.agents).toMatchObject({ running: 150, waiting: 0 })
+    // None is connected: none is sent work; each waits for its agent to connect.
+    expect(detail.agents).toMatchObject({ running: 0, waiting: 150 })
     expect((await admin(`/v1/sites/${site.id}/runs/${run.id}/cancel`, { method: 'POST' })).status).toBe(202)
   })
 

@@ -1,5 +1,5 @@
 import type { LogChunk, RunArchive } from '../../schema/api/runs'
-import { EventType, type LoggedEvent, type StepOutput } from '../../schema/events'
+import { EventType, type LoggedEvent, type RunFinished, type StepOutput } from '../../schema/events'
 
 interface Follower {
   writer: WritableStreamDefaultWriter<Uint8Array>
@@ -24,7 +24,8 @@ export const toChunk = (event: LoggedEvent): LogChunk => {
 /**
  * Watchers of runs' output as server-sent events: the backlog from the log, then each chunk
  * as it is stored, each with its `seq` as the event id, so `Last-Event-ID` resumes a
- * dropped stream where it stopped. The stream ends with the run. Once the run is archived its
+ * dropped stream where it stopped. The stream ends with the run, in an `end` event that carries
+ * its final status, reason and how many agents succeeded, failed or never started. Once the run is archived its
  * chunks are gone from the log: the stream says so with an `archived` event naming the download.
  */
 export class LogFollowers {
@@ -43,7 +44,8 @@ export class LogFollowers {
     options: {
       after: number
       agentId: string | undefined
-      finished: boolean
+      /** The run's end, when it has ended: the stream ends at once with it. */
+      finished: RunFinished | undefined
       /** Where the run's output went: its backlog is no longer in the log. */
       archived?: (RunArchive & { download: string }) | undefined
     },
@@ -67,7 +69,7 @@ export class LogFollowers {
       void follower.writer.write(encoder.encode(`event: archived\ndata: ${JSON.stringify(data)}\n\n`))
     }
     if (options.finished) {
-      this.end(runId, follower)
+      this.end(runId, follower, options.finished)
     } else {
       const set = this.byRun.get(runId) ?? new Set()
       set.add(follower)
@@ -84,7 +86,7 @@ export class LogFollowers {
     const set = this.byRun.get(runId)
     if (!set) return
     for (const follower of set) {
-      if (event.type === EventType.runFinished) this.end(runId, follower)
+      if (event.type === EventType.runFinished) this.end(runId, follower, event.data as RunFinished)
       else if (event.seq > follower.lastSeq) this.write(runId, follower, event)
     }
   }
@@ -100,9 +102,10 @@ export class LogFollowers {
     follower.writer.write(encoder.encode(payload)).catch(() => this.drop(runId, follower))
   }
 
-  private end(runId: string, follower: Follower) {
+  /** The last event: the run's final status, why, and how its agents fared. */
+  private end(runId: string, follower: Follower, finished: RunFinished) {
     follower.writer
-      .write(encoder.encode('event: end\ndata: {}\n\n'))
+      .write(encoder.encode(`event: end\ndata: ${JSON.stringify(finished)}\n\n`))
       .then(() => follower.writer.close())
       .catch(() => undefined)
     this.drop(runId, follower)

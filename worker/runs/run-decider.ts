@@ -9,8 +9,8 @@ export interface RunWorld {
   run: RunRow
   definition: TaskDefinition
   counts: Record<RunAgentState, number>
-  /** Agents in these states, by position, at most `limit`. */
-  agents: (states: RunAgentState[], limit?: number) => RunAgentRow[]
+  /** Agents in these states, by position, at most `limit`; with `connected`, only agents with a connection. */
+  agents: (states: RunAgentState[], limit?: number, connected?: boolean) => RunAgentRow[]
   due: () => RunAgentRow[]
   /** Another run of the same task is going, or queued before this one. */
   taskBusy: () => boolean
@@ -100,10 +100,14 @@ export const advanceRun = (world: RunWorld): SitewireEventBody[] => {
   }
   if (events.length > 0) return events
 
-  for (const agent of world.agents(['ready'])) events.push(dispatch(runId, agent.agentId, agent.stepIndex, 1))
+  // Work goes only to agents with a connection; the others wait for theirs, or for the deadline.
+  for (const agent of world.agents(['ready'], undefined, true)) {
+    events.push(dispatch(runId, agent.agentId, agent.stepIndex, 1))
+  }
 
   const stopping = run.cancelRequested || failureTripped(request.failure, counts.failed, total)
-  const starting = stopping ? [] : world.agents(['waiting'], toStart(request.strategy, counts, total))
+  const slots = toStart(request.strategy, counts, total)
+  const starting = stopping || slots === 0 ? [] : world.agents(['waiting'], slots, true)
   if (starting.length > 0 && run.status !== 'dispatched' && run.status !== 'collecting') {
     events.unshift({ type: EventType.runDispatched, data: { run_id: runId } })
   }

@@ -439,10 +439,12 @@ export class SiteRuns {
   }
 
   /** A (re)connected agent gets the steps it is in the middle of again; it runs each attempt once. */
+  /** Re-sends the agent's steps in flight, and starts work that waited for it to connect. */
   agentWelcomed(agentId: string) {
     for (const agent of this.deps.book.activeStepsOf(agentId)) {
       this.sendStep(agent.runId, agentId, agent.stepIndex, agent.attempt)
     }
+    this.advance()
   }
 
   private sendStep(runId: string, agentId: string, index: number, attempt: number) {
@@ -537,7 +539,13 @@ export class SiteRuns {
       run,
       definition,
       counts: book.counts(run.id),
-      agents: (states, limit) => book.runAgents(run.id, states, limit),
+      agents: (states, limit, connected) =>
+        connected
+          ? book
+              .runAgents(run.id, states)
+              .filter((agent) => this.deps.online(agent.agentId))
+              .slice(0, limit)
+          : book.runAgents(run.id, states, limit),
       due: () => book.dueAgents(run.id, this.deps.now()),
       taskBusy: () => book.taskBusy(run),
       online: this.deps.online,

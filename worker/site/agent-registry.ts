@@ -148,6 +148,16 @@ export class AgentRegistry {
     return this.db.select().from(store.agents).where(eq(store.agents.id, id)).get()
   }
 
+  /** The ids of the agents recorded online. */
+  onlineIds(): string[] {
+    return this.db
+      .select({ id: store.agents.id })
+      .from(store.agents)
+      .where(eq(store.agents.presence, 'online'))
+      .all()
+      .map((row) => row.id)
+  }
+
   agents(query: ListSiteAgentsQuery): AgentRow[] {
     return this.db
       .select()

@@ -336,6 +336,23 @@ export class SiteAgents {
     })
   }
 
+  /**
+   * Records offline every agent recorded online that has no connection the runtime holds: after
+   * a restart the runtime holds none, and an agent that stopped meanwhile never says goodbye.
+   */
+  reconcilePresence() {
+    if (!this.deps.site()) return
+    const connected = new Set(
+      this.deps.ctx
+        .getWebSockets(AGENTS_TAG)
+        .map((socket) => (socket.deserializeAttachment() as AgentAttachment | null)?.agentId),
+    )
+    for (const agentId of this.deps.registry.onlineIds()) {
+      if (connected.has(agentId)) continue
+      this.record(agentId, EventType.agentDisconnected, { agent_id: agentId, reason: 'lost' })
+    }
+  }
+
   private welcome(socket: WebSocket, agentId: string) {
     const status = this.deps.registry.agent(agentId)?.status
     sendMessage(socket, {

@@ -21,6 +21,7 @@ import {
   type CloudEvent,
   EventType,
   type LoggedEvent,
+  type RunFinished,
   type SitewireEventBody,
 } from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
@@ -70,6 +71,8 @@ export interface WriteContext {
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
 const SITE_EVENT_PREFIX = 'io.sitewire.site.'
+/** When the alarm comes back for work that threw. */
+const ALARM_RETRY_MS = 30_000
 
 /**
  * One site: its event log, its current state folded from that log, live streams, and the
@@ -181,6 +184,7 @@ export class SiteObject extends DurableObject<Env> {
         this.recordProjection([{ type: EventType.projectionReleased, data: { seqs: [...seqs] } }]),
     })
     if (this.log.head > 0) void this.projector.catchUp()
+    this.agents.reconcilePresence()
     // Runs resume from their state after a restart: anything overdue is decided now.
     this.runs.advance()
     // Fire times that passed while the object was down follow each schedule's policy now.
@@ -600,11 +604,30 @@ export class SiteObject extends DurableObject<Env> {
     return Response.json(apiError(404, 'not_found', 'no such route').toBody(), { status: 404 })
   }
 
+  /**
+   * Each part's due work runs on its own: one that throws is logged with the site and its
+   * name, the others still run, and the alarm comes back for it.
+   */
   override async alarm() {
     this.alarmAt = undefined
-    this.runs.advance()
-    this.schedules.fireDue()
-    await this.projector.catchUp()
+    const due: [string, () => unknown][] = [
+      ['agents', () => this.agents.reconcilePresence()],
+      ['runs', () => this.runs.advance()],
+      ['schedules', () => this.schedules.fireDue()],
+      ['projection', () => this.projector.catchUp()],
+    ]
+    for (const [feature, run] of due) {
+      try {
+        await run()
+      } catch (error) {
+        log('error', 'alarm work failed', {
+          site_id: this.state.status === 'absent' ? null : this.state.site.id,
+          feature,
+          error: errorMessage(error),
+        })
+        this.wakeAt(this.clock.now() + ALARM_RETRY_MS)
+      }
+    }
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
@@ -645,7 +668,10 @@ export class SiteObject extends DurableObject<Env> {
     return this.runs.followers.open(runId, {
       after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
       agentId: query.agent_id,
-      finished: run.finishedAt !== null,
+      finished:
+        run.finishedAt === null
+          ? undefined
+          : (this.log.readSubject(runId, EventType.runFinished, 0, 1)[0]?.data as RunFinished | undefined),
       archived: run.archive ? { ...run.archive, download: archivePath(siteId, runId) } : undefined,
     })
   }
