@@ -11,6 +11,7 @@ const quiet = createLogger('error', () => undefined)
 interface Upgrade {
   at: number
   authorization: string | undefined
+  extensions: string | undefined
 }
 
 /** A WebSocket server that records each upgrade and then does what the test says. */
@@ -19,7 +20,11 @@ const startServer = async (onUpgrade: (socket: import('node:stream').Duplex, acc
   const wss = new WebSocketServer({ noServer: true })
   const server: Server = createServer()
   server.on('upgrade', (request, socket, head) => {
-    upgrades.push({ at: Date.now(), authorization: request.headers.authorization })
+    upgrades.push({
+      at: Date.now(),
+      authorization: request.headers.authorization,
+      extensions: request.headers['sec-websocket-extensions'],
+    })
     onUpgrade(socket, () => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws)))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -72,6 +77,8 @@ describe('openConnection', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(390)
     expect(new Set(server.upgrades.map((upgrade) => upgrade.authorization)).size).toBe(server.upgrades.length)
     expect(opened.length).toBeGreaterThanOrEqual(3)
+    // No permessage-deflate: it would cost the platform memory and time for every agent.
+    expect(server.upgrades.map((upgrade) => upgrade.extensions)).toEqual(server.upgrades.map(() => undefined))
   })
 
   it('starts the backoff over after a stable connection', async () => {

@@ -102,6 +102,9 @@ export const openConnection = (options: ConnectionOptions): Connection => {
         headers,
         handshakeTimeout: handshakeTimeoutMs,
         maxPayload: MAX_FRAME_BYTES,
+        // Compression costs the platform about 220 KiB per connection and doubles a broadcast's
+        // latency (bench:agents); frames are small JSON, and output is batched already.
+        perMessageDeflate: false,
       })
       socket = ws
       let openedAt: number | undefined

@@ -10,8 +10,8 @@ export interface SitewireTarget {
   siteId: string
   enrolmentToken: string
   /**
-   * Offer permessage-deflate, as the real agent does (it uses `ws`'s defaults, and workerd
-   * accepts). Off only to show what compression costs.
+   * Offer permessage-deflate, which workerd accepts. The real agent does not; on only to show
+   * what compression would cost.
    */
   deflate: boolean
 }

@@ -1,6 +1,6 @@
 /** Every count, pause and time limit of a run, in one place. */
 export interface AgentsPlan {
-  /** Simulated agents offer permessage-deflate like the real one; `--no-deflate` turns it off to compare. */
+  /** Simulated agents offer no permessage-deflate, like the real one; `--deflate` turns it on to compare. */
   deflate: boolean
   /** Client processes sharing the simulated agents (or the MQTT subscribers): the machine has 2 cores. */
   clientWorkers: number

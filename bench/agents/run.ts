@@ -23,8 +23,8 @@ resident memory and broadcast latency.
                 rewrites the Agents section of bench/RESULTS.md.
   --rounds N    broadcasts per system and size (default ${fullPlan.rounds})
   --clients N   client processes holding the clients (default ${fullPlan.clientWorkers})
-  --no-deflate  simulated agents do not offer permessage-deflate (the real agent does):
-                shows what WebSocket compression costs the platform
+  --deflate     simulated agents offer permessage-deflate (the real agent does not):
+                shows what WebSocket compression would cost the platform
   --no-floor    skip the bare workerd Durable Object (the runtime's floor for the same job)
   -h, --help    this text`
 
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     agents: { type: 'string', multiple: true },
     rounds: { type: 'string' },
     clients: { type: 'string' },
-    'no-deflate': { type: 'boolean', default: false },
+    deflate: { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -54,12 +54,12 @@ const positive = (value: string | undefined, name: string, fallback: number) => 
 }
 
 const sizes = args.agents?.map((a) => positive(a, '--agents', 0)) ?? DEFAULT_SIZES
-const isDefaultRun = !args.agents && !args.rounds && !args.clients && !args['no-deflate'] && !args['no-floor']
+const isDefaultRun = !args.agents && !args.rounds && !args.clients && !args.deflate && !args['no-floor']
 const plan = {
   ...fullPlan,
   rounds: positive(args.rounds, '--rounds', fullPlan.rounds),
   clientWorkers: positive(args.clients, '--clients', fullPlan.clientWorkers),
-  deflate: !args['no-deflate'],
+  deflate: args.deflate,
 }
 const benchDir = resolve(import.meta.dirname, '..')
 const root = resolve(benchDir, '..')
@@ -81,7 +81,7 @@ const main = async () => {
   console.error(
     `bench:agents on ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage1m}; ` +
       `sizes ${sizes.join(', ')}; ${plan.clientWorkers} client processes; ${plan.rounds} broadcasts each` +
-      `${plan.deflate ? '' : '; agents without permessage-deflate'}`,
+      `${plan.deflate ? '; agents offering permessage-deflate' : ''}`,
   )
   const results: SizeResult[] = []
   for (const agents of sizes) {
@@ -102,7 +102,7 @@ const main = async () => {
   const resultsDir = join(benchDir, 'results')
   mkdirSync(resultsDir, { recursive: true })
   const date = startedAt.toISOString().slice(0, 10)
-  const variant = isDefaultRun ? '' : `-${sizes.join('-')}${plan.deflate ? '' : '-no-deflate'}`
+  const variant = isDefaultRun ? '' : `-${sizes.join('-')}${plan.deflate ? '-deflate' : ''}`
   const file = join(resultsDir, `agents-${date}${variant}.json`)
   const minutes = (Date.now() - startedAt.getTime()) / 60_000
   const versions = packageVersions('mqtt', 'miniflare', 'ws')

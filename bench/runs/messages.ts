@@ -14,7 +14,7 @@ export interface SiteTarget {
   url: string
   siteId: string
   enrolmentToken: string
-  /** Offer permessage-deflate, as the real agent does (`ws` defaults). */
+  /** Offer permessage-deflate; the real agent does not. */
   deflate: boolean
 }
 

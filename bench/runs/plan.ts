@@ -13,7 +13,7 @@ export interface RunsPlan {
   storageLines: number
   /** Runs of scenario C in flight at once (the task allows runs alongside each other). */
   storageConcurrency: number
-  /** Simulated agents offer permessage-deflate as the real agent (`ws` defaults) does. */
+  /** Simulated agents offer no permessage-deflate, like the real agent. */
   deflate: boolean
   /** Client processes holding the simulated agents or the peer's workers: the machine has 2 cores. */
   clientWorkers: number
@@ -40,7 +40,7 @@ export const fullPlan: RunsPlan = {
   // More than the 20 first and 20 last lines a run keeps as previews, so pruning shows.
   storageLines: 100,
   storageConcurrency: 4,
-  deflate: true,
+  deflate: false,
   clientWorkers: 2,
   enrolConcurrency: 16,
   connectConcurrency: 64,

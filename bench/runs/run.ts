@@ -31,7 +31,7 @@ over NATS (core, and JetStream with file storage), each system alone on the mach
   --real-agents N   real agent processes in B (default ${fullPlan.realAgents})
   --real-lines N    what B's script prints: seq 1 N (default ${fullPlan.realLines})
   --runs N          small runs in C (default ${fullPlan.runs})
-  --no-deflate      simulated agents without permessage-deflate (the real agent offers it)
+  --deflate         simulated agents offer permessage-deflate (the real agent does not)
   --skip LIST       scenarios to leave out, comma-separated: a, b, c, peer
   --quick           every scenario, shortened (${quickPlan.agents} agents, ${quickPlan.realAgents} real agents, ${quickPlan.runs} runs)
   -h, --help        this text
@@ -47,7 +47,7 @@ const { values: args } = parseArgs({
     'real-agents': { type: 'string' },
     'real-lines': { type: 'string' },
     runs: { type: 'string' },
-    'no-deflate': { type: 'boolean', default: false },
+    deflate: { type: 'boolean', default: false },
     skip: { type: 'string', default: '' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -77,7 +77,7 @@ const plan: RunsPlan = {
   realAgents: whole(args['real-agents'], '--real-agents', base.realAgents),
   realLines: whole(args['real-lines'], '--real-lines', base.realLines),
   runs: whole(args.runs, '--runs', base.runs),
-  deflate: !args['no-deflate'],
+  deflate: args.deflate,
 }
 if (printedBytes(plan) > MAX_PRINTED_BYTES) {
   console.error(
