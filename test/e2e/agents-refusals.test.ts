@@ -427,7 +427,7 @@ describe('agents refused end to end', () => {
     expect(inbox).toEqual([])
   })
 
-  // BUG (worker/site/agent-connections.ts readAgentFrame): the limit counts UTF-16 code units
+  // BUG (worker/agents/agent-connections.ts readAgentFrame): the limit counts UTF-16 code units
   // (`text.length`), not bytes, so this 427 KB frame of 230 K characters is acked and stored.
   // The setup sits in beforeAll so that only the platform's answer can make the test fail;
   // it is expected to until that is fixed, then make it a plain `it`.

@@ -6,12 +6,13 @@ import type * as store from '../../schema/db/site-store'
 import { type CloudEvent, EventType, type SitewireEventBody } from '../../schema/events'
 import type { Step } from '../../schema/tasks/steps'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import { authenticateAgent } from '../agents/agent-connections'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { byId, type Page, toPage } from '../lib/paging'
 import type { RunBook } from '../runs/run-book'
-import { authenticateAgent } from '../site/agent-connections'
+import type { Commit } from '../site/commit-plan'
 import { SiteScope } from '../site/site-scope'
 import { toCloudEvent } from '../site/sitewire-event'
 import type { FetchedFileRow, FileBook, FileRow } from './file-book'
@@ -20,7 +21,6 @@ import { announcedLength, fileResponse, storeFile } from './storage'
 
 const nextId = monotonicFactory()
 
-type Plan<T> = (time: string) => { events: CloudEvent[]; reply: () => Reply<T> }
 type StepMessage = Extract<ServerMessage, { type: 'step' }>
 
 /** What a file step's message carries besides the step: where the agent gets or puts the bytes. */
@@ -37,7 +37,7 @@ export interface SiteFilesDeps {
   runs: RunBook
   bucket: R2Bucket
   site: () => Site | undefined
-  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  commit: Commit
   /** The first answer to a repeated Idempotency-Key, if this is a repeat. */
   replay: (idempotency: IdempotencyClaim | undefined) => Reply | undefined
   findAgent: (agentId: string) => typeof store.agents.$inferSelect | undefined

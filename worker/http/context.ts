@@ -1,9 +1,8 @@
 import type { Context } from 'hono'
 import type { Principal } from '../access/principal'
-import type { Caller } from '../auth/caller'
+import type { Caller, WriteContext } from '../auth/caller'
 import type { Env } from '../env'
 import type { IdempotencyClaim } from '../lib/idempotency'
-import type { WriteContext } from '../site/site'
 
 /** What middleware puts on the context, typed once for every route. */
 export interface AppEnv {

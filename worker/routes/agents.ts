@@ -18,6 +18,7 @@ import {
 } from '../../schema/api/agents'
 import { PageQuery, Ulid } from '../../schema/common'
 import { agents } from '../../schema/db/projections'
+import type { AgentDecision } from '../agents/agent-decider'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
@@ -29,7 +30,6 @@ import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { readProjections } from '../projections/connection'
 import { visibleRows } from '../projections/visible-rows'
-import type { AgentDecision } from '../site/agent-decider'
 import { SiteParam } from './sites'
 
 const TokenParam = v.object({ siteId: Ulid, tokenId: Ulid })

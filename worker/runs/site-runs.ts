@@ -13,19 +13,14 @@ import type {
 import type { Site } from '../../schema/api/sites'
 import type { CloneTaskBody, ListTasksQuery, Task } from '../../schema/api/tasks'
 import type * as store from '../../schema/db/site-store'
-import {
-  type CloudEvent,
-  EventType,
-  type LoggedEvent,
-  type RunTrigger,
-  type SitewireEventBody,
-} from '../../schema/events'
+import { EventType, type LoggedEvent, type RunTrigger, type SitewireEventBody } from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
+import type { Commit } from '../site/commit-plan'
 import type { EventLog } from '../site/event-log'
 import { SiteScope } from '../site/site-scope'
 import { LogFollowers } from './log-followers'
@@ -39,8 +34,6 @@ const nextId = monotonicFactory()
 /** Enough rounds for any run to settle after one change; more means a decider loops. */
 const MAX_PUMP_ROUNDS = 10_000
 
-type Plan<T> = (time: string) => { events: CloudEvent[]; reply: () => Reply<T> }
-
 export interface SiteRunsDeps {
   book: RunBook
   db: DrizzleSqliteDODatabase<typeof store>
@@ -48,7 +41,7 @@ export interface SiteRunsDeps {
   /** Where ended runs' logs are archived. */
   bucket: R2Bucket
   site: () => Site | undefined
-  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  commit: Commit
   online: (agentId: string) => boolean
   sendTo: (agentId: string, message: ServerMessage) => void
   /** Push steps name files the site has; file steps carry where the agent moves the bytes. */

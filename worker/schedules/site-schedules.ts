@@ -6,12 +6,7 @@ import type {
   UpdateScheduleBody,
 } from '../../schema/api/schedules'
 import type { Site } from '../../schema/api/sites'
-import {
-  type CloudEvent,
-  EventType,
-  type ScheduleDefinition,
-  type SitewireEventBody,
-} from '../../schema/events'
+import { EventType, type ScheduleDefinition, type SitewireEventBody } from '../../schema/events'
 import { ApiError, apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
@@ -19,6 +14,7 @@ import { type Page, toPage } from '../lib/paging'
 import { resolveParams } from '../runs/params'
 import type { RunBook } from '../runs/run-book'
 import type { SiteRuns } from '../runs/site-runs'
+import type { Commit } from '../site/commit-plan'
 import { SiteScope } from '../site/site-scope'
 import { decideDue } from './due-decider'
 import { upcoming } from './fire-times'
@@ -30,14 +26,12 @@ const SHOWN_FIRE_TIMES = 5
 /** When a fire failed on a fault (not a refusal), how long before the alarm tries it again. */
 const FAULT_RETRY_MS = 60_000
 
-type Plan<T> = (time: string) => { events: CloudEvent[]; reply: () => Reply<T> }
-
 export interface SiteSchedulesDeps {
   book: ScheduleBook
   tasks: Pick<RunBook, 'task' | 'definition'>
   runs: Pick<SiteRuns, 'requestRun'>
   site: () => Site | undefined
-  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  commit: Commit
   /** Asks for the alarm at this time (ms), unless one is set sooner. */
   wakeAt: (at: number) => void
   now: () => number

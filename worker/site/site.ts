@@ -18,7 +18,6 @@ import type { CloneTaskBody, ListTasksQuery } from '../../schema/api/tasks'
 import * as siteStore from '../../schema/db/site-store'
 import {
   type AppendableEvent,
-  type CloudEvent,
   EventType,
   type LoggedEvent,
   type RunFinished,
@@ -26,7 +25,12 @@ import {
 } from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
-import type { Caller } from '../auth/caller'
+import type { AgentAttachment } from '../agents/agent-connections'
+import type { AgentDecision } from '../agents/agent-decider'
+import { AgentRegistry } from '../agents/agent-registry'
+import { EnrolmentSigner } from '../agents/enrolment-signer'
+import { SiteAgents } from '../agents/site-agents'
+import type { Caller, WriteContext } from '../auth/caller'
 import { type EncodedEvent, toBinaryMessage, toStructuredMessage } from '../cloudevents/binary-message'
 import type { Env } from '../env'
 import { FileBook } from '../files/file-book'
@@ -42,16 +46,12 @@ import { RunBook } from '../runs/run-book'
 import { SiteRuns } from '../runs/site-runs'
 import { ScheduleBook } from '../schedules/schedule-book'
 import { SiteSchedules } from '../schedules/site-schedules'
-import type { AgentAttachment } from './agent-connections'
-import type { AgentDecision } from './agent-decider'
-import { AgentRegistry } from './agent-registry'
-import { EnrolmentSigner } from './enrolment-signer'
+import type { CommitPlan } from './commit-plan'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
-import { SiteAgents } from './site-agents'
 import {
   decideSite,
   evolveSite,
@@ -61,12 +61,6 @@ import {
   type SiteState,
 } from './site-decider'
 import { toCloudEvent } from './sitewire-event'
-
-/** What every write carries besides its input. */
-export interface WriteContext {
-  caller: Caller
-  idempotency?: IdempotencyClaim
-}
 
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
@@ -714,15 +708,7 @@ export class SiteObject extends DurableObject<Env> {
    * Replays a repeated write, or decides one and stores its events, its new state and its
    * answer in one transaction; then tells watchers and the projector.
    */
-  private commit<T>(
-    idempotency: IdempotencyClaim | undefined,
-    plan: (time: string) => {
-      events: CloudEvent[]
-      reply: (appended: ReturnType<EventLog['append']>, next: SiteState) => Reply<T>
-      /** What a repeat with the same Idempotency-Key answers, when the first answer holds a secret. */
-      replay?: unknown
-    },
-  ): Reply<T> {
+  private commit<T>(idempotency: IdempotencyClaim | undefined, plan: CommitPlan<T>): Reply<T> {
     const now = this.clock.now()
     const replay = this.idempotency.find(idempotency, now)
     if (replay) return replay as Reply<T>

@@ -3,6 +3,7 @@ import type { SignedIn, User } from '../../schema/api/users'
 import type { ErrorBody } from '../../schema/common'
 import type { Principal } from '../access/principal'
 import { randomToken, sha256Hex } from '../auth/api-keys'
+import type { WriteContext } from '../auth/caller'
 import {
   type CheckedAttempt,
   invalidCredentials,
@@ -13,7 +14,6 @@ import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from '../auth/passwor
 import { sessionToken } from '../auth/session-cookie'
 import { apiError, notFound } from '../http/errors'
 import type { Reply } from '../lib/idempotency'
-import type { WriteContext } from '../site/site'
 import type { Change, Commands } from './command'
 import type { GrantStore } from './grant-store'
 import type { SessionStore } from './session-store'

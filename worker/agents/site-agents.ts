@@ -17,11 +17,13 @@ import type {
   RefreshedFacts,
 } from '../../schema/api/agents'
 import type { Site } from '../../schema/api/sites'
-import { type CloudEvent, EventType, type SitewireEventBody } from '../../schema/events'
+import { EventType, type SitewireEventBody } from '../../schema/events'
 import { ApiError, apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { byId, type Page, toPage } from '../lib/paging'
+import type { Commit } from '../site/commit-plan'
+import { SiteScope } from '../site/site-scope'
 import {
   AGENTS_TAG,
   type AgentAttachment,
@@ -35,18 +37,10 @@ import {
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
 import { type AgentRegistry, toAgent, toEnrolmentToken } from './agent-registry'
 import type { EnrolmentSigner } from './enrolment-signer'
-import type { EventLog } from './event-log'
-import { SiteScope } from './site-scope'
 
 const nextId = monotonicFactory()
 /** How often agents refresh their facts. */
 export const FACTS_INTERVAL_SECONDS = 300
-
-type Plan<T> = (time: string) => {
-  events: CloudEvent[]
-  reply: (appended: ReturnType<EventLog['append']>) => Reply<T>
-  replay?: unknown
-}
 
 export interface SiteAgentsDeps {
   ctx: DurableObjectState
@@ -54,7 +48,7 @@ export interface SiteAgentsDeps {
   signer: EnrolmentSigner
   /** The site, when it exists. */
   site: () => Site | undefined
-  commit: <T>(idempotency: IdempotencyClaim | undefined, plan: Plan<T>) => Reply<T>
+  commit: Commit
   /** Checks a frame against what the site knows beyond its shape; may refile it. */
   admit: (frame: AgentFrame, agentId: string) => AgentFrame
   /** An approved agent was welcomed on a connection. */
