@@ -107,9 +107,9 @@ export const CloudEventAttributes = {
 const CORE = new Set([...Object.keys(CloudEventAttributes), 'data', 'data_base64'])
 
 /** Extension attributes: names and values as the type system allows them in JSON. */
-const extensionIssues = (event: Record<string, unknown>) =>
+const extensionIssues = (event: Record<string, unknown>, logged: boolean) =>
   Object.entries(event).flatMap(([name, value]): { name: string; message: string }[] => {
-    if (CORE.has(name)) return []
+    if (CORE.has(name) || (logged && RESERVED_ATTRIBUTES.has(name))) return []
     if (!EXTENSION_NAME.test(name)) {
       return [{ name, message: 'extension attribute names are 1 to 20 lowercase ASCII letters or digits' }]
     }
@@ -126,36 +126,33 @@ const extensionIssues = (event: Record<string, unknown>) =>
 const withoutNulls = <T extends Record<string, unknown>>(event: T): T =>
   Object.fromEntries(Object.entries(event).filter(([name, value]) => value !== null || name === 'data')) as T
 
+const DataMembers = {
+  data: v.optional(v.unknown()),
+  data_base64: v.nullish(
+    v.pipe(v.string('data_base64 is a string'), v.regex(BASE64, 'data_base64 must be base64 (RFC 4648)')),
+  ),
+}
+
+/** The rules beyond each attribute's own: extension names and values, and data in one form only. */
+const eventRules = <T extends Record<string, unknown>>(logged: boolean) =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return
+    const event: Record<string, unknown> = dataset.value
+    const issue = (key: string, message: string) =>
+      addIssue({ message, path: [{ type: 'object', origin: 'value', input: event, key, value: event[key] }] })
+    for (const { name, message } of extensionIssues(event, logged)) issue(name, message)
+    if (event.data !== undefined && event.data_base64 != null) {
+      issue('data_base64', 'data and data_base64 are mutually exclusive')
+    }
+  })
+
 /**
  * A CloudEvent in the JSON event format (1.0.2): core attributes, extension attributes, and
  * either `data` (any JSON value) or `data_base64` (the bytes of binary data).
  */
 export const CloudEvent = v.pipe(
-  v.looseObject({
-    ...CloudEventAttributes,
-    data: v.optional(v.unknown()),
-    data_base64: v.nullish(
-      v.pipe(v.string('data_base64 is a string'), v.regex(BASE64, 'data_base64 must be base64 (RFC 4648)')),
-    ),
-  }),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return
-    const event = dataset.value as Record<string, unknown>
-    for (const { name, message } of extensionIssues(event)) {
-      addIssue({
-        message,
-        path: [{ type: 'object', origin: 'value', input: event, key: name, value: event[name] }],
-      })
-    }
-    if (event.data !== undefined && event.data_base64 != null) {
-      addIssue({
-        message: 'data and data_base64 are mutually exclusive',
-        path: [
-          { type: 'object', origin: 'value', input: event, key: 'data_base64', value: event.data_base64 },
-        ],
-      })
-    }
-  }),
+  v.looseObject({ ...CloudEventAttributes, ...DataMembers }),
+  eventRules(false),
   v.transform(withoutNulls),
 )
 export type CloudEvent = v.InferOutput<typeof CloudEvent>
@@ -175,9 +172,14 @@ export const ExternalCloudEvent = v.pipe(
  */
 export type AppendableEvent = CloudEvent
 
-/** An event as the log returns it: the CloudEvent plus its position `seq`. */
-export const LoggedEvent = v.intersect([
-  CloudEvent,
-  v.object({ seq: v.pipe(v.number(), v.integer(), v.minValue(1)), time: v.string() }),
-])
+/** An event as the log returns it: the CloudEvent plus its position `seq`, which the log set. */
+export const LoggedEvent = v.pipe(
+  v.looseObject({
+    ...CloudEventAttributes,
+    ...DataMembers,
+    time: v.string(),
+    seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  }),
+  eventRules(true),
+)
 export type LoggedEvent = v.InferOutput<typeof LoggedEvent>

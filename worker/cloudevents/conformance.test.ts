@@ -1,7 +1,8 @@
+import * as v from 'valibot'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Site } from '../../schema/api/sites'
 import type { ErrorBody } from '../../schema/common'
-import type { LoggedEvent } from '../../schema/events'
+import { LoggedEvent } from '../../schema/events'
 import { type Client, createSite, newTenant } from '../../test/worker-support'
 
 /**
@@ -146,6 +147,8 @@ describe('accepted as CloudEvents 1.0.2 allows, and read back as sent', () => {
       const response = await row.send(id)
       expect(response.status, await response.clone().text()).toBe(201)
       const event = await readEvent(id)
+      // What the log answers is a valid logged event by the schema the API documents.
+      expect(v.safeParse(LoggedEvent, event).issues).toBeUndefined()
       const { specversion, source, type, seq, time, id: storedId, ...rest } = event as LoggedEvent
       expect({ specversion, source, type, id: storedId }).toEqual({
         specversion: '1.0',
