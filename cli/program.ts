@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { action, examples } from './action'
 import { registerAccess } from './commands/access'
 import { registerAdmin } from './commands/admin'
 import { registerAgents } from './commands/agents'
@@ -9,10 +10,14 @@ import { registerRuns } from './commands/runs'
 import { registerSchedules } from './commands/schedules'
 import { registerSites } from './commands/sites'
 import { registerTasks } from './commands/tasks'
+import { startRepl } from './repl'
 import { CLI_VERSION } from './version'
 
-/** The `sitewire` command tree; built afresh for each REPL line so no state leaks between lines. */
-export const createProgram = () => {
+/**
+ * The `sitewire` command tree; built afresh for each REPL line so no state leaks between
+ * lines. Inside the REPL (`interactive`) a usage error throws rather than exiting.
+ */
+export const createProgram = (options: { interactive?: boolean } = {}) => {
   const program = new Command('sitewire')
     .description('Operate Sitewire from a terminal: sites, agents, tasks, runs, events and access.')
     .version(CLI_VERSION)
@@ -22,7 +27,7 @@ export const createProgram = () => {
     .option('--json', 'print the API answer as JSON')
     .option('--yaml', 'print the API answer as YAML')
     .option('-q, --quiet', 'print only ids')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for the commands and options)')
     .addHelpText(
       'after',
       [
@@ -33,6 +38,7 @@ export const createProgram = () => {
         '4 a followed run was cancelled or skipped.',
       ].join('\n'),
     )
+  if (options.interactive) program.exitOverride()
   registerLogin(program)
   registerSites(program)
   registerAgents(program)
@@ -43,5 +49,23 @@ export const createProgram = () => {
   registerFiles(program)
   registerAccess(program)
   registerAdmin(program)
+  if (!options.interactive) {
+    program
+      .command('repl')
+      .description('an interactive shell with history and completion of commands and ids')
+      .addHelpText('after', examples('sitewire repl', 'sitewire --site 01J… repl'))
+      .action(
+        action(async (session) => {
+          const globals = session.options
+          // The shell's own choice of platform and site holds for every line.
+          const globalArgs = [
+            ...(globals.url ? ['--url', globals.url] : []),
+            ...(globals.context ? ['--context', globals.context] : []),
+            ...(globals.site ? ['--site', globals.site] : []),
+          ]
+          await startRepl(session, { createProgram: () => createProgram({ interactive: true }), globalArgs })
+        }),
+      )
+  }
   return program
 }
