@@ -97,7 +97,8 @@ const main = async () => {
   await mkdir(join(dataDir, 'workerd'), { recursive: true })
   await chmod(dataDir, 0o700)
   const libsqlToken = await persistentSecret('libsql-token')
-  const bootstrapToken = randomBytes(32).toString('base64url')
+  // Kept in the data directory, so that `npm run admin -- reset-admin` can prove it runs this platform.
+  const bootstrapToken = await persistentSecret('bootstrap-token')
 
   children.push(
     supervise({

@@ -109,7 +109,7 @@ app.get(
         },
       },
     },
-    exclude: ['/v1/health', '/v1/bootstrap', '/v1/docs', '/v1/openapi.json'],
+    exclude: ['/v1/health', '/v1/bootstrap', '/v1/bootstrap/recover-admin', '/v1/docs', '/v1/openapi.json'],
   }),
 )
 
