@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { ErrorBody } from '../schema/common'
 import type { Credentials } from './config-file'
-import { CliError, EXIT, issueLines } from './errors'
+import { ApiFailure, CliError, EXIT, issueLines } from './errors'
 
 export type Query = Record<string, string | number | boolean | undefined>
 
@@ -116,7 +116,7 @@ const failureOf = async (response: Response): Promise<CliError> => {
   if (response.status === 401) lines.push('sign in again with `sitewire login`')
   const retry = response.headers.get('retry-after')
   if (retry) lines.push(`retry after ${retry} s`)
-  return new CliError(`${message} (${response.status} ${code})`, EXIT.failure, lines)
+  return new ApiFailure(`${message} (${response.status} ${code})`, response.status, code, lines)
 }
 
 const FieldDetail = v.object({ path: v.string(), message: v.string() })

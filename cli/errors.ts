@@ -25,6 +25,19 @@ export class CliError extends Error {
   }
 }
 
+/** A request the platform refused: its HTTP status and the API's error code, for callers that handle one. */
+export class ApiFailure extends CliError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    details: readonly string[],
+  ) {
+    super(message, EXIT.failure, details)
+    this.name = 'ApiFailure'
+  }
+}
+
 /** valibot issues as `path: message` lines, the way the API's `details` read. */
 export const issueLines = (issues: readonly v.BaseIssue<unknown>[]): string[] =>
   issues.map((issue) => `${v.getDotPath(issue) ?? '(top level)'}: ${issue.message}`)

@@ -11,7 +11,7 @@ import {
   SCOPES,
 } from '../../schema/api/access'
 import { CreateTeamBody, Team, UpdateTeamBody } from '../../schema/api/teams'
-import { CreatedUser, CreateUserBody, UpdateUserBody, User } from '../../schema/api/users'
+import { CreatedUser, CreateUserBody, ResetPasswordBody, UpdateUserBody, User } from '../../schema/api/users'
 import { action, examples } from '../action'
 import { CliError, EXIT, parseInput } from '../errors'
 import { collect } from '../pairs'
@@ -155,6 +155,23 @@ export const registerAccess = (program: Command) => {
           session.printer.item(user, (row) => row.id)
         },
       ),
+    )
+  users
+    .command('reset-password')
+    .description(
+      "set a user's password (generated and shown once, unless --password-stdin); they choose a new one at next sign-in",
+    )
+    .argument('<id>')
+    .option('--password-stdin', 'read the password from stdin')
+    .action(
+      action<{ passwordStdin?: boolean }>(async (session, [id], options) => {
+        const password = options.passwordStdin ? (await readStdin()).trim() : undefined
+        const body = parseInput(ResetPasswordBody, password ? { password } : {}, 'password reset')
+        const user = await (await session.api()).json(CreatedUser, 'POST', `/v1/users/${id}/password-reset`, {
+          json: body,
+        })
+        session.printer.item(user, (row) => row.generated_password ?? row.id)
+      }),
     )
   users
     .command('update')

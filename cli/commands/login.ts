@@ -1,11 +1,11 @@
 import { password as askSecret, input, select } from '@inquirer/prompts'
 import type { Command } from 'commander'
 import * as v from 'valibot'
-import { Me, SignedIn, SignInBody } from '../../schema/api/users'
+import { ChangePasswordBody, Me, SignedIn, SignInBody, User } from '../../schema/api/users'
 import { action, examples } from '../action'
 import { ApiClient, SESSION_COOKIE } from '../api-client'
 import { type Credentials, contextNameFor } from '../config-file'
-import { CliError, EXIT, parseInput } from '../errors'
+import { ApiFailure, CliError, EXIT, parseInput } from '../errors'
 import { readStdin } from '../stdin'
 import type { Column } from '../table'
 
@@ -19,10 +19,28 @@ interface LoginOptions {
 
 const readLine = async () => (await readStdin()).trim()
 
-/** Opens a session with an email and password; the session's cookie becomes the credentials. */
+/**
+ * Opens a session with an email and password; the session's cookie becomes the credentials.
+ * A password an admin reset opens no session: the user chooses a new one, in a terminal.
+ */
 const signIn = async (url: string, email: string, password: string): Promise<Credentials> => {
-  const body = parseInput(SignInBody, { email, password }, 'sign-in')
-  const response = await new ApiClient(url, undefined).send('POST', '/v1/auth/sign-in', { json: body })
+  const client = new ApiClient(url, undefined)
+  let response: Response
+  try {
+    response = await client.send('POST', '/v1/auth/sign-in', {
+      json: parseInput(SignInBody, { email, password }, 'sign-in'),
+    })
+  } catch (error) {
+    if (!(error instanceof ApiFailure && error.code === 'password_change_required')) throw error
+    if (!process.stdin.isTTY)
+      throw new CliError(error.message, EXIT.failure, ['sign in from a terminal to choose a new password'])
+    const newPassword = await askSecret({
+      message: 'An admin reset your password. New password (12+ characters)',
+      mask: '*',
+    })
+    const body = parseInput(SignInBody, { email, password, new_password: newPassword }, 'sign-in')
+    response = await client.send('POST', '/v1/auth/sign-in', { json: body })
+  }
   const cookie = new RegExp(`${SESSION_COOKIE}=([^;,\\s]+)`).exec(
     response.headers.get('set-cookie') ?? '',
   )?.[1]
@@ -138,6 +156,26 @@ export const registerLogin = (program: Command) => {
         config.contexts[target.contextName] = rest
         await session.writeConfig(config)
         session.printer.note(`Logged out of ${target.context.url}.`)
+      }),
+    )
+
+  program
+    .command('password')
+    .description('change my password (signed in with a password; my other sessions end)')
+    .action(
+      action(async (session) => {
+        if (!process.stdin.isTTY)
+          throw new CliError('changing a password needs a terminal to ask in', EXIT.usage)
+        const body = parseInput(
+          ChangePasswordBody,
+          {
+            current_password: await askSecret({ message: 'Current password', mask: '*' }),
+            new_password: await askSecret({ message: 'New password (12+ characters)', mask: '*' }),
+          },
+          'password change',
+        )
+        const user = await (await session.api()).json(User, 'POST', '/v1/auth/password', { json: body })
+        session.printer.note(`Password of ${user.email} changed.`)
       }),
     )
 

@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiKey, AuditEntry } from '../../schema/api/access'
-import type { Me } from '../../schema/api/users'
+import type { CreatedUser, Me } from '../../schema/api/users'
 import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
+import { sitewire } from './cli-process'
 
 const root = resolve(import.meta.dirname, '../..')
 
@@ -24,6 +25,8 @@ const resetAdmin = (args: string[], env: Record<string, string> = {}) =>
 describe('reset-admin', () => {
   let platform: RunningPlatform
   let dataDir: string
+  /** The admin key reset-admin minted, once the first test has run. */
+  let recoveredKey = ''
   const port = testPort(25)
 
   const api = (key: string, path: string, init: RequestInit = {}) =>
@@ -54,6 +57,7 @@ describe('reset-admin', () => {
     expect(reset.stderr).toBe('')
     expect(reset.code).toBe(0)
     const key = /^\s+(sw_\S+)$/m.exec(reset.stdout)?.[1] ?? ''
+    recoveredKey = key
     expect(reset.stdout).toContain(`New admin API key for tenant ${me.tenant_id}`)
 
     const recovered = (await (await api(key, '/v1/auth/me')).json()) as Me
@@ -93,5 +97,59 @@ describe('reset-admin', () => {
     expect(first.tenant_id).not.toBe('01M952YWS02HQEAYSRMJCCY1QW')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('error: no tenant with this id (HTTP 404)')
+  })
+
+  it("resets a user's password: the reset one opens no session until the user sets their own", async () => {
+    const adminKey = recoveredKey
+    const created = await api(adminKey, '/v1/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'ana@example.com',
+        name: 'Ana',
+        password: 'first password 1',
+        role: 'viewer',
+      }),
+    })
+    const ana = (await created.json()) as CreatedUser
+    const signIn = (body: Record<string, string>) =>
+      fetch(`${platform.url}/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ana@example.com', ...body }),
+      })
+    const before = await signIn({ password: 'first password 1' })
+    expect(before.status).toBe(200)
+    const oldCookie = before.headers.get('set-cookie')?.split(';')[0] ?? ''
+
+    const reset = await sitewire(['--json', 'users', 'reset-password', ana.id], {
+      env: { SITEWIRE_URL: platform.url, SITEWIRE_KEY: adminKey, XDG_CONFIG_HOME: dataDir },
+    })
+    expect(reset.code).toBe(0)
+    const answer = JSON.parse(reset.stdout) as CreatedUser
+    const temporary = answer.generated_password ?? ''
+    expect(temporary.length).toBeGreaterThanOrEqual(12)
+
+    expect((await fetch(`${platform.url}/v1/auth/me`, { headers: { cookie: oldCookie } })).status).toBe(401)
+    expect((await signIn({ password: 'first password 1' })).status).toBe(401)
+    const refused = await signIn({ password: temporary })
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'password_change_required',
+    )
+    expect(refused.headers.get('set-cookie')).toBeNull()
+
+    expect((await signIn({ password: temporary, new_password: 'my own password 2' })).status).toBe(200)
+    expect((await signIn({ password: temporary })).status).toBe(401)
+    expect((await signIn({ password: 'my own password 2' })).status).toBe(200)
+
+    const audit = (await (await api(adminKey, `/v1/audit?action=user.password_reset`)).json()) as {
+      items: AuditEntry[]
+    }
+    expect(audit.items[0]).toMatchObject({
+      object: { type: 'user', id: ana.id },
+      status: 200,
+      details: { sessions_revoked: 1 },
+    })
   })
 })

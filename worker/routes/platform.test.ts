@@ -80,6 +80,7 @@ describe('platform routes', () => {
       '/v1/teams/{id}/members/{userId}',
       '/v1/users',
       '/v1/users/{id}',
+      '/v1/users/{id}/password-reset',
     ])
     const create = spec.paths['/v1/sites']?.post
     expect(create?.summary).toBe('Create a site')

@@ -186,6 +186,10 @@ export class TenantObject extends DurableObject<Env> {
     return this.sessions.signOut(sessionId, write)
   }
 
+  resetPassword(userId: string, password: string | undefined, write: WriteContext) {
+    return this.sessions.resetPassword(userId, password, write, Date.now())
+  }
+
   changePassword(change: PasswordChange, write: WriteContext, now: number) {
     return this.sessions.changePassword(change, write, now)
   }
