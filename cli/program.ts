@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { action, examples } from './action'
+import { addExamples } from './command-examples'
 import { registerAccess } from './commands/access'
 import { registerAdmin } from './commands/admin'
 import { registerAgents } from './commands/agents'
@@ -67,5 +68,6 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
         }),
       )
   }
+  addExamples(program)
   return program
 }

@@ -5,7 +5,10 @@ import { action, examples } from '../action'
 const RebuildResult = v.object({ sites: v.number(), failed: v.array(v.string()) })
 
 export const registerAdmin = (program: Command) => {
-  const admin = program.command('admin').description('operations on the platform itself')
+  const admin = program
+    .command('admin')
+    .description('operations on the platform itself')
+    .addHelpText('after', examples('sitewire admin rebuild-projections'))
   admin
     .command('rebuild-projections')
     .description('every site replays its log into fresh projection rows; follow with `sitewire sites status`')

@@ -108,7 +108,10 @@ export const registerTasks = (program: Command) => {
     .addHelpText(
       'after',
       [
-        '',
+        examples(
+          'sitewire tasks create -f restart-web.yaml',
+          'sitewire --json tasks create -f - < task.json',
+        ),
         'A task file:',
         '  name: Restart web',
         '  params: [{ name: unit, type: string, default: nginx }]',
