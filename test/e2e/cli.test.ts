@@ -74,6 +74,30 @@ describe('sitewire CLI end to end', () => {
     })
   })
 
+  it('signs in with an email and password into its own context, writes with the session, and logs out', async () => {
+    const login = await cli(
+      ['login', platform.url, '--email', 'admin@localhost', '--password-stdin', '--name', 'session'],
+      `${platform.adminPassword}\n`,
+    )
+    expect(login.stderr).toContain(`Signed in to ${platform.url} as admin@localhost (admin)`)
+    expect(login.code).toBe(0)
+    const me = await cli(['--json', 'whoami'])
+    expect(JSON.parse(me.stdout)).toMatchObject({
+      actor: { type: 'user' },
+      user: { email: 'admin@localhost' },
+    })
+    const created = await cli(['-q', 'sites', 'create', 'Session site'])
+    expect(created.code).toBe(0)
+    expect(created.stdout).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}\n$/)
+    const contexts = await cli(['context', 'list'])
+    expect(contexts.stdout).toMatch(/^ \*\s+session\s+\S+\s+session admin@localhost/m)
+    expect((await cli(['logout'])).code).toBe(0)
+    const after = await cli(['whoami'])
+    expect(after.code).toBe(1)
+    expect(after.stderr).toContain('sign in again with `sitewire login`')
+    expect((await cli(['context', 'use', 'local'])).code).toBe(0)
+  })
+
   it('creates a site, prints it as JSON, and makes it the default', async () => {
     const created = await cli([
       '--json',
@@ -100,7 +124,7 @@ describe('sitewire CLI end to end', () => {
     expect(listed.stdout).toMatch(
       new RegExp(`${siteId}\\s+Paris DC1\\s+active\\s+Europe/Paris\\s+automatic\\s+env=prod`),
     )
-    expect((await cli(['-q', 'sites', 'list'])).stdout).toBe(`${siteId}\n`)
+    expect((await cli(['-q', 'sites', 'list', '--label', 'env=prod'])).stdout).toBe(`${siteId}\n`)
   })
 
   it('refuses bad input before sending it, naming the field', async () => {
