@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type ConfigFile, configDir, configPath, readConfig, writeConfig } from './config-file'
-import { resolveTarget } from './session'
+import { choosePlatform } from './session'
 
 const config: ConfigFile = {
   current: 'local',
@@ -58,30 +58,30 @@ describe('the config file', () => {
   })
 })
 
-describe('resolveTarget', () => {
+describe('choosePlatform', () => {
   it('uses the current context', () => {
-    const target = resolveTarget({}, {}, config)
+    const target = choosePlatform({}, {}, config)
     expect(target.url).toBe('http://127.0.0.1:8787')
     expect(target.client?.authHeaders()).toEqual({ authorization: 'Bearer sw_local' })
     expect(target.site).toBe('01M952YWS02HQEAYSRMJCCY1QW')
   })
 
   it('lets --context, then the environment, choose', () => {
-    expect(resolveTarget({ context: 'prod' }, {}, config).url).toBe('https://ops.example.com')
-    expect(resolveTarget({}, { SITEWIRE_CONTEXT: 'prod' }, config).url).toBe('https://ops.example.com')
+    expect(choosePlatform({ context: 'prod' }, {}, config).url).toBe('https://ops.example.com')
+    expect(choosePlatform({}, { SITEWIRE_CONTEXT: 'prod' }, config).url).toBe('https://ops.example.com')
   })
 
   it('lets SITEWIRE_URL and SITEWIRE_KEY override, borrowing the credentials of a context for that URL', () => {
-    const borrowed = resolveTarget({}, { SITEWIRE_URL: 'https://ops.example.com/' }, config)
+    const borrowed = choosePlatform({}, { SITEWIRE_URL: 'https://ops.example.com/' }, config)
     expect(borrowed.contextName).toBe('prod')
     expect(borrowed.client?.authHeaders()).toEqual({ authorization: 'Bearer sw_prod' })
-    const keyed = resolveTarget({}, { SITEWIRE_URL: 'http://other:1', SITEWIRE_KEY: 'sw_env' }, config)
+    const keyed = choosePlatform({}, { SITEWIRE_URL: 'http://other:1', SITEWIRE_KEY: 'sw_env' }, config)
     expect(keyed.url).toBe('http://other:1')
     expect(keyed.client?.authHeaders()).toEqual({ authorization: 'Bearer sw_env' })
-    expect(resolveTarget({ site: 'S' }, { SITEWIRE_SITE: 'E' }, config).site).toBe('S')
+    expect(choosePlatform({ site: 'S' }, { SITEWIRE_SITE: 'E' }, config).site).toBe('S')
   })
 
   it('refuses a context that does not exist', () => {
-    expect(() => resolveTarget({ context: 'staging' }, {}, config)).toThrow('no context named staging')
+    expect(() => choosePlatform({ context: 'staging' }, {}, config)).toThrow('no context named staging')
   })
 })

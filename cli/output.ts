@@ -43,11 +43,12 @@ export class Printer {
     return true
   }
 
-  /** A list: `page` is the API's whole answer, `items` its rows. */
+  /** A list: `page` is the API's whole answer, `items` its rows; `nextPage` says how to ask for more. */
   list<T>(
     page: { items: readonly T[]; next_cursor?: string | null },
     columns: readonly Column<T>[],
     id: (row: T) => string,
+    nextPage = (cursor: string) => `--cursor ${cursor}, or --all`,
   ) {
     if (this.structured(page)) return
     if (this.format === 'quiet') {
@@ -56,7 +57,7 @@ export class Printer {
     }
     if (page.items.length === 0) this.note(pc.dim('(none)'))
     else this.line(renderTable(page.items, columns, this.width))
-    if (page.next_cursor) this.note(pc.dim(`more: --cursor ${page.next_cursor}, or --all`))
+    if (page.next_cursor) this.note(pc.dim(`more: ${nextPage(page.next_cursor)}`))
   }
 
   /** One object: its fields as `name  value` lines, or only `fields` when given. */

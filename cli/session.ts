@@ -15,7 +15,7 @@ export interface GlobalOptions {
 }
 
 /** The platform a command talks to, once flags, environment and config are weighed. */
-export interface Target {
+export interface ChosenPlatform {
   /** The config context in use, when one is. */
   contextName: string | undefined
   context: Context | undefined
@@ -30,7 +30,11 @@ export interface Target {
  * the context is `--context`, else `SITEWIRE_CONTEXT`, else the current one. Under an overriding
  * URL, a context for that same URL still lends its credentials.
  */
-export const resolveTarget = (options: GlobalOptions, env: NodeJS.ProcessEnv, config: ConfigFile): Target => {
+export const choosePlatform = (
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  config: ConfigFile,
+): ChosenPlatform => {
   const named = options.context ?? env.SITEWIRE_CONTEXT
   if (named !== undefined && !config.contexts[named]) {
     throw new CliError(`no context named ${named}`, EXIT.usage, ['see `sitewire context list`'])
@@ -62,7 +66,7 @@ const formatOf = (options: GlobalOptions): Format =>
 /** What a command's action works with: output, config and the platform. */
 export class Session {
   readonly printer: Printer
-  private target: Target | undefined
+  private chosen: ChosenPlatform | undefined
 
   constructor(
     readonly options: GlobalOptions,
@@ -84,9 +88,9 @@ export class Session {
     return writeConfig(this.configDir, config)
   }
 
-  async resolve(): Promise<Target> {
-    this.target ??= resolveTarget(this.options, this.env, await this.readConfig())
-    return this.target
+  async resolve(): Promise<ChosenPlatform> {
+    this.chosen ??= choosePlatform(this.options, this.env, await this.readConfig())
+    return this.chosen
   }
 
   /** The API, or a hint to log in. */

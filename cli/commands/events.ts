@@ -100,10 +100,13 @@ export const registerEvents = (program: Command) => {
           type: options.type,
           limit: options.limit,
         })
-        session.printer.list({ items: page.items, next_cursor: null }, eventColumns, (event) =>
-          String(event.seq),
+        // The log pages by seq: its next_cursor is the next page's --after.
+        session.printer.list(
+          page,
+          eventColumns,
+          (event) => String(event.seq),
+          (cursor) => `--after ${cursor}`,
         )
-        if (page.next_cursor) session.printer.note(pc.dim(`more: --after ${page.next_cursor}`))
       }),
     )
 

@@ -243,5 +243,23 @@ describe('sitewire CLI end to end', () => {
       type: 'com.example.deploy.finished',
       data: { ok: true },
     })
+    const page = await cli([
+      '--json',
+      'events',
+      'list',
+      '--after',
+      String((items[0]?.seq ?? 1) - 1),
+      '--limit',
+      '1',
+    ])
+    expect(JSON.parse(page.stdout)).toMatchObject({
+      items: [{ id: 'deploy-1', seq: items[0]?.seq }],
+      next_cursor: null,
+    })
+    const table = await cli(['events', 'list', '--after', '0', '--limit', '1'])
+    expect(table.stdout).toMatch(
+      /^ SEQ\s+TIME\s+TYPE\s+SUBJECT\s+DATA\n 1\s+\S+\s+io\.sitewire\.site\.created/,
+    )
+    expect(table.stderr).toBe('more: --after 1\n')
   })
 })
