@@ -125,5 +125,5 @@ export class Session {
 export const defaultStreams: Streams = { out: process.stdout, err: process.stderr }
 
 /** The session for a command's action, from its options and its ancestors'. */
-export const sessionOf = (command: Command, streams: Streams = defaultStreams) =>
-  new Session(command.optsWithGlobals<GlobalOptions>(), process.env, streams)
+export const sessionOf = (command: Command) =>
+  new Session(command.optsWithGlobals<GlobalOptions>(), process.env, defaultStreams)
