@@ -32,6 +32,8 @@ export class RunFollower {
   private readonly prefixes = new Map<string, string>()
   private bar: cliProgress.SingleBar | undefined
   private lastProgress = 0
+  /** What the bar shows besides its count, kept to redraw it after a line of output. */
+  private payload: { failed: number; status: string } = { failed: 0, status: '' }
 
   constructor(
     private readonly client: ApiClient,
@@ -53,7 +55,8 @@ export class RunFollower {
         },
         cliProgress.Presets.shades_classic,
       )
-      this.bar.start(this.totalOf(run), 0, { failed: 0, status: run.status })
+      this.payload = { failed: 0, status: run.status }
+      this.bar.start(this.totalOf(run), 0, this.payload)
     }
     await followEvents(
       this.client,
@@ -105,8 +108,9 @@ export class RunFollower {
     this.lastProgress = Date.now()
     const run = known ?? (await this.run(runId))
     const { succeeded, failed, cancelled, skipped } = run.agents
+    this.payload = { failed, status: run.status }
     this.bar.setTotal(this.totalOf(run))
-    this.bar.update(succeeded + failed + cancelled + skipped, { failed, status: run.status })
+    this.bar.update(succeeded + failed + cancelled + skipped, this.payload)
   }
 
   private async loadPrefixes() {
@@ -126,7 +130,7 @@ export class RunFollower {
     if (this.bar) {
       this.bar.stop()
       this.printer.line(text)
-      this.bar.start(this.bar.getTotal(), this.bar.getProgress() * this.bar.getTotal())
+      this.bar.start(this.bar.getTotal(), this.bar.getProgress() * this.bar.getTotal(), this.payload)
     } else {
       this.printer.line(text)
     }
