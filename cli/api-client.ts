@@ -14,6 +14,9 @@ export interface RequestOptions {
   headers?: Record<string, string>
 }
 
+/** Where a user signs in with an email and password. */
+export const SIGN_IN_PATH = '/v1/auth/sign-in'
+
 /** The name of the cookie a sign-in sets. */
 export const SESSION_COOKIE = 'sitewire_session'
 
@@ -55,7 +58,16 @@ export class ApiClient {
       const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message
       throw new CliError(`cannot reach ${this.url}: ${cause}`)
     }
-    if (!response.ok) throw await failureOf(response)
+    if (!response.ok) {
+      // A refused sign-in is about the password given, not about credentials kept.
+      const hint =
+        path === SIGN_IN_PATH
+          ? undefined
+          : this.credentials
+            ? 'sign in again with `sitewire login`'
+            : 'log in first with `sitewire login`'
+      throw await failureOf(response, hint)
+    }
     return response
   }
 
@@ -100,8 +112,8 @@ export class ApiClient {
   }
 }
 
-/** A refused call as a CliError: the API's message, a line per detail, and a hint for 401. */
-const failureOf = async (response: Response): Promise<CliError> => {
+/** A refused call as a CliError: the API's message, a line per detail, and `hint401` for a 401. */
+const failureOf = async (response: Response, hint401: string | undefined): Promise<CliError> => {
   const text = await response.text()
   let parsed: unknown
   try {
@@ -113,7 +125,7 @@ const failureOf = async (response: Response): Promise<CliError> => {
   if (!result.success) return new CliError(`HTTP ${response.status}: ${text.slice(0, 200)}`)
   const { code, message, details } = result.output.error
   const lines = detailLines(details)
-  if (response.status === 401) lines.push('sign in again with `sitewire login`')
+  if (response.status === 401 && hint401) lines.push(hint401)
   const retry = response.headers.get('retry-after')
   if (retry) lines.push(`retry after ${retry} s`)
   return new ApiFailure(`${message} (${response.status} ${code})`, response.status, code, lines)

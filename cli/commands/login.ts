@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import * as v from 'valibot'
 import { ChangePasswordBody, Me, SignedIn, SignInBody, User } from '../../schema/api/users'
 import { action, examples } from '../action'
-import { ApiClient, SESSION_COOKIE } from '../api-client'
+import { ApiClient, SESSION_COOKIE, SIGN_IN_PATH } from '../api-client'
 import { type Credentials, contextNameFor } from '../config-file'
 import { ApiFailure, CliError, EXIT, parseInput } from '../errors'
 import { readStdin } from '../stdin'
@@ -27,7 +27,7 @@ const signIn = async (url: string, email: string, password: string): Promise<Cre
   const client = new ApiClient(url, undefined)
   let response: Response
   try {
-    response = await client.send('POST', '/v1/auth/sign-in', {
+    response = await client.send('POST', SIGN_IN_PATH, {
       json: parseInput(SignInBody, { email, password }, 'sign-in'),
     })
   } catch (error) {
@@ -39,7 +39,7 @@ const signIn = async (url: string, email: string, password: string): Promise<Cre
       mask: '*',
     })
     const body = parseInput(SignInBody, { email, password, new_password: newPassword }, 'sign-in')
-    response = await client.send('POST', '/v1/auth/sign-in', { json: body })
+    response = await client.send('POST', SIGN_IN_PATH, { json: body })
   }
   const cookie = new RegExp(`${SESSION_COOKIE}=([^;,\\s]+)`).exec(
     response.headers.get('set-cookie') ?? '',

@@ -94,7 +94,7 @@ describe('sitewire CLI end to end', () => {
     expect((await cli(['logout'])).code).toBe(0)
     const after = await cli(['whoami'])
     expect(after.code).toBe(1)
-    expect(after.stderr).toContain('sign in again with `sitewire login`')
+    expect(after.stderr).toMatch(/^error: .* \(401 \w+\)\n {2}log in first with `sitewire login`\n$/)
     expect((await cli(['context', 'use', 'local'])).code).toBe(0)
   })
 
