@@ -36,7 +36,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['local/**/*.test.ts', 'agent/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['local/**/*.test.ts', 'agent/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,4 +1,5 @@
-import { chmodSync } from 'node:fs'
+import { chmodSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { build } from 'esbuild'
 
 const outfile = 'dist/agent/sitewire-agent.mjs'
@@ -21,3 +22,15 @@ await build({
   logLevel: 'warning',
 })
 chmodSync(outfile, 0o755)
+
+const path = resolve(outfile)
+console.log(
+  [
+    `Built ${path} (${Math.round(statSync(path).size / 1024)} KiB): one file, Node.js 20.19+ and nothing else.`,
+    'Run it:',
+    `  ${path} --help`,
+    `  sudo install -m 0755 ${path} /usr/local/bin/sitewire-agent`,
+    '  sitewire-agent enrol <token> && sitewire-agent run',
+    'Or let a server install it from the platform: curl -fsSL <platform>/install/agent.sh | sh -s -- --token <token>',
+  ].join('\n'),
+)

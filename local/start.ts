@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { migrateProjections } from './projection-migrations'
+import { publishAgent } from './publish-agent'
 import { type SupervisedProcess, supervise } from './supervisor'
 import { buildWorker, startWorker } from './worker-runtime'
 
@@ -97,7 +98,8 @@ const main = async () => {
   await mkdir(join(dataDir, 'workerd'), { recursive: true })
   await chmod(dataDir, 0o700)
   const libsqlToken = await persistentSecret('libsql-token')
-  const bootstrapToken = randomBytes(32).toString('base64url')
+  // Kept in the data directory, so that `npm run admin -- reset-admin` can prove it runs this platform.
+  const bootstrapToken = await persistentSecret('bootstrap-token')
 
   children.push(
     supervise({
@@ -137,6 +139,7 @@ const main = async () => {
   })
   children.push({ name: 'workerd', pid: undefined, stop: () => worker.dispose() })
   await waitFor('the Worker', async () => (await fetch(`${url}/v1/health`)).ok)
+  await publishAgent(root, worker)
 
   const firstTenant = await bootstrapOnce(bootstrapToken)
   const adminKey = firstTenant?.api_key

@@ -20,6 +20,7 @@ import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
 import { agentFileRoutes, fileRoutes } from './routes/files'
+import { installRoutes } from './routes/install'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
 import { scheduleRoutes } from './routes/schedules'
@@ -109,11 +110,12 @@ app.get(
         },
       },
     },
-    exclude: ['/v1/health', '/v1/bootstrap', '/v1/docs', '/v1/openapi.json'],
+    exclude: ['/v1/health', '/v1/bootstrap', '/v1/bootstrap/recover-admin', '/v1/docs', '/v1/openapi.json'],
   }),
 )
 
 app
+  .route('/install', installRoutes)
   .route('/v1', api)
   .notFound((c) =>
     c.req.path.startsWith('/v1/')

@@ -69,7 +69,16 @@ export type CreatedUser = v.InferOutput<typeof CreatedUser>
 
 export const ListUsersQuery = v.object({ ...PageQuery.entries, cursor: v.optional(Ulid) })
 
-export const SignInBody = v.strictObject({ email: Email, password: GivenPassword })
+export const SignInBody = v.strictObject({
+  email: Email,
+  password: GivenPassword,
+  /** Required, and set, when an admin reset the password: the reset one opens no session. */
+  new_password: v.optional(NewPassword),
+})
+
+/** `POST /v1/users/{id}/password-reset`: without a password, one is generated and shown once. */
+export const ResetPasswordBody = v.optional(v.strictObject({ password: v.optional(NewPassword) }), {})
+export type ResetPasswordBody = v.InferOutput<typeof ResetPasswordBody>
 
 /** Answer to a sign-in; the session itself travels in the `sitewire_session` cookie. */
 export const SignedIn = v.object({ user: User, expires_at: Timestamp })

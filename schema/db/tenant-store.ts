@@ -18,6 +18,8 @@ export const users = sqliteTable('users', {
   createdAt: timestamp('created_at').notNull(),
   passwordChangedAt: timestamp('password_changed_at').notNull(),
   disabledAt: timestamp('disabled_at'),
+  /** Set when an admin reset the password: the next sign-in must choose a new one. */
+  passwordResetAt: timestamp('password_reset_at'),
 })
 
 export const sessions = sqliteTable(

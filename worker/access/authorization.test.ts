@@ -235,6 +235,13 @@ const ROUTES: RouteCase[] = [
     expect: [401, 401, 401, 404, 403, 403, 403, 200],
   },
   {
+    name: "reset a user's password",
+    method: 'POST',
+    path: (w) => `/v1/users/${w.userId}/password-reset`,
+    body: {},
+    expect: [401, 401, 401, 404, 403, 403, 403, 200],
+  },
+  {
     name: 'create a team',
     method: 'POST',
     path: () => '/v1/teams',

@@ -20,15 +20,19 @@ export interface SignInResult {
 }
 
 /**
- * Signs someone in by email and password. The tenant that has the email opens the session
+ * Signs someone in by email and password (and a new password, when an admin reset theirs). The tenant that has the email opens the session
  * and audits the attempt; an email no tenant has gets the same refusal, with nobody to
  * audit it for. `now` is the throttle's and the session's clock.
  */
-export const signIn = async (env: Env, attempt: PasswordAttempt, now = Date.now()): Promise<SignInResult> => {
+export const signIn = async (
+  env: Env,
+  attempt: PasswordAttempt & { newPassword?: string | undefined },
+  now = Date.now(),
+): Promise<SignInResult> => {
   const checked = await checkPasswordAttempt(env, attempt, now)
   if (checked.tenantId) {
     const { reply, token } = await tenantOf(env, checked.tenantId).finishSignIn(
-      { ...checked, email: attempt.email, address: attempt.address },
+      { ...checked, email: attempt.email, address: attempt.address, newPassword: attempt.newPassword },
       now,
     )
     return { reply, token, retryAfterMs: checked.retryAfterMs }

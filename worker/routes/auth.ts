@@ -28,7 +28,7 @@ export const signInRoutes = new Hono<AppEnv>().post(
     ok: { status: 200, schema: SignedIn, description: 'The user; the session is in the cookie' },
     errors: {
       401: 'The email or the password is not right',
-      403: 'Sent from another origin',
+      403: 'Sent from another origin, or an admin reset the password and no `new_password` was given',
       415: 'Body is not JSON',
       429: 'Too many failed attempts; retry after `Retry-After` seconds',
     },
@@ -37,8 +37,13 @@ export const signInRoutes = new Hono<AppEnv>().post(
   requireJson,
   valid('json', SignInBody),
   async (c) => {
-    const { email, password } = c.req.valid('json')
-    const result = await signIn(c.env, { email, password, address: c.req.header('cf-connecting-ip') ?? null })
+    const { email, password, new_password: newPassword } = c.req.valid('json')
+    const result = await signIn(c.env, {
+      email,
+      password,
+      newPassword,
+      address: c.req.header('cf-connecting-ip') ?? null,
+    })
     if (result.retryAfterMs > 0) c.header('Retry-After', String(retryAfterSeconds(result.retryAfterMs)))
     if (result.token) setSessionCookie(c, result.token)
     return send(c, result.reply)

@@ -83,6 +83,7 @@ describe('platform routes', () => {
       '/v1/teams/{id}/members/{userId}',
       '/v1/users',
       '/v1/users/{id}',
+      '/v1/users/{id}/password-reset',
     ])
     const create = spec.paths['/v1/sites']?.post
     expect(create?.summary).toBe('Create a site')
@@ -106,5 +107,22 @@ describe('platform routes', () => {
       })
     await expectError(await send('wrong'), 401, 'invalid_credentials')
     await expectError(await send('test-bootstrap-token'), 409, 'already_bootstrapped')
+  })
+
+  it('recovers an admin key only with the deployment token, for a tenant that exists', async () => {
+    const { tenant_id: tenantId } = await newTenant()
+    const recover = (token: string, tenant: string) =>
+      anonymous('/v1/bootstrap/recover-admin', {
+        method: 'POST',
+        json: { tenant_id: tenant },
+        headers: { authorization: `Bearer ${token}` },
+      })
+    await expectError(await recover('wrong', tenantId), 401, 'invalid_credentials')
+    await expectError(await recover('test-bootstrap-token', '01M952YWS02HQEAYSRMJCCY1QW'), 404, 'not_found')
+    const response = await recover('test-bootstrap-token', tenantId)
+    expect(response.status).toBe(201)
+    const { api_key } = (await response.json()) as { api_key: string }
+    const me = await client(api_key)('/v1/auth/me')
+    expect(await me.json()).toMatchObject({ tenant_id: tenantId, role: 'admin' })
   })
 })

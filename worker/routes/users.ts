@@ -3,6 +3,7 @@ import {
   CreatedUser,
   CreateUserBody,
   ListUsersQuery,
+  ResetPasswordBody,
   UpdateUserBody,
   User,
   UserPage,
@@ -57,6 +58,30 @@ export const userRoutes = new Hono<AppEnv>()
     authorize('admin'),
     valid('param', IdParam),
     async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getUser(c.req.valid('param').id)),
+  )
+  .post(
+    '/:id/password-reset',
+    route({
+      summary: "Reset a user's password",
+      tag: 'Access',
+      description:
+        'Sets the password to the one given, or to one generated and shown in `generated_password` this once. ' +
+        "The user's sessions end, and their next sign-in must give a `new_password` of their own.",
+      ok: { status: 200, schema: CreatedUser, description: 'The user' },
+      errors: { 415: 'Body is not JSON' },
+    }),
+    authorize('admin'),
+    valid('param', IdParam),
+    valid('json', ResetPasswordBody),
+    async (c) =>
+      send(
+        c,
+        await tenantOf(c.env, c.var.caller.tenantId).resetPassword(
+          c.req.valid('param').id,
+          c.req.valid('json').password,
+          writeOf(c),
+        ),
+      ),
   )
   .patch(
     '/:id',

@@ -1,5 +1,5 @@
 import { SCOPES } from '../../schema/api/access'
-import type { SignedIn, User } from '../../schema/api/users'
+import type { CreatedUser, SignedIn, User } from '../../schema/api/users'
 import type { ErrorBody } from '../../schema/common'
 import type { Principal } from '../access/principal'
 import { randomToken, sha256Hex } from '../auth/api-keys'
@@ -10,7 +10,7 @@ import {
   type PasswordOutcome,
   tooManyAttempts,
 } from '../auth/password-attempts'
-import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from '../auth/passwords'
+import { generatePassword, hashPassword, UNKNOWN_USER_HASH, verifyPassword } from '../auth/passwords'
 import { sessionToken } from '../auth/session-cookie'
 import { apiError, notFound } from '../http/errors'
 import type { Reply } from '../lib/idempotency'
@@ -23,6 +23,8 @@ import { toUser, type UserStore } from './user-store'
 export interface SignInToFinish extends CheckedAttempt {
   email: string
   address: string | null
+  /** The password chosen at this sign-in, for a user whose password an admin reset. */
+  newPassword?: string | undefined
 }
 
 /** A checked password change. */
@@ -64,6 +66,8 @@ export class Sessions {
   ): Promise<{ reply: Reply<SignedIn | ErrorBody>; token: string | null }> {
     const secret = randomToken()
     const hash = await sha256Hex(secret)
+    const newPasswordHash =
+      attempt.outcome === 'ok' && attempt.newPassword ? await hashPassword(attempt.newPassword) : null
     const write = { caller: { actor: { type: 'anonymous' as const, id: null }, address: attempt.address } }
     const reply = this.commands.run<SignedIn | ErrorBody>(write, 'auth.sign_in', 'user', () => {
       const user = this.users.byEmail(attempt.email)
@@ -84,6 +88,27 @@ export class Sessions {
           objectId: user?.id ?? null,
           details: { email: attempt.email, reason: outcome },
         }
+      }
+      if (user.passwordResetAt) {
+        if (!newPasswordHash) {
+          const error = apiError(
+            403,
+            'password_change_required',
+            'an admin reset this password: sign in with it and a new_password of your own',
+            [{ path: 'new_password', message: 'a new password is required' }],
+          )
+          return {
+            status: error.status,
+            body: error.toBody(),
+            objectId: user.id,
+            details: { email: attempt.email, reason: 'password_change_required' },
+          }
+        }
+        this.users.update(user.id, {
+          passwordHash: newPasswordHash,
+          passwordChangedAt: new Date(now),
+          passwordResetAt: null,
+        })
       }
       const session = this.sessions.open(user.id, hash, attempt.address, now)
       return {
@@ -116,6 +141,30 @@ export class Sessions {
     return this.commands.run(write, 'auth.sign_out', 'session', () => {
       this.sessions.revoke(sessionId, Date.now())
       return { status: 204, body: null, objectId: sessionId, details: null }
+    })
+  }
+
+  /**
+   * An admin sets a user's password (given, or generated and answered once); the user's
+   * sessions end, and their next sign-in must choose a new password.
+   */
+  async resetPassword(userId: string, given: string | undefined, write: WriteContext, now: number) {
+    const password = given ?? generatePassword()
+    const passwordHash = await hashPassword(password)
+    return this.commands.run(write, 'user.password_reset', 'user', (): Change<CreatedUser> => {
+      const user = this.users.update(userId, {
+        passwordHash,
+        passwordChangedAt: new Date(now),
+        passwordResetAt: new Date(now),
+      })
+      if (!user) throw notFound('user')
+      const sessionsRevoked = this.sessions.revokeAllOf(user.id, now)
+      return {
+        status: 200,
+        body: { ...toUser(user), generated_password: given === undefined ? password : null },
+        objectId: user.id,
+        details: { sessions_revoked: sessionsRevoked },
+      }
     })
   }
 

@@ -122,6 +122,32 @@ export class TenantObject extends DurableObject<Env> {
     return { key, adminPassword }
   }
 
+  /**
+   * A new admin API key for an operator who lost every admin credential; only the bootstrap
+   * route calls it, behind the deployment's BOOTSTRAP_TOKEN. Null when no such tenant exists.
+   */
+  async recoverAdminKey(tenantId: string, address: string | null): Promise<IssuedApiKey | null> {
+    if (this.ctx.storage.kv.get(TENANT_ID_KEY) !== tenantId) return null
+    const secret = await this.keys.newSecret()
+    return this.ctx.storage.transactionSync(() => {
+      const key = this.keys.issue(
+        secret,
+        { name: 'recovered admin', role: 'admin', site_id: null, scopes: ['api'], expires_at: null },
+        null,
+      )
+      this.auditTrail.record({
+        actor: { type: 'anonymous', id: null },
+        action: 'api_key.recover',
+        object: { type: 'api_key', id: key.id },
+        site_id: null,
+        address,
+        status: 201,
+        details: { via: 'bootstrap_token' },
+      })
+      return key
+    })
+  }
+
   // Authentication
 
   /** The principal behind an API key hash, or null when the key is unknown, revoked or expired. */
@@ -158,6 +184,10 @@ export class TenantObject extends DurableObject<Env> {
 
   signOut(sessionId: string, write: WriteContext) {
     return this.sessions.signOut(sessionId, write)
+  }
+
+  resetPassword(userId: string, password: string | undefined, write: WriteContext) {
+    return this.sessions.resetPassword(userId, password, write, Date.now())
   }
 
   changePassword(change: PasswordChange, write: WriteContext, now: number) {

@@ -45,7 +45,9 @@ export class UserStore {
 
   update(
     id: string,
-    changes: Partial<Pick<UserRow, 'name' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt'>>,
+    changes: Partial<
+      Pick<UserRow, 'name' | 'disabledAt' | 'passwordHash' | 'passwordChangedAt' | 'passwordResetAt'>
+    >,
   ): UserRow | undefined {
     return this.db.update(store.users).set(changes).where(eq(store.users.id, id)).returning().get()
   }

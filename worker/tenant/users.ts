@@ -69,6 +69,7 @@ export class Users {
       createdAt: now,
       passwordChangedAt: now,
       disabledAt: null,
+      passwordResetAt: null,
     }
     this.users.insert(row)
     if (user.role)

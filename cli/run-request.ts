@@ -1,0 +1,98 @@
+import type { RequestRunBody } from '../schema/api/runs'
+import { RequestRunBody as RequestRunBodySchema } from '../schema/api/runs'
+import type { Target } from '../schema/tasks/run-request'
+import type { ParamSpec, ParamValue } from '../schema/tasks/task'
+import { CliError, EXIT, parseInput } from './errors'
+import { countOrPercent, keyValues } from './pairs'
+
+/** The options that name a run's agents, repeated as `--agent`, `--label`, or a fact. */
+export interface TargetOptions {
+  agent?: string[]
+  label?: string[]
+  os?: string
+  arch?: string
+  hostname?: string
+}
+
+/** How a run goes: `--strategy`, `--concurrency`/`--batch`, `--failure`, `--deadline`, `--at`, `--from-step`. */
+export interface RunOptions extends TargetOptions {
+  param?: string[]
+  strategy?: string
+  concurrency?: string
+  batch?: string
+  failure?: string
+  deadline?: string
+  at?: string
+  fromStep?: string
+}
+
+/** The target the options name; only what was given. */
+export const targetOf = (options: TargetOptions): Partial<Target> => ({
+  ...(options.agent?.length ? { agent_ids: options.agent } : {}),
+  ...(options.label?.length ? { labels: keyValues(options.label, 'label') } : {}),
+  ...(options.os ? { os_family: options.os } : {}),
+  ...(options.arch ? { arch: options.arch } : {}),
+  ...(options.hostname ? { hostname: options.hostname } : {}),
+})
+
+/**
+ * `-p name=value` pairs typed by the task's parameters: a number parameter gets a number, a
+ * boolean one `true`/`false`; a name the task does not take is refused here, before the API.
+ */
+export const paramValues = (
+  pairs: readonly string[],
+  specs: readonly ParamSpec[],
+): Record<string, ParamValue> => {
+  const values: Record<string, ParamValue> = {}
+  for (const [name, text] of Object.entries(keyValues(pairs, 'parameter'))) {
+    const spec = specs.find((candidate) => candidate.name === name)
+    if (!spec) {
+      const known = specs.map((candidate) => candidate.name).join(', ') || 'none'
+      throw new CliError(`the task takes no parameter "${name}"`, EXIT.usage, [`its parameters: ${known}`])
+    }
+    if (spec.type === 'number') {
+      const number = Number(text)
+      if (text.trim() === '' || !Number.isFinite(number)) {
+        throw new CliError(`parameter ${name} takes a number, not "${text}"`, EXIT.usage)
+      }
+      values[name] = number
+    } else if (spec.type === 'boolean') {
+      if (text !== 'true' && text !== 'false') {
+        throw new CliError(`parameter ${name} takes true or false, not "${text}"`, EXIT.usage)
+      }
+      values[name] = text === 'true'
+    } else {
+      values[name] = text
+    }
+  }
+  return values
+}
+
+/** `continue`, `stop`, or `budget:N` / `budget:25%`. */
+const failureOf = (text: string) => {
+  if (text.startsWith('budget:'))
+    return { policy: 'budget', budget: countOrPercent(text.slice('budget:'.length)) }
+  return { policy: text }
+}
+
+const strategyOf = (options: RunOptions) => {
+  const mode = options.strategy ?? (options.batch ? 'rolling' : 'parallel')
+  if (mode === 'rolling') return { mode, batch: countOrPercent(options.batch ?? '1') }
+  return { mode, ...(options.concurrency ? { concurrency: Number(options.concurrency) } : {}) }
+}
+
+/** The body of `POST …/tasks/{id}/runs`, checked with the API's own schema before it is sent. */
+export const runRequestOf = (options: RunOptions, specs: readonly ParamSpec[]): RequestRunBody =>
+  parseInput(
+    RequestRunBodySchema,
+    {
+      params: paramValues(options.param ?? [], specs),
+      target: targetOf(options),
+      strategy: strategyOf(options),
+      ...(options.failure ? { failure: failureOf(options.failure) } : {}),
+      ...(options.deadline ? { deadline_seconds: Number(options.deadline) } : {}),
+      ...(options.at ? { at: options.at } : {}),
+      ...(options.fromStep ? { from_step: Number(options.fromStep) } : {}),
+    },
+    'run request',
+  )
