@@ -32,7 +32,8 @@ export class ApiClient {
     if (!this.credentials) return {}
     return this.credentials.type === 'key'
       ? { authorization: `Bearer ${this.credentials.key}` }
-      : { cookie: `${SESSION_COOKIE}=${this.credentials.cookie}` }
+      : // A write with a session cookie names the platform as its Origin, as its own pages do.
+        { cookie: `${SESSION_COOKIE}=${this.credentials.cookie}`, origin: new URL(this.url).origin }
   }
 
   endpoint(path: string, query: Query = {}) {

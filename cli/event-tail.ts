@@ -1,9 +1,9 @@
 import ReconnectingWebSocket from 'partysocket/ws'
 import * as v from 'valibot'
 import WebSocket from 'ws'
+import { LoggedEvent } from '../schema/events/cloudevent'
 import type { ApiClient } from './api-client'
 import { issueLines } from './errors'
-import { StoredEvent } from './stored-event'
 
 /**
  * Streams a site's log over its WebSocket: the backlog after `after`, then each new event. On
@@ -13,7 +13,7 @@ export const tailEvents = (
   client: ApiClient,
   siteId: string,
   options: { after?: number | undefined; type?: string | undefined },
-  onEvent: (event: StoredEvent) => void,
+  onEvent: (event: LoggedEvent) => void,
   onInvalid: (problems: string[]) => void,
 ): { closed: Promise<void>; close(): void } => {
   let lastSeq = options.after
@@ -37,7 +37,7 @@ export const tailEvents = (
     maxReconnectionDelay: 10_000,
   })
   socket.addEventListener('message', (message) => {
-    const result = v.safeParse(StoredEvent, JSON.parse(String(message.data)))
+    const result = v.safeParse(LoggedEvent, JSON.parse(String(message.data)))
     if (!result.success) return onInvalid(issueLines(result.issues))
     lastSeq = result.output.seq
     onEvent(result.output)

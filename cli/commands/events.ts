@@ -2,16 +2,16 @@ import type { Command } from 'commander'
 import pc from 'picocolors'
 import { ulid } from 'ulid'
 import * as v from 'valibot'
-import { AppendResult, IndexedEvent } from '../../schema/api/events'
+import { AppendResult, EventPage, IndexedEvent } from '../../schema/api/events'
+import type { LoggedEvent } from '../../schema/events/cloudevent'
 import { ExternalCloudEvent, MAX_BATCH_EVENTS } from '../../schema/events/cloudevent'
 import { action, examples } from '../action'
 import { CliError, EXIT, parseInput } from '../errors'
 import { tailEvents } from '../event-tail'
 import { parseDocument, readInputFile } from '../input-file'
-import { type StoredEvent, StoredEventPage } from '../stored-event'
 import type { Column } from '../table'
 
-const eventColumns: Column<StoredEvent>[] = [
+const eventColumns: Column<LoggedEvent>[] = [
   { header: 'SEQ', value: (event) => event.seq },
   { header: 'TIME', value: (event) => event.time },
   { header: 'TYPE', value: (event) => event.type },
@@ -28,7 +28,7 @@ const indexedColumns: Column<v.InferOutput<typeof IndexedEvent>>[] = [
 ]
 
 /** One event as a line of a live tail. */
-const tailLine = (event: StoredEvent) =>
+const tailLine = (event: LoggedEvent) =>
   `${pc.dim(String(event.seq).padStart(6))} ${pc.dim(event.time)} ${pc.bold(event.type)}${event.subject ? ` ${event.subject}` : ''}${
     event.data === undefined ? '' : ` ${JSON.stringify(event.data)}`
   }`
@@ -95,7 +95,7 @@ export const registerEvents = (program: Command) => {
           )
           return session.printer.list(page, indexedColumns, (event) => event.id)
         }
-        const page = await api.get(StoredEventPage, await session.sitePath('/events'), {
+        const page = await api.get(EventPage, await session.sitePath('/events'), {
           after: options.after,
           type: options.type,
           limit: options.limit,
