@@ -1,34 +1,10 @@
-import { chmodSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { build } from 'esbuild'
+import { bundleNodeCli } from '../local/bundle-node-cli'
 
-const outfile = 'dist/cli/sitewire.mjs'
-
-/** Bundles the CLI into one file that runs on Node 20 with nothing else installed. */
-await build({
-  entryPoints: ['cli/sitewire.ts'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // ws loads these native speed-ups when present; it works without them.
-  external: ['bufferutil', 'utf-8-validate'],
-  banner: {
-    // Some dependencies are CommonJS and require Node's built-ins; an ES module bundle has no `require` of its own.
-    js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);",
-  },
-  legalComments: 'none',
-  logLevel: 'warning',
+await bundleNodeCli({
+  entry: 'cli/sitewire.ts',
+  outfile: 'dist/cli/sitewire.mjs',
+  howToRun: (path) => [
+    `${path} --help`,
+    `sudo install -m 0755 ${path} /usr/local/bin/sitewire    # then: sitewire login <url>`,
+  ],
 })
-chmodSync(outfile, 0o755)
-
-const path = resolve(outfile)
-console.log(
-  [
-    `Built ${path} (${Math.round(statSync(path).size / 1024)} KiB): one file, Node.js 20.19+ and nothing else.`,
-    'Run it:',
-    `  ${path} --help`,
-    `  sudo install -m 0755 ${path} /usr/local/bin/sitewire    # then: sitewire login <url>`,
-  ].join('\n'),
-)

@@ -3,6 +3,7 @@ import { expect } from 'vitest'
 import type { CreateApiKeyBody, CreatedApiKey, Role } from '../schema/api/access'
 import type { Site } from '../schema/api/sites'
 import type { ErrorBody } from '../schema/common'
+import type { LoggedEvent } from '../schema/events'
 
 export const BASE = 'https://sitewire.test'
 
@@ -84,4 +85,18 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, ms = 15
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
+}
+
+/** Opens a site's event stream as `call`'s caller would, and collects every event it sends. */
+export const openEventStream = async (call: Client, siteId: string, query: string) => {
+  const response = await call(`/v1/sites/${siteId}/events/stream?${query}`, {
+    headers: { upgrade: 'websocket' },
+  })
+  expect(response.status).toBe(101)
+  const socket = response.webSocket
+  if (!socket) throw new Error('no socket')
+  const received: LoggedEvent[] = []
+  socket.addEventListener('message', (message) => received.push(JSON.parse(message.data as string)))
+  socket.accept()
+  return { socket, received }
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { AppendResult } from '../../schema/api/events'
 import type { Site } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
-import { type Client, createSite, eventually, newTenant } from '../../test/worker-support'
+import { type Client, createSite, eventually, newTenant, openEventStream } from '../../test/worker-support'
 
 /**
  * The official SDK as the client: events it writes in binary and structured mode come back
@@ -207,17 +207,7 @@ describe('the other read paths', () => {
     event({ subject: 'Euro € 😀', datacontenttype: 'text/plain', data: 'line\n' }),
   ]
 
-  const connect = async (after: number) => {
-    const response = await call(`/v1/sites/${site.id}/events/stream?after=${after}&type=com.example.rt`, {
-      headers: { upgrade: 'websocket' },
-    })
-    const socket = response.webSocket
-    if (!socket) throw new Error('no socket')
-    const received: LoggedEvent[] = []
-    socket.addEventListener('message', (message) => received.push(JSON.parse(message.data as string)))
-    socket.accept()
-    return { socket, received }
-  }
+  const connect = (after: number) => openEventStream(call, site.id, `after=${after}&type=com.example.rt`)
 
   it('the WebSocket stream, backlog and live, sends each event as it was sent', async () => {
     const before = samples()

@@ -10,6 +10,7 @@ import {
   eventually,
   expectError,
   newTenant,
+  openEventStream,
 } from '../../test/worker-support'
 import { openProjections } from '../projections/database'
 
@@ -295,18 +296,7 @@ describe('refused appends store nothing', () => {
 })
 
 describe('the live stream', () => {
-  const connect = async (siteId: string, query: string, key = call) => {
-    const response = await key(`/v1/sites/${siteId}/events/stream?${query}`, {
-      headers: { upgrade: 'websocket' },
-    })
-    expect(response.status).toBe(101)
-    const socket = response.webSocket
-    if (!socket) throw new Error('no socket')
-    const received: LoggedEvent[] = []
-    socket.addEventListener('message', (message) => received.push(JSON.parse(message.data as string)))
-    socket.accept()
-    return { socket, received }
-  }
+  const connect = (siteId: string, query: string, key = call) => openEventStream(key, siteId, query)
 
   it('sends the backlog then live events in order with no gap or repeat', async () => {
     const own = (await newTenant()).client
