@@ -118,7 +118,17 @@ describe('web console in Chromium', () => {
     expect(await row.textContent()).toContain('role=web')
     await row.getByRole('button').first().click()
     const details = page.getByRole('region', { name: /^Agent / })
-    expect(await details.textContent()).toMatch(/OS\s*linux/)
+    // The selected agent is in the URL, so a reload keeps it open while its first facts arrive.
+    expect(new URL(page.url()).searchParams.get('agent')).toMatch(/^[0-9A-Z]{26}$/)
+    await expect
+      .poll(
+        async () => {
+          await page.reload()
+          return details.textContent({ timeout: 5000 }).catch(() => '')
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/OS\s*linux/)
 
     // The fact filter narrows the list in the browser; a label filter asks the platform.
     await page.getByLabel('Facts').fill('no-such-host')
@@ -129,6 +139,97 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click()
     await page.getByText('No agent matches these filters').waitFor()
     expect(new URL(page.url()).searchParams.get('label')).toBe('role=db')
+    expect(problems).toEqual([])
+  })
+
+  let taskUrl = ''
+
+  it('writes a task with a typed parameter and a script step, then saves a second version and diffs the two', async () => {
+    await page.goto(`${siteUrl}/tasks`)
+    await page.getByText('No tasks yet').waitFor()
+    await page.getByRole('link', { name: 'New task' }).click()
+    const form = page.getByRole('form', { name: 'Task' })
+    await form.getByLabel('Name', { exact: true }).first().fill('Say hello')
+    await form.getByRole('button', { name: 'Add parameter' }).click()
+    const param = form.locator('.param-row').first()
+    await param.getByLabel('Name').fill('greeting')
+    await param.getByLabel('Default').fill('hello')
+    const step = form.getByRole('group', { name: /^Step 1/ })
+    await step.getByLabel('Interpreter').selectOption('bash')
+    await step
+      .getByRole('textbox', { name: 'Script' })
+      .fill(
+        'for i in 1 2 3; do echo "{{ params.greeting }} $i"; sleep 1; done\nprintf \'\\033[31mred alert\\033[0m\\n\'\necho to stderr >&2',
+      )
+    await form.getByRole('button', { name: 'Create task' }).click()
+    await page.getByRole('heading', { name: 'Say hello', level: 1 }).waitFor()
+    taskUrl = page.url()
+    expect(taskUrl).toMatch(/\/tasks\/[0-9A-Z]{26}$/)
+    expect(await page.getByText('Version 1 · 1 step').isVisible()).toBe(true)
+
+    // A second version: another description; the history shows the change as a diff.
+    await form.getByRole('group', { name: 'Task' }).getByLabel('Description').fill('Greets three times')
+    await form.getByRole('button', { name: 'Save as a new version' }).click()
+    await page.getByText('Version 2 · 1 step').waitFor()
+    await page.getByRole('link', { name: 'History' }).click()
+    await page.getByRole('heading', { name: 'Task history', level: 1 }).waitFor()
+    const diff = page.getByRole('region', { name: 'Diff' })
+    await diff.locator('.diff-added').first().waitFor()
+    expect(await diff.locator('.diff-removed').allTextContents()).toEqual(['-   "description": "",'])
+    expect(await diff.locator('.diff-added').allTextContents()).toEqual([
+      '+   "description": "Greets three times",',
+    ])
+    expect(problems).toEqual([])
+  })
+
+  it('previews the target live, runs the task, and shows the output while it is produced, then from the archive', async () => {
+    await page.goto(taskUrl)
+    await page.getByRole('link', { name: 'Run…' }).click()
+    const preview = page.getByRole('region', { name: 'Matching agents' })
+    // No target yet: the platform's own error says what is missing.
+    expect(await preview.getByRole('alert').textContent()).toContain('name agents by id, labels or facts')
+    await page.getByLabel('Labels').fill('role=db')
+    await preview.getByText('0 agents match').waitFor()
+    await page.getByLabel('Labels').fill('role=web')
+    await preview.getByText('1 agent matches').waitFor()
+    expect(await preview.getByRole('listitem').first().textContent()).toContain('online')
+    await page.getByLabel('greeting').fill('bonjour')
+    await page.getByRole('button', { name: 'Start run' }).click()
+    await page.waitForURL(/\/runs\/[0-9A-Z]{26}$/)
+    const runUrl = page.url()
+
+    const log = page.getByRole('log')
+    await log.getByText('bonjour 1').waitFor()
+    // The first line is on screen while the script still sleeps: the output is live.
+    const summary = page.getByRole('region', { name: 'Run summary' })
+    expect(await summary.locator('h2 .status').textContent()).not.toBe('succeeded')
+    await summary.locator('h2 .status', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 })
+    expect(await log.locator('.ansi-red-fg').textContent()).toBe('red alert')
+    expect(await log.locator('.line-stderr').textContent()).toContain('to stderr')
+    expect(
+      await page.getByRole('region', { name: 'Agents of the run' }).getByRole('button').nth(1).textContent(),
+    ).toContain('succeeded')
+    await page.getByLabel('Search output').fill('bonjour 2')
+    await page.getByText('1 matching lines').waitFor()
+    expect(await log.locator('.line').allTextContents()).toEqual([expect.stringContaining('bonjour 2')])
+
+    // Once the run ends its output moves to a .tar.gz archive: downloadable, and readable here.
+    const download = page.getByRole('link', { name: 'Download archive (.tar.gz)' })
+    await expect
+      .poll(
+        async () => {
+          await page.goto(runUrl)
+          return download.count()
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1)
+    const archive = await page.request.get(`${platform.url}${await download.getAttribute('href')}`)
+    expect(archive.status()).toBe(200)
+    expect((await archive.body()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
+    await page.getByRole('button', { name: 'Open the archive' }).click()
+    await log.getByText('bonjour 3').waitFor()
+    expect(await log.locator('.line').count()).toBe(5)
     expect(problems).toEqual([])
   })
 
@@ -156,6 +257,12 @@ describe('web console in Chromium', () => {
         .getByRole('link', { name: 'Access' })
         .count(),
     ).toBe(0)
+    await viewer.page.goto(taskUrl)
+    await viewer.page.getByRole('heading', { name: 'Say hello', level: 1 }).waitFor()
+    for (const name of ['Save as a new version', 'Clone', 'Delete', 'Add step'])
+      expect(await viewer.page.getByRole('button', { name }).count()).toBe(0)
+    expect(await viewer.page.getByRole('link', { name: 'Run…' }).count()).toBe(0)
+    expect(await viewer.page.getByRole('group', { name: 'Task' }).getByLabel('Name').isDisabled()).toBe(true)
     await viewer.page.goto(`${platform.url}/sites`)
     await viewer.page.getByRole('row', { name: /Paris DC1/ }).waitFor()
     expect(await viewer.page.getByRole('button', { name: 'New site' }).count()).toBe(0)

@@ -2,7 +2,13 @@ import type { FunctionComponent } from 'preact'
 import { AgentsScreen } from '../screens/agents/agents'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { OverviewScreen } from '../screens/overview/overview'
+import { RunScreen } from '../screens/run/run-screen'
+import { RunRequestScreen } from '../screens/run-request/run-request'
+import { SiteRunsScreen } from '../screens/site-runs/site-runs'
 import { SitesScreen } from '../screens/sites/sites'
+import { NewTaskScreen, TaskScreen } from '../screens/task-editor/task-editor'
+import { TaskHistoryScreen } from '../screens/task-history/task-history'
+import { TasksScreen } from '../screens/tasks/tasks'
 import { EmptyState } from '../ui/feedback'
 import { PageHeader } from '../ui/page'
 import { Link } from './router'
@@ -16,6 +22,13 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites', view: SitesScreen },
   { pattern: '/sites/:siteId', view: AgentsScreen },
   { pattern: '/sites/:siteId/enrolment', view: EnrolmentScreen },
+  { pattern: '/sites/:siteId/tasks', view: TasksScreen },
+  { pattern: '/sites/:siteId/tasks/new', view: NewTaskScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId', view: TaskScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId/history', view: TaskHistoryScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId/run', view: RunRequestScreen },
+  { pattern: '/sites/:siteId/runs', view: SiteRunsScreen },
+  { pattern: '/sites/:siteId/runs/:runId', view: RunScreen },
 ]
 
 export const NotFound = () => (

@@ -1,8 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useState } from 'preact/hooks'
-
-/** Rows drawn above and below the visible ones, so fast scrolling shows no blank gap. */
-const OVERSCAN = 8
+import { useVisibleRange } from './use-visible-range'
 
 /**
  * A table that renders only the rows in view (fixed row height) between two spacer rows, so
@@ -18,17 +15,15 @@ export const VirtualTable = <T,>(props: {
   row: (item: T, index: number) => ComponentChildren
   class?: string
 }) => {
-  const [scrollTop, setScrollTop] = useState(0)
   const { items, rowHeight, height } = props
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN)
-  const last = Math.min(items.length, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN)
+  const { first, last, onScroll } = useVisibleRange(items.length, rowHeight, height)
   return (
     <div
       class={`vtable-viewport ${props.class ?? ''}`}
       style={{ height: `${height}px` }}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to scroll by keyboard.
       tabIndex={0}
-      onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+      onScroll={onScroll}
     >
       <table class="table vtable">
         <caption class="visually-hidden">{props.label}</caption>
