@@ -221,7 +221,7 @@ describe('web console in Chromium', () => {
           await page.goto(runUrl)
           return download.count()
         },
-        { timeout: 30_000 },
+        { timeout: 60_000 },
       )
       .toBe(1)
     const archive = await page.request.get(`${platform.url}${await download.getAttribute('href')}`)
@@ -230,6 +230,74 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Open the archive' }).click()
     await log.getByText('bonjour 3').waitFor()
     expect(await log.locator('.line').count()).toBe(5)
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  it('schedules the task on cron and shows its next five fire times, then pauses it', async () => {
+    await page.goto(`${siteUrl}/schedules`)
+    await page.getByText('No schedules').waitFor()
+    await page.getByRole('button', { name: 'New schedule' }).click()
+    const form = page.getByRole('form', { name: 'New schedule' })
+    await form.getByLabel('Cron (minute hour day month weekday)').fill('not cron')
+    await form.getByRole('button', { name: 'Create schedule' }).click()
+    expect(await form.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+    await form.getByLabel('Cron (minute hour day month weekday)').fill('30 2 * * *')
+    await form.getByLabel('Time zone').fill('UTC')
+    await form.getByLabel('Target labels').fill('role=web')
+    await form.getByRole('button', { name: 'Create schedule' }).click()
+    const details = page.getByRole('region', { name: 'Schedule Say hello' })
+    const times = details.getByRole('listitem')
+    await expect.poll(() => times.count()).toBe(5)
+    for (const time of await times.allTextContents()) expect(time).toMatch(/2:30\s?AM/)
+    await details.getByRole('button', { name: 'Pause' }).click()
+    await details.getByText('Paused: resume it to fire again.').waitFor()
+    expect(await page.getByRole('row', { name: /Say hello/ }).textContent()).toContain('paused')
+    await details.getByRole('button', { name: 'Resume' }).click()
+    await expect.poll(() => times.count()).toBe(5)
+    expect(problems).toEqual([])
+  })
+
+  it('uploads a file, lists the run in the history with its duration, and follows the event log live', async () => {
+    await page.goto(`${siteUrl}/files`)
+    await page.getByText('No files').waitFor()
+    await page
+      .getByLabel('File', { exact: true })
+      .setInputFiles({ name: 'motd.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') })
+    await page.getByRole('button', { name: 'Upload' }).click()
+    const file = page.getByRole('row', { name: /motd\.txt/ })
+    await file.waitFor()
+    expect(await file.textContent()).toContain('6 B')
+
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Runs' }).click()
+    const run = page.getByRole('table', { name: 'Runs' }).getByRole('row', { name: /Say hello/ })
+    await run.waitFor()
+    expect(await run.textContent()).toMatch(/Paris DC1.*succeeded.*1 ok · 0 failed of 1/)
+    expect(await page.getByRole('figure').textContent()).toContain('succeeded 1')
+    await page.getByLabel('Status').selectOption('failed')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText('No run matches').waitFor()
+    expect(new URL(page.url()).searchParams.get('status')).toBe('failed')
+    await page.goBack()
+    await run.waitFor()
+
+    await page.goto(`${siteUrl}/events?follow=1`)
+    const events = page.getByRole('table', { name: 'Events' })
+    await events.getByRole('button', { name: 'io.sitewire.file.uploaded' }).waitFor()
+    const siteId = new URL(siteUrl).pathname.split('/')[2]
+    const appended = await fetch(`${platform.url}/v1/sites/${siteId}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey()}`, 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'deploy-1',
+        source: '/ci',
+        type: 'com.example.deploy.finished',
+        data: { ok: true },
+      }),
+    })
+    expect(appended.status).toBe(201)
+    await events.getByRole('button', { name: 'com.example.deploy.finished' }).click()
+    expect(await page.getByRole('region', { name: /^Event \d+/ }).textContent()).toContain('"ok": true')
     expect(problems).toEqual([])
   })
 

@@ -15,15 +15,18 @@ export const navigate = (to: string, options: { replace?: boolean } = {}) => {
   sync()
 }
 
-/** Changes query parameters of the current URL in place (filters), keeping the history short. */
-export const setQuery = (changes: Record<string, string | undefined>) => {
+/**
+ * Changes query parameters of the current URL: in place while typing (history stays short),
+ * or as a new entry when a form is applied (`push`), so back returns to the previous filters.
+ */
+export const setQuery = (changes: Record<string, string | undefined>, options: { push?: boolean } = {}) => {
   const params = new URLSearchParams(location.search)
   for (const [name, value] of Object.entries(changes)) {
     if (value) params.set(name, value)
     else params.delete(name)
   }
   const search = params.toString()
-  navigate(`${location.pathname}${search ? `?${search}` : ''}`, { replace: true })
+  navigate(`${location.pathname}${search ? `?${search}` : ''}`, { replace: !options.push })
 }
 
 export const queryParam = (name: string) => new URLSearchParams(route.value.search).get(name) ?? ''

@@ -1,9 +1,13 @@
 import type { FunctionComponent } from 'preact'
 import { AgentsScreen } from '../screens/agents/agents'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
+import { EventsScreen } from '../screens/events/events'
+import { FilesScreen } from '../screens/files/files'
 import { OverviewScreen } from '../screens/overview/overview'
 import { RunScreen } from '../screens/run/run-screen'
 import { RunRequestScreen } from '../screens/run-request/run-request'
+import { RunsHistoryScreen } from '../screens/runs-history/runs-history'
+import { SchedulesScreen } from '../screens/schedules/schedules'
 import { SiteRunsScreen } from '../screens/site-runs/site-runs'
 import { SitesScreen } from '../screens/sites/sites'
 import { NewTaskScreen, TaskScreen } from '../screens/task-editor/task-editor'
@@ -29,6 +33,10 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/tasks/:taskId/run', view: RunRequestScreen },
   { pattern: '/sites/:siteId/runs', view: SiteRunsScreen },
   { pattern: '/sites/:siteId/runs/:runId', view: RunScreen },
+  { pattern: '/sites/:siteId/schedules', view: SchedulesScreen },
+  { pattern: '/sites/:siteId/files', view: FilesScreen },
+  { pattern: '/sites/:siteId/events', view: EventsScreen },
+  { pattern: '/runs', view: RunsHistoryScreen },
 ]
 
 export const NotFound = () => (

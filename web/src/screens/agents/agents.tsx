@@ -69,7 +69,7 @@ const AgentList = ({ site }: { site: Site }) => {
         class="toolbar"
         onSubmit={(e) => {
           e.preventDefault()
-          setQuery({ label: labelDraft.trim() || undefined })
+          setQuery({ label: labelDraft.trim() || undefined }, { push: true })
         }}
       >
         <label class="field field-inline">

@@ -9,13 +9,16 @@ import { PageHeader } from '../../ui/page'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 
-export type SiteTab = 'agents' | 'enrolment' | 'tasks' | 'runs'
+export type SiteTab = 'agents' | 'enrolment' | 'tasks' | 'runs' | 'schedules' | 'files' | 'events'
 
 const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'agents', label: 'Agents', path: '' },
   { tab: 'enrolment', label: 'Enrolment', path: '/enrolment' },
   { tab: 'tasks', label: 'Tasks', path: '/tasks' },
   { tab: 'runs', label: 'Runs', path: '/runs' },
+  { tab: 'schedules', label: 'Schedules', path: '/schedules' },
+  { tab: 'files', label: 'Files', path: '/files' },
+  { tab: 'events', label: 'Event log', path: '/events' },
 ]
 
 /** A site's header (name, state, archive or restore) and its tabs, around one tab's content. */
