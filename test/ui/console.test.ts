@@ -301,6 +301,39 @@ describe('web console in Chromium', () => {
     expect(problems).toEqual([])
   })
 
+  it('creates an API key whose secret, shown once, works from a script until it is revoked; the audit log shows both', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access' }).click()
+    await page.getByRole('navigation', { name: 'Access' }).getByRole('link', { name: 'API keys' }).click()
+    const form = page.getByRole('form', { name: 'New API key' })
+    await form.getByLabel('Name').fill('CI reads')
+    await form.getByLabel('Role').selectOption('viewer')
+    await form.getByRole('button', { name: 'Create key' }).click()
+    const secret = await page.getByLabel('API key secret').inputValue()
+    expect(secret).toMatch(/^sw_/)
+
+    const listed = await callApi(platform.url, secret, 'GET', '/v1/sites')
+    expect(listed.status).toBe(200)
+    expect((listed.body.items as { name: string }[]).map((site) => site.name)).toEqual(['Paris DC1'])
+    expect((await callApi(platform.url, secret, 'POST', '/v1/sites', { name: 'Nope' })).status).toBe(403)
+
+    await page.reload()
+    const row = page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /CI reads/ })
+    expect(await row.textContent()).toMatch(/viewer.*every site.*api/)
+    expect(await page.getByLabel('API key secret').count()).toBe(0)
+    page.once('dialog', (dialog) => void dialog.accept())
+    await row.getByRole('button', { name: 'Revoke' }).click()
+    await row.getByText('revoked').waitFor()
+    expect((await callApi(platform.url, secret, 'GET', '/v1/sites')).status).toBe(401)
+
+    await page.getByRole('navigation', { name: 'Access' }).getByRole('link', { name: 'Audit log' }).click()
+    await page.getByLabel('Action').fill('api_key.revoke')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    const entries = page.getByRole('table').getByRole('row')
+    await expect.poll(() => entries.count()).toBe(2)
+    expect(await entries.nth(1).textContent()).toMatch(/api_key\.revoke.*200/)
+    expect(problems).toEqual([])
+  })
+
   it('shows a viewer no write controls, and the API refuses the viewer’s writes anyway', async () => {
     const created = await callApi(platform.url, adminKey(), 'POST', '/v1/users', {
       email: 'viewer@localhost',
@@ -325,6 +358,9 @@ describe('web console in Chromium', () => {
         .getByRole('link', { name: 'Access' })
         .count(),
     ).toBe(0)
+    await viewer.page.goto(`${platform.url}/access/api-keys`)
+    await viewer.page.getByText('Access is managed by admins').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'Create key' }).count()).toBe(0)
     await viewer.page.goto(taskUrl)
     await viewer.page.getByRole('heading', { name: 'Say hello', level: 1 }).waitFor()
     for (const name of ['Save as a new version', 'Clone', 'Delete', 'Add step'])

@@ -1,4 +1,10 @@
 import type { FunctionComponent } from 'preact'
+import { adminOnly } from '../screens/access/access-frame'
+import { ApiKeysScreen } from '../screens/access/api-keys'
+import { AuditScreen } from '../screens/access/audit'
+import { GrantsScreen } from '../screens/access/grants'
+import { TeamsScreen } from '../screens/access/teams'
+import { UsersScreen } from '../screens/access/users'
 import { AgentsScreen } from '../screens/agents/agents'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { EventsScreen } from '../screens/events/events'
@@ -37,6 +43,11 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/files', view: FilesScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
+  { pattern: '/access/users', view: adminOnly(UsersScreen) },
+  { pattern: '/access/teams', view: adminOnly(TeamsScreen) },
+  { pattern: '/access/grants', view: adminOnly(GrantsScreen) },
+  { pattern: '/access/api-keys', view: adminOnly(ApiKeysScreen) },
+  { pattern: '/access/audit', view: adminOnly(AuditScreen) },
 ]
 
 export const NotFound = () => (
