@@ -131,6 +131,9 @@ describe('web console in Chromium', () => {
       )
       .toMatch(/OS\s*linux/)
 
+    await page.getByRole('button', { name: 'Refresh facts' }).click()
+    await page.getByText('Asked 1 connected agent for their complete facts.').waitFor()
+
     // The fact filter narrows the list in the browser; a label filter asks the platform.
     await page.getByLabel('Facts').fill('no-such-host')
     await page.getByText('No agent matches these filters').waitFor()
@@ -335,6 +338,24 @@ describe('web console in Chromium', () => {
     expect(problems).toEqual([])
   })
 
+  it('changes the site’s settings, which the platform keeps', async () => {
+    await page.goto(siteUrl)
+    await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Settings' }).click()
+    const form = page.getByRole('form', { name: 'Site settings' })
+    await form.getByLabel('Description').fill('Primary datacenter')
+    await form.getByLabel('New agents').selectOption('required')
+    await form.getByLabel('Keep run archives (days)').fill('0')
+    await form.getByRole('button', { name: 'Save settings' }).click()
+    expect(await form.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+    await form.getByLabel('Keep run archives (days)').fill('90')
+    await form.getByRole('button', { name: 'Save settings' }).click()
+    await page.getByText('Europe/Paris · Primary datacenter').waitFor()
+    await page.reload()
+    expect(await form.getByLabel('New agents').inputValue()).toBe('required')
+    expect(await form.getByLabel('Keep run archives (days)').inputValue()).toBe('90')
+    expect(problems).toEqual([])
+  })
+
   it('shows a viewer no write controls, and the API refuses the viewer’s writes anyway', async () => {
     const created = await callApi(platform.url, adminKey(), 'POST', '/v1/users', {
       email: 'viewer@localhost',
@@ -350,6 +371,8 @@ describe('web console in Chromium', () => {
     expect(await viewer.page.getByRole('button', { name: 'Archive site' }).count()).toBe(0)
     const tabs = viewer.page.getByRole('navigation', { name: 'Site' })
     expect(await tabs.getByRole('link', { name: 'Enrolment' }).count()).toBe(0)
+    expect(await tabs.getByRole('link', { name: 'Settings' }).count()).toBe(0)
+    expect(await tabs.getByRole('link', { name: 'Event log' }).count()).toBe(1)
     await viewer.page.goto(`${siteUrl}/enrolment`)
     await viewer.page.getByText('Enrolment tokens are for operators').waitFor()
     expect(await viewer.page.getByRole('form', { name: 'New enrolment token' }).count()).toBe(0)
@@ -382,6 +405,19 @@ describe('web console in Chromium', () => {
       return response.status
     })
     expect(status).toBe(403)
+
+    // The viewer's own account: roles as granted, and a password change checked by the platform.
+    await viewer.page.getByRole('link', { name: /Vera Viewer/ }).click()
+    const account = viewer.page.getByRole('region', { name: 'Who you are' })
+    expect(await account.textContent()).toMatch(/Role on every siteviewer/)
+    const change = viewer.page.getByRole('form', { name: 'Change password' })
+    await change.getByLabel('Current password').fill('not my password')
+    await change.getByLabel('New password').fill('a long new password 42')
+    await change.getByRole('button', { name: 'Change password' }).click()
+    expect(await change.getByRole('alert').textContent()).toMatch(/40[13] · /)
+    await change.getByLabel('Current password').fill(created.body.generated_password as string)
+    await change.getByRole('button', { name: 'Change password' }).click()
+    await change.getByText('Password changed.').waitFor()
     expect(viewer.problems.filter((p) => !p.includes('403'))).toEqual([])
   })
 })

@@ -5,6 +5,7 @@ import { AuditScreen } from '../screens/access/audit'
 import { GrantsScreen } from '../screens/access/grants'
 import { TeamsScreen } from '../screens/access/teams'
 import { UsersScreen } from '../screens/access/users'
+import { AccountScreen } from '../screens/account/account'
 import { AgentsScreen } from '../screens/agents/agents'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { EventsScreen } from '../screens/events/events'
@@ -15,6 +16,7 @@ import { RunRequestScreen } from '../screens/run-request/run-request'
 import { RunsHistoryScreen } from '../screens/runs-history/runs-history'
 import { SchedulesScreen } from '../screens/schedules/schedules'
 import { SiteRunsScreen } from '../screens/site-runs/site-runs'
+import { SiteSettingsScreen } from '../screens/site-settings/site-settings'
 import { SitesScreen } from '../screens/sites/sites'
 import { NewTaskScreen, TaskScreen } from '../screens/task-editor/task-editor'
 import { TaskHistoryScreen } from '../screens/task-history/task-history'
@@ -42,6 +44,8 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/schedules', view: SchedulesScreen },
   { pattern: '/sites/:siteId/files', view: FilesScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
+  { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
+  { pattern: '/account', view: AccountScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
   { pattern: '/access/users', view: adminOnly(UsersScreen) },
   { pattern: '/access/teams', view: adminOnly(TeamsScreen) },

@@ -45,10 +45,10 @@ export const Shell = ({ children }: { children: ComponentChildren }) => {
       </aside>
       <div class="workspace">
         <header class="topbar">
-          <span class="who" title={who?.user?.email}>
+          <Link class="who" href="/account" title={who?.user?.email}>
             {who?.user?.name ?? who?.user?.email ?? 'API key'}
             <span class="role">{who?.role ?? 'site roles'}</span>
-          </span>
+          </Link>
           <button type="button" class="button button-ghost" onClick={cycleTheme}>
             {THEME_LABEL[themeChoice.value]}
           </button>

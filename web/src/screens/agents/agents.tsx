@@ -5,6 +5,7 @@ import { Link, queryParam, setQuery } from '../../app/router'
 import { can } from '../../session/session'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { Labels, Status, Time } from '../../ui/format'
+import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { VirtualTable } from '../../ui/virtual-table'
 import { SiteFrame } from '../site/site-frame'
@@ -52,6 +53,8 @@ const AgentList = ({ site }: { site: Site }) => {
   )
   const online = shown.filter((a) => a.presence === 'online').length
   const operator = can('operator', site.id)
+  const refresh = useAction()
+  const [asked, setAsked] = useState<number | null>(null)
   const decide = async (agent: Agent, decision: 'approve' | 'reject' | 'revoke') => {
     const params = { path: { siteId: site.id, agentId: agent.id } }
     if (decision === 'approve')
@@ -107,8 +110,35 @@ const AgentList = ({ site }: { site: Site }) => {
         <span class="muted" role="status">
           {shown.length} agents · {online} online
         </span>
+        {operator && (
+          <button
+            type="button"
+            class="button toolbar-end"
+            disabled={refresh.busy}
+            onClick={async () => {
+              const answer = await refresh.run(() =>
+                ok(
+                  api.POST('/v1/sites/{siteId}/agents/refresh-facts', {
+                    params: { path: { siteId: site.id } },
+                  }),
+                ),
+              )
+              if (!answer) return
+              setAsked(answer.agents)
+              // Connected agents answer within a moment; the list is read again then.
+              setTimeout(agents.reload, 2000)
+            }}
+          >
+            Refresh facts
+          </button>
+        )}
       </form>
-      <ErrorNotice error={agents.error} />
+      {asked !== null && (
+        <p class="notice notice-info" role="status">
+          Asked {asked} connected {asked === 1 ? 'agent' : 'agents'} for their complete facts.
+        </p>
+      )}
+      <ErrorNotice error={agents.error ?? refresh.error} />
       {agents.loading && !agents.data ? (
         <Loading what="agents" />
       ) : agents.data?.length === 0 && !label && !status ? (

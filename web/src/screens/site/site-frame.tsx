@@ -9,7 +9,15 @@ import { PageHeader } from '../../ui/page'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 
-export type SiteTab = 'agents' | 'enrolment' | 'tasks' | 'runs' | 'schedules' | 'files' | 'events'
+export type SiteTab =
+  | 'agents'
+  | 'enrolment'
+  | 'tasks'
+  | 'runs'
+  | 'schedules'
+  | 'files'
+  | 'events'
+  | 'settings'
 
 const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'agents', label: 'Agents', path: '' },
@@ -19,6 +27,7 @@ const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'schedules', label: 'Schedules', path: '/schedules' },
   { tab: 'files', label: 'Files', path: '/files' },
   { tab: 'events', label: 'Event log', path: '/events' },
+  { tab: 'settings', label: 'Settings', path: '/settings' },
 ]
 
 /** A site's header (name, state, archive or restore) and its tabs, around one tab's content. */
@@ -26,7 +35,8 @@ export const SiteFrame = (props: {
   siteId: string
   tab: SiteTab
   title?: string
-  children: (site: Site) => ComponentChildren
+  /** Gets the site, and a way to load it again once it changed. */
+  children: (site: Site, reload: () => void) => ComponentChildren
 }) => {
   const site = useLoad(
     () => ok(api.GET('/v1/sites/{siteId}', { params: { path: { siteId: props.siteId } } })),
@@ -71,18 +81,20 @@ export const SiteFrame = (props: {
       </PageHeader>
       <ErrorNotice error={action.error} />
       <nav class="tabs" aria-label="Site">
-        {TABS.filter((t) => t.tab !== 'enrolment' || can('operator', current.id)).map((t) => (
-          <Link
-            key={t.tab}
-            class="tab"
-            href={`/sites/${current.id}${t.path}`}
-            aria-current={t.tab === props.tab ? 'page' : undefined}
-          >
-            {t.label}
-          </Link>
-        ))}
+        {TABS.filter((t) => t.tab !== 'enrolment' || can('operator', current.id))
+          .filter((t) => t.tab !== 'settings' || can('admin', current.id))
+          .map((t) => (
+            <Link
+              key={t.tab}
+              class="tab"
+              href={`/sites/${current.id}${t.path}`}
+              aria-current={t.tab === props.tab ? 'page' : undefined}
+            >
+              {t.label}
+            </Link>
+          ))}
       </nav>
-      {props.children(current)}
+      {props.children(current, site.reload)}
     </>
   )
 }
