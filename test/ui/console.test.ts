@@ -60,6 +60,17 @@ describe('web console in Chromium', () => {
         .getByText(/succeeded 0/)
         .isVisible(),
     ).toBe(true)
+
+    // Light by the system's setting (the test's colour scheme); the toggle picks one and keeps it.
+    const theme = () => page.locator('html').getAttribute('data-theme')
+    expect(await theme()).toBe('light')
+    await page.getByRole('button', { name: 'Theme: system' }).click()
+    await page.getByRole('button', { name: 'Theme: light' }).click()
+    expect(await theme()).toBe('dark')
+    await page.reload()
+    await page.getByRole('button', { name: 'Theme: dark' }).click()
+    await page.getByRole('button', { name: 'Theme: system' }).waitFor()
+    expect(await theme()).toBe('light')
     expect(problems).toEqual([])
   })
 
