@@ -4,7 +4,7 @@ import { onTestFinished } from 'vitest'
 /**
  * A fresh page (in its own context: its own cookies) at `url`, with everything that goes
  * wrong in it recorded: console errors (CSP violations among them), uncaught exceptions,
- * failed requests. HTTP errors the test provokes on purpose are the caller's to allow.
+ * failed requests; and every URL it requested. HTTP errors the test provokes on purpose are the caller's to allow.
  */
 export const openPage = async (
   browser: Browser,
@@ -15,7 +15,7 @@ export const openPage = async (
     /** Kept open past the current test, for a file whose tests continue one session. */
     keepOpen?: boolean
   } = {},
-): Promise<{ page: Page; problems: string[] }> => {
+): Promise<{ page: Page; problems: string[]; requests: string[] }> => {
   const context = await browser.newContext({
     locale: 'en-US',
     colorScheme: options.colorScheme ?? 'light',
@@ -24,6 +24,8 @@ export const openPage = async (
   if (!options.keepOpen) onTestFinished(() => context.close())
   const page = await context.newPage()
   const problems: string[] = []
+  const requests: string[] = []
+  page.on('request', (request) => requests.push(request.url()))
   page.on('console', (message) => {
     if (message.type() === 'error' && !/status of (40[0-9]|409|422)/.test(message.text()))
       problems.push(`console: ${message.text()}`)
@@ -35,5 +37,5 @@ export const openPage = async (
       problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`)
   })
   await page.goto(url)
-  return { page, problems }
+  return { page, problems, requests }
 }
