@@ -38,6 +38,7 @@ export default defineConfig({
           name: 'node',
           include: ['local/**/*.test.ts', 'agent/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['./test/console-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ensureConsoleBuilt } from './console-build'
 import { migrateProjections } from './projection-migrations'
 import { publishAgent } from './publish-agent'
 import { type SupervisedProcess, supervise } from './supervisor'
@@ -123,6 +124,8 @@ const main = async () => {
   await waitFor('the libSQL server', async () => (await fetch(`${libsqlUrl}/health`)).ok)
   await migrateProjections(libsqlUrl, libsqlToken)
 
+  // The console's static files are the assets the Worker serves; rebuilt only when web/ changed.
+  if (await ensureConsoleBuilt()) say('built the web console')
   say('building the Worker bundle')
   await buildWorker(root, join(dataDir, 'build'))
   const worker = await startWorker({
@@ -146,6 +149,7 @@ const main = async () => {
   const lines = [
     '',
     `  Sitewire is running at ${url}`,
+    `  Web console:        ${url}/`,
     `  API reference:      ${url}/v1/docs`,
     `  Data directory:     ${dataDir}`,
     ...(adminKey

@@ -87,8 +87,9 @@ app.get(
         version: '1',
         description:
           'Sites, their CloudEvents logs and projections. Every route but /v1/health, /v1/bootstrap, /v1/auth/sign-in, ' +
-          '/v1/openapi.json and /v1/docs needs `Authorization: Bearer <api key>`, or the `sitewire_session` cookie ' +
-          'that signing in sets. Writes accept `Idempotency-Key`. Errors are `{"error":{"code","message","details"}}`.',
+          '/v1/openapi.json and /v1/docs needs an API key in `Authorization: Bearer <api key>`. The web console ' +
+          'uses the `sitewire_session` cookie that signing in sets instead; scripts and tools use API keys. ' +
+          'Writes accept `Idempotency-Key`. Errors are `{"error":{"code","message","details"}}`.',
       },
       servers: [{ url: '/' }],
       // The reference groups operations in this order, whatever order the routes are mounted in.
@@ -105,8 +106,21 @@ app.get(
       ],
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer' },
-          session: { type: 'apiKey', in: 'cookie', name: 'sitewire_session' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (`sw_…`) in `Authorization: Bearer <api key>`: for scripts, CI and tools. ' +
+              'Create one with `POST /v1/api-keys` or in the console; its secret is shown once.',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'sitewire_session',
+            description:
+              "The web console's session cookie, set by `POST /v1/auth/sign-in`; for browsers only. " +
+              "Cookie-carried writes must come from the platform's own origin.",
+          },
         },
       },
     },

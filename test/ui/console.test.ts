@@ -1,0 +1,434 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPage } from '../browser'
+import { launchChromium } from '../chromium'
+import { runAgent } from '../e2e/agent-process'
+import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
+import { callApi, signIn } from './console-support'
+
+/**
+ * The web console in Chromium against the platform started as the README starts it, with a
+ * real agent process: an operator's first hour, screen by screen, asserting what each shows.
+ */
+describe('web console in Chromium', () => {
+  let dataDir: string
+  let platform: RunningPlatform
+  let browser: Browser
+  let page: Page
+  let problems: string[]
+  const agents: ReturnType<typeof runAgent>[] = []
+  let siteUrl = ''
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sitewire-console-'))
+    ;[platform, browser] = await Promise.all([
+      startPlatform({ dataDir, port: testPort(6) }),
+      launchChromium(),
+    ])
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const agent of agents) agent.child.kill('SIGTERM')
+    await Promise.all(agents.map((agent) => agent.exited))
+    await browser?.close()
+    await platform?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const adminKey = () => platform.adminKey as string
+
+  it('refuses a wrong password with the platform’s message, then signs in to the overview', async () => {
+    // The page stays open through the following tests: one operator's session.
+    ;({ page, problems } = await openPage(browser, `${platform.url}/`, { keepOpen: true }))
+    await page.getByLabel('Email').fill('admin@localhost')
+    await page.getByLabel('Password').fill('not the password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const alert = page.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toMatch(/401 · invalid_credentials/)
+
+    await signIn(page, 'admin@localhost', platform.adminPassword as string)
+    expect(await page.title()).toBe('Overview · Sitewire')
+    expect(await page.locator('.stat', { hasText: 'sites' }).textContent()).toBe('0sites')
+    expect(await page.getByText('Welcome to Sitewire').isVisible()).toBe(true)
+    expect(
+      await page
+        .getByRole('figure')
+        .getByText(/succeeded 0/)
+        .isVisible(),
+    ).toBe(true)
+
+    // Light by the system's setting (the test's colour scheme); the toggle picks one and keeps it.
+    const theme = () => page.locator('html').getAttribute('data-theme')
+    expect(await theme()).toBe('light')
+    await page.getByRole('button', { name: 'Theme: system' }).click()
+    await page.getByRole('button', { name: 'Theme: light' }).click()
+    expect(await theme()).toBe('dark')
+    await page.reload()
+    await page.getByRole('button', { name: 'Theme: dark' }).click()
+    await page.getByRole('button', { name: 'Theme: system' }).waitFor()
+    expect(await theme()).toBe('light')
+    expect(problems).toEqual([])
+  })
+
+  it('creates a site from the sites screen, and browser back returns to the list', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Sites' }).click()
+    await page.getByText('No sites yet').waitFor()
+    await page.getByRole('button', { name: 'New site' }).click()
+    const form = page.getByRole('form', { name: 'New site' })
+    await form.getByLabel('Name').fill('')
+    await form.getByRole('button', { name: 'Create site' }).click()
+    // The browser's own check stops an empty name; a name too long reaches the API and its 400.
+    await form.getByLabel('Name').fill('x'.repeat(101))
+    await form.getByRole('button', { name: 'Create site' }).click()
+    expect(await form.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+
+    await form.getByLabel('Name').fill('Paris DC1')
+    await form.getByLabel('Time zone').fill('Europe/Paris')
+    await form.getByRole('button', { name: 'Create site' }).click()
+    await page.getByRole('heading', { name: 'Paris DC1', level: 1 }).waitFor()
+    siteUrl = page.url()
+    expect(siteUrl).toMatch(/\/sites\/[0-9A-Z]{26}$/)
+    await page.getByText('No agents have enrolled yet').waitFor()
+
+    await page.goBack()
+    await page.getByRole('heading', { name: 'Sites', level: 1 }).waitFor()
+    expect(await page.getByRole('row', { name: /Paris DC1/ }).textContent()).toContain('Europe/Paris')
+    await page.goForward()
+    await page.getByRole('heading', { name: 'Paris DC1', level: 1 }).waitFor()
+    expect(problems).toEqual([])
+  })
+
+  it('creates an enrolment token whose command enrols a real agent, which then shows online', async () => {
+    await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Enrolment' }).click()
+    const form = page.getByRole('form', { name: 'New enrolment token' })
+    await form.getByLabel('Labels for its agents').fill('role=web, env=test')
+    await form.getByRole('button', { name: 'Create token' }).click()
+    const command = await page.getByLabel('Enrol command').inputValue()
+    expect(command).toMatch(/^sitewire-agent enrol \S+$/)
+    expect(await page.getByRole('table', { name: 'Enrolment tokens' }).textContent()).toContain('0 of 1')
+
+    const stateDir = join(dataDir, 'agent-1')
+    const enrol = runAgent([...command.split(' ').slice(1), '--state-dir', stateDir])
+    expect(await enrol.exited).toBe(0)
+    agents.push(runAgent(['run', '--state-dir', stateDir, '--facts-interval', '5']))
+
+    await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Agents' }).click()
+    const row = page.getByRole('table', { name: 'Agents' }).getByRole('row').nth(1)
+    await expect
+      .poll(
+        async () => {
+          await page.reload()
+          return row.textContent({ timeout: 5000 }).catch(() => '')
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/online.*approved/)
+    expect(await row.textContent()).toContain('role=web')
+    await row.getByRole('button').first().click()
+    const details = page.getByRole('region', { name: /^Agent / })
+    // The selected agent is in the URL, so a reload keeps it open while its first facts arrive.
+    expect(new URL(page.url()).searchParams.get('agent')).toMatch(/^[0-9A-Z]{26}$/)
+    await expect
+      .poll(
+        async () => {
+          await page.reload()
+          return details.textContent({ timeout: 5000 }).catch(() => '')
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/OS\s*linux/)
+
+    await page.getByRole('button', { name: 'Refresh facts' }).click()
+    await page.getByText('Asked 1 connected agent for their complete facts.').waitFor()
+
+    // The fact filter narrows the list in the browser; a label filter asks the platform.
+    await page.getByLabel('Facts').fill('no-such-host')
+    await page.getByText('No agent matches these filters').waitFor()
+    await page.getByLabel('Facts').fill('linux')
+    await page.getByText('1 agents · 1 online').waitFor()
+    await page.getByLabel('Label').fill('role=db')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.getByText('No agent matches these filters').waitFor()
+    expect(new URL(page.url()).searchParams.get('label')).toBe('role=db')
+    expect(problems).toEqual([])
+  })
+
+  let taskUrl = ''
+
+  it('writes a task with a typed parameter and a script step, then saves a second version and diffs the two', async () => {
+    await page.goto(`${siteUrl}/tasks`)
+    await page.getByText('No tasks yet').waitFor()
+    await page.getByRole('link', { name: 'New task' }).click()
+    const form = page.getByRole('form', { name: 'Task' })
+    await form.getByLabel('Name', { exact: true }).first().fill('Say hello')
+    await form.getByRole('button', { name: 'Add parameter' }).click()
+    const param = form.locator('.param-row').first()
+    await param.getByLabel('Name').fill('greeting')
+    await param.getByLabel('Default').fill('hello')
+    const step = form.getByRole('group', { name: /^Step 1/ })
+    await step.getByLabel('Interpreter').selectOption('bash')
+    await step
+      .getByRole('textbox', { name: 'Script' })
+      .fill(
+        'for i in 1 2 3; do echo "{{ params.greeting }} $i"; sleep 1; done\nprintf \'\\033[31mred alert\\033[0m\\n\'\necho to stderr >&2',
+      )
+    await form.getByRole('button', { name: 'Create task' }).click()
+    await page.getByRole('heading', { name: 'Say hello', level: 1 }).waitFor()
+    taskUrl = page.url()
+    expect(taskUrl).toMatch(/\/tasks\/[0-9A-Z]{26}$/)
+    expect(await page.getByText('Version 1 · 1 step').isVisible()).toBe(true)
+
+    // A second version: another description; the history shows the change as a diff.
+    await form.getByRole('group', { name: 'Task' }).getByLabel('Description').fill('Greets three times')
+    await form.getByRole('button', { name: 'Save as a new version' }).click()
+    await page.getByText('Version 2 · 1 step').waitFor()
+    await page.getByRole('link', { name: 'History' }).click()
+    await page.getByRole('heading', { name: 'Task history', level: 1 }).waitFor()
+    const diff = page.getByRole('region', { name: 'Diff' })
+    await diff.locator('.diff-added').first().waitFor()
+    expect(await diff.locator('.diff-removed').allTextContents()).toEqual(['-   "description": "",'])
+    expect(await diff.locator('.diff-added').allTextContents()).toEqual([
+      '+   "description": "Greets three times",',
+    ])
+    expect(problems).toEqual([])
+  })
+
+  it('previews the target live, runs the task, and shows the output while it is produced, then from the archive', async () => {
+    await page.goto(taskUrl)
+    await page.getByRole('link', { name: 'Run…' }).click()
+    const preview = page.getByRole('region', { name: 'Matching agents' })
+    // No target yet: the platform's own error says what is missing.
+    expect(await preview.getByRole('alert').textContent()).toContain('name agents by id, labels or facts')
+    await page.getByLabel('Labels').fill('role=db')
+    await preview.getByText('0 agents match').waitFor()
+    await page.getByLabel('Labels').fill('role=web')
+    await preview.getByText('1 agent matches').waitFor()
+    expect(await preview.getByRole('listitem').first().textContent()).toContain('online')
+    await page.getByLabel('greeting').fill('bonjour')
+    await page.getByRole('button', { name: 'Start run' }).click()
+    await page.waitForURL(/\/runs\/[0-9A-Z]{26}$/)
+    const runUrl = page.url()
+
+    const log = page.getByRole('log')
+    await log.getByText('bonjour 1').waitFor()
+    // The first line is on screen while the script still sleeps: the output is live.
+    const summary = page.getByRole('region', { name: 'Run summary' })
+    expect(await summary.locator('h2 .status').textContent()).not.toBe('succeeded')
+    await summary.locator('h2 .status', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 })
+    expect(await log.locator('.ansi-red-fg').textContent()).toBe('red alert')
+    expect(await log.locator('.line-stderr').textContent()).toContain('to stderr')
+    expect(
+      await page.getByRole('region', { name: 'Agents of the run' }).getByRole('button').nth(1).textContent(),
+    ).toContain('succeeded')
+    await page.getByLabel('Search output').fill('bonjour 2')
+    await page.getByText('1 matching lines').waitFor()
+    expect(await log.locator('.line').allTextContents()).toEqual([expect.stringContaining('bonjour 2')])
+
+    // Once the run ends its output moves to a .tar.gz archive: downloadable, and readable here.
+    const download = page.getByRole('link', { name: 'Download archive (.tar.gz)' })
+    await expect
+      .poll(
+        async () => {
+          await page.goto(runUrl)
+          return download.count()
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(1)
+    const archive = await page.request.get(`${platform.url}${await download.getAttribute('href')}`)
+    expect(archive.status()).toBe(200)
+    expect((await archive.body()).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
+    await page.getByRole('button', { name: 'Open the archive' }).click()
+    await log.getByText('bonjour 3').waitFor()
+    expect(await log.locator('.line').count()).toBe(5)
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  it('schedules the task on cron and shows its next five fire times, then pauses it', async () => {
+    await page.goto(`${siteUrl}/schedules`)
+    await page.getByText('No schedules').waitFor()
+    await page.getByRole('button', { name: 'New schedule' }).click()
+    const form = page.getByRole('form', { name: 'New schedule' })
+    await form.getByLabel('Cron (minute hour day month weekday)').fill('not cron')
+    await form.getByRole('button', { name: 'Create schedule' }).click()
+    expect(await form.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+    await form.getByLabel('Cron (minute hour day month weekday)').fill('30 2 * * *')
+    await form.getByLabel('Time zone').fill('UTC')
+    await form.getByLabel('Target labels').fill('role=web')
+    await form.getByRole('button', { name: 'Create schedule' }).click()
+    const details = page.getByRole('region', { name: 'Schedule Say hello' })
+    const times = details.getByRole('listitem')
+    await expect.poll(() => times.count()).toBe(5)
+    for (const time of await times.allTextContents()) expect(time).toMatch(/2:30\s?AM/)
+    await details.getByRole('button', { name: 'Pause' }).click()
+    await details.getByText('Paused: resume it to fire again.').waitFor()
+    expect(await page.getByRole('row', { name: /Say hello/ }).textContent()).toContain('paused')
+    await details.getByRole('button', { name: 'Resume' }).click()
+    await expect.poll(() => times.count()).toBe(5)
+    expect(problems).toEqual([])
+  })
+
+  it('uploads a file, lists the run in the history with its duration, and follows the event log live', async () => {
+    await page.goto(`${siteUrl}/files`)
+    await page.getByText('No files').waitFor()
+    await page
+      .getByLabel('File', { exact: true })
+      .setInputFiles({ name: 'motd.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') })
+    await page.getByRole('button', { name: 'Upload' }).click()
+    const file = page.getByRole('row', { name: /motd\.txt/ })
+    await file.waitFor()
+    expect(await file.textContent()).toContain('6 B')
+
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Runs' }).click()
+    const run = page.getByRole('table', { name: 'Runs' }).getByRole('row', { name: /Say hello/ })
+    await run.waitFor()
+    expect(await run.textContent()).toMatch(/Paris DC1.*succeeded.*1 ok · 0 failed of 1/)
+    expect(await page.getByRole('figure').textContent()).toContain('succeeded 1')
+    await page.getByLabel('Status').selectOption('failed')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText('No run matches').waitFor()
+    expect(new URL(page.url()).searchParams.get('status')).toBe('failed')
+    await page.goBack()
+    await run.waitFor()
+
+    await page.goto(`${siteUrl}/events?follow=1`)
+    const events = page.getByRole('table', { name: 'Events' })
+    await events.getByRole('button', { name: 'io.sitewire.file.uploaded' }).waitFor()
+    const siteId = new URL(siteUrl).pathname.split('/')[2]
+    const appended = await fetch(`${platform.url}/v1/sites/${siteId}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey()}`, 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'deploy-1',
+        source: '/ci',
+        type: 'com.example.deploy.finished',
+        data: { ok: true },
+      }),
+    })
+    expect(appended.status).toBe(201)
+    await events.getByRole('button', { name: 'com.example.deploy.finished' }).click()
+    expect(await page.getByRole('region', { name: /^Event \d+/ }).textContent()).toContain('"ok": true')
+    expect(problems).toEqual([])
+  })
+
+  it('creates an API key whose secret, shown once, works from a script until it is revoked; the audit log shows both', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access' }).click()
+    await page.getByRole('navigation', { name: 'Access' }).getByRole('link', { name: 'API keys' }).click()
+    const form = page.getByRole('form', { name: 'New API key' })
+    await form.getByLabel('Name').fill('CI reads')
+    await form.getByLabel('Role').selectOption('viewer')
+    await form.getByRole('button', { name: 'Create key' }).click()
+    const secret = await page.getByLabel('API key secret').inputValue()
+    expect(secret).toMatch(/^sw_/)
+
+    const listed = await callApi(platform.url, secret, 'GET', '/v1/sites')
+    expect(listed.status).toBe(200)
+    expect((listed.body.items as { name: string }[]).map((site) => site.name)).toEqual(['Paris DC1'])
+    expect((await callApi(platform.url, secret, 'POST', '/v1/sites', { name: 'Nope' })).status).toBe(403)
+
+    await page.reload()
+    const row = page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /CI reads/ })
+    expect(await row.textContent()).toMatch(/viewer.*every site.*api/)
+    expect(await page.getByLabel('API key secret').count()).toBe(0)
+    page.once('dialog', (dialog) => void dialog.accept())
+    await row.getByRole('button', { name: 'Revoke' }).click()
+    await row.getByText('revoked').waitFor()
+    expect((await callApi(platform.url, secret, 'GET', '/v1/sites')).status).toBe(401)
+
+    await page.getByRole('navigation', { name: 'Access' }).getByRole('link', { name: 'Audit log' }).click()
+    await page.getByLabel('Action').fill('api_key.revoke')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    const entries = page.getByRole('table').getByRole('row')
+    await expect.poll(() => entries.count()).toBe(2)
+    expect(await entries.nth(1).textContent()).toMatch(/api_key\.revoke.*200/)
+    expect(problems).toEqual([])
+  })
+
+  it('changes the site’s settings, which the platform keeps', async () => {
+    await page.goto(siteUrl)
+    await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Settings' }).click()
+    const form = page.getByRole('form', { name: 'Site settings' })
+    await form.getByLabel('Description').fill('Primary datacenter')
+    await form.getByLabel('New agents').selectOption('required')
+    await form.getByLabel('Keep run archives (days)').fill('0')
+    await form.getByRole('button', { name: 'Save settings' }).click()
+    expect(await form.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+    await form.getByLabel('Keep run archives (days)').fill('90')
+    await form.getByRole('button', { name: 'Save settings' }).click()
+    await page.getByText('Europe/Paris · Primary datacenter').waitFor()
+    await page.reload()
+    expect(await form.getByLabel('New agents').inputValue()).toBe('required')
+    expect(await form.getByLabel('Keep run archives (days)').inputValue()).toBe('90')
+    expect(problems).toEqual([])
+  })
+
+  it('shows a viewer no write controls, and the API refuses the viewer’s writes anyway', async () => {
+    const created = await callApi(platform.url, adminKey(), 'POST', '/v1/users', {
+      email: 'viewer@localhost',
+      name: 'Vera Viewer',
+      role: 'viewer',
+    })
+    expect(created.status).toBe(201)
+    const viewer = await openPage(browser, siteUrl)
+    await signIn(viewer.page, 'viewer@localhost', created.body.generated_password as string)
+    const agentRow = viewer.page.getByRole('table', { name: 'Agents' }).getByRole('row').nth(1)
+    expect(await agentRow.textContent()).toContain('online')
+    expect(await agentRow.getByRole('button', { name: 'Revoke' }).count()).toBe(0)
+    expect(await viewer.page.getByRole('button', { name: 'Archive site' }).count()).toBe(0)
+    const tabs = viewer.page.getByRole('navigation', { name: 'Site' })
+    expect(await tabs.getByRole('link', { name: 'Enrolment' }).count()).toBe(0)
+    expect(await tabs.getByRole('link', { name: 'Settings' }).count()).toBe(0)
+    expect(await tabs.getByRole('link', { name: 'Event log' }).count()).toBe(1)
+    await viewer.page.goto(`${siteUrl}/enrolment`)
+    await viewer.page.getByText('Enrolment tokens are for operators').waitFor()
+    expect(await viewer.page.getByRole('form', { name: 'New enrolment token' }).count()).toBe(0)
+    expect(
+      await viewer.page
+        .getByRole('navigation', { name: 'Console' })
+        .getByRole('link', { name: 'Access' })
+        .count(),
+    ).toBe(0)
+    await viewer.page.goto(`${platform.url}/access/api-keys`)
+    await viewer.page.getByText('Access is managed by admins').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'Create key' }).count()).toBe(0)
+    await viewer.page.goto(taskUrl)
+    await viewer.page.getByRole('heading', { name: 'Say hello', level: 1 }).waitFor()
+    for (const name of ['Save as a new version', 'Clone', 'Delete', 'Add step'])
+      expect(await viewer.page.getByRole('button', { name }).count()).toBe(0)
+    expect(await viewer.page.getByRole('link', { name: 'Run…' }).count()).toBe(0)
+    expect(await viewer.page.getByRole('group', { name: 'Task' }).getByLabel('Name').isDisabled()).toBe(true)
+    await viewer.page.goto(`${platform.url}/sites`)
+    await viewer.page.getByRole('row', { name: /Paris DC1/ }).waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'New site' }).count()).toBe(0)
+
+    // The same session, calling the API directly from the page, is refused.
+    const status = await viewer.page.evaluate(async () => {
+      const response = await fetch('/v1/sites', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Not allowed' }),
+      })
+      return response.status
+    })
+    expect(status).toBe(403)
+
+    // The viewer's own account: roles as granted, and a password change checked by the platform.
+    await viewer.page.getByRole('link', { name: /Vera Viewer/ }).click()
+    const account = viewer.page.getByRole('region', { name: 'Who you are' })
+    expect(await account.textContent()).toMatch(/Role on every siteviewer/)
+    const change = viewer.page.getByRole('form', { name: 'Change password' })
+    await change.getByLabel('Current password').fill('not my password')
+    await change.getByLabel('New password').fill('a long new password 42')
+    await change.getByRole('button', { name: 'Change password' }).click()
+    expect(await change.getByRole('alert').textContent()).toMatch(/40[13] · /)
+    await change.getByLabel('Current password').fill(created.body.generated_password as string)
+    await change.getByRole('button', { name: 'Change password' }).click()
+    await change.getByText('Password changed.').waitFor()
+    expect(viewer.problems.filter((p) => !p.includes('403'))).toEqual([])
+  })
+})

@@ -1,0 +1,64 @@
+import type { FunctionComponent } from 'preact'
+import { adminOnly } from '../screens/access/access-frame'
+import { ApiKeysScreen } from '../screens/access/api-keys'
+import { AuditScreen } from '../screens/access/audit'
+import { GrantsScreen } from '../screens/access/grants'
+import { TeamsScreen } from '../screens/access/teams'
+import { UsersScreen } from '../screens/access/users'
+import { AccountScreen } from '../screens/account/account'
+import { AgentsScreen } from '../screens/agents/agents'
+import { EnrolmentScreen } from '../screens/enrolment/enrolment'
+import { EventsScreen } from '../screens/events/events'
+import { FilesScreen } from '../screens/files/files'
+import { OverviewScreen } from '../screens/overview/overview'
+import { RunScreen } from '../screens/run/run-screen'
+import { RunRequestScreen } from '../screens/run-request/run-request'
+import { RunsHistoryScreen } from '../screens/runs-history/runs-history'
+import { SchedulesScreen } from '../screens/schedules/schedules'
+import { SiteRunsScreen } from '../screens/site-runs/site-runs'
+import { SiteSettingsScreen } from '../screens/site-settings/site-settings'
+import { SitesScreen } from '../screens/sites/sites'
+import { NewTaskScreen, TaskScreen } from '../screens/task-editor/task-editor'
+import { TaskHistoryScreen } from '../screens/task-history/task-history'
+import { TasksScreen } from '../screens/tasks/tasks'
+import { EmptyState } from '../ui/feedback'
+import { PageHeader } from '../ui/page'
+import { Link } from './router'
+
+// biome-ignore lint/suspicious/noExplicitAny: each screen takes the parameters its own pattern names.
+type Screen = FunctionComponent<any>
+
+/** Every screen and its URL pattern; the first match wins. */
+export const routes: { pattern: string; view: Screen }[] = [
+  { pattern: '/', view: OverviewScreen },
+  { pattern: '/sites', view: SitesScreen },
+  { pattern: '/sites/:siteId', view: AgentsScreen },
+  { pattern: '/sites/:siteId/enrolment', view: EnrolmentScreen },
+  { pattern: '/sites/:siteId/tasks', view: TasksScreen },
+  { pattern: '/sites/:siteId/tasks/new', view: NewTaskScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId', view: TaskScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId/history', view: TaskHistoryScreen },
+  { pattern: '/sites/:siteId/tasks/:taskId/run', view: RunRequestScreen },
+  { pattern: '/sites/:siteId/runs', view: SiteRunsScreen },
+  { pattern: '/sites/:siteId/runs/:runId', view: RunScreen },
+  { pattern: '/sites/:siteId/schedules', view: SchedulesScreen },
+  { pattern: '/sites/:siteId/files', view: FilesScreen },
+  { pattern: '/sites/:siteId/events', view: EventsScreen },
+  { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
+  { pattern: '/account', view: AccountScreen },
+  { pattern: '/runs', view: RunsHistoryScreen },
+  { pattern: '/access/users', view: adminOnly(UsersScreen) },
+  { pattern: '/access/teams', view: adminOnly(TeamsScreen) },
+  { pattern: '/access/grants', view: adminOnly(GrantsScreen) },
+  { pattern: '/access/api-keys', view: adminOnly(ApiKeysScreen) },
+  { pattern: '/access/audit', view: adminOnly(AuditScreen) },
+]
+
+export const NotFound = () => (
+  <>
+    <PageHeader title="Not found" />
+    <EmptyState title="There is no page at this address">
+      Go to the <Link href="/">overview</Link>.
+    </EmptyState>
+  </>
+)

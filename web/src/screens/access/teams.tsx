@@ -1,0 +1,126 @@
+import { useState } from 'preact/hooks'
+import { api, ok } from '../../api/client'
+import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { Time } from '../../ui/format'
+import { useAction } from '../../ui/use-action'
+import { useLoad } from '../../ui/use-load'
+import { AccessFrame } from './access-frame'
+
+/** `/access/teams`: teams and their members; grants to a team apply to each member. */
+export const TeamsScreen = () => {
+  const data = useLoad(
+    () =>
+      Promise.all([
+        ok(api.GET('/v1/teams', { params: { query: { limit: 1000 } } })),
+        ok(api.GET('/v1/users', { params: { query: { limit: 1000 } } })),
+      ]),
+    [],
+  )
+  const [name, setName] = useState('')
+  const action = useAction()
+  const [teams, users] = data.data ?? []
+  const userName = new Map((users?.items ?? []).map((u) => [u.id, u.name]))
+  const act = (call: () => Promise<unknown>) =>
+    action.run(async () => {
+      await call()
+      data.reload()
+    })
+  return (
+    <AccessFrame tab="teams">
+      <form
+        class="card toolbar"
+        aria-label="New team"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void act(async () => {
+            await ok(api.POST('/v1/teams', { body: { name } }))
+            setName('')
+          })
+        }}
+      >
+        <label class="field field-inline">
+          <span>New team</span>
+          <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <button type="submit" class="button button-primary" disabled={action.busy}>
+          Create team
+        </button>
+      </form>
+      <ErrorNotice error={data.error ?? action.error} />
+      {!teams || !users ? (
+        <Loading what="teams" />
+      ) : teams.items.length === 0 ? (
+        <EmptyState title="No teams">Group users in teams, then grant roles to the team.</EmptyState>
+      ) : (
+        teams.items.map((team) => (
+          <section class="card" key={team.id} aria-label={`Team ${team.name}`}>
+            <div class="page-title-row">
+              <h2>{team.name}</h2>
+              <span class="muted small">
+                created <Time at={team.created_at} />
+              </span>
+              <button
+                type="button"
+                class="button button-small button-danger"
+                onClick={() => {
+                  if (confirm(`Delete the team “${team.name}” and its grants?`))
+                    void act(() => ok(api.DELETE('/v1/teams/{id}', { params: { path: { id: team.id } } })))
+                }}
+              >
+                Delete team
+              </button>
+            </div>
+            <ul class="plain-list">
+              {team.member_ids.map((id) => (
+                <li key={id}>
+                  {userName.get(id) ?? id}{' '}
+                  <button
+                    type="button"
+                    class="button button-small"
+                    onClick={() =>
+                      void act(() =>
+                        ok(
+                          api.DELETE('/v1/teams/{id}/members/{userId}', {
+                            params: { path: { id: team.id, userId: id } },
+                          }),
+                        ),
+                      )
+                    }
+                  >
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <label class="field field-inline">
+              <span>Add member</span>
+              <select
+                value=""
+                onChange={(e) => {
+                  const userId = e.currentTarget.value
+                  if (userId)
+                    void act(() =>
+                      ok(
+                        api.PUT('/v1/teams/{id}/members/{userId}', {
+                          params: { path: { id: team.id, userId } },
+                        }),
+                      ),
+                    )
+                }}
+              >
+                <option value="">choose a user…</option>
+                {users.items
+                  .filter((u) => !team.member_ids.includes(u.id))
+                  .map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.name} ({u.email})
+                    </option>
+                  ))}
+              </select>
+            </label>
+          </section>
+        ))
+      )}
+    </AccessFrame>
+  )
+}

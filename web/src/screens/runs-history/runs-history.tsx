@@ -1,0 +1,217 @@
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { api, ok } from '../../api/client'
+import type { Item } from '../../api/types'
+import { Link, queryParam, route, setQuery } from '../../app/router'
+import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { duration, Status, Time } from '../../ui/format'
+import { PageHeader } from '../../ui/page'
+import { type PointSeries, PointsChart } from '../../ui/points-chart'
+import { useLoad } from '../../ui/use-load'
+
+type RunRecord = Item<'/v1/runs'>
+type RunStatus = RunRecord['status']
+const STATUSES: RunStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+  'dispatched',
+  'collecting',
+  'queued',
+  'scheduled',
+  'requested',
+]
+const FILTERS = ['site_id', 'task_id', 'agent_id', 'status', 'since', 'until'] as const
+
+/** Durations of finished runs per outcome, on the time each was requested. */
+const durationSeries = (runs: RunRecord[]) => {
+  const finished = runs
+    .filter((r) => r.duration_ms !== null)
+    .sort((a, b) => a.requested_at.localeCompare(b.requested_at))
+  const times = finished.map((r) => Date.parse(r.requested_at) / 1000)
+  const seconds = (want: (r: RunRecord) => boolean) =>
+    finished.map((r) => (want(r) ? (r.duration_ms ?? 0) / 1000 : null))
+  const series: PointSeries[] = [
+    { label: 'succeeded', color: '--ok', values: seconds((r) => r.status === 'succeeded') },
+    { label: 'failed', color: '--danger', values: seconds((r) => r.status === 'failed') },
+    {
+      label: 'other',
+      color: '--text-muted',
+      values: seconds((r) => r.status !== 'succeeded' && r.status !== 'failed'),
+    },
+  ]
+  return { times, series }
+}
+
+/** A local `datetime-local` value as the RFC 3339 instant the API takes. */
+const instant = (local: string) => (local ? new Date(local).toISOString() : undefined)
+
+/** `/runs`: the run history across every site the caller sees, filtered, with durations charted. */
+export const RunsHistoryScreen = () => {
+  const filter = Object.fromEntries(FILTERS.map((name) => [name, queryParam(name)])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >
+  const [draft, setDraft] = useState(filter)
+  const search = route.value.search
+  // Back and forward change the filters under the form: it shows what the list shows.
+  useEffect(() => setDraft(filter), [search])
+  const sites = useLoad(() => ok(api.GET('/v1/sites', { params: { query: { limit: 1000 } } })), [])
+  const runs = useLoad(
+    () =>
+      ok(
+        api.GET('/v1/runs', {
+          params: {
+            query: {
+              limit: 500,
+              site_id: filter.site_id || undefined,
+              task_id: filter.task_id || undefined,
+              agent_id: filter.agent_id || undefined,
+              status: (filter.status || undefined) as RunStatus | undefined,
+              since: instant(filter.since),
+              until: instant(filter.until),
+            },
+          },
+        }),
+      ),
+    [JSON.stringify(filter)],
+  )
+  const chart = useMemo(() => (runs.data ? durationSeries(runs.data.items) : null), [runs.data])
+  const siteName = new Map((sites.data?.items ?? []).map((s) => [s.id, s.name]))
+  const input = (name: 'task_id' | 'agent_id', label: string) => (
+    <label class="field">
+      <span>{label}</span>
+      <input
+        class="mono"
+        value={draft[name]}
+        onInput={(e) => setDraft({ ...draft, [name]: e.currentTarget.value.trim() })}
+      />
+    </label>
+  )
+  return (
+    <>
+      <PageHeader title="Runs" />
+      <form
+        class="card form"
+        aria-label="Filter runs"
+        onSubmit={(e) => {
+          e.preventDefault()
+          setQuery(Object.fromEntries(FILTERS.map((name) => [name, draft[name] || undefined])), {
+            push: true,
+          })
+        }}
+      >
+        <div class="form-row">
+          <label class="field">
+            <span>Site</span>
+            <select
+              value={draft.site_id}
+              onChange={(e) => setDraft({ ...draft, site_id: e.currentTarget.value })}
+            >
+              <option value="">all sites</option>
+              {sites.data?.items.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field field-narrow">
+            <span>Status</span>
+            <select
+              value={draft.status}
+              onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
+            >
+              <option value="">any</option>
+              {STATUSES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          {input('task_id', 'Task id')}
+          {input('agent_id', 'Agent id')}
+          <label class="field">
+            <span>Since</span>
+            <input
+              type="datetime-local"
+              value={draft.since}
+              onInput={(e) => setDraft({ ...draft, since: e.currentTarget.value })}
+            />
+          </label>
+          <label class="field">
+            <span>Until</span>
+            <input
+              type="datetime-local"
+              value={draft.until}
+              onInput={(e) => setDraft({ ...draft, until: e.currentTarget.value })}
+            />
+          </label>
+          <button type="submit" class="button button-primary">
+            Apply
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={runs.error} />
+      {!runs.data ? (
+        <Loading what="runs" />
+      ) : runs.data.items.length === 0 ? (
+        <EmptyState title="No run matches">
+          Widen the filters, or run a task from a site’s Tasks tab.
+        </EmptyState>
+      ) : (
+        <>
+          {chart && (
+            <section class="card" aria-labelledby="durations">
+              <h2 id="durations">Duration by outcome</h2>
+              <PointsChart
+                label="Run durations in seconds by outcome"
+                times={chart.times}
+                series={chart.series}
+                unit="s"
+              />
+            </section>
+          )}
+          <table class="table">
+            <caption class="visually-hidden">Runs</caption>
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Site</th>
+                <th>Status</th>
+                <th>Agents</th>
+                <th>Duration</th>
+                <th>Trigger</th>
+                <th>Requested</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.items.map((run) => (
+                <tr key={run.id}>
+                  <td>
+                    <Link href={`/sites/${run.site_id}/runs/${run.id}`}>{run.task_name}</Link>
+                  </td>
+                  <td>{siteName.get(run.site_id) ?? run.site_id}</td>
+                  <td>
+                    <Status value={run.status} />
+                  </td>
+                  <td>
+                    {run.agents.succeeded ?? '—'} ok · {run.agents.failed ?? '—'} failed of{' '}
+                    {run.agents.targeted}
+                  </td>
+                  <td>{duration(run.duration_ms)}</td>
+                  <td>{run.trigger.kind}</td>
+                  <td>
+                    <Time at={run.requested_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {runs.data.next_cursor && (
+            <p class="muted">Showing the newest 500; narrow the filters to see older runs.</p>
+          )}
+        </>
+      )}
+    </>
+  )
+}
