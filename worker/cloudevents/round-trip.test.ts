@@ -100,100 +100,124 @@ let serial = 0
 const event = (fields: Record<string, unknown>) =>
   new CloudEvent<unknown>({ id: `rt-${++serial}`, source: '/sdk', type: 'com.example.rt', ...fields })
 
-const RUNS = { numRuns: 25 }
+const RUNS = { numRuns: 20 }
+/** Each property appends and reads back a few hundred times: on a loaded machine that takes a while. */
+const PROPERTY_MS = 120_000
 
 describe('the SDK round-trips events through the log', () => {
-  it('arbitrary bytes, in binary and structured mode, read as JSON and in binary mode', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.uint8Array({ minLength: 1, maxLength: 4096 }),
-        fc.constantFrom<Mode>('binary', 'structured'),
-        async (bytes, mode) => {
-          const sent = event({ datacontenttype: 'application/octet-stream', data: bytes })
+  it(
+    'arbitrary bytes, in binary and structured mode, read as JSON and in binary mode',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 1, maxLength: 4096 }),
+          fc.constantFrom<Mode>('binary', 'structured'),
+          async (bytes, mode) => {
+            const sent = event({ datacontenttype: 'application/octet-stream', data: bytes })
+            const seq = await send(sent, mode)
+            const structured = await readStructured(seq)
+            expectSame(structured, sent, seq)
+            expect(Uint8Array.from(structured.data as ArrayLike<number>)).toEqual(bytes)
+            const binary = await readBinary(seq)
+            expectSame(binary, sent, seq)
+            expect(new Uint8Array(binary.data as Uint8Array)).toEqual(bytes)
+          },
+        ),
+        RUNS,
+      )
+    },
+    PROPERTY_MS,
+  )
+
+  it(
+    'arbitrary JSON values keep their value',
+    async () => {
+      const value = fc.jsonValue().filter((v) => typeof v === 'object' && v !== null)
+      await fc.assert(
+        fc.asyncProperty(value, fc.constantFrom<Mode>('binary', 'structured'), async (data, mode) => {
+          const sent = event({ datacontenttype: 'application/json', data })
           const seq = await send(sent, mode)
-          const structured = await readStructured(seq)
-          expectSame(structured, sent, seq)
-          expect(Uint8Array.from(structured.data as ArrayLike<number>)).toEqual(bytes)
-          const binary = await readBinary(seq)
-          expectSame(binary, sent, seq)
-          expect(new Uint8Array(binary.data as Uint8Array)).toEqual(bytes)
-        },
-      ),
-      RUNS,
-    )
-  })
-
-  it('arbitrary JSON values keep their value', async () => {
-    const value = fc.jsonValue().filter((v) => typeof v === 'object' && v !== null)
-    await fc.assert(
-      fc.asyncProperty(value, fc.constantFrom<Mode>('binary', 'structured'), async (data, mode) => {
-        const sent = event({ datacontenttype: 'application/json', data })
-        const seq = await send(sent, mode)
-        expectSame(await readStructured(seq), sent, seq)
-        expectSame(await readBinary(seq), sent, seq)
-      }),
-      RUNS,
-    )
-  })
-
-  it('arbitrary scalar JSON values keep their value in structured mode', async () => {
-    // Compared as JSON: the SDK's reader drops falsy data ("", 0, false, null), which the log keeps.
-    const scalar = fc.oneof(
-      text,
-      fc.boolean(),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.constant(null),
-    )
-    await fc.assert(
-      fc.asyncProperty(scalar, async (data) => {
-        const seq = await send(event({ datacontenttype: 'application/json', data }), 'structured')
-        const page = (await (await call(`/v1/sites/${site.id}/events?after=${seq - 1}&limit=1`)).json()) as {
-          items: LoggedEvent[]
-        }
-        expect(page.items[0]).toHaveProperty('data')
-        expect(JSON.stringify(page.items[0]?.data)).toBe(JSON.stringify(data))
-      }),
-      RUNS,
-    )
-  })
-
-  it('arbitrary extension values, non-ASCII included, in structured mode keep their type', async () => {
-    const value = fc.oneof(text, fc.boolean(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }))
-    await fc.assert(
-      fc.asyncProperty(
-        fc.dictionary(extensionName, value, { maxKeys: 5 }),
-        text.filter((s) => s.length > 0),
-        async (extensions, subject) => {
-          const sent = event({
-            ...extensions,
-            subject,
-            datacontenttype: 'application/json',
-            data: { ok: true },
-          })
-          const seq = await send(sent, 'structured')
-          expectSame(await readStructured(seq), sent, seq)
-          expectSame(await readBinary(seq), event({ ...plain(sent), ...stringsOf(extensions) }), seq)
-        },
-      ),
-      RUNS,
-    )
-  })
-
-  it('arbitrary extension values, non-ASCII included, in binary mode (where every value is a string)', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.dictionary(extensionName, text, { maxKeys: 5 }),
-        text.filter((s) => s.length > 0),
-        async (extensions, subject) => {
-          const sent = event({ ...extensions, subject, datacontenttype: 'text/plain', data: 'plain text' })
-          const seq = await send(sent, 'binary')
           expectSame(await readStructured(seq), sent, seq)
           expectSame(await readBinary(seq), sent, seq)
-        },
-      ),
-      RUNS,
-    )
-  })
+        }),
+        RUNS,
+      )
+    },
+    PROPERTY_MS,
+  )
+
+  it(
+    'arbitrary scalar JSON values keep their value in structured mode',
+    async () => {
+      // Compared as JSON: the SDK's reader drops falsy data ("", 0, false, null), which the log keeps.
+      const scalar = fc.oneof(
+        text,
+        fc.boolean(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.constant(null),
+      )
+      await fc.assert(
+        fc.asyncProperty(scalar, async (data) => {
+          const seq = await send(event({ datacontenttype: 'application/json', data }), 'structured')
+          const page = (await (
+            await call(`/v1/sites/${site.id}/events?after=${seq - 1}&limit=1`)
+          ).json()) as {
+            items: LoggedEvent[]
+          }
+          expect(page.items[0]).toHaveProperty('data')
+          expect(JSON.stringify(page.items[0]?.data)).toBe(JSON.stringify(data))
+        }),
+        RUNS,
+      )
+    },
+    PROPERTY_MS,
+  )
+
+  it(
+    'arbitrary extension values, non-ASCII included, in structured mode keep their type',
+    async () => {
+      const value = fc.oneof(text, fc.boolean(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }))
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(extensionName, value, { maxKeys: 5 }),
+          text.filter((s) => s.length > 0),
+          async (extensions, subject) => {
+            const sent = event({
+              ...extensions,
+              subject,
+              datacontenttype: 'application/json',
+              data: { ok: true },
+            })
+            const seq = await send(sent, 'structured')
+            expectSame(await readStructured(seq), sent, seq)
+            expectSame(await readBinary(seq), event({ ...plain(sent), ...stringsOf(extensions) }), seq)
+          },
+        ),
+        RUNS,
+      )
+    },
+    PROPERTY_MS,
+  )
+
+  it(
+    'arbitrary extension values, non-ASCII included, in binary mode (where every value is a string)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(extensionName, text, { maxKeys: 5 }),
+          text.filter((s) => s.length > 0),
+          async (extensions, subject) => {
+            const sent = event({ ...extensions, subject, datacontenttype: 'text/plain', data: 'plain text' })
+            const seq = await send(sent, 'binary')
+            expectSame(await readStructured(seq), sent, seq)
+            expectSame(await readBinary(seq), sent, seq)
+          },
+        ),
+        RUNS,
+      )
+    },
+    PROPERTY_MS,
+  )
 })
 
 /** In binary mode every attribute is a header, so a value reads back as its text. */
@@ -201,13 +225,15 @@ const stringsOf = (extensions: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(extensions).map(([name, value]) => [name, String(value)]))
 
 describe('the other read paths', () => {
+  const type = 'com.example.stream'
   const samples = () => [
-    event({ datacontenttype: 'application/octet-stream', data: new Uint8Array([0, 0x80, 0xff, 0x0a]) }),
-    event({ datacontenttype: 'application/json', data: { a: [1, 'é'] }, region: 'Zürich' }),
-    event({ subject: 'Euro € 😀', datacontenttype: 'text/plain', data: 'line\n' }),
+    event({ type, datacontenttype: 'application/octet-stream', data: new Uint8Array([0, 0x80, 0xff, 0x0a]) }),
+    event({ type, datacontenttype: 'application/json', data: { a: [1, 'é'] }, region: 'Zürich' }),
+    event({ type, subject: 'Euro € 😀', datacontenttype: 'text/plain', data: 'line\n' }),
   ]
 
-  const connect = (after: number) => openEventStream(call, site.id, `after=${after}&type=com.example.rt`)
+  // Its own type, so that nothing another test appends can come between.
+  const connect = (after: number) => openEventStream(call, site.id, `after=${after}&type=${type}`)
 
   it('the WebSocket stream, backlog and live, sends each event as it was sent', async () => {
     const before = samples()
