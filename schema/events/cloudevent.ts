@@ -107,24 +107,42 @@ export const CloudEventAttributes = {
 const CORE = new Set([...Object.keys(CloudEventAttributes), 'data', 'data_base64'])
 
 /** Extension attributes: names and values as the type system allows them in JSON. */
-const extensionIssues = (event: Record<string, unknown>, logged: boolean) =>
-  Object.entries(event).flatMap(([name, value]): { name: string; message: string }[] => {
-    if (CORE.has(name) || (logged && RESERVED_ATTRIBUTES.has(name))) return []
+const extensionIssues = (event: Record<string, unknown>, logged: boolean) => {
+  const issues: { name: string; message: string }[] = []
+  for (const name in event) {
+    if (CORE.has(name) || (logged && RESERVED_ATTRIBUTES.has(name))) continue
+    const value = event[name]
     if (!EXTENSION_NAME.test(name)) {
-      return [{ name, message: 'extension attribute names are 1 to 20 lowercase ASCII letters or digits' }]
+      issues.push({
+        name,
+        message: 'extension attribute names are 1 to 20 lowercase ASCII letters or digits',
+      })
+    } else if (RESERVED_ATTRIBUTES.has(name)) {
+      issues.push({ name, message: `${name} is set by the log` })
+    } else if (
+      !(
+        value === null ||
+        typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        (Number.isInteger(value) && (value as number) >= INT32_MIN && (value as number) <= INT32_MAX)
+      )
+    ) {
+      issues.push({ name, message: `${name} must be a string, a boolean or a 32-bit integer` })
     }
-    if (RESERVED_ATTRIBUTES.has(name)) return [{ name, message: `${name} is set by the log` }]
-    const ok =
-      value === null ||
-      typeof value === 'string' ||
-      typeof value === 'boolean' ||
-      (Number.isInteger(value) && (value as number) >= INT32_MIN && (value as number) <= INT32_MAX)
-    return ok ? [] : [{ name, message: `${name} must be a string, a boolean or a 32-bit integer` }]
-  })
+  }
+  return issues
+}
 
 /** Drops attributes whose value is `null`: the JSON format's way of saying absent. `data` is no attribute: null is its value. */
-const withoutNulls = <T extends Record<string, unknown>>(event: T): T =>
-  Object.fromEntries(Object.entries(event).filter(([name, value]) => value !== null || name === 'data')) as T
+const withoutNulls = <T extends Record<string, unknown>>(event: T): T => {
+  // Most events hold no null: they pass as they are, without a copy.
+  const hasNull = Object.keys(event).some((name) => event[name] === null && name !== 'data')
+  return hasNull
+    ? (Object.fromEntries(
+        Object.entries(event).filter(([name, value]) => value !== null || name === 'data'),
+      ) as T)
+    : event
+}
 
 const DataMembers = {
   data: v.optional(v.unknown()),
