@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import pc from 'picocolors'
+import { pc } from './colours'
 import { CliError, EXIT } from './errors'
 import { defaultStreams, type Session, sessionOf } from './session'
 

@@ -1,5 +1,5 @@
-import pc from 'picocolors'
 import YAML from 'yaml'
+import { pc } from './colours'
 import { type Column, cellText, renderTable } from './table'
 
 export type Format = 'table' | 'json' | 'yaml' | 'quiet'

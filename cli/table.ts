@@ -1,5 +1,5 @@
 import Table from 'cli-table3'
-import pc from 'picocolors'
+import { pc } from './colours'
 
 /** A column of a table: its header and how a row shows in it. */
 export interface Column<T> {
