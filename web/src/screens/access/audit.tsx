@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
-import { queryParam, route, setQuery } from '../../app/router'
+import { queryParam, setQuery } from '../../app/router'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { useLoad } from '../../ui/use-load'
+import { useQueryDraft } from '../../ui/use-query-draft'
 import { AccessFrame } from './access-frame'
 import { AuditTable } from './audit-table'
 
@@ -20,9 +20,7 @@ export const AuditScreen = () => {
     FilterName,
     string
   >
-  const [draft, setDraft] = useState(filter)
-  const search = route.value.search
-  useEffect(() => setDraft(filter), [search])
+  const [draft, setDraft, search] = useQueryDraft(filter)
   const entries = useLoad(
     () =>
       ok(

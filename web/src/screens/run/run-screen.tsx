@@ -30,12 +30,14 @@ const RunView = ({ site, runId }: { site: Site; runId: string }) => {
   const agents = useLoad(() => loadAgents(site.id, { label: '', status: '' }), [site.id])
   const output = useRunOutput(site.id, runId, run.reload)
   const finished = run.data ? FINISHED.has(run.data.status) : false
-  // Step events reload the run as they come; a slow poll covers states that send none (queued, scheduled).
+  const settled = finished && Boolean(run.data?.archive)
+  // Step events reload the run as they come; a slow poll covers states that send none (queued,
+  // scheduled) and the archive, which lands a moment after the run ends and its stream closes.
   useEffect(() => {
-    if (finished) return
+    if (settled) return
     const timer = setInterval(run.reload, 3000)
     return () => clearInterval(timer)
-  }, [finished, run.reload])
+  }, [settled, run.reload])
   const hostnames = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.hostname])), [agents.data])
   const selected = queryParam('agent') || null
   if (run.error) return <ErrorNotice error={run.error} />

@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useMemo } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Item } from '../../api/types'
-import { Link, queryParam, route, setQuery } from '../../app/router'
+import { Link, queryParam, setQuery } from '../../app/router'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { duration, Status, Time } from '../../ui/format'
 import { PageHeader } from '../../ui/page'
 import { type PointSeries, PointsChart } from '../../ui/points-chart'
 import { useLoad } from '../../ui/use-load'
+import { useQueryDraft } from '../../ui/use-query-draft'
 
 type RunRecord = Item<'/v1/runs'>
 type RunStatus = RunRecord['status']
@@ -52,10 +53,7 @@ export const RunsHistoryScreen = () => {
     (typeof FILTERS)[number],
     string
   >
-  const [draft, setDraft] = useState(filter)
-  const search = route.value.search
-  // Back and forward change the filters under the form: it shows what the list shows.
-  useEffect(() => setDraft(filter), [search])
+  const [draft, setDraft] = useQueryDraft(filter)
   const sites = useLoad(() => ok(api.GET('/v1/sites', { params: { query: { limit: 1000 } } })), [])
   const runs = useLoad(
     () =>
