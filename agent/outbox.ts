@@ -1,5 +1,6 @@
 import { type AgentFrame, MAX_FRAME_BYTES } from '../schema/agent/protocol'
 import type { Logger } from './log'
+import { MessageBatch } from './message-batch'
 import type { Spool } from './spool'
 
 /** How many events may await their ack at once: enough to replay quickly, bounded so acks keep up. */
@@ -14,11 +15,17 @@ export interface OutboxCounters {
 /**
  * The way out for events: into the spool first, then onto the connection in spool order,
  * with at most `window` unacknowledged at a time. A new connection starts over from the
- * oldest event the platform hasn't acknowledged.
+ * oldest event the platform hasn't acknowledged. When the platform takes several events in
+ * one message (`batch_bytes` in its welcome), the events waiting go out together, as a JSON
+ * array of at most that many bytes; events submitted in the same turn wait for each other,
+ * so a step's last output and its end travel, and are stored, together.
  */
 export class Outbox {
   readonly counters: OutboxCounters = { acked: 0, rejected: 0, too_large: 0 }
   private send: ((text: string) => void) | undefined
+  /** Largest message of several events the connection takes; 0: one event per message. */
+  private batchBytes = 0
+  private pumpSoon: NodeJS.Immediate | undefined
   private readonly inFlight = new Set<string>()
 
   constructor(
@@ -47,12 +54,16 @@ export class Outbox {
     }
     const dropped = this.spool.append({ id: frame.id, text })
     if (dropped > 0) this.log.warn('spool full, oldest events dropped', { dropped })
-    this.pump()
+    this.pumpSoon ??= setImmediate(() => {
+      this.pumpSoon = undefined
+      this.pump()
+    })
     return dropped
   }
 
-  attach(send: (text: string) => void) {
+  attach(send: (text: string) => void, batchBytes = 0) {
     this.send = send
+    this.batchBytes = batchBytes
     this.inFlight.clear()
     this.pump()
   }
@@ -80,11 +91,13 @@ export class Outbox {
 
   private pump() {
     if (!this.send) return
+    const batch = new MessageBatch(this.batchBytes, this.send)
     for (const entry of this.spool.entries()) {
-      if (this.inFlight.size >= this.window) return
+      if (this.inFlight.size >= this.window) break
       if (this.inFlight.has(entry.id)) continue
       this.inFlight.add(entry.id)
-      this.send(entry.text)
+      batch.add(entry.text)
     }
+    batch.flush()
   }
 }

@@ -84,7 +84,7 @@ export class AgentSession {
       // The dropped events may have been reports: the next one is complete.
       reporter.forget()
     }
-    outbox.attach(this.send)
+    outbox.attach(this.send, message.batch_bytes)
     void reporter.report()
   }
 

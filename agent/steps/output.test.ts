@@ -105,20 +105,26 @@ describe('ChunkBatcher', () => {
     }
   })
 
-  it('sends full chunks at once: 1000 lines, or 64 KiB', () => {
+  it('sends full chunks at once: 10,000 lines, or as much JSON as a frame holds', () => {
+    const { maxLines, maxBytes } = DEFAULT_CHUNK_LIMITS
     const byLines: OutputLine[][] = []
     const roomy = new ChunkBatcher((lines) => byLines.push(lines), { ...DEFAULT_CHUNK_LIMITS, maxBytes: 1e9 })
-    for (let n = 0; n < 2500; n++) roomy.add(line(String(n)))
+    for (let n = 0; n < maxLines * 2.5; n++) roomy.add(line(String(n)))
     roomy.flush()
-    expect(byLines.map((chunk) => chunk.length)).toEqual([1000, 1000, 500])
-    expect(byLines.flat().map((sent) => sent.text)).toEqual(Array.from({ length: 2500 }, (_, n) => String(n)))
+    expect(byLines.map((chunk) => chunk.length)).toEqual([maxLines, maxLines, maxLines / 2])
+    expect(byLines.flat().map((sent) => sent.text)).toEqual(
+      Array.from({ length: maxLines * 2.5 }, (_, n) => String(n)),
+    )
 
     const bySize: OutputLine[][] = []
     const batcher = new ChunkBatcher((lines) => bySize.push(lines))
-    for (let n = 0; n < 20; n++) batcher.add(line('z'.repeat(10_000)))
+    const long = line('z'.repeat(10_000))
+    const perChunk = Math.floor(maxBytes / (Buffer.byteLength(JSON.stringify(long)) + 1))
+    for (let n = 0; n < perChunk * 2 + 1; n++) batcher.add(long)
     const sizes = bySize.map((chunk) => Buffer.byteLength(JSON.stringify(chunk)))
-    expect(sizes).toHaveLength(3)
-    expect(sizes.every((size) => size <= DEFAULT_CHUNK_LIMITS.maxBytes)).toBe(true)
+    expect(bySize.map((chunk) => chunk.length)).toEqual([perChunk, perChunk])
+    expect(sizes.every((size) => size <= maxBytes)).toBe(true)
+    expect(maxBytes).toBeGreaterThan(128 * 1024)
   })
 
   it('keeps every frame under the protocol limit, even for lines that escape to six bytes a character', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { stepHarness, stepMessage } from '../testing/steps'
 import { tempDir } from '../testing/temp-dir'
+import { DEFAULT_CHUNK_LIMITS } from './chunks'
 import { StepLedger } from './ledger'
 
 describe('StepRunner', () => {
@@ -71,14 +72,14 @@ describe('StepRunner', () => {
     const began = new Date().toISOString()
     const result = await run({
       kind: 'script',
-      body: 'i=1\nwhile [ $i -le 2500 ]; do echo "line $i"; i=$((i+1)); done\necho "to stderr" >&2\nsleep 0.4\necho late',
+      body: 'i=1\nwhile [ $i -le 12000 ]; do echo "line $i"; i=$((i+1)); done\necho "to stderr" >&2\nsleep 0.4\necho late',
     })
     const ended = new Date().toISOString()
     expect(result.output.map((chunk) => chunk.chunk)).toEqual(result.output.map((_, n) => n))
     expect(result.output.length).toBeGreaterThanOrEqual(3)
-    expect(result.output.every((chunk) => chunk.lines.length <= 1000)).toBe(true)
+    expect(result.output.every((chunk) => chunk.lines.length <= DEFAULT_CHUNK_LIMITS.maxLines)).toBe(true)
     const stdout = result.lines.filter((line) => line.stream === 'stdout').map((line) => line.text)
-    expect(stdout).toEqual([...Array.from({ length: 2500 }, (_, n) => `line ${n + 1}`), 'late'])
+    expect(stdout).toEqual([...Array.from({ length: 12_000 }, (_, n) => `line ${n + 1}`), 'late'])
     expect(result.lines.filter((line) => line.stream === 'stderr').map((line) => line.text)).toEqual([
       'to stderr',
     ])

@@ -1,7 +1,7 @@
 /**
  * What one agent frame costs the site object's JavaScript, piece by piece, measured in Node
  * (the same V8 as workerd) on the platform's own code where it can be imported: reading the
- * frame (`readAgentFrame`: size check, JSON.parse, valibot), serialising it for the log, the
+ * frame (`readAgentMessage`: size check, JSON.parse, valibot), serialising it for the log, the
  * log's insert in a SQLite file with the log's own indexes (WAL, an fsync per commit as the
  * Durable Object does), the run book's preview work for an output chunk, and reading a run's
  * row, whose `request` lists every target. Then the archive of scenario A's run, built by
@@ -19,7 +19,8 @@ import { stepFinished, stepOutput, stepStarted } from '../../agent/frames'
 import type { AgentFrame } from '../../schema/agent/protocol'
 import type { CloudEvent, LoggedEvent } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
-import { readAgentFrame } from '../../worker/agents/agent-connections'
+import { readAgentMessage } from '../../worker/agents/agent-messages'
+import { utf8Length } from '../../worker/lib/utf8'
 import { type ArchiveSource, buildArchive, formatLine } from '../../worker/runs/run-archive'
 import type { RunRow } from '../../worker/runs/run-book'
 import { formatTable } from '../lib/table'
@@ -89,8 +90,9 @@ let seq = 0
 
 const rows = frames.map(([name, frame]) => {
   const text = JSON.stringify(frame)
-  const read = time(() => readAgentFrame(text, agentId, siteId))
-  const parsed = readAgentFrame(text, agentId, siteId)
+  const read = time(() => readAgentMessage(text, agentId, siteId))
+  const [parsed] = readAgentMessage(text, agentId, siteId).frames
+  if (!parsed) throw new Error(`${name} was refused`)
   const stored = { ...parsed, subject: ref.run_id, seq: 1 }
   const serialise = time(() => JSON.stringify(stored))
   const body = JSON.stringify(stored)
@@ -106,9 +108,9 @@ const rows = frames.map(([name, frame]) => {
   // The run book's work for a chunk: bytes counted line by line, previews kept and stored as JSON.
   const previews = lines.length
     ? time(() => {
-        lines.reduce((total, line) => total + new TextEncoder().encode(line.text).length, 0)
-        JSON.stringify([...lines].slice(0, 20))
-        JSON.stringify([...lines].slice(-20))
+        lines.reduce((total, line) => total + utf8Length(line.text), 0)
+        JSON.stringify(lines.slice(0, 20))
+        JSON.stringify(lines.slice(-20))
       })
     : 0
   return [
@@ -132,7 +134,7 @@ console.log(
     [
       'frame',
       'JSON bytes',
-      'readAgentFrame µs',
+      'readAgentMessage µs',
       'JSON.stringify µs',
       'SQLite append + commit µs',
       'run book previews µs',

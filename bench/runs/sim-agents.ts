@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { importPKCS8 } from 'jose'
 import WebSocket from 'ws'
 import { stepFinished, stepOutput, stepStarted } from '../../agent/frames'
+import { MessageBatch } from '../../agent/message-batch'
 import { SEND_WINDOW } from '../../agent/outbox'
 import {
   AGENT_VERSION_HEADER,
@@ -30,6 +31,8 @@ interface Agent {
   agentId: string
   key: CryptoKey
   socket?: WebSocket
+  /** The welcome's `batch_bytes`: several frames go in one message, as the real agent's outbox sends them. */
+  batchBytes: number
   waiting: { id: string; text: string }[]
   inFlight: Set<string>
   /** `step.finished` frames awaiting their ack, and the run each ends. */
@@ -47,7 +50,8 @@ const failed = (phase: PhaseResult, error: unknown) => {
  * Simulated agents that are real to the platform (the same enrolment, keys and JWTs as
  * bench/agents) and answer a `step` as the real agent does: `step.started`, the output in
  * the chunks the agent's own batcher cuts, then `step.finished` succeeded, all through an
- * outbox with at most SEND_WINDOW (100) frames awaiting their ack, as agent/outbox.ts does.
+ * outbox with at most SEND_WINDOW (100) frames awaiting their ack, several to a message when
+ * the welcome offers it, as agent/outbox.ts does.
  * They run no process: what is measured is the platform's side of a step.
  */
 export class SimAgents {
@@ -98,6 +102,7 @@ export class SimAgents {
         this.#agents.push({
           agentId: body.agent_id,
           key,
+          batchBytes: 0,
           waiting: [],
           inFlight: new Set(),
           finishing: new Map(),
@@ -173,6 +178,7 @@ export class SimAgents {
         }
         if (message.type === 'welcome' && !welcomed) {
           welcomed = true
+          agent.batchBytes = message.batch_bytes ?? 0
           clearTimeout(giveUp)
           this.#keepAlive(ws)
           resolve(ws)
@@ -246,6 +252,8 @@ export class SimAgents {
     })
     agent.finishing.set(end.id, step.run_id)
     this.#submit(agent, end, step.run_id)
+    // Frames made in one turn go out together, as the real agent's outbox sends them.
+    this.#pump(agent)
   }
 
   #submit(agent: Agent, frame: AgentFrame, runId: string) {
@@ -254,7 +262,6 @@ export class SimAgents {
     receipts.frames += 1
     receipts.wireBytes += Buffer.byteLength(text)
     agent.waiting.push({ id: frame.id, text })
-    this.#pump(agent)
   }
 
   #settled(agent: Agent, id: string) {
@@ -268,11 +275,13 @@ export class SimAgents {
   #pump(agent: Agent) {
     const socket = agent.socket
     if (!socket || socket.readyState !== WebSocket.OPEN) return
+    const batch = new MessageBatch(agent.batchBytes, (message) => socket.send(message))
     while (agent.inFlight.size < SEND_WINDOW && agent.waiting.length > 0) {
       const next = agent.waiting.shift() as { id: string; text: string }
       agent.inFlight.add(next.id)
-      socket.send(next.text)
+      batch.add(next.text)
     }
+    batch.flush()
   }
 
   /** Pings like the real agent, each on its own phase so pings don't land at once. */

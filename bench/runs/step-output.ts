@@ -42,7 +42,7 @@ export const printedText = (plan: OutputPlan): string => {
 /**
  * Cuts `text` into the chunks the real agent would send for it: the agent's own line reader
  * (timestamps, masking with no secrets, the 16 KiB line limit) and chunk batcher (at most
- * 1,000 lines or 64 KiB of JSON per chunk), so frame sizes and counts are the agent's.
+ * 10,000 lines or about 155 KiB of JSON per chunk), so frame sizes and counts are the agent's.
  */
 export const agentChunks = (text: string, send: (lines: OutputLine[]) => void) => {
   const output = new StepOutput(new Masker([]), send)

@@ -18,11 +18,16 @@ import { Sha256, Step } from '../tasks/steps'
  * 3. Frames: every text frame in either direction is JSON. Agent → platform: CloudEvents
  *    (below), each acknowledged once stored, so an agent can drop it from its spool;
  *    a platform → agent message is one of `ServerMessage`. `ping` → `pong` keeps the
- *    connection alive without waking the site's object.
+ *    connection alive without waking the site's object. When the welcome offers
+ *    `batch_bytes`, an agent may send several CloudEvents in one message, as a JSON array
+ *    of at most that many bytes: the platform stores them in one transaction and acks them
+ *    together, which is what makes a step's output cheap to store.
  */
 export const PROTOCOL_VERSION = 1
 /** Largest frame either side sends. */
 export const MAX_FRAME_BYTES = 256 * 1024
+/** Largest message of several frames an agent sends, under the 1 MiB a WebSocket message may carry. */
+export const MAX_BATCH_BYTES = 1_000_000
 /** Longest an agent's connect JWT may live. */
 export const MAX_AGENT_JWT_SECONDS = 300
 /** Headers the agent sends with its connect request. */
@@ -86,6 +91,8 @@ export const ServerMessage = v.variant('type', [
     status: v.picklist(['pending', 'approved']),
     /** How often the agent refreshes its facts. */
     facts_interval_seconds: v.number(),
+    /** The platform takes a JSON array of frames in one message, up to these bytes; absent: one frame per message. */
+    batch_bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(MAX_FRAME_BYTES))),
   }),
   /** These event ids are stored (or were already): drop them from the spool. */
   v.object({ type: v.literal('ack'), ids: v.array(v.string()) }),

@@ -75,10 +75,13 @@ export const StepStarted = v.object({ ...StepRef, pid: v.nullable(v.number()) })
 export type StepStarted = v.InferOutput<typeof StepStarted>
 
 /** Data of `io.sitewire.step.output`: a chunk of lines, numbered from 0 per attempt. */
+/** The most lines one output chunk holds. */
+export const MAX_CHUNK_LINES = 10_000
+
 export const StepOutput = v.object({
   ...StepRef,
   chunk: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  lines: v.pipe(v.array(OutputLine), v.minLength(1), v.maxLength(10_000)),
+  lines: v.pipe(v.array(OutputLine), v.minLength(1), v.maxLength(MAX_CHUNK_LINES)),
 })
 export type StepOutput = v.InferOutput<typeof StepOutput>
 

@@ -12,6 +12,7 @@ import { statePaths } from '../../agent/state-dir'
 import { signAgentToken } from '../../agent/token'
 import {
   AGENT_VERSION_HEADER,
+  MAX_BATCH_BYTES,
   MAX_FRAME_BYTES,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
@@ -347,6 +348,7 @@ describe('agents refused end to end', () => {
       site_id: site.id,
       status: 'approved',
       facts_interval_seconds: 300,
+      batch_bytes: MAX_BATCH_BYTES,
     })
     const head = await headOf(site.id)
 

@@ -1,14 +1,7 @@
 import { decodeJwt, importJWK, jwtVerify } from 'jose'
-import * as v from 'valibot'
-import {
-  AgentFrame,
-  MAX_AGENT_JWT_SECONDS,
-  MAX_FRAME_BYTES,
-  type ServerMessage,
-} from '../../schema/agent/protocol'
+import { MAX_AGENT_JWT_SECONDS, type ServerMessage } from '../../schema/agent/protocol'
 import type * as store from '../../schema/db/site-store'
 import { apiError } from '../http/errors'
-import { overBytes } from '../lib/utf8'
 
 type AgentRow = typeof store.agents.$inferSelect
 
@@ -61,33 +54,6 @@ export const authenticateAgent = async (
   return agent
 }
 
-/** Reads one frame from an agent: a CloudEvent it may send, from its own source. */
-export const readAgentFrame = (
-  message: string | ArrayBuffer,
-  agentId: string,
-  siteId: string,
-): AgentFrame => {
-  const tooLarge =
-    typeof message === 'string' ? overBytes(message, MAX_FRAME_BYTES) : message.byteLength > MAX_FRAME_BYTES
-  if (tooLarge) throw apiError(413, 'frame_too_large', `frames are at most ${MAX_FRAME_BYTES} bytes`)
-  const text = typeof message === 'string' ? message : new TextDecoder().decode(message)
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw apiError(400, 'malformed_json', 'a frame is one JSON CloudEvent')
-  }
-  const parsed = v.safeParse(AgentFrame, json)
-  if (!parsed.success) {
-    throw apiError(400, 'invalid_frame', v.summarize(parsed.issues))
-  }
-  const frame = parsed.output
-  if (frame.source !== `/sites/${siteId}/agents/${agentId}` || frame.data.agent_id !== agentId) {
-    throw apiError(403, 'wrong_source', `an agent sends as /sites/${siteId}/agents/${agentId} only`)
-  }
-  return frame
-}
-
 export const sendMessage = (socket: WebSocket, message: ServerMessage) =>
   sendFrame(socket, JSON.stringify(message))
 
@@ -97,19 +63,5 @@ export const sendFrame = (socket: WebSocket, frame: string) => {
     socket.send(frame)
   } catch {
     // A socket closing under us is dropped by webSocketClose.
-  }
-}
-
-/** The id a frame claims, when it is readable enough to have one: errors name it. */
-export const frameId = (message: string | ArrayBuffer): string | null => {
-  try {
-    const id = (
-      JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message)) as {
-        id?: unknown
-      }
-    ).id
-    return typeof id === 'string' ? id : null
-  } catch {
-    return null
   }
 }

@@ -4,6 +4,7 @@ import {
   type AgentFrame,
   type EnrolBody,
   type Enrolled,
+  MAX_BATCH_BYTES,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   type ServerMessage,
@@ -18,9 +19,8 @@ import type {
 } from '../../schema/api/agents'
 import type { Site } from '../../schema/api/sites'
 import { EventType, type SitewireEventBody } from '../../schema/events'
-import { ApiError, apiError } from '../http/errors'
+import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { errorMessage, log } from '../lib/log'
 import { byId, type Page, toPage } from '../lib/paging'
 import type { Commit } from '../site/commit-plan'
 import { SiteScope } from '../site/site-scope'
@@ -29,12 +29,11 @@ import {
   type AgentAttachment,
   agentTag,
   authenticateAgent,
-  frameId,
-  readAgentFrame,
   sendFrame,
   sendMessage,
 } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
+import { FrameQueue } from './agent-messages'
 import { type AgentRegistry, toAgent, toEnrolmentToken } from './agent-registry'
 import type { EnrolmentSigner } from './enrolment-signer'
 
@@ -63,6 +62,11 @@ export interface SiteAgentsDeps {
  */
 export class SiteAgents {
   private readonly scope = new SiteScope(() => this.deps.site())
+  private readonly frames = new FrameQueue({
+    siteId: () => this.scope.present().id,
+    admit: (frame, agentId) => this.deps.admit(frame, agentId),
+    commit: (idempotency, plan) => this.deps.commit(idempotency, plan),
+  })
   constructor(private readonly deps: SiteAgentsDeps) {}
 
   /** Refuses anything on a site that does not exist. */
@@ -291,29 +295,9 @@ export class SiteAgents {
     for (const socket of this.sockets(agentId)) sendMessage(socket, message)
   }
 
-  /** Stores a frame an agent sent and acknowledges it; a bad frame gets an error and the connection stays. */
+  /** Stores the frames of a message an agent sent and acknowledges them; a bad frame gets an error and the connection stays. */
   message(socket: WebSocket, attachment: AgentAttachment, message: string | ArrayBuffer) {
-    try {
-      const frame = this.deps.admit(
-        readAgentFrame(message, attachment.agentId, this.scope.present().id),
-        attachment.agentId,
-      )
-      this.deps.commit(undefined, () => ({ events: [frame], reply: () => ({ status: 200, body: null }) }))
-      sendMessage(socket, { type: 'ack', ids: [frame.id] })
-    } catch (error) {
-      if (!(error instanceof ApiError)) {
-        log('error', 'agent frame fault', { agent_id: attachment.agentId, error: errorMessage(error) })
-      }
-      const known =
-        error instanceof ApiError ? error : apiError(500, 'internal', 'the frame could not be stored')
-      sendMessage(socket, {
-        type: 'error',
-        code: known.code,
-        message: known.message,
-        event_id: frameId(message),
-        retryable: known.status >= 500,
-      })
-    }
+    this.frames.add(socket, attachment.agentId, message)
   }
 
   /** Records the agent offline, unless a newer connection of it is still open. */
@@ -355,6 +339,7 @@ export class SiteAgents {
       site_id: this.scope.present().id,
       status: status === 'approved' ? 'approved' : 'pending',
       facts_interval_seconds: FACTS_INTERVAL_SECONDS,
+      batch_bytes: MAX_BATCH_BYTES,
     })
     if (status === 'approved') this.deps.welcomed(agentId)
   }

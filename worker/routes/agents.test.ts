@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { decodeJwt } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Enrolled, ServerMessage } from '../../schema/agent/protocol'
+import { type Enrolled, MAX_BATCH_BYTES, type ServerMessage } from '../../schema/agent/protocol'
 import type { Agent, CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Site } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
@@ -233,6 +233,61 @@ describe('agents', () => {
     })
     expect(await logTypes(site.id)).toEqual([...before, 'io.sitewire.agent.facts_reported'])
     conn.socket.close()
+  })
+
+  it('store the frames of one message together, ack them at once, and answer each bad one', async () => {
+    const site = await newSite()
+    const token = (await newToken(site, { max_uses: 2 })).token
+    const connect = async () => {
+      const agent = await newAgent()
+      const { agent_id: agentId } = (await (await agent.enrol(token)).json()) as Enrolled
+      return { agentId, conn: await open(await agent.connect(agentId, site.id)) }
+    }
+    const a = await connect()
+    const b = await connect()
+    const welcome = a.conn.messages.find((m) => typeof m !== 'string' && m.type === 'welcome')
+    expect(welcome).toMatchObject({ batch_bytes: MAX_BATCH_BYTES })
+    const before = await logTypes(site.id)
+    const errors = (conn: typeof a.conn) =>
+      conn.messages.filter(
+        (m): m is Extract<ServerMessage, { type: 'error' }> => typeof m !== 'string' && m.type === 'error',
+      )
+    const acks = (conn: typeof a.conn) =>
+      conn.messages.filter(
+        (m): m is Extract<ServerMessage, { type: 'ack' }> => typeof m !== 'string' && m.type === 'ack',
+      )
+
+    // Two agents' messages at once: each gets one ack for its frames; a bad frame only its error.
+    const ofA = [1, 2, 3].map((n) => factsFrame(site.id, a.agentId, { arch: `arm${n}` }))
+    const foreign = factsFrame(site.id, b.agentId, {})
+    const ofB = factsFrame(site.id, b.agentId, { arch: 'riscv' })
+    a.conn.socket.send(JSON.stringify([ofA[0], foreign, ofA[1], ofA[2]]))
+    b.conn.socket.send(JSON.stringify([ofB]))
+    expect(await eventually(async () => acks(a.conn)[0])).toEqual({ type: 'ack', ids: ofA.map((f) => f.id) })
+    expect(await eventually(async () => acks(b.conn)[0])).toEqual({ type: 'ack', ids: [ofB.id] })
+    expect(errors(a.conn)).toMatchObject([{ code: 'wrong_source', event_id: foreign.id, retryable: false }])
+    const stored = (await logTypes(site.id)).slice(before.length)
+    expect(stored).toEqual(Array(4).fill('io.sitewire.agent.facts_reported'))
+
+    // A repeat of stored frames is acked again and stored once.
+    a.conn.socket.send(JSON.stringify(ofA))
+    expect(await eventually(async () => acks(a.conn)[1])).toEqual({ type: 'ack', ids: ofA.map((f) => f.id) })
+    expect(await logTypes(site.id)).toHaveLength(before.length + 4)
+
+    // Refused whole: an empty batch, and one over the limit for a message of several frames.
+    const big = JSON.stringify(factsFrame(site.id, a.agentId, { hostname: 'x'.repeat(200 * 1024) }))
+    a.conn.socket.send('[]')
+    a.conn.socket.send(`[${JSON.stringify(ofA[0])},`)
+    a.conn.socket.send(`[${Array(5).fill(big).join(',')}]`)
+    const refused = await eventually(async () => (errors(a.conn).length === 4 ? errors(a.conn) : undefined))
+    expect(refused.slice(1).map((e) => [e.code, e.message, e.event_id])).toEqual([
+      ['invalid_frame', 'a message of several frames holds at least one', null],
+      ['malformed_json', 'a message of several frames is a JSON array of CloudEvents', null],
+      ['message_too_large', `a message of several frames is at most ${MAX_BATCH_BYTES} bytes`, null],
+    ])
+    expect(await logTypes(site.id)).toHaveLength(before.length + 4)
+    a.conn.socket.close()
+    b.conn.socket.close()
   })
 
   it('are all asked for their facts at once by one refresh', async () => {

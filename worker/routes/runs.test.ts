@@ -220,6 +220,36 @@ describe('runs', () => {
     for (const agent of agents) agent.conn.socket.close()
   })
 
+  it('keep the first and last 20 lines of a step as its preview, and count every line and byte', async () => {
+    const { site, agents } = await siteWithAgents(1)
+    const [agent] = agents as [(typeof agents)[0]]
+    const task = await newTask(site, { name: 'chatty', steps: [script('seq 1 58')] })
+    const run = await runTask(site, task, { target: { agent_ids: [agent.agentId] } })
+    const step = await agent.nextStep(1)
+    const ref = { run_id: step.run_id, index: step.index, attempt: step.attempt }
+    const texts = Array.from({ length: 58 }, (_, n) => `${n + 1} é`)
+    const at = new Date().toISOString()
+    // Chunks of 25, 3 and 30 lines: the head fills across chunks, the tail keeps the latest.
+    for (const [chunk, [from, to]] of [
+      [0, 25],
+      [25, 28],
+      [28, 58],
+    ].entries())
+      await agent.send(
+        agent.frame('io.sitewire.step.output', {
+          ...ref,
+          chunk,
+          lines: texts.slice(from, to).map((text) => ({ at, stream: 'stdout', text })),
+        }),
+      )
+    await agent.finish(step, 'succeeded', 0)
+    const done = await finishedRun(site, run.id)
+    const [preview] = done.steps
+    expect(preview?.head.map((l) => l.text)).toEqual(texts.slice(0, 20))
+    expect(preview?.tail.map((l) => l.text)).toEqual(texts.slice(-20))
+    expect(preview).toMatchObject({ lines: 58, bytes: new TextEncoder().encode(texts.join('')).length })
+  })
+
   it('retry a failed step with backoff, and stop at the first failure when asked', async () => {
     const { site, agents } = await siteWithAgents(3)
     const task = await newTask(site, {

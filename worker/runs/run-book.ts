@@ -4,6 +4,7 @@ import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type RunRequested, type SitewireEventBody } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import { utf8Length } from '../lib/utf8'
 
 export type TaskRow = typeof store.tasks.$inferSelect
 export type RunRow = typeof store.runs.$inferSelect
@@ -28,8 +29,11 @@ const LIVE_ARCHIVE = and(
 )
 const RUN_WORKING = ['requested', 'queued', 'scheduled', 'dispatched', 'collecting'] as const
 
-const byteLength = (lines: readonly OutputLine[]) =>
-  lines.reduce((total, line) => total + new TextEncoder().encode(line.text).length, 0)
+const textBytes = (lines: readonly OutputLine[]) => {
+  let bytes = 0
+  for (const line of lines) bytes += utf8Length(line.text)
+  return bytes
+}
 
 /**
  * The site's tasks and runs as their events left them, kept in the object's SQLite. `apply`
@@ -203,17 +207,19 @@ export class RunBook {
       case EventType.stepOutput: {
         const step = this.step(body.data)
         if (!step) return
-        const head =
-          step.head.length < PREVIEW_LINES
-            ? [...step.head, ...body.data.lines].slice(0, PREVIEW_LINES)
-            : step.head
-        const tail = [...step.tail, ...body.data.lines].slice(-PREVIEW_LINES)
+        const { lines } = body.data
+        // Only the lines a preview keeps are copied: a chunk holds up to 10,000.
+        const room = PREVIEW_LINES - step.head.length
+        const tail =
+          lines.length >= PREVIEW_LINES
+            ? lines.slice(-PREVIEW_LINES)
+            : [...step.tail.slice(lines.length - PREVIEW_LINES), ...lines]
         this.db
           .update(store.runSteps)
           .set({
-            lines: step.lines + body.data.lines.length,
-            bytes: step.bytes + byteLength(body.data.lines),
-            head,
+            lines: step.lines + lines.length,
+            bytes: step.bytes + textBytes(lines),
+            ...(room > 0 ? { head: [...step.head, ...lines.slice(0, room)] } : {}),
             tail,
           })
           .where(this.stepOf(body.data))

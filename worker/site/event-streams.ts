@@ -41,9 +41,11 @@ export class EventStreams {
   /** Sends freshly appended events to every socket that is caught up, and pumps the rest. */
   publish(events: readonly LoggedEvent[]) {
     const first = events[0]
-    if (!first) return
+    const sockets = this.ctx.getWebSockets(STREAM_TAG)
+    // Serialised only for someone: a step's output is most of what is appended, and often nobody follows.
+    if (!first || sockets.length === 0) return
     const frames = events.map((event) => ({ event, frame: JSON.stringify(event) }))
-    for (const socket of this.ctx.getWebSockets(STREAM_TAG)) {
+    for (const socket of sockets) {
       const attachment = socket.deserializeAttachment() as StreamAttachment
       if (attachment.sent !== first.seq - 1) {
         this.pump(socket)
