@@ -2,19 +2,22 @@ import { createTarPacker, type TarPackController } from 'modern-tar'
 import type { ArchivedAttempt, RunArchiveManifest } from '../../schema/api/runs'
 import type { LoggedEvent, StepOutput } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
+import { type ChunkTally, tallyChunk } from './output-tallies'
 import type { RunRow, RunStepRow } from './run-book'
 
-/** Output events read from the log at a time, in either pass: what the build holds of the output. */
-const PAGE = 200
+/** Output events read from the log at a time (a chunk is up to about 250 KB): what the build holds of the output. */
+const PAGE = 32
 
 const encoder = new TextEncoder()
 
 /** Where the build reads a run's output; the site's log answers it. */
 export interface ArchiveSource {
-  /** The run's output events after `after`, oldest first, at most `limit`. */
-  output(after: number, limit: number): LoggedEvent[]
+  /** The `seq`s of the run's output events, oldest first. */
+  seqs(): number[]
   /** The stored events with these `seq`s, oldest first. */
   bySeq(seqs: readonly number[]): LoggedEvent[]
+  /** What was counted of these chunks as they were stored, if every one was. */
+  counted(seqs: readonly number[]): ChunkTally[] | undefined
 }
 
 /** What the manifest says of the run besides its step attempts. */
@@ -63,46 +66,43 @@ const keyOf = (agentId: string, index: number, attempt: number) => `${agentId}/$
 
 /**
  * Packs a finished run's output into a `.tar.gz`: `manifest.json` first, then one file per
- * agent and step attempt, its lines in log order. A tar header carries its file's size, and a
- * run's chunks interleave agents, so a first pass over the output counts each file (keeping
- * only each chunk's `seq`) and a second reads each file's chunks back by `seq` as it writes
- * them. Either pass holds one page of events; the gzip stream is collected in memory, so the
- * bound is the compressed archive (logs compress about tenfold) plus 8 bytes per chunk.
+ * agent and step attempt, its lines in log order. A tar header carries its file's size, and
+ * the manifest every file's, so the sizes come first: from what was counted as the chunks were
+ * stored, or, for a run the object did not see whole (it restarted meanwhile), from a first
+ * read of its output. Then each file's chunks are read by `seq`, formatted and encoded once,
+ * and streamed through gzip. The build holds one page of events, 40 bytes or so per chunk,
+ * and the gzip stream collected in memory: the compressed archive (logs compress about tenfold).
  */
 export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): Promise<BuiltArchive> => {
+  const seqs = source.seqs()
   const tallies = new Map<string, FileTally>()
-  let events = 0
-  let lastSeq = 0
-  for (let page = source.output(0, PAGE); page.length > 0; page = source.output(lastSeq, PAGE)) {
-    for (const event of page) {
-      const data = event.data as StepOutput
-      const key = keyOf(data.agent_id, data.index, data.attempt)
-      let tally = tallies.get(key)
-      if (!tally) {
-        tally = {
-          agentId: data.agent_id,
-          index: data.index,
-          attempt: data.attempt,
-          seqs: [],
-          lines: 0,
-          bytes: 0,
-        }
-        tallies.set(key, tally)
+  for (const chunk of source.counted(seqs) ?? (await countChunks(source, seqs))) {
+    const key = keyOf(chunk.agentId, chunk.index, chunk.attempt)
+    let tally = tallies.get(key)
+    if (!tally) {
+      tally = {
+        agentId: chunk.agentId,
+        index: chunk.index,
+        attempt: chunk.attempt,
+        seqs: [],
+        lines: 0,
+        bytes: 0,
       }
-      tally.seqs.push(event.seq)
-      tally.lines += data.lines.length
-      for (const line of data.lines) tally.bytes += encoder.encode(formatLine(line)).length
-      lastSeq = event.seq
+      tallies.set(key, tally)
     }
-    events += page.length
-    // A long run's output is read in turns, so the object keeps answering meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    tally.seqs.push(chunk.seq)
+    tally.lines += chunk.lines
+    tally.bytes += chunk.bytes
   }
 
   const manifest = manifestOf(about, tallies)
   const mtime = new Date(manifest.finished_at)
   const { readable, controller } = createTarPacker()
-  const gzipped = new Response(readable.pipeThrough(new CompressionStream('gzip'))).arrayBuffer()
+  const gzip = new CompressionStream('gzip')
+  const stop = new AbortController()
+  // A failed build stops the pipe, which cancels the tar and aborts the gzip; what failed is thrown below, once.
+  const piped = readable.pipeTo(gzip.writable, { signal: stop.signal }).catch(() => undefined)
+  const gzipped = new Response(gzip.readable).arrayBuffer()
   try {
     const manifestBytes = encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`)
     await writeFile(controller, { name: 'manifest.json', size: manifestBytes.length, mtime }, [manifestBytes])
@@ -112,34 +112,64 @@ export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): P
     }
     controller.finalize()
   } catch (error) {
-    controller.error(error)
-    await gzipped.catch(() => undefined)
+    stop.abort(error)
+    await Promise.all([piped, gzipped.catch(() => undefined)])
     throw error
   }
   const bytes = new Uint8Array(await gzipped)
-  return { bytes, sha256: await sha256Hex(bytes), lines: manifest.lines, events, lastSeq, manifest }
+  return {
+    bytes,
+    sha256: await sha256Hex(bytes),
+    lines: manifest.lines,
+    events: seqs.length,
+    lastSeq: seqs.at(-1) ?? 0,
+    manifest,
+  }
 }
 
+/** Counts chunks from the log, a page at a time, yielding between pages so the object keeps answering. */
+const countChunks = async (source: ArchiveSource, seqs: readonly number[]): Promise<ChunkTally[]> => {
+  const counted: ChunkTally[] = []
+  for (let i = 0; i < seqs.length; i += PAGE) {
+    for (const event of pageOf(source, seqs.slice(i, i + PAGE)))
+      counted.push(tallyChunk(event.seq, event.data as StepOutput))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+  }
+  return counted
+}
+
+/** Only the archiver drops output, after a build: a chunk missing meanwhile is a fault, not a race. */
+const pageOf = (source: ArchiveSource, wanted: readonly number[]) => {
+  const page = source.bySeq(wanted)
+  if (page.length !== wanted.length) throw new Error('output events went missing while archiving')
+  return page
+}
+
+/** Writes one file; the bytes its chunks make must be the size its header announced. */
 const writeFile = async (
   controller: TarPackController,
   header: { name: string; size: number; mtime: Date },
   chunks: Iterable<Uint8Array>,
 ) => {
   const writer = controller.add({ ...header, mode: 0o644 }).getWriter()
-  for (const chunk of chunks) await writer.write(chunk)
+  let written = 0
+  for (const chunk of chunks) {
+    written += chunk.length
+    await writer.write(chunk)
+  }
+  if (written !== header.size)
+    throw new Error(`${header.name} came to ${written} bytes, not the ${header.size} counted`)
   await writer.close()
 }
 
-/** One file's lines, a page of its chunks at a time. */
+/** One file's lines, a chunk at a time, read a page of chunks at a time. */
 function* logOf(source: ArchiveSource, seqs: readonly number[]) {
   for (let i = 0; i < seqs.length; i += PAGE) {
-    const wanted = seqs.slice(i, i + PAGE)
-    const page = source.bySeq(wanted)
-    // Only the archiver drops output, after this build: a missing chunk is a fault, not a race.
-    if (page.length !== wanted.length) throw new Error('output events went missing while archiving')
-    let text = ''
-    for (const event of page) for (const line of (event.data as StepOutput).lines) text += formatLine(line)
-    yield encoder.encode(text)
+    for (const event of pageOf(source, seqs.slice(i, i + PAGE))) {
+      let text = ''
+      for (const line of (event.data as StepOutput).lines) text += formatLine(line)
+      yield encoder.encode(text)
+    }
   }
 }
 

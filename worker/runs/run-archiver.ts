@@ -6,6 +6,7 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import type { EventLog } from '../site/event-log'
 import { toCloudEvent } from '../site/sitewire-event'
+import { OutputTallies } from './output-tallies'
 import { type BuiltArchive, buildArchive } from './run-archive'
 import type { RunBook, RunRow } from './run-book'
 
@@ -45,6 +46,7 @@ export interface RunArchiverDeps {
  */
 export class RunArchiver {
   private readonly queue = new Set<string>()
+  private readonly tallies = new OutputTallies()
   private draining: Promise<void> | null = null
   /** When to look for ended runs left unarchived (ms): on the first tick after a start, later after a failure. */
   private scanAt = 0
@@ -57,8 +59,9 @@ export class RunArchiver {
 
   constructor(private readonly deps: RunArchiverDeps) {}
 
-  /** Acts on a stored event: an ended run is archived; a change to archives or retention moves the next sweep. */
+  /** Acts on a stored event: output is counted, an ended run is archived; a change to archives or retention moves the next sweep. */
   react(event: LoggedEvent) {
+    this.tallies.add(event)
     switch (event.type) {
       case EventType.runFinished:
       case EventType.runSkipped:
@@ -137,8 +140,9 @@ export class RunArchiver {
       const definition = this.deps.book.definitionOf(runId)
       const built = await buildArchive(
         {
-          output: (after, limit) => this.deps.log.readSubject(runId, EventType.stepOutput, after, limit),
+          seqs: () => this.deps.log.seqsOf(runId, EventType.stepOutput),
           bySeq: (seqs) => this.deps.log.readSeqs(seqs),
+          counted: (seqs) => this.tallies.of(runId, seqs),
         },
         {
           siteId: site.id,

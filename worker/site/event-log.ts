@@ -117,6 +117,18 @@ export class EventLog {
       .map(toLoggedEvent)
   }
 
+  /** The `seq`s of the events about one subject, of one type, oldest first: their bodies are not read. */
+  seqsOf(subject: string, type: string): number[] {
+    return this.sql
+      .exec<{ seq: number }>(
+        'SELECT seq FROM events WHERE subject = ? AND type = ? ORDER BY seq',
+        subject,
+        type,
+      )
+      .toArray()
+      .map((row) => row.seq)
+  }
+
   /** The events with these `seq`s that are still stored, oldest first. */
   readSeqs(seqs: readonly number[]): LoggedEvent[] {
     return this.sql
