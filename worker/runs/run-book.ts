@@ -375,6 +375,17 @@ export class RunBook {
     return run ? this.definition(run.taskId, run.taskVersion) : undefined
   }
 
+  /** Whether a run's output is archived, without reading the rest of its row: asked for every output chunk. */
+  archived(runId: string): boolean {
+    return (
+      this.db
+        .select({ archived: sql<number>`${store.runs.archive} is not null` })
+        .from(store.runs)
+        .where(eq(store.runs.id, runId))
+        .get()?.archived === 1
+    )
+  }
+
   /** A run's parameters, without parsing the rest of its request. */
   paramsOf(runId: string): RunRequested['params'] | undefined {
     const row = this.db

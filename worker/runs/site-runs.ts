@@ -425,7 +425,7 @@ export class SiteRuns {
       throw apiError(404, 'unknown_run', 'this agent has no step of that run')
     }
     // Archived output left the log, and with it what recognises a repeated chunk: late ones are refused.
-    if (frame.type === EventType.stepOutput && this.deps.book.run(frame.data.run_id)?.archive) {
+    if (frame.type === EventType.stepOutput && this.deps.book.archived(frame.data.run_id)) {
       throw apiError(409, 'run_archived', "the run's output is archived and takes no more")
     }
     return { ...frame, subject: frame.data.run_id }

@@ -164,7 +164,7 @@ export class SiteObject extends DurableObject<Env> {
           ? undefined
           : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
       head: () => this.log.head,
-      read: (after, limit) => this.log.read(after, limit),
+      read: (after, limit) => this.log.readWithoutOutput(after, limit),
       retryAt: (at) => this.wakeAt(this.clock.fromSystem(at)),
       quarantined: () => this.quarantine.seqs(),
       quarantine: (events) =>
