@@ -63,7 +63,7 @@ describe('FrameQueue', () => {
     ])
   })
 
-  it('answers a frame the site does not admit at once, and stores the rest', async () => {
+  it('admits frames in the turn that stores them, answers each one refused, and stores the rest', async () => {
     const { transactions, commit } = commits()
     const ofA = [factsFrame(siteId, agentIds[0], {}), factsFrame(siteId, agentIds[0], { arch: 'x' })]
     const queue = new FrameQueue({
@@ -76,8 +76,12 @@ describe('FrameQueue', () => {
     })
     const a = socket()
     queue.add(a, agentIds[0], JSON.stringify(ofA))
-    expect(a.sent).toMatchObject([{ type: 'error', event_id: ofA[0]?.id, retryable: true }])
+    expect(a.sent).toEqual([])
     await turn()
+    expect(a.sent).toMatchObject([
+      { type: 'error', event_id: ofA[0]?.id, retryable: true },
+      { type: 'ack', ids: [ofA[1]?.id] },
+    ])
     expect(transactions).toEqual([[ofA[1]?.id]])
   })
 })

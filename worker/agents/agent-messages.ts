@@ -100,31 +100,32 @@ export interface FrameStore {
   commit: Commit
 }
 
-/** A message's frames the site admitted, and where their ack goes. */
-interface Admitted {
+/** A message's frames, and where their ack goes. */
+interface Queued {
   socket: WebSocket
   agentId: string
   frames: AgentFrame[]
 }
 
 /**
- * Agents' messages, stored together when they arrive together. Each message is read and
- * admitted as it comes (a refused frame is answered at once); its frames wait for the
- * object's next turn, when every message that arrived meanwhile is stored in one transaction:
+ * Agents' messages, stored together when they arrive together. Each message is read as it
+ * comes (a frame that cannot be is answered at once); its frames wait for the object's next
+ * turn, when every message that arrived meanwhile is admitted and stored in one transaction:
  * under load, many agents' frames then share one commit, one fsync and one advance of the
- * runs, and a lone message waits for nothing but that turn. Each agent gets one ack for the
- * frames of each message. Should the transaction fail, each message is stored on its own, and
- * then each frame, so a frame the site cannot store holds back no other.
+ * runs, and a lone message waits for nothing but that turn. Admission runs in that same turn,
+ * so what it checks (the run still takes output) still holds at the commit. Each agent gets
+ * one ack for the frames of each message. Should the transaction fail, each message is stored
+ * on its own, and then each frame, so a frame the site cannot store holds back no other.
  */
 export class FrameQueue {
-  private queued: Admitted[] = []
+  private queued: Queued[] = []
   private queuedBytes = 0
   private flushing: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly store: FrameStore) {}
 
   add(socket: WebSocket, agentId: string, message: string | ArrayBuffer) {
-    const frames = admit(socket, agentId, message, this.store)
+    const frames = read(socket, agentId, message, this.store)
     if (frames.length === 0) return
     this.queued.push({ socket, agentId, frames })
     this.queuedBytes += typeof message === 'string' ? message.length : message.byteLength
@@ -136,6 +137,8 @@ export class FrameQueue {
     clearTimeout(this.flushing)
     this.flushing = undefined
     const queued = this.queued
+      .map((message) => ({ ...message, frames: admit(message, this.store) }))
+      .filter((message) => message.frames.length > 0)
     this.queued = []
     this.queuedBytes = 0
     if (queued.length > 1 && storeTogether(queued, this.store).ok) return
@@ -151,7 +154,7 @@ export class FrameQueue {
 
 /** Stores the frames of these messages in one transaction, then acks each message. */
 const storeTogether = (
-  messages: Admitted[],
+  messages: Queued[],
   frames: FrameStore,
 ): { ok: true } | { ok: false; error: unknown } => {
   try {
@@ -167,8 +170,8 @@ const storeTogether = (
   return { ok: true }
 }
 
-/** Reads one message and admits its frames; what is refused is answered at once. */
-const admit = (
+/** Reads one message; what cannot be read is answered at once. */
+const read = (
   socket: WebSocket,
   agentId: string,
   message: string | ArrayBuffer,
@@ -182,8 +185,13 @@ const admit = (
     return []
   }
   for (const { eventId, error } of read.refused) refuse(socket, agentId, eventId, error)
+  return read.frames
+}
+
+/** The frames of a message the site admits; each refused one is answered. */
+const admit = ({ socket, agentId, frames }: Queued, store: FrameStore): AgentFrame[] => {
   const admitted: AgentFrame[] = []
-  for (const frame of read.frames) {
+  for (const frame of frames) {
     try {
       admitted.push(store.admit(frame, agentId))
     } catch (error) {
