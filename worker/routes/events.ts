@@ -83,7 +83,7 @@ export const eventRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, seq } = c.req.valid('param')
       const reply = await siteOf(c.env, siteId).getEvent(c.var.caller, seq, c.req.valid('query').mode)
-      if (reply.status !== 200) return send(c, reply)
+      if (reply.refused) return send(c, reply)
       return new Response(reply.body.body, { headers: reply.body.headers })
     },
   )

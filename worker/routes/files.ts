@@ -5,7 +5,6 @@ import { ListFilesQuery, SiteFile, SiteFilePage, StoredFile, UploadFileQuery } f
 import { Ulid } from '../../schema/common'
 import { MAX_FILE_BYTES } from '../../schema/tasks/steps'
 import { authorize } from '../auth/authenticate'
-import type { FetchedFileRow } from '../files/file-book'
 import { fetchedFileKey, siteFileKey } from '../files/paths'
 import { announcedLength, fileResponse } from '../files/storage'
 import { audited } from '../http/audited'
@@ -97,8 +96,8 @@ export const fileRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
       const reply = await siteOf(c.env, siteId).getFile(c.var.caller, fileId)
-      if (reply.status !== 200) return send(c, reply)
-      const file = reply.body as SiteFile
+      if (reply.refused) return send(c, reply)
+      const file = reply.body
       const object = await c.env.ARCHIVES.get(siteFileKey(siteId, fileId))
       // Deleted between the two reads: the log says so first, then the bytes go.
       if (!object) throw apiError(404, 'not_found', 'file not found')
@@ -138,8 +137,8 @@ export const fileRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, runId, agentId, index } = c.req.valid('param')
       const reply = await siteOf(c.env, siteId).getFetchedFile(c.var.caller, runId, agentId, index)
-      if (reply.status !== 200) return send(c, reply)
-      const fetched = reply.body as FetchedFileRow
+      if (reply.refused) return send(c, reply)
+      const fetched = reply.body
       const object = await c.env.ARCHIVES.get(fetchedFileKey(siteId, runId, agentId, index, fetched.attempt))
       if (!object) throw apiError(404, 'not_found', 'the agent reported a file it did not upload')
       return fileResponse(object, fetched.sha256)

@@ -6,7 +6,6 @@ import {
   RequestRunBody,
   RerunBody,
   Run,
-  type RunArchive,
   RunDetail,
   RunLogsQuery,
   RunPage,
@@ -186,8 +185,8 @@ export const runRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, runId } = c.req.valid('param')
       const reply = await siteOf(c.env, siteId).getRunArchive(c.var.caller, runId)
-      if (reply.status !== 200) return send(c, reply)
-      const object = await c.env.ARCHIVES.get((reply.body as RunArchive).key)
+      if (reply.refused) return send(c, reply)
+      const object = await c.env.ARCHIVES.get(reply.body.key)
       // Retention deletes the object before it records so; between the two the archive is already gone.
       if (!object) throw apiError(404, 'archive_deleted', "the site's retention deleted this archive")
       return new Response(object.body, {

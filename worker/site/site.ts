@@ -36,9 +36,9 @@ import type { Env } from '../env'
 import { FileBook } from '../files/file-book'
 import { agentFileRoute } from '../files/paths'
 import { SiteFiles } from '../files/site-files'
-import { ApiError, apiError } from '../http/errors'
+import { ApiError, apiError, type Refusal, refusal } from '../http/errors'
 import { Clock } from '../lib/clock'
-import { errorReply, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { type Answer, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { openProjections } from '../projections/database'
 import { archivePath } from '../runs/run-archiver'
@@ -187,7 +187,7 @@ export class SiteObject extends DurableObject<Env> {
 
   // Queries
 
-  getSite(caller: Caller): Reply<Site> {
+  getSite(caller: Caller): Answer<Site> {
     return this.answer(() => ({ status: 200, body: this.visibleSite(caller) }))
   }
 
@@ -202,7 +202,7 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   /** One event, written in the JSON format or in HTTP's binary mode. */
-  getEvent(caller: Caller, seq: number, mode: 'structured' | 'binary'): Reply<EncodedEvent> {
+  getEvent(caller: Caller, seq: number, mode: 'structured' | 'binary'): Answer<EncodedEvent> {
     return this.answer(() => {
       this.visibleSite(caller)
       const [event] = this.log.readSeqs([seq])
@@ -233,7 +233,7 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   /** Applies the quarantined events to the projection again. */
-  async retryQuarantine(caller: Caller): Promise<Reply<QuarantineRetried>> {
+  async retryQuarantine(caller: Caller): Promise<Answer<QuarantineRetried>> {
     return this.answerAsync(async () => {
       this.visibleSite(caller)
       const { released, stillQuarantined } = await this.projector.retryQuarantined()
@@ -241,7 +241,7 @@ export class SiteObject extends DurableObject<Env> {
     })
   }
 
-  status(caller: Caller): Reply<SiteStatus> {
+  status(caller: Caller): Answer<SiteStatus> {
     return this.answer(() => {
       const site = this.visibleSite(caller)
       const projector = this.projector.status
@@ -268,27 +268,27 @@ export class SiteObject extends DurableObject<Env> {
 
   // Commands
 
-  createSite(siteId: string, input: CreateSiteBody, write: WriteContext): Reply<Site> {
+  createSite(siteId: string, input: CreateSiteBody, write: WriteContext): Answer<Site> {
     return this.runSiteCommand(write, { type: 'create', siteId, tenantId: write.caller.tenantId, input }, 201)
   }
 
-  updateSite(input: UpdateSiteBody, write: WriteContext): Reply<Site> {
+  updateSite(input: UpdateSiteBody, write: WriteContext): Answer<Site> {
     return this.runSiteCommand(write, { type: 'update', input })
   }
 
-  archiveSite(reason: string | undefined, write: WriteContext): Reply<Site> {
+  archiveSite(reason: string | undefined, write: WriteContext): Answer<Site> {
     return this.runSiteCommand(
       write,
       reason === undefined ? { type: 'archive' } : { type: 'archive', reason },
     )
   }
 
-  restoreSite(write: WriteContext): Reply<Site> {
+  restoreSite(write: WriteContext): Answer<Site> {
     return this.runSiteCommand(write, { type: 'restore' })
   }
 
   /** Appends external CloudEvents as they are; the Worker has validated them. */
-  appendEvents(events: AppendableEvent[], write: WriteContext): Reply<AppendResult> {
+  appendEvents(events: AppendableEvent[], write: WriteContext): Answer<AppendResult> {
     return this.answer(() => {
       if (this.state.status === 'absent' || this.state.site.tenant_id !== write.caller.tenantId) {
         throw apiError(404, 'not_found', 'site not found')
@@ -679,7 +679,7 @@ export class SiteObject extends DurableObject<Env> {
     return this.state.site
   }
 
-  private runSiteCommand(write: WriteContext, command: SiteCommand, createdStatus = 200): Reply<Site> {
+  private runSiteCommand(write: WriteContext, command: SiteCommand, createdStatus = 200): Answer<Site> {
     return this.answer(() => {
       if (command.type !== 'create') this.visibleSite(write.caller)
       return this.commit<Site>(write.idempotency, (time) => {
@@ -779,7 +779,7 @@ export class SiteObject extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(system)
   }
 
-  private async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Reply<T>> {
+  private async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Answer<T>> {
     try {
       return await run()
     } catch (error) {
@@ -788,7 +788,7 @@ export class SiteObject extends DurableObject<Env> {
   }
 
   /** Turns a refused command into its error answer; anything else is a fault and propagates. */
-  private answer<T>(run: () => Reply<T>): Reply<T> {
+  private answer<T>(run: () => Reply<T>): Answer<T> {
     try {
       return run()
     } catch (error) {
@@ -802,8 +802,8 @@ const actorOf = (write: WriteContext) => `${write.caller.actor.type}/${write.cal
 const isAgent = (attachment: { kind: string } | null): attachment is AgentAttachment =>
   attachment?.kind === 'agent'
 
-const refusalOrRethrow = <T>(error: unknown): Reply<T> => {
-  if (error instanceof ApiError) return errorReply(error)
+const refusalOrRethrow = (error: unknown): Refusal => {
+  if (error instanceof ApiError) return refusal(error)
   log('error', 'site object fault', { error: errorMessage(error) })
   throw error
 }
