@@ -23,6 +23,22 @@ export interface AgentAttachment {
 export const agentTag = (agentId: string) => `agent:${agentId}`
 export const AGENTS_TAG = 'agents'
 
+/** The agent's open connections: none, or one (a newer one replaces an older one). */
+export const agentSockets = (ctx: DurableObjectState, agentId: string) => ctx.getWebSockets(agentTag(agentId))
+
+/** Whether the runtime holds a connection of the agent: work goes only to agents it can reach. */
+export const isConnected = (ctx: DurableObjectState, agentId: string) => agentSockets(ctx, agentId).length > 0
+
+/** The origin the agent's open connection came to, if it has one. */
+export const agentOrigin = (ctx: DurableObjectState, agentId: string): string | undefined => {
+  const open = agentSockets(ctx, agentId).find((socket) => socket.readyState === WebSocket.OPEN)
+  return (open?.deserializeAttachment() as AgentAttachment | null)?.origin
+}
+
+export const sendToAgent = (ctx: DurableObjectState, agentId: string, message: ServerMessage) => {
+  for (const socket of agentSockets(ctx, agentId)) sendMessage(socket, message)
+}
+
 /** The agent a connect request comes from, proven by a short-lived JWT signed with its Ed25519 key. */
 export const authenticateAgent = async (
   request: Request,

@@ -12,7 +12,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor, siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 /** A step index or attempt in a path. */
@@ -67,7 +67,10 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', ListFilesQuery),
     async (c) =>
-      send(c, await siteOf(c.env, c.req.valid('param').siteId).listFiles(c.var.caller, c.req.valid('query'))),
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).files.list(c.req.valid('query')),
+      ),
   )
   .get(
     '/:siteId/files/:fileId',
@@ -80,7 +83,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getFile(c.var.caller, fileId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).files.get(fileId))
     },
   )
   .get(
@@ -95,7 +98,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getFile(c.var.caller, fileId)
+      const reply = await siteFor(c.env, siteId, c.var.caller).files.get(fileId)
       if (reply.refused) return send(c, reply)
       const file = reply.body
       const object = await c.env.ARCHIVES.get(siteFileKey(siteId, fileId))
@@ -119,7 +122,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).deleteFile(c.var.caller, fileId, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).files.delete(fileId, writeOf(c)))
     },
   )
   .get(
@@ -136,7 +139,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, runId, agentId, index } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getFetchedFile(c.var.caller, runId, agentId, index)
+      const reply = await siteFor(c.env, siteId, c.var.caller).files.fetched(runId, agentId, index)
       if (reply.refused) return send(c, reply)
       const fetched = reply.body
       const object = await c.env.ARCHIVES.get(fetchedFileKey(siteId, runId, agentId, index, fetched.attempt))

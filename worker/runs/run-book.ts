@@ -152,20 +152,7 @@ export class RunBook {
       case EventType.runFinished:
         return this.finishRun(body.data.run_id, body.data.status, body.data.reason, event.time)
       case EventType.runArchived:
-        this.setRun(body.data.run_id, { archive: { ...body.data, deleted_at: null } })
-        // The chunks are in the archive now; dropping them with the event that says so keeps the
-        // log and the archive from ever both holding, or both missing, a run's output.
-        this.db
-          .delete(store.events)
-          .where(
-            and(
-              eq(store.events.subject, body.data.run_id),
-              eq(store.events.type, EventType.stepOutput),
-              lt(store.events.seq, event.seq),
-            ),
-          )
-          .run()
-        return
+        return this.setRun(body.data.run_id, { archive: { ...body.data, deleted_at: null } })
       case EventType.runArchiveDeleted: {
         const archive = this.run(body.data.run_id)?.archive
         if (archive) this.setRun(body.data.run_id, { archive: { ...archive, deleted_at: event.time } })

@@ -1,6 +1,5 @@
-import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
-import type { AgentFrame, ServerMessage } from '../../schema/agent/protocol'
+import type { AgentFrame } from '../../schema/agent/protocol'
 import type {
   ListRunsQuery,
   RequestRunBody,
@@ -10,73 +9,114 @@ import type {
   RunDetail,
   TargetPreview,
 } from '../../schema/api/runs'
-import type { Site } from '../../schema/api/sites'
 import type { CloneTaskBody, ListTasksQuery, Task } from '../../schema/api/tasks'
-import type * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type RunTrigger, type SitewireEventBody } from '../../schema/events'
+import {
+  EventType,
+  type LoggedEvent,
+  type RunFinished,
+  type RunTrigger,
+  type SitewireEventBody,
+} from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import { isConnected, sendToAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
-import type { Commit } from '../site/commit-plan'
-import type { EventLog } from '../site/event-log'
-import { SiteScope } from '../site/site-scope'
+import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
+import type { SiteScope } from '../site/site-scope'
 import { LogFollowers } from './log-followers'
 import { fillParams, resolveParams } from './params'
-import { RunArchiver } from './run-archiver'
+import { archivePath, RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
 import { advanceRun } from './run-decider'
 import { matchTargets } from './targets'
 
 const nextId = monotonicFactory()
-/** Enough rounds for any run to settle after one change; more means a decider loops. */
-const MAX_PUMP_ROUNDS = 10_000
+const LOGS_PATH = /\/runs\/([0-9A-Z]{26})\/logs$/
 
-export interface SiteRunsDeps {
+/** What the runs need beside the kernel: their book, and the files their steps move. */
+export interface SiteRunsPorts {
   book: RunBook
-  db: DrizzleSqliteDODatabase<typeof store>
-  log: EventLog
-  /** Where ended runs' logs are archived. */
-  bucket: R2Bucket
-  site: () => Site | undefined
-  commit: Commit
-  online: (agentId: string) => boolean
-  sendTo: (agentId: string, message: ServerMessage) => void
   /** Push steps name files the site has; file steps carry where the agent moves the bytes. */
   files: StepFiles
-  /** Asks for the alarm at this time (ms), unless one is set sooner. */
-  wakeAt: (at: number) => void
-  now: () => number
 }
 
 /**
  * A site's tasks and runs: commands decided here become events; after each change the runs
  * are advanced (dispatching steps, retrying, timing out, finishing) until they settle, and
- * agents are told what to run or stop.
+ * agents are told what to run or stop. Ended runs' output moves to archives in R2.
  */
-export class SiteRuns {
-  private readonly scope = new SiteScope(() => this.deps.site())
+export class SiteRuns implements SiteFeature {
+  readonly name = 'runs'
+  private readonly scope: SiteScope
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
-  private pumping = false
-  private again = false
+  /** When the archiver asked to be woken (ms), until the next work. */
+  private archiverDue: number | undefined
 
-  constructor(private readonly deps: SiteRunsDeps) {
+  constructor(
+    private readonly kernel: SiteKernel,
+    private readonly ports: SiteRunsPorts,
+  ) {
+    this.scope = kernel.scope
     this.followers = new LogFollowers((runId, after) =>
-      deps.log.readSubject(runId, EventType.stepOutput, after, 1000),
+      kernel.log.readSubject(runId, EventType.stepOutput, after, 1000),
     )
-    this.archiver = new RunArchiver(deps)
+    this.archiver = new RunArchiver({
+      book: ports.book,
+      log: kernel.log,
+      bucket: kernel.env.ARCHIVES,
+      site: kernel.site,
+      commit: kernel.commit,
+      now: kernel.now,
+      wakeAt: (at) => {
+        this.archiverDue = Math.min(this.archiverDue ?? at, at)
+        kernel.wake()
+      },
+    })
+  }
+
+  evolve(event: LoggedEvent) {
+    this.ports.book.apply(event)
+  }
+
+  /** An archived run's output chunks are in its archive: the log lets them go with the event that says so. */
+  prunes(event: LoggedEvent) {
+    return event.type === EventType.runArchived
+      ? { subject: (event.data as { run_id: string }).run_id, type: EventType.stepOutput }
+      : undefined
+  }
+
+  /** A run's output as server-sent events, for a caller of the site's tenant. */
+  readonly requests: RequestHandler = {
+    handles: (path) => LOGS_PATH.test(path),
+    handle: async (request, url) => {
+      const site = this.scope.ofTenant(request.headers.get('x-sitewire-tenant'))
+      return this.followLogs(site.id, LOGS_PATH.exec(url.pathname)?.[1] ?? '', request)
+    },
+  }
+
+  due() {
+    const next = this.ports.book.nextDue()
+    if (next === undefined) return this.archiverDue
+    return this.archiverDue === undefined ? next : Math.min(next, this.archiverDue)
+  }
+
+  /** Runs resume from their state: anything overdue is decided now. */
+  work() {
+    this.archiverDue = undefined
+    this.advance()
   }
 
   // Tasks
 
   createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
     this.scope.active()
-    this.deps.files.checkSteps(definition)
+    this.ports.files.checkSteps(definition)
     const taskId = nextId()
-    return this.deps.commit(idempotency, (time) => ({
+    return this.kernel.commit(idempotency, (time) => ({
       events: this.scope.events(
         [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
         taskId,
@@ -95,8 +135,8 @@ export class SiteRuns {
   ): Reply<Task> {
     this.scope.active()
     const task = this.requireTask(taskId)
-    this.deps.files.checkSteps(definition)
-    return this.deps.commit(idempotency, (time) => ({
+    this.ports.files.checkSteps(definition)
+    return this.kernel.commit(idempotency, (time) => ({
       events: this.scope.events(
         [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
         taskId,
@@ -124,7 +164,7 @@ export class SiteRuns {
   deleteTask(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
     this.scope.active()
     const task = this.getTask(taskId).body
-    return this.deps.commit(idempotency, (time) => ({
+    return this.kernel.commit(idempotency, (time) => ({
       events: this.scope.events(
         [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
         taskId,
@@ -145,7 +185,7 @@ export class SiteRuns {
     this.scope.present()
     const needle = query.q?.toLowerCase()
     const [key, ...value] = query.label?.split('=') ?? []
-    const rows = this.deps.book
+    const rows = this.ports.book
       .tasks()
       .filter(
         (task) =>
@@ -171,7 +211,7 @@ export class SiteRuns {
     return {
       status: 200,
       body: {
-        items: this.deps.book.versions(taskId).map((row) => ({
+        items: this.ports.book.versions(taskId).map((row) => ({
           version: row.version,
           created_at: row.createdAt,
           created_by: row.createdBy,
@@ -183,14 +223,14 @@ export class SiteRuns {
   }
 
   private requireTask(taskId: string) {
-    const task = this.deps.book.task(taskId)
+    const task = this.ports.book.task(taskId)
     if (!task || task.deletedAt) throw apiError(404, 'not_found', 'task not found')
     return task
   }
 
   private toTask(taskId: string): Task {
-    const task = this.deps.book.task(taskId)
-    const definition = task && this.deps.book.definition(taskId, task.version)
+    const task = this.ports.book.task(taskId)
+    const definition = task && this.ports.book.definition(taskId, task.version)
     if (!task || !definition) throw new Error(`task ${taskId} has no stored version`)
     return {
       id: task.id,
@@ -206,7 +246,7 @@ export class SiteRuns {
 
   previewTargets(target: Target): Reply<TargetPreview> {
     this.scope.present()
-    const rows = matchTargets(this.deps.db, target)
+    const rows = matchTargets(this.kernel.db, target)
     return { status: 200, body: { count: rows.length, items: rows.slice(0, 1000) } }
   }
 
@@ -219,9 +259,9 @@ export class SiteRuns {
   ): Reply<Run> {
     this.scope.active()
     const task = this.requireTask(taskId)
-    const definition = this.deps.book.definition(taskId, task.version) as TaskDefinition
+    const definition = this.ports.book.definition(taskId, task.version) as TaskDefinition
     // A file the task pushes may have been deleted since the task was saved.
-    this.deps.files.checkSteps(definition)
+    this.ports.files.checkSteps(definition)
     if (input.from_step >= definition.steps.length) {
       throw apiError(
         422,
@@ -230,12 +270,12 @@ export class SiteRuns {
       )
     }
     const params = resolveParams(definition.params, input.params)
-    const agents = matchTargets(this.deps.db, input.target)
+    const agents = matchTargets(this.kernel.db, input.target)
     if (agents.length === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
     const runId = nextId()
-    const now = this.deps.now()
+    const now = this.kernel.now()
     const start = input.at ? Math.max(Date.parse(input.at), now) : now
-    return this.deps.commit(idempotency, (time) => ({
+    return this.kernel.commit(idempotency, (time) => ({
       events: this.scope.events(
         [
           {
@@ -267,7 +307,7 @@ export class SiteRuns {
     const run = this.requireRun(runId)
     if (!['succeeded', 'failed', 'cancelled'].includes(run.status))
       throw apiError(409, 'run_not_finished', 'a run can be run again once it has finished')
-    const agentIds = this.deps.book
+    const agentIds = this.ports.book
       .runAgents(runId)
       .filter((agent) => input.agents === 'all' || agent.state !== 'succeeded')
       .map((agent) => agent.agentId)
@@ -295,7 +335,7 @@ export class SiteRuns {
   cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
     const run = this.requireRun(runId)
     const working = !['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)
-    return this.deps.commit(idempotency, (time) => ({
+    return this.kernel.commit(idempotency, (time) => ({
       events:
         working && !run.cancelRequested
           ? this.scope.events(
@@ -311,18 +351,18 @@ export class SiteRuns {
 
   getRun(runId: string): Reply<RunDetail> {
     const run = this.requireRun(runId)
-    const steps = this.deps.book.definitionOf(runId)?.steps ?? []
+    const steps = this.ports.book.definitionOf(runId)?.steps ?? []
     return {
       status: 200,
       body: {
         ...this.toRun(run),
-        targets: this.deps.book.runAgents(runId).map((agent) => ({
+        targets: this.ports.book.runAgents(runId).map((agent) => ({
           agent_id: agent.agentId,
           state: agent.state,
           step: agent.stepIndex,
           attempt: agent.attempt,
         })),
-        steps: this.deps.book.steps(runId).map((step) => ({
+        steps: this.ports.book.steps(runId).map((step) => ({
           agent_id: step.agentId,
           index: step.stepIndex,
           name:
@@ -347,7 +387,7 @@ export class SiteRuns {
 
   listRuns(query: ListRunsQuery): Reply<Page<Run>> {
     this.scope.present()
-    const rows = this.deps.book
+    const rows = this.ports.book
       .runs({
         ...(query.task_id ? { taskId: query.task_id } : {}),
         ...(query.status ? { status: query.status } : {}),
@@ -372,20 +412,20 @@ export class SiteRuns {
 
   requireRun(runId: string): RunRow {
     this.scope.present()
-    const run = this.deps.book.run(runId)
+    const run = this.ports.book.run(runId)
     if (!run) throw apiError(404, 'not_found', 'run not found')
     return run
   }
 
   private toRun(run: RunRow): Run {
-    const counts = this.deps.book.counts(run.id)
+    const counts = this.ports.book.counts(run.id)
     const request = run.request
     return {
       id: run.id,
       site_id: this.scope.present().id,
       task_id: run.taskId,
       task_version: run.taskVersion,
-      task_name: this.deps.book.definition(run.taskId, run.taskVersion)?.name ?? '',
+      task_name: this.ports.book.definition(run.taskId, run.taskVersion)?.name ?? '',
       status: run.status,
       reason: run.reason,
       params: request.params,
@@ -411,6 +451,27 @@ export class SiteRuns {
     }
   }
 
+  /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */
+  private followLogs(siteId: string, runId: string, request: Request): Response {
+    const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as {
+      agent_id?: string
+      after?: number
+    }
+    const run = this.requireRun(runId)
+    const lastEventId = Number(request.headers.get('last-event-id'))
+    return this.followers.open(runId, {
+      after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
+      agentId: query.agent_id,
+      finished:
+        run.finishedAt === null
+          ? undefined
+          : (this.kernel.log.readSubject(runId, EventType.runFinished, 0, 1)[0]?.data as
+              | RunFinished
+              | undefined),
+      archived: run.archive ? { ...run.archive, download: archivePath(siteId, runId) } : undefined,
+    })
+  }
+
   // Agents' side
 
   /** An agent may report only on runs it is a target of; its step events are filed under the run. */
@@ -421,37 +482,35 @@ export class SiteRuns {
       frame.type !== EventType.stepFinished
     )
       return frame
-    if (!this.deps.book.targets(frame.data.run_id, agentId)) {
+    if (!this.ports.book.targets(frame.data.run_id, agentId)) {
       throw apiError(404, 'unknown_run', 'this agent has no step of that run')
     }
     // Archived output left the log, and with it what recognises a repeated chunk: late ones are refused.
-    if (frame.type === EventType.stepOutput && this.deps.book.run(frame.data.run_id)?.archive) {
+    if (frame.type === EventType.stepOutput && this.ports.book.run(frame.data.run_id)?.archive) {
       throw apiError(409, 'run_archived', "the run's output is archived and takes no more")
     }
     return { ...frame, subject: frame.data.run_id }
   }
 
-  /** A (re)connected agent gets the steps it is in the middle of again; it runs each attempt once. */
-  /** Re-sends the agent's steps in flight, and starts work that waited for it to connect. */
-  agentWelcomed(agentId: string) {
-    for (const agent of this.deps.book.activeStepsOf(agentId)) {
+  /** A (re)connected or newly approved agent gets the steps it is in the middle of again; it runs each attempt once. */
+  private resendSteps(agentId: string) {
+    for (const agent of this.ports.book.activeStepsOf(agentId)) {
       this.sendStep(agent.runId, agentId, agent.stepIndex, agent.attempt)
     }
-    this.advance()
   }
 
   private sendStep(runId: string, agentId: string, index: number, attempt: number) {
-    const params = this.deps.book.paramsOf(runId)
-    const step = this.deps.book.definitionOf(runId)?.steps[index]
+    const params = this.ports.book.paramsOf(runId)
+    const step = this.ports.book.definitionOf(runId)?.steps[index]
     if (!params || !step) return
     const filled = fillParams(step, params)
-    this.deps.sendTo(agentId, {
+    sendToAgent(this.kernel.ctx, agentId, {
       type: 'step',
       run_id: runId,
       index,
       attempt,
       step: filled,
-      ...this.deps.files.transfer(agentId, filled, { runId, index, attempt }),
+      ...this.ports.files.transfer(agentId, filled, { runId, index, attempt }),
     })
   }
 
@@ -472,11 +531,19 @@ export class SiteRuns {
         case EventType.stepFinished:
           // The platform gave up on a step: the agent, if it is still there, stops it.
           if (!event.source.includes('/agents/'))
-            this.deps.sendTo(data.agent_id as string, { type: 'cancel', run_id: data.run_id as string })
+            sendToAgent(this.kernel.ctx, data.agent_id as string, {
+              type: 'cancel',
+              run_id: data.run_id as string,
+            })
           break
         case EventType.runCancelRequested:
-          for (const agent of this.deps.book.runAgents(data.run_id as string, ['active']))
-            this.deps.sendTo(agent.agentId, { type: 'cancel', run_id: data.run_id as string })
+          for (const agent of this.ports.book.runAgents(data.run_id as string, ['active']))
+            sendToAgent(this.kernel.ctx, agent.agentId, { type: 'cancel', run_id: data.run_id as string })
+          break
+        case EventType.agentConnected:
+        case EventType.agentApproved:
+          this.resendSteps(data.agent_id as string)
+          advance = true
           break
       }
       if (event.type.startsWith('io.sitewire.step.') || event.type === EventType.runFinished)
@@ -493,39 +560,20 @@ export class SiteRuns {
   }
 
   /**
-   * Moves every working run as far as it goes now, storing each decision before the next;
-   * then asks for the alarm when something is next due.
+   * Moves every working run one decision on. Each decision is stored, and its reaction
+   * advances the runs again, until no run has anything more to decide.
    */
-  advance() {
-    if (this.pumping) {
-      this.again = true
-      return
+  private advance() {
+    for (const run of this.ports.book.workingRuns()) {
+      const bodies = this.decide(run)
+      if (bodies.length === 0) continue
+      this.kernel.record(bodies, run.id, 'system/runs')
     }
-    this.pumping = true
-    try {
-      let rounds = 0
-      do {
-        this.again = false
-        for (const run of this.deps.book.workingRuns()) {
-          const bodies = this.decide(run)
-          if (bodies.length === 0) continue
-          this.deps.commit(undefined, (time) => ({
-            events: this.scope.events(bodies, run.id, 'system/runs', time),
-            reply: () => ({ status: 200, body: null }),
-          }))
-          this.again = true
-        }
-      } while (this.again && ++rounds < MAX_PUMP_ROUNDS)
-    } finally {
-      this.pumping = false
-    }
-    const due = this.deps.book.nextDue()
-    if (due !== undefined) this.deps.wakeAt(due)
     this.archiver.tick()
   }
 
   private decide(run: RunRow): SitewireEventBody[] {
-    const book = this.deps.book
+    const book = this.ports.book
     const definition = book.definition(run.taskId, run.taskVersion)
     if (!definition) return []
     return advanceRun({
@@ -536,13 +584,13 @@ export class SiteRuns {
         connected
           ? book
               .runAgents(run.id, states)
-              .filter((agent) => this.deps.online(agent.agentId))
+              .filter((agent) => isConnected(this.kernel.ctx, agent.agentId))
               .slice(0, limit)
           : book.runAgents(run.id, states, limit),
-      due: () => book.dueAgents(run.id, this.deps.now()),
+      due: () => book.dueAgents(run.id, this.kernel.now()),
       taskBusy: () => book.taskBusy(run),
-      online: this.deps.online,
-      now: this.deps.now(),
+      online: (agentId) => isConnected(this.kernel.ctx, agentId),
+      now: this.kernel.now(),
     })
   }
 }

@@ -1,0 +1,56 @@
+import { RpcTarget } from 'cloudflare:workers'
+import { AgentsApi } from '../agents/agents-api'
+import type { SiteAgents } from '../agents/site-agents'
+import { FilesApi } from '../files/files-api'
+import type { SiteFiles } from '../files/site-files'
+import { RunsApi } from '../runs/runs-api'
+import type { SiteRuns } from '../runs/site-runs'
+import { SchedulesApi } from '../schedules/schedules-api'
+import type { SiteSchedules } from '../schedules/site-schedules'
+import type { CallerScope } from '../site/caller-scope'
+import { SiteApi, type SiteParts } from '../site/site-api'
+import { TasksApi } from '../tasks/tasks-api'
+
+/**
+ * One caller's session with a site, for one request: `siteOf(…).open(caller).runs.get(id)`
+ * reaches the runs in one round trip, and whether the caller may see the site was decided
+ * once, when the session was opened.
+ */
+export class SiteSession extends RpcTarget {
+  constructor(
+    private readonly features: {
+      agents: SiteAgents
+      files: SiteFiles
+      runs: SiteRuns
+      schedules: SiteSchedules
+    },
+    private readonly parts: SiteParts,
+    private readonly scope: CallerScope,
+  ) {
+    super()
+  }
+
+  get site() {
+    return new SiteApi(this.parts, this.scope)
+  }
+
+  get agents() {
+    return new AgentsApi(this.features.agents, this.scope)
+  }
+
+  get tasks() {
+    return new TasksApi(this.features.runs, this.scope)
+  }
+
+  get runs() {
+    return new RunsApi(this.features.runs, this.scope)
+  }
+
+  get schedules() {
+    return new SchedulesApi(this.features.schedules, this.scope)
+  }
+
+  get files() {
+    return new FilesApi(this.features.files, this.scope)
+  }
+}
