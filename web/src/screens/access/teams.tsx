@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
+import { ActionForm } from '../../ui/action-form'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { Time } from '../../ui/format'
 import { useAction } from '../../ui/use-action'
@@ -27,25 +28,21 @@ export const TeamsScreen = () => {
     })
   return (
     <AccessFrame tab="teams">
-      <form
-        class="card toolbar"
-        aria-label="New team"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void act(async () => {
-            await ok(api.POST('/v1/teams', { body: { name } }))
-            setName('')
-          })
+      <ActionForm
+        label="New team"
+        layout="inline"
+        submitLabel="Create team"
+        submit={async () => {
+          await ok(api.POST('/v1/teams', { body: { name } }))
+          setName('')
+          data.reload()
         }}
       >
         <label class="field field-inline">
           <span>New team</span>
           <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="button button-primary" disabled={action.busy}>
-          Create team
-        </button>
-      </form>
+      </ActionForm>
       <ErrorNotice error={data.error ?? action.error} />
       {!teams || !users ? (
         <Loading what="teams" />
