@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
+import { ActionButton } from '../../ui/action-button'
 import { ActionForm } from '../../ui/action-form'
 import { ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
@@ -113,19 +114,17 @@ export const ApiKeysScreen = () => {
           key.revoked_at ? (
             <span class="status status-revoked">revoked</span>
           ) : (
-            <button
-              type="button"
-              class="button button-small button-danger"
-              onClick={() => {
-                if (!confirm(`Revoke the key “${key.name}”? Calls with it fail at once.`)) return
-                void revoke.run(async () => {
-                  await ok(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: key.id } } }))
-                  data.reload()
-                })
+            <ActionButton
+              danger
+              action={revoke}
+              confirm={`Revoke the key “${key.name}”? Calls with it fail at once.`}
+              write={async () => {
+                await ok(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: key.id } } }))
+                data.reload()
               }}
             >
               Revoke
-            </button>
+            </ActionButton>
           )
         }
       />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
+import { ActionButton } from '../../ui/action-button'
 import { ActionForm } from '../../ui/action-form'
 import { ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
@@ -84,18 +85,16 @@ export const GrantsScreen = () => {
           { header: 'Granted', cell: (grant) => <Time at={grant.created_at} /> },
         ]}
         actions={(grant) => (
-          <button
-            type="button"
-            class="button button-small button-danger"
-            onClick={() =>
-              void revoke.run(async () => {
-                await ok(api.DELETE('/v1/grants/{id}', { params: { path: { id: grant.id } } }))
-                data.reload()
-              })
-            }
+          <ActionButton
+            danger
+            action={revoke}
+            write={async () => {
+              await ok(api.DELETE('/v1/grants/{id}', { params: { path: { id: grant.id } } }))
+              data.reload()
+            }}
           >
             Revoke
-          </button>
+          </ActionButton>
         )}
       />
     </AccessFrame>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
+import { ActionButton } from '../../ui/action-button'
 import { ActionForm } from '../../ui/action-form'
 import { ErrorNotice } from '../../ui/feedback'
 import { Status, Time } from '../../ui/format'
@@ -69,23 +70,20 @@ export const UsersScreen = () => {
           { header: 'Created', cell: (user) => <Time at={user.created_at} /> },
         ]}
         actions={(user) => (
-          <button
-            type="button"
-            class="button button-small"
-            onClick={() =>
-              void toggle.run(async () => {
-                await ok(
-                  api.PATCH('/v1/users/{id}', {
-                    params: { path: { id: user.id } },
-                    body: { disabled: user.status === 'active' },
-                  }),
-                )
-                users.reload()
-              })
-            }
+          <ActionButton
+            action={toggle}
+            write={async () => {
+              await ok(
+                api.PATCH('/v1/users/{id}', {
+                  params: { path: { id: user.id } },
+                  body: { disabled: user.status === 'active' },
+                }),
+              )
+              users.reload()
+            }}
           >
             {user.status === 'active' ? 'Disable' : 'Enable'}
-          </button>
+          </ActionButton>
         )}
       />
     </AccessFrame>

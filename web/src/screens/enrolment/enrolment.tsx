@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { EnrolmentToken, Site } from '../../api/types'
 import { can } from '../../session/session'
+import { ActionButton } from '../../ui/action-button'
 import { ActionForm } from '../../ui/action-form'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Labels, Status, Time } from '../../ui/format'
@@ -133,22 +134,20 @@ const Tokens = ({ site }: { site: Site }) => {
         actions={(token) =>
           operator &&
           stateOf(token) === 'usable' && (
-            <button
-              type="button"
-              class="button button-small button-danger"
-              onClick={() =>
-                void revoke.run(async () => {
-                  await ok(
-                    api.DELETE('/v1/sites/{siteId}/enrolment-tokens/{tokenId}', {
-                      params: { path: { siteId: site.id, tokenId: token.id } },
-                    }),
-                  )
-                  tokens.reload()
-                })
-              }
+            <ActionButton
+              danger
+              action={revoke}
+              write={async () => {
+                await ok(
+                  api.DELETE('/v1/sites/{siteId}/enrolment-tokens/{tokenId}', {
+                    params: { path: { siteId: site.id, tokenId: token.id } },
+                  }),
+                )
+                tokens.reload()
+              }}
             >
               Revoke
-            </button>
+            </ActionButton>
           )
         }
       />

@@ -2,6 +2,7 @@ import { useRef } from 'preact/hooks'
 import { ApiFailure, api, ok } from '../../api/client'
 import type { Answer, Site } from '../../api/types'
 import { can } from '../../session/session'
+import { ActionButton } from '../../ui/action-button'
 import { ActionForm } from '../../ui/action-form'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { bytes, Time } from '../../ui/format'
@@ -99,23 +100,21 @@ const Files = ({ site }: { site: Site }) => {
         ]}
         actions={(file) =>
           writable && (
-            <button
-              type="button"
-              class="button button-small button-danger"
-              onClick={() => {
-                if (!confirm(`Delete ${file.name}?`)) return
-                void remove.run(async () => {
-                  await ok(
-                    api.DELETE('/v1/sites/{siteId}/files/{fileId}', {
-                      params: { path: { siteId: site.id, fileId: file.id } },
-                    }),
-                  )
-                  files.reload()
-                })
+            <ActionButton
+              danger
+              action={remove}
+              confirm={`Delete ${file.name}?`}
+              write={async () => {
+                await ok(
+                  api.DELETE('/v1/sites/{siteId}/files/{fileId}', {
+                    params: { path: { siteId: site.id, fileId: file.id } },
+                  }),
+                )
+                files.reload()
               }}
             >
               Delete
-            </button>
+            </ActionButton>
           )
         }
       />
