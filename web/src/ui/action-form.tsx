@@ -10,8 +10,9 @@ import { useAction } from './use-action'
  * shows below the buttons, such as a secret the write made.
  */
 export const ActionForm = (props: {
-  /** The form's accessible name, and a stacked form's heading. */
+  /** The form's accessible name, and a stacked form's heading unless `heading` is false. */
   label: string
+  heading?: boolean
   layout: 'stacked' | 'inline'
   /** Drawn as a card; true unless told. */
   card?: boolean
@@ -20,6 +21,10 @@ export const ActionForm = (props: {
   busyLabel?: string
   /** The write; a failure it throws shows in the error panel. */
   submit: () => Promise<unknown>
+  /** The submit button waits while this holds too (nothing to submit yet, a read-only object). */
+  disabled?: boolean
+  /** What keeps the form from working, such as a failed read of its choices; shown before the write's own error. */
+  error?: unknown
   /** Buttons after the submit button (a stacked form's Cancel). */
   buttons?: ComponentChildren
   after?: ComponentChildren
@@ -28,7 +33,7 @@ export const ActionForm = (props: {
   const action = useAction()
   const stacked = props.layout === 'stacked'
   const submit = (
-    <button type="submit" class="button button-primary" disabled={action.busy}>
+    <button type="submit" class="button button-primary" disabled={action.busy || props.disabled}>
       {action.busy && props.busyLabel ? props.busyLabel : props.submitLabel}
     </button>
   )
@@ -41,11 +46,11 @@ export const ActionForm = (props: {
         void action.run(props.submit)
       }}
     >
-      {stacked && <h2>{props.label}</h2>}
+      {stacked && props.heading !== false && <h2>{props.label}</h2>}
       {props.children}
       {stacked ? (
         <>
-          <ErrorNotice error={action.error} />
+          <ErrorNotice error={props.error ?? action.error} />
           <div class="form-actions">
             {submit}
             {props.buttons}
@@ -65,7 +70,7 @@ export const ActionForm = (props: {
   ) : (
     <>
       {form}
-      <ErrorNotice error={action.error} />
+      <ErrorNotice error={props.error ?? action.error} />
     </>
   )
 }
