@@ -4,20 +4,15 @@ import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type RunRequested, type SitewireEventBody } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import type { TaskBook } from '../tasks/task-book'
+import { afterStep, CANCEL_GRACE_MS, LOST_GRACE_MS, stepDeadline } from './run-agent-rules'
 
-export type TaskRow = typeof store.tasks.$inferSelect
 export type RunRow = typeof store.runs.$inferSelect
 export type RunAgentRow = typeof store.runAgents.$inferSelect
 export type RunStepRow = typeof store.runSteps.$inferSelect
 
 /** Lines of each step attempt kept at its start and at its end, for previews. */
 export const PREVIEW_LINES = 20
-/** Past a step's own timeout, how long the platform waits for the agent's answer. */
-export const STEP_GRACE_MS = 30_000
-/** How long an agent that went away mid-step may take to come back before its step is lost. */
-export const LOST_GRACE_MS = 60_000
-/** How long a cancelled step may take to report back before the platform records it cancelled. */
-export const CANCEL_GRACE_MS = 30_000
 
 /** A Durable Object's SQLite binds at most 100 values per statement; a `run_agents` row takes 8. */
 const ROWS_PER_INSERT = Math.floor(100 / 8)
@@ -37,54 +32,16 @@ const byteLength = (lines: readonly OutputLine[]) =>
  * They record facts only; what happens next is the run decider's.
  */
 export class RunBook {
-  private readonly definitions = new Map<string, TaskDefinition>()
-
-  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase<typeof store>,
+    private readonly tasks: TaskBook,
+  ) {}
 
   /** Every event reaching here was validated on its way in: the log holds only valid ones. */
   apply(event: LoggedEvent) {
     const body = { type: event.type, data: event.data } as SitewireEventBody
     const at = Date.parse(event.time)
     switch (body.type) {
-      case EventType.taskCreated:
-      case EventType.taskUpdated: {
-        const { task_id, version, definition } = body.data
-        this.db
-          .insert(store.taskVersions)
-          .values({
-            taskId: task_id,
-            version,
-            definition,
-            createdAt: event.time,
-            createdBy: String(event.actor ?? 'unknown'),
-          })
-          .onConflictDoNothing()
-          .run()
-        this.db
-          .insert(store.tasks)
-          .values({
-            id: task_id,
-            version,
-            name: definition.name,
-            labels: definition.labels,
-            createdAt: event.time,
-            updatedAt: event.time,
-            deletedAt: null,
-          })
-          .onConflictDoUpdate({
-            target: store.tasks.id,
-            set: { version, name: definition.name, labels: definition.labels, updatedAt: event.time },
-          })
-          .run()
-        return
-      }
-      case EventType.taskDeleted:
-        this.db
-          .update(store.tasks)
-          .set({ deletedAt: event.time, updatedAt: event.time })
-          .where(eq(store.tasks.id, body.data.task_id))
-          .run()
-        return
       case EventType.runRequested: {
         const request = body.data
         this.db
@@ -160,8 +117,7 @@ export class RunBook {
       }
       case EventType.stepDispatched: {
         const { run_id, agent_id, index, attempt } = body.data
-        const step = this.definitionOf(run_id)?.steps[index]
-        const deadline = at + (step?.timeout_seconds ?? 3600) * 1000 + STEP_GRACE_MS
+        const deadline = stepDeadline(this.definitionOf(run_id)?.steps[index], at)
         this.db
           .update(store.runAgents)
           .set({ state: 'active', stepIndex: index, attempt, stepDeadline: deadline, dueAt: deadline })
@@ -253,23 +209,7 @@ export class RunBook {
         .from(store.runs)
         .where(eq(store.runs.id, data.run_id))
         .get()?.cancelled === true
-    const steps = this.definitionOf(data.run_id)?.steps ?? []
-    const retries = steps[data.index]?.retries ?? { max: 0, backoff_seconds: 5 }
-    let next: Partial<RunAgentRow>
-    if (data.outcome === 'succeeded') {
-      const more = data.index + 1 < steps.length
-      next = !more
-        ? { state: 'succeeded' }
-        : cancelled
-          ? { state: 'cancelled' }
-          : { state: 'ready', stepIndex: data.index + 1, attempt: 0 }
-    } else if (data.outcome === 'cancelled' || cancelled) {
-      next = { state: 'cancelled' }
-    } else if (data.attempt <= retries.max) {
-      next = { state: 'retrying', dueAt: at + retries.backoff_seconds * 1000 * 2 ** (data.attempt - 1) }
-    } else {
-      next = { state: 'failed' }
-    }
+    const next = afterStep(data, this.definitionOf(data.run_id)?.steps ?? [], cancelled, at)
     this.db
       .update(store.runAgents)
       .set({ stepDeadline: null, dueAt: null, ...next })
@@ -310,42 +250,6 @@ export class RunBook {
 
   // Reads
 
-  task(taskId: string): TaskRow | undefined {
-    return this.db.select().from(store.tasks).where(eq(store.tasks.id, taskId)).get()
-  }
-
-  tasks(): TaskRow[] {
-    return this.db
-      .select()
-      .from(store.tasks)
-      .where(isNull(store.tasks.deletedAt))
-      .orderBy(asc(store.tasks.id))
-      .all()
-  }
-
-  /** A version never changes once stored, so it is read and parsed once per object. */
-  definition(taskId: string, version: number): TaskDefinition | undefined {
-    const key = `${taskId}@${version}`
-    const known = this.definitions.get(key)
-    if (known) return known
-    const definition = this.db
-      .select()
-      .from(store.taskVersions)
-      .where(and(eq(store.taskVersions.taskId, taskId), eq(store.taskVersions.version, version)))
-      .get()?.definition
-    if (definition) this.definitions.set(key, definition)
-    return definition
-  }
-
-  versions(taskId: string) {
-    return this.db
-      .select()
-      .from(store.taskVersions)
-      .where(eq(store.taskVersions.taskId, taskId))
-      .orderBy(desc(store.taskVersions.version))
-      .all()
-  }
-
   definitionOf(runId: string): TaskDefinition | undefined {
     // Only the task's columns: a run's request holds every target id, too big to parse per step.
     const run = this.db
@@ -353,7 +257,7 @@ export class RunBook {
       .from(store.runs)
       .where(eq(store.runs.id, runId))
       .get()
-    return run ? this.definition(run.taskId, run.taskVersion) : undefined
+    return run ? this.tasks.definition(run.taskId, run.taskVersion) : undefined
   }
 
   /** A run's parameters, without parsing the rest of its request. */

@@ -9,7 +9,6 @@ import type {
   RunDetail,
   TargetPreview,
 } from '../../schema/api/runs'
-import type { CloneTaskBody, ListTasksQuery, Task } from '../../schema/api/tasks'
 import {
   EventType,
   type LoggedEvent,
@@ -18,7 +17,6 @@ import {
   type SitewireEventBody,
 } from '../../schema/events'
 import type { Target } from '../../schema/tasks/run-request'
-import type { TaskDefinition } from '../../schema/tasks/task'
 import { isConnected, sendToAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
@@ -26,6 +24,7 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
 import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
+import type { TaskBook } from '../tasks/task-book'
 import { LogFollowers } from './log-followers'
 import { fillParams, resolveParams } from './params'
 import { archivePath, RunArchiver } from './run-archiver'
@@ -39,7 +38,8 @@ const LOGS_PATH = /\/runs\/([0-9A-Z]{26})\/logs$/
 /** What the runs need beside the kernel: their book, and the files their steps move. */
 export interface SiteRunsPorts {
   book: RunBook
-  /** Push steps name files the site has; file steps carry where the agent moves the bytes. */
+  tasks: TaskBook
+  /** File steps carry where the agent moves the bytes. */
   files: StepFiles
 }
 
@@ -110,138 +110,6 @@ export class SiteRuns implements SiteFeature {
     this.advance()
   }
 
-  // Tasks
-
-  createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.scope.active()
-    this.ports.files.checkSteps(definition)
-    const taskId = nextId()
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 201, body: this.toTask(taskId) }),
-    }))
-  }
-
-  updateTask(
-    taskId: string,
-    definition: TaskDefinition,
-    actor: string,
-    idempotency?: IdempotencyClaim,
-  ): Reply<Task> {
-    this.scope.active()
-    const task = this.requireTask(taskId)
-    this.ports.files.checkSteps(definition)
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: this.toTask(taskId) }),
-    }))
-  }
-
-  cloneTask(taskId: string, input: CloneTaskBody, actor: string, idempotency?: IdempotencyClaim) {
-    const source = this.getTask(taskId).body
-    const { id: _id, site_id: _site, version: _v, created_at: _c, updated_at: _u, ...definition } = source
-    return this.createTask(
-      {
-        ...definition,
-        name: input.name ?? `${source.name} (copy)`,
-        labels: input.labels ?? source.labels,
-      },
-      actor,
-      idempotency,
-    )
-  }
-
-  deleteTask(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.scope.active()
-    const task = this.getTask(taskId).body
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: task }),
-    }))
-  }
-
-  getTask(taskId: string): Reply<Task> {
-    this.scope.present()
-    this.requireTask(taskId)
-    return { status: 200, body: this.toTask(taskId) }
-  }
-
-  listTasks(query: ListTasksQuery): Reply<Page<Task>> {
-    this.scope.present()
-    const needle = query.q?.toLowerCase()
-    const [key, ...value] = query.label?.split('=') ?? []
-    const rows = this.ports.book
-      .tasks()
-      .filter(
-        (task) =>
-          (!query.cursor || task.id > query.cursor) &&
-          (!needle || task.name.toLowerCase().includes(needle)) &&
-          (key === undefined || task.labels[key] === value.join('=')),
-      )
-      .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((task) => this.toTask(task.id)),
-        (task) => task.id,
-      ),
-    }
-  }
-
-  listVersions(taskId: string) {
-    this.scope.present()
-    this.requireTask(taskId)
-    return {
-      status: 200,
-      body: {
-        items: this.ports.book.versions(taskId).map((row) => ({
-          version: row.version,
-          created_at: row.createdAt,
-          created_by: row.createdBy,
-          definition: row.definition,
-        })),
-        next_cursor: null,
-      },
-    }
-  }
-
-  private requireTask(taskId: string) {
-    const task = this.ports.book.task(taskId)
-    if (!task || task.deletedAt) throw apiError(404, 'not_found', 'task not found')
-    return task
-  }
-
-  private toTask(taskId: string): Task {
-    const task = this.ports.book.task(taskId)
-    const definition = task && this.ports.book.definition(taskId, task.version)
-    if (!task || !definition) throw new Error(`task ${taskId} has no stored version`)
-    return {
-      id: task.id,
-      site_id: this.scope.present().id,
-      version: task.version,
-      created_at: task.createdAt,
-      updated_at: task.updatedAt,
-      ...definition,
-    }
-  }
-
   // Runs
 
   previewTargets(target: Target): Reply<TargetPreview> {
@@ -258,8 +126,9 @@ export class SiteRuns implements SiteFeature {
     trigger: RunTrigger = { kind: 'api' },
   ): Reply<Run> {
     this.scope.active()
-    const task = this.requireTask(taskId)
-    const definition = this.ports.book.definition(taskId, task.version) as TaskDefinition
+    const current = this.ports.tasks.current(taskId)
+    if (!current) throw apiError(404, 'not_found', 'task not found')
+    const { task, definition } = current
     // A file the task pushes may have been deleted since the task was saved.
     this.ports.files.checkSteps(definition)
     if (input.from_step >= definition.steps.length) {
@@ -425,7 +294,7 @@ export class SiteRuns implements SiteFeature {
       site_id: this.scope.present().id,
       task_id: run.taskId,
       task_version: run.taskVersion,
-      task_name: this.ports.book.definition(run.taskId, run.taskVersion)?.name ?? '',
+      task_name: this.ports.tasks.definition(run.taskId, run.taskVersion)?.name ?? '',
       status: run.status,
       reason: run.reason,
       params: request.params,
@@ -574,7 +443,7 @@ export class SiteRuns implements SiteFeature {
 
   private decide(run: RunRow): SitewireEventBody[] {
     const book = this.ports.book
-    const definition = book.definition(run.taskId, run.taskVersion)
+    const definition = this.ports.tasks.definition(run.taskId, run.taskVersion)
     if (!definition) return []
     return advanceRun({
       run,

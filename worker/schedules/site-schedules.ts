@@ -16,10 +16,10 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { type Page, toPage } from '../lib/paging'
 import { resolveParams } from '../runs/params'
-import type { RunBook } from '../runs/run-book'
 import type { SiteRuns } from '../runs/site-runs'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
+import type { TaskBook } from '../tasks/task-book'
 import { decideDue } from './due-decider'
 import { upcoming } from './fire-times'
 import { ScheduleBook, type ScheduleRow } from './schedule-book'
@@ -32,7 +32,7 @@ const FAULT_RETRY_MS = 60_000
 
 /** What the schedules need beside the kernel: the tasks they name, and the runs they request. */
 export interface SiteSchedulesPorts {
-  tasks: Pick<RunBook, 'task' | 'definition'>
+  tasks: Pick<TaskBook, 'current'>
   runs: Pick<SiteRuns, 'requestRun'>
 }
 
@@ -277,11 +277,10 @@ export class SiteSchedules implements SiteFeature {
 
   /** The schedule's task must exist, and the run's parameters fit it. */
   private checkTask(taskId: string, params: Record<string, string | number | boolean>) {
-    const task = this.ports.tasks.task(taskId)
-    const definition = task && !task.deletedAt ? this.ports.tasks.definition(taskId, task.version) : undefined
-    if (!task || !definition) throw apiError(422, 'unknown_task', 'the site has no task with this id')
-    resolveParams(definition.params, params)
-    return task
+    const current = this.ports.tasks.current(taskId)
+    if (!current) throw apiError(422, 'unknown_task', 'the site has no task with this id')
+    resolveParams(current.definition.params, params)
+    return current.task
   }
 
   private futureTime(at: string): string {

@@ -10,12 +10,15 @@ import { SiteRuns } from '../runs/site-runs'
 import { SiteSchedules } from '../schedules/site-schedules'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import { SiteKernelObject } from '../site/kernel'
+import { SiteTasks } from '../tasks/site-tasks'
+import { TaskBook } from '../tasks/task-book'
 import { SiteSession } from './site-session'
 
 /** The site's features, built on the kernel; the one place that names them all. */
-interface SiteFeatures {
+export interface SiteFeatures {
   agents: SiteAgents
   files: SiteFiles
+  tasks: SiteTasks
   runs: SiteRuns
   schedules: SiteSchedules
 }
@@ -29,17 +32,19 @@ export class SiteObject extends SiteKernelObject {
 
   protected createFeatures(kernel: SiteKernel): SiteFeature[] {
     const registry = new AgentRegistry(kernel.db)
-    const runBook = new RunBook(kernel.db)
+    const taskBook = new TaskBook(kernel.db)
+    const runBook = new RunBook(kernel.db, taskBook)
     const files = new SiteFiles(kernel, { runs: runBook, agents: registry })
-    const runs = new SiteRuns(kernel, { book: runBook, files })
+    const tasks = new SiteTasks(kernel, { book: taskBook, files })
+    const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
     const agents = new SiteAgents(kernel, {
       registry,
       signer: new EnrolmentSigner(kernel.ctx.storage.kv),
       admit: (frame, agentId) => runs.admit(frame, agentId),
     })
-    const schedules = new SiteSchedules(kernel, { tasks: runBook, runs })
-    this.parts = { agents, files, runs, schedules }
-    return [agents, runs, files, schedules]
+    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
+    this.parts = { agents, files, tasks, runs, schedules }
+    return [agents, tasks, runs, files, schedules]
   }
 
   /** The site as this caller may see it, feature by feature. */

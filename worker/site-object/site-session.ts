@@ -1,15 +1,12 @@
 import { RpcTarget } from 'cloudflare:workers'
 import { AgentsApi } from '../agents/agents-api'
-import type { SiteAgents } from '../agents/site-agents'
 import { FilesApi } from '../files/files-api'
-import type { SiteFiles } from '../files/site-files'
 import { RunsApi } from '../runs/runs-api'
-import type { SiteRuns } from '../runs/site-runs'
 import { SchedulesApi } from '../schedules/schedules-api'
-import type { SiteSchedules } from '../schedules/site-schedules'
 import type { CallerScope } from '../site/caller-scope'
 import { SiteApi, type SiteParts } from '../site/site-api'
 import { TasksApi } from '../tasks/tasks-api'
+import type { SiteFeatures } from './site-object'
 
 /**
  * One caller's session with a site, for one request: `siteOf(…).open(caller).runs.get(id)`
@@ -18,12 +15,7 @@ import { TasksApi } from '../tasks/tasks-api'
  */
 export class SiteSession extends RpcTarget {
   constructor(
-    private readonly features: {
-      agents: SiteAgents
-      files: SiteFiles
-      runs: SiteRuns
-      schedules: SiteSchedules
-    },
+    private readonly features: SiteFeatures,
     private readonly parts: SiteParts,
     private readonly scope: CallerScope,
   ) {
@@ -39,7 +31,7 @@ export class SiteSession extends RpcTarget {
   }
 
   get tasks() {
-    return new TasksApi(this.features.runs, this.scope)
+    return new TasksApi(this.features.tasks, this.scope)
   }
 
   get runs() {
