@@ -1,7 +1,13 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type RunRequested, type SitewireEventBody } from '../../schema/events'
+import {
+  EventType,
+  type LoggedEvent,
+  RUN_MOVED_TO,
+  type RunRequested,
+  type SitewireEventBody,
+} from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { TaskBook } from '../tasks/task-book'
@@ -85,11 +91,11 @@ export class RunBook {
       case EventType.runQueued:
       case EventType.runDispatched:
       case EventType.runCollecting:
-        return this.setRun(body.data.run_id, { status: statusOf(body.type), updatedAt: event.time })
+        return this.setRun(body.data.run_id, { status: RUN_MOVED_TO[body.type], updatedAt: event.time })
       case EventType.runScheduled: {
         const run = this.run(body.data.run_id)
         return this.setRun(body.data.run_id, {
-          status: 'scheduled',
+          status: RUN_MOVED_TO[body.type],
           updatedAt: event.time,
           dueAt: run?.request.not_before ? Date.parse(run.request.not_before) : null,
         })
@@ -443,6 +449,3 @@ export class RunBook {
     return times.length > 0 ? Math.min(...times) : undefined
   }
 }
-
-const statusOf = (type: string): RunRow['status'] =>
-  type === EventType.runQueued ? 'queued' : type === EventType.runDispatched ? 'dispatched' : 'collecting'
