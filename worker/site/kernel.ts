@@ -25,6 +25,7 @@ import type { SiteFeature, SiteKernel, SocketAttachment } from './feature'
 import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
+import { Reactions } from './reactions'
 import type { SiteParts } from './site-api'
 import {
   decideSite,
@@ -40,10 +41,6 @@ import { toCloudEvent } from './sitewire-event'
 const SITE_EVENT_PREFIX = 'io.sitewire.site.'
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
-/** When the alarm comes back for a feature's work that threw. */
-const WORK_RETRY_MS = 30_000
-/** Enough rounds of reactions for any change to settle; more means a feature keeps answering itself. */
-const MAX_REACTION_ROUNDS = 10_000
 
 /**
  * The kernel of a site's Durable Object: the event log, the one commit path (one transaction
@@ -62,11 +59,11 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   private idempotency!: IdempotencyStore
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
-  /** Committed events whose reactions have not run yet, oldest first. */
-  private readonly reactions: LoggedEvent[][] = []
-  /** Features whose work threw, and when it is tried again (ms). */
-  private readonly retries = new Map<string, number>()
-  private reacting = false
+  private readonly reactions = new Reactions(() => this.features, {
+    settled: () => this.alarms.schedule(this.features),
+    fault: (message, feature, error) => this.fault(message, feature, error),
+    dropped: (count) => log('error', 'reactions did not settle', { site_id: this.siteId(), dropped: count }),
+  })
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -92,7 +89,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.projector = this.openProjector()
     if (this.log.head > 0) void this.projector.catchUp()
     // What came due while the object was down is done now: every feature's work runs once.
-    await this.work(() => true)
+    await this.work(this.features.filter((feature) => feature.work))
   }
 
   /** What features get: the kernel's parts they may use, and nothing of each other. */
@@ -110,7 +107,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       commit: (idempotency, plan) => this.commit(idempotency, plan),
       replay: (idempotency) => this.idempotency.find(idempotency, Date.now()),
       record: (bodies, subject, actor) => this.record(bodies, subject, actor),
-      wake: () => this.scheduleAlarm(),
+      wake: () => this.alarms.schedule(this.features),
     }
   }
 
@@ -231,7 +228,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   /** Runs a command or query in one turn: a refusal becomes its answer; a fault propagates. */
   protected answer<T>(run: () => Reply<T>): Answer<T> {
     try {
-      return this.turn(run)
+      return this.reactions.turn(run)
     } catch (error) {
       return this.refusalOrRethrow(error)
     }
@@ -240,7 +237,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   /** `answer` for work that awaits (R2, signing); its commits settle their own reactions. */
   protected async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Answer<T>> {
     try {
-      return await this.turn(run)
+      return await this.reactions.turn(run)
     } catch (error) {
       return this.refusalOrRethrow(error)
     }
@@ -309,45 +306,6 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.alarms.wakeAt(Date.now() + PROJECTION_CHECK_MS)
     this.projector.soon()
     this.reactions.push(fresh)
-    if (!this.reacting) this.turn(() => undefined)
-  }
-
-  /**
-   * Runs `job`, then every reaction it caused, from the queue, until none is left. Commits made
-   * inside only queue their reactions, so a feature is never re-entered from its own reaction.
-   */
-  private turn<T>(job: () => T): T {
-    if (this.reacting) return job()
-    this.reacting = true
-    try {
-      return job()
-    } finally {
-      this.settle()
-      this.reacting = false
-    }
-  }
-
-  private settle() {
-    for (let rounds = 0; this.reactions.length > 0; rounds++) {
-      const events = this.reactions.shift() as LoggedEvent[]
-      if (rounds === MAX_REACTION_ROUNDS) {
-        log('error', 'reactions did not settle', {
-          site_id: this.siteId(),
-          dropped: this.reactions.length + 1,
-        })
-        this.reactions.length = 0
-        break
-      }
-      for (const feature of this.features) {
-        if (!feature.react) continue
-        try {
-          feature.react(events)
-        } catch (error) {
-          this.fault('reaction failed', feature.name, error)
-        }
-      }
-    }
-    this.scheduleAlarm()
   }
 
   /** Stores events the system decided on its own. */
@@ -367,33 +325,11 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
 
   // The alarm
 
-  /** One alarm serves every feature and the projector: it is set for the soonest due instant. */
-  private scheduleAlarm() {
-    for (const feature of this.features) {
-      const at = this.dueAt(feature)
-      if (at !== undefined) this.alarms.wakeAt(at)
-    }
-  }
-
-  /** When a feature's work is next due; one whose work threw waits out its retry first. */
-  private dueAt(feature: SiteFeature): number | undefined {
-    const at = feature.due?.()
-    const retry = this.retries.get(feature.name)
-    return at === undefined || retry === undefined ? at : Math.max(at, retry)
-  }
-
-  /**
-   * Each feature whose work is due runs it on its own: one that throws is logged with the
-   * site and its name, the others still run, and the alarm comes back for it.
-   */
+  /** Each feature whose work is due runs it on its own; then the projection catches up. */
   override async alarm() {
     this.alarms.fired()
     const now = Date.now()
-    await this.work((feature) => {
-      if (feature.due === undefined) return (this.retries.get(feature.name) ?? 0) <= now
-      const at = this.dueAt(feature)
-      return at !== undefined && at <= now
-    })
+    await this.work(this.features.filter((feature) => this.alarms.isDue(feature, now)))
     try {
       await this.projector.catchUp()
     } catch (error) {
@@ -401,21 +337,13 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     }
   }
 
-  private async work(due: (feature: SiteFeature) => boolean) {
-    const chosen = this.features.filter((feature) => feature.work && due(feature))
-    // Each is held back until it succeeds: a turn asks for the alarm before a failure is known.
-    const retry = Date.now() + WORK_RETRY_MS
-    for (const feature of chosen) this.retries.set(feature.name, retry)
-    for (const feature of chosen) {
-      try {
-        await this.turn(() => feature.work?.())
-        this.retries.delete(feature.name)
-      } catch (error) {
-        this.fault('alarm work failed', feature.name, error)
-        this.alarms.wakeAt(retry)
-      }
-    }
-    this.scheduleAlarm()
+  private async work(features: SiteFeature[]) {
+    await this.alarms.work(
+      features,
+      (feature) => this.reactions.turn(() => feature.work?.()),
+      (feature, error) => this.fault('alarm work failed', feature.name, error),
+    )
+    this.alarms.schedule(this.features)
   }
 
   // Sockets and requests
@@ -451,7 +379,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
     const attachment = socket.deserializeAttachment() as SocketAttachment | null
     const handler = this.socketHandler(attachment)
-    if (handler && attachment) return this.turn(() => handler.message(socket, attachment, message))
+    if (handler && attachment) return this.reactions.turn(() => handler.message(socket, attachment, message))
     socket.send(
       JSON.stringify(
         apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody(),
@@ -480,7 +408,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   private socketClosed(socket: WebSocket, reason: 'closed' | 'error') {
     const attachment = socket.deserializeAttachment() as SocketAttachment | null
     const handler = this.socketHandler(attachment)
-    if (handler && attachment) this.turn(() => handler.closed(socket, attachment, reason))
+    if (handler && attachment) this.reactions.turn(() => handler.closed(socket, attachment, reason))
     return attachment
   }
 
