@@ -222,21 +222,18 @@ export class SiteAgents implements SiteFeature {
     idempotency: IdempotencyClaim | undefined,
   ): Reply<Agent> {
     const site = this.scope.present()
-    const reply = this.kernel.commit<Agent>(idempotency, (time) => ({
-      events: this.scope.events(
-        decideAgentStatus(this.ports.registry.agent(agentId), decision, reason),
-        agentId,
-        actor,
-        time,
-      ),
-      reply: () => ({
+    const reply = this.kernel.write<Agent>(
+      idempotency,
+      { subject: agentId, actor },
+      () => decideAgentStatus(this.ports.registry.agent(agentId), decision, reason),
+      () => ({
         status: 200,
         body: toAgent(
           this.ports.registry.agent(agentId) as NonNullable<ReturnType<AgentRegistry['agent']>>,
           site.id,
         ),
       }),
-    }))
+    )
     const status = this.ports.registry.agent(agentId)?.status
     if (status === 'rejected' || status === 'revoked') {
       for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) {

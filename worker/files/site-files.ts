@@ -159,15 +159,12 @@ export class SiteFiles implements SiteFeature, StepFiles {
   ): Promise<Reply<SiteFile>> {
     const site = this.scope.active()
     const file = this.toFile(this.requireFile(fileId))
-    const reply = this.kernel.commit<SiteFile>(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.fileDeleted, data: { file_id: fileId } }],
-        fileId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: file }),
-    }))
+    const reply = this.kernel.write<SiteFile>(
+      idempotency,
+      { subject: fileId, actor },
+      () => [{ type: EventType.fileDeleted, data: { file_id: fileId } }],
+      () => ({ status: 200, body: file }),
+    )
     try {
       await this.bucket.delete(siteFileKey(site.id, fileId))
     } catch (error) {

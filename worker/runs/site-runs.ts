@@ -144,32 +144,29 @@ export class SiteRuns implements SiteFeature {
     const runId = nextId()
     const now = this.kernel.now()
     const start = input.at ? Math.max(Date.parse(input.at), now) : now
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [
-          {
-            type: EventType.runRequested,
-            data: {
-              run_id: runId,
-              task_id: taskId,
-              task_version: task.version,
-              params,
-              agent_ids: agents.map((agent) => agent.id),
-              from_step: input.from_step,
-              strategy: input.strategy,
-              failure: input.failure,
-              deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
-              not_before: input.at ? new Date(start).toISOString() : null,
-              trigger,
-            },
+    return this.kernel.write(
+      idempotency,
+      { subject: runId, actor },
+      () => [
+        {
+          type: EventType.runRequested,
+          data: {
+            run_id: runId,
+            task_id: taskId,
+            task_version: task.version,
+            params,
+            agent_ids: agents.map((agent) => agent.id),
+            from_step: input.from_step,
+            strategy: input.strategy,
+            failure: input.failure,
+            deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
+            not_before: input.at ? new Date(start).toISOString() : null,
+            trigger,
           },
-        ],
-        runId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
-    }))
+        },
+      ],
+      () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+    )
   }
 
   rerun(runId: string, input: RerunBody, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {

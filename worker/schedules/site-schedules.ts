@@ -140,15 +140,12 @@ export class SiteSchedules implements SiteFeature {
   remove(scheduleId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
     this.scope.active()
     const before = this.toSchedule(this.requireSchedule(scheduleId))
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
-        scheduleId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: before }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: scheduleId, actor },
+      () => [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
+      () => ({ status: 200, body: before }),
+    )
   }
 
   // Queries
@@ -260,10 +257,12 @@ export class SiteSchedules implements SiteFeature {
     status: number,
     bodies: SitewireEventBody[],
   ): Reply<Schedule> {
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(bodies, scheduleId, actor, time),
-      reply: () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: scheduleId, actor },
+      () => bodies,
+      () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
+    )
   }
 
   private pausing(row: ScheduleRow, paused: boolean, completed: boolean): SitewireEventBody[] {

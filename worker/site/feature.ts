@@ -28,6 +28,16 @@ export interface SiteKernel {
   commit: Commit
   /** The first answer to a repeated `Idempotency-Key`, if this is a repeat. */
   replay(idempotency: IdempotencyClaim | undefined): Reply | undefined
+  /**
+   * The common write: the feature's own events about one subject, decided once the write is
+   * known not to be a repeat, and its answer from the state they leave.
+   */
+  write<T>(
+    idempotency: IdempotencyClaim | undefined,
+    at: { subject: string; actor: string },
+    decide: () => SitewireEventBody[],
+    reply: () => Reply<T>,
+  ): Reply<T>
   /** Stores events the system decided on its own (no caller, no answer). */
   record(bodies: SitewireEventBody[], subject: string, actor: string): void
   /** Asks every feature when it is next due again: for work that ended outside a command. */

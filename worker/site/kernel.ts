@@ -105,6 +105,11 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       site,
       now: () => Date.now(),
       commit: (idempotency, plan) => this.commit(idempotency, plan),
+      write: (idempotency, at, decide, reply) =>
+        this.commit(idempotency, (time) => ({
+          events: scope.events(decide(), at.subject, at.actor, time),
+          reply,
+        })),
       replay: (idempotency) => this.idempotency.find(idempotency, Date.now()),
       record: (bodies, subject, actor) => this.record(bodies, subject, actor),
       wake: () => this.alarms.schedule(this.features),

@@ -40,15 +40,12 @@ export class SiteTasks implements SiteFeature {
     this.scope.active()
     this.ports.files.checkSteps(definition)
     const taskId = nextId()
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 201, body: this.toTask(taskId) }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: taskId, actor },
+      () => [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
+      () => ({ status: 201, body: this.toTask(taskId) }),
+    )
   }
 
   update(
@@ -60,15 +57,14 @@ export class SiteTasks implements SiteFeature {
     this.scope.active()
     const task = this.requireTask(taskId)
     this.ports.files.checkSteps(definition)
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: this.toTask(taskId) }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: taskId, actor },
+      () => [
+        { type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } },
+      ],
+      () => ({ status: 200, body: this.toTask(taskId) }),
+    )
   }
 
   clone(taskId: string, input: CloneTaskBody, actor: string, idempotency?: IdempotencyClaim) {
@@ -88,15 +84,12 @@ export class SiteTasks implements SiteFeature {
   delete(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
     this.scope.active()
     const task = this.get(taskId).body
-    return this.kernel.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: task }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: taskId, actor },
+      () => [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
+      () => ({ status: 200, body: task }),
+    )
   }
 
   get(taskId: string): Reply<Task> {
