@@ -15,7 +15,7 @@ export class RunsApi extends RpcTarget {
   }
 
   preview(target: Target) {
-    return this.scope.answer(() => this.runs.previewTargets(target))
+    return this.scope.answer(() => this.runs.views.preview(target))
   }
 
   request(taskId: string, input: RequestRunBody, write: WriteContext) {
@@ -31,14 +31,14 @@ export class RunsApi extends RpcTarget {
   }
 
   get(runId: string) {
-    return this.scope.answer(() => this.runs.getRun(runId))
+    return this.scope.answer(() => this.runs.views.get(runId))
   }
 
   archive(runId: string) {
-    return this.scope.answer(() => this.runs.getRunArchive(runId))
+    return this.scope.answer(() => this.runs.views.archive(runId))
   }
 
   list(query: ListRunsQuery) {
-    return this.scope.answer(() => this.runs.listRuns(query))
+    return this.scope.answer(() => this.runs.views.list(query))
   }
 }

@@ -1,14 +1,6 @@
 import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../../schema/agent/protocol'
-import type {
-  ListRunsQuery,
-  RequestRunBody,
-  RerunBody,
-  Run,
-  RunArchive,
-  RunDetail,
-  TargetPreview,
-} from '../../schema/api/runs'
+import type { RequestRunBody, RerunBody, Run } from '../../schema/api/runs'
 import {
   EventType,
   type LoggedEvent,
@@ -16,12 +8,10 @@ import {
   type RunTrigger,
   type SitewireEventBody,
 } from '../../schema/events'
-import type { Target } from '../../schema/tasks/run-request'
 import { isConnected, sendToAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { type Page, toPage } from '../lib/paging'
 import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
@@ -30,6 +20,7 @@ import { fillParams, resolveParams } from './params'
 import { archivePath, RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
 import { advanceRun } from './run-decider'
+import { RunViews } from './run-views'
 import { matchTargets } from './targets'
 
 const nextId = monotonicFactory()
@@ -53,6 +44,7 @@ export class SiteRuns implements SiteFeature {
   private readonly scope: SiteScope
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
+  readonly views: RunViews
   /** When the archiver asked to be woken (ms), until the next work. */
   private archiverDue: number | undefined
 
@@ -75,6 +67,11 @@ export class SiteRuns implements SiteFeature {
         this.archiverDue = Math.min(this.archiverDue ?? at, at)
         kernel.wake()
       },
+    })
+    this.views = new RunViews(kernel, {
+      book: ports.book,
+      tasks: ports.tasks,
+      archiveOf: (run) => this.archiver.find(run),
     })
   }
 
@@ -111,12 +108,6 @@ export class SiteRuns implements SiteFeature {
   }
 
   // Runs
-
-  previewTargets(target: Target): Reply<TargetPreview> {
-    this.scope.present()
-    const rows = matchTargets(this.kernel.db, target)
-    return { status: 200, body: { count: rows.length, items: rows.slice(0, 1000) } }
-  }
 
   requestRun(
     taskId: string,
@@ -165,12 +156,12 @@ export class SiteRuns implements SiteFeature {
           },
         },
       ],
-      () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+      () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
     )
   }
 
   rerun(runId: string, input: RerunBody, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.requireRun(runId)
+    const run = this.views.requireRun(runId)
     if (!['succeeded', 'failed', 'cancelled'].includes(run.status))
       throw apiError(409, 'run_not_finished', 'a run can be run again once it has finished')
     const agentIds = this.ports.book
@@ -199,7 +190,7 @@ export class SiteRuns implements SiteFeature {
   }
 
   cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.requireRun(runId)
+    const run = this.views.requireRun(runId)
     const working = !['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)
     return this.kernel.commit(idempotency, (time) => ({
       events:
@@ -211,110 +202,8 @@ export class SiteRuns implements SiteFeature {
               time,
             )
           : [],
-      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+      reply: () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
     }))
-  }
-
-  getRun(runId: string): Reply<RunDetail> {
-    const run = this.requireRun(runId)
-    const steps = this.ports.book.definitionOf(runId)?.steps ?? []
-    return {
-      status: 200,
-      body: {
-        ...this.toRun(run),
-        targets: this.ports.book.runAgents(runId).map((agent) => ({
-          agent_id: agent.agentId,
-          state: agent.state,
-          step: agent.stepIndex,
-          attempt: agent.attempt,
-        })),
-        steps: this.ports.book.steps(runId).map((step) => ({
-          agent_id: step.agentId,
-          index: step.stepIndex,
-          name:
-            steps[step.stepIndex]?.name ?? `${steps[step.stepIndex]?.kind ?? 'step'} ${step.stepIndex + 1}`,
-          attempt: step.attempt,
-          outcome: step.outcome,
-          exit_code: step.exitCode,
-          signal: step.signal,
-          message: step.message,
-          dispatched_at: step.dispatchedAt,
-          started_at: step.startedAt,
-          finished_at: step.finishedAt,
-          duration_ms: step.durationMs,
-          lines: step.lines,
-          bytes: step.bytes,
-          head: step.head,
-          tail: step.tail,
-        })),
-      },
-    }
-  }
-
-  listRuns(query: ListRunsQuery): Reply<Page<Run>> {
-    this.scope.present()
-    const rows = this.ports.book
-      .runs({
-        ...(query.task_id ? { taskId: query.task_id } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      })
-      .filter((run) => !query.cursor || run.id < query.cursor)
-      .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((run) => this.toRun(run)),
-        (run) => run.id,
-      ),
-    }
-  }
-
-  /** Where a run's logs are archived, to download; refused until the run is archived, or once it is deleted. */
-  getRunArchive(runId: string): Reply<RunArchive> {
-    return { status: 200, body: this.archiver.find(this.requireRun(runId)) }
-  }
-
-  requireRun(runId: string): RunRow {
-    this.scope.present()
-    const run = this.ports.book.run(runId)
-    if (!run) throw apiError(404, 'not_found', 'run not found')
-    return run
-  }
-
-  private toRun(run: RunRow): Run {
-    const counts = this.ports.book.counts(run.id)
-    const request = run.request
-    return {
-      id: run.id,
-      site_id: this.scope.present().id,
-      task_id: run.taskId,
-      task_version: run.taskVersion,
-      task_name: this.ports.tasks.definition(run.taskId, run.taskVersion)?.name ?? '',
-      status: run.status,
-      reason: run.reason,
-      params: request.params,
-      strategy: request.strategy,
-      failure: request.failure,
-      trigger: request.trigger,
-      requested_by: run.requestedBy,
-      requested_at: run.requestedAt,
-      updated_at: run.updatedAt,
-      finished_at: run.finishedAt,
-      deadline_at: request.deadline_at,
-      not_before: request.not_before,
-      cancel_requested: run.cancelRequested,
-      agents: {
-        waiting: counts.waiting,
-        running: counts.ready + counts.active + counts.retrying,
-        succeeded: counts.succeeded,
-        failed: counts.failed,
-        cancelled: counts.cancelled,
-        skipped: counts.skipped,
-      },
-      archive: run.archive,
-    }
   }
 
   /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */
@@ -323,7 +212,7 @@ export class SiteRuns implements SiteFeature {
       agent_id?: string
       after?: number
     }
-    const run = this.requireRun(runId)
+    const run = this.views.requireRun(runId)
     const lastEventId = Number(request.headers.get('last-event-id'))
     return this.followers.open(runId, {
       after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
