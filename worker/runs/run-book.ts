@@ -8,7 +8,7 @@ import {
   type RunRequested,
   type SitewireEventBody,
 } from '../../schema/events'
-import type { OutputLine } from '../../schema/tasks/run-request'
+import { type OutputLine, WORKING_RUN_STATUSES } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { TaskBook } from '../tasks/task-book'
 import { afterStep, CANCEL_GRACE_MS, LOST_GRACE_MS, stepDeadline } from './run-agent-rules'
@@ -27,7 +27,6 @@ const LIVE_ARCHIVE = and(
   isNotNull(store.runs.archive),
   sql`json_extract(${store.runs.archive}, '$.deleted_at') is null`,
 )
-const RUN_WORKING = ['requested', 'queued', 'scheduled', 'dispatched', 'collecting'] as const
 
 const byteLength = (lines: readonly OutputLine[]) =>
   lines.reduce((total, line) => total + new TextEncoder().encode(line.text).length, 0)
@@ -317,7 +316,7 @@ export class RunBook {
     return this.db
       .select()
       .from(store.runs)
-      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
       .orderBy(asc(store.runs.id))
       .all()
   }
@@ -443,7 +442,7 @@ export class RunBook {
     const runs = this.db
       .select({ at: min(store.runs.dueAt) })
       .from(store.runs)
-      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
       .get()?.at
     const times = [agents, runs].filter((t): t is number => typeof t === 'number')
     return times.length > 0 ? Math.min(...times) : undefined

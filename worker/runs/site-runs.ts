@@ -8,6 +8,7 @@ import {
   type RunTrigger,
   type SitewireEventBody,
 } from '../../schema/events'
+import { FINISHED_RUN_STATUSES } from '../../schema/tasks/run-request'
 import { isConnected, sendToAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
@@ -191,7 +192,7 @@ export class SiteRuns implements SiteFeature {
 
   cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
     const run = this.views.requireRun(runId)
-    const working = !['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)
+    const working = !FINISHED_RUN_STATUSES.includes(run.status)
     return this.kernel.commit(idempotency, (time) => ({
       events:
         working && !run.cancelRequested
