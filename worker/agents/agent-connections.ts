@@ -35,9 +35,12 @@ export const agentOrigin = (ctx: DurableObjectState, agentId: string): string | 
   return (open?.deserializeAttachment() as AgentAttachment | null)?.origin
 }
 
-export const sendToAgent = (ctx: DurableObjectState, agentId: string, message: ServerMessage) => {
-  for (const socket of agentSockets(ctx, agentId)) sendMessage(socket, message)
-}
+/** A message for an agent, as an effect the kernel sends once its events are stored. */
+export const toAgent = (agentId: string, message: ServerMessage) => ({
+  kind: 'send' as const,
+  to: agentTag(agentId),
+  frame: JSON.stringify(message),
+})
 
 /** The agent a connect request comes from, proven by a short-lived JWT signed with its Ed25519 key. */
 export const authenticateAgent = async (

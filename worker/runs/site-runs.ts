@@ -9,11 +9,11 @@ import {
   type SitewireEventBody,
 } from '../../schema/events'
 import { FINISHED_RUN_STATUSES } from '../../schema/tasks/run-request'
-import { isConnected, sendToAgent } from '../agents/agent-connections'
+import { isConnected, toAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
+import type { RequestHandler, SiteEffect, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
 import { LogFollowers } from './log-followers'
@@ -249,56 +249,59 @@ export class SiteRuns implements SiteFeature {
   }
 
   /** A (re)connected or newly approved agent gets the steps it is in the middle of again; it runs each attempt once. */
-  private resendSteps(agentId: string) {
-    for (const agent of this.ports.book.activeStepsOf(agentId)) {
-      this.sendStep(agent.runId, agentId, agent.stepIndex, agent.attempt)
-    }
+  private resendSteps(agentId: string): SiteEffect[] {
+    return this.ports.book
+      .activeStepsOf(agentId)
+      .flatMap((agent) => this.stepMessage(agent.runId, agentId, agent.stepIndex, agent.attempt))
   }
 
-  private sendStep(runId: string, agentId: string, index: number, attempt: number) {
+  /** The step an agent is to run, with the URLs its files move by; none when the run is gone. */
+  private stepMessage(runId: string, agentId: string, index: number, attempt: number): SiteEffect[] {
     const params = this.ports.book.paramsOf(runId)
     const step = this.ports.book.definitionOf(runId)?.steps[index]
-    if (!params || !step) return
+    if (!params || !step) return []
     const filled = fillParams(step, params)
-    sendToAgent(this.kernel.ctx, agentId, {
-      type: 'step',
-      run_id: runId,
-      index,
-      attempt,
-      step: filled,
-      ...this.ports.files.transfer(agentId, filled, { runId, index, attempt }),
-    })
+    return [
+      toAgent(agentId, {
+        type: 'step',
+        run_id: runId,
+        index,
+        attempt,
+        step: filled,
+        ...this.ports.files.transfer(agentId, filled, { runId, index, attempt }),
+      }),
+    ]
   }
 
   /** Acts on stored events: tells agents what to run or stop, feeds log followers, advances runs. */
-  react(fresh: readonly LoggedEvent[]) {
+  react(fresh: readonly LoggedEvent[]): SiteEffect[] {
+    const effects: SiteEffect[] = []
     let advance = false
     for (const event of fresh) {
       const data = event.data as { run_id?: string; agent_id?: string; index?: number; attempt?: number }
       switch (event.type) {
         case EventType.stepDispatched:
-          this.sendStep(
-            data.run_id as string,
-            data.agent_id as string,
-            data.index as number,
-            data.attempt as number,
+          effects.push(
+            ...this.stepMessage(
+              data.run_id as string,
+              data.agent_id as string,
+              data.index as number,
+              data.attempt as number,
+            ),
           )
           break
         case EventType.stepFinished:
           // The platform gave up on a step: the agent, if it is still there, stops it.
           if (!event.source.includes('/agents/'))
-            sendToAgent(this.kernel.ctx, data.agent_id as string, {
-              type: 'cancel',
-              run_id: data.run_id as string,
-            })
+            effects.push(toAgent(data.agent_id as string, { type: 'cancel', run_id: data.run_id as string }))
           break
         case EventType.runCancelRequested:
           for (const agent of this.ports.book.runAgents(data.run_id as string, ['active']))
-            sendToAgent(this.kernel.ctx, agent.agentId, { type: 'cancel', run_id: data.run_id as string })
+            effects.push(toAgent(agent.agentId, { type: 'cancel', run_id: data.run_id as string }))
           break
         case EventType.agentConnected:
         case EventType.agentApproved:
-          this.resendSteps(data.agent_id as string)
+          effects.push(...this.resendSteps(data.agent_id as string))
           advance = true
           break
       }
@@ -313,6 +316,7 @@ export class SiteRuns implements SiteFeature {
         advance = true
     }
     if (advance) this.advance()
+    return effects
   }
 
   /**

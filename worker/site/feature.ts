@@ -68,8 +68,9 @@ export interface RequestHandler {
  *
  * - `evolve` folds a stored event into the feature's own tables, inside the commit's
  *   transaction: it writes state and decides nothing the event does not say.
- * - `react` hears events once they are committed: it tells agents, and asks for follow-up
- *   commands, which the kernel runs from its queue once this reaction is done.
+ * - `react` hears events once they are committed: it returns what to send (effects, which the
+ *   kernel carries out), and asks for follow-up commands, which the kernel runs from its queue
+ *   once this reaction is done.
  * - `prunes` says which of the log's events an event lets go (the log deletes them).
  * - `due` is when the feature next has work (object time, ms); `work` does it, at start and
  *   when the alarm finds it due. A feature with `work` and no `due` works on every alarm.
@@ -79,12 +80,20 @@ export interface RequestHandler {
 export interface SiteFeature {
   readonly name: string
   evolve?(event: LoggedEvent): void
-  react?(events: readonly LoggedEvent[]): void
+  react?(events: readonly LoggedEvent[]): readonly SiteEffect[] | undefined
   prunes?(event: LoggedEvent): LogPrune | undefined
   due?(): number | undefined
   work?(): unknown
   readonly sockets?: SocketHandler
   readonly requests?: RequestHandler
+}
+
+/** What a reaction has the kernel do once its events are stored: a frame to the sockets with a tag. */
+export interface SiteEffect {
+  kind: 'send'
+  /** The tag the sockets were accepted with, e.g. one agent's. */
+  to: string
+  frame: string
 }
 
 /** Events of one subject and type, stored before the event that lets them go. */

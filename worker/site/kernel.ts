@@ -39,6 +39,14 @@ import { SiteScope } from './site-scope'
 import { toCloudEvent } from './sitewire-event'
 
 const SITE_EVENT_PREFIX = 'io.sitewire.site.'
+
+const send = (socket: WebSocket, frame: string) => {
+  try {
+    socket.send(frame)
+  } catch {
+    // A socket closing under us is dropped by webSocketClose.
+  }
+}
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
 
@@ -61,6 +69,10 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   private features: SiteFeature[] = []
   private readonly reactions = new Reactions(() => this.features, {
     settled: () => this.alarms.schedule(this.features),
+    perform: (effects) => {
+      for (const effect of effects)
+        for (const socket of this.ctx.getWebSockets(effect.to)) send(socket, effect.frame)
+    },
     fault: (message, feature, error) => this.fault(message, feature, error),
     dropped: (count) => log('error', 'reactions did not settle', { site_id: this.siteId(), dropped: count }),
   })

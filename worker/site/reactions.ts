@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../../schema/events'
-import type { SiteFeature } from './feature'
+import type { SiteEffect, SiteFeature } from './feature'
 
 /** Enough rounds of reactions for any change to settle; more means a feature keeps answering itself. */
 const MAX_ROUNDS = 10_000
@@ -18,6 +18,8 @@ export class Reactions {
     private readonly hooks: {
       /** Once the queue is empty: the alarm is set for whatever became due. */
       settled: () => void
+      /** Carries out what a reaction asked for. */
+      perform: (effects: readonly SiteEffect[]) => void
       fault: (message: string, feature: string, error: unknown) => void
       dropped: (count: number) => void
     },
@@ -52,7 +54,8 @@ export class Reactions {
       for (const feature of this.features()) {
         if (!feature.react) continue
         try {
-          feature.react(events)
+          const effects = feature.react(events)
+          if (effects?.length) this.hooks.perform(effects)
         } catch (error) {
           this.hooks.fault('reaction failed', feature.name, error)
         }
