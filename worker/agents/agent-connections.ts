@@ -9,6 +9,7 @@ import {
 import type * as store from '../../schema/db/site-store'
 import { apiError } from '../http/errors'
 import { overBytes } from '../lib/utf8'
+import { sendFrame } from '../site/send-frame'
 
 type AgentRow = typeof store.agents.$inferSelect
 
@@ -109,15 +110,6 @@ export const readAgentFrame = (
 
 export const sendMessage = (socket: WebSocket, message: ServerMessage) =>
   sendFrame(socket, JSON.stringify(message))
-
-/** Sends a serialised message; a broadcast serialises once for every socket. */
-export const sendFrame = (socket: WebSocket, frame: string) => {
-  try {
-    socket.send(frame)
-  } catch {
-    // A socket closing under us is dropped by webSocketClose.
-  }
-}
 
 /** The id a frame claims, when it is readable enough to have one: errors name it. */
 export const frameId = (message: string | ArrayBuffer): string | null => {

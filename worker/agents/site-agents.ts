@@ -22,6 +22,7 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { byId, type Page, toPage } from '../lib/paging'
 import type { RequestHandler, SiteFeature, SiteKernel, SocketHandler } from '../site/feature'
+import { sendFrame } from '../site/send-frame'
 import type { SiteScope } from '../site/site-scope'
 import {
   AGENTS_TAG,
@@ -30,7 +31,6 @@ import {
   authenticateAgent,
   frameId,
   readAgentFrame,
-  sendFrame,
   sendMessage,
 } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'

@@ -26,6 +26,7 @@ import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
 import { Reactions } from './reactions'
+import { sendFrame } from './send-frame'
 import type { SiteParts } from './site-api'
 import {
   decideSite,
@@ -40,13 +41,6 @@ import { toCloudEvent } from './sitewire-event'
 
 const SITE_EVENT_PREFIX = 'io.sitewire.site.'
 
-const send = (socket: WebSocket, frame: string) => {
-  try {
-    socket.send(frame)
-  } catch {
-    // A socket closing under us is dropped by webSocketClose.
-  }
-}
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
 
@@ -71,7 +65,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     settled: () => this.alarms.schedule(this.features),
     perform: (effects) => {
       for (const effect of effects)
-        for (const socket of this.ctx.getWebSockets(effect.to)) send(socket, effect.frame)
+        for (const socket of this.ctx.getWebSockets(effect.to)) sendFrame(socket, effect.frame)
     },
     fault: (message, feature, error) => this.fault(message, feature, error),
     dropped: (count) => log('error', 'reactions did not settle', { site_id: this.siteId(), dropped: count }),
