@@ -10,7 +10,7 @@ import type { AgentRegistry } from '../agents/agent-registry'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
-import { byId, type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import type { RunBook } from '../runs/run-book'
 import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
@@ -133,15 +133,7 @@ export class SiteFiles implements SiteFeature, StepFiles {
 
   list(query: ListFilesQuery): Reply<Page<SiteFile>> {
     this.scope.present()
-    return {
-      status: 200,
-      body: toPage(
-        this.book.files(query.limit, query.cursor),
-        query.limit,
-        (rows) => rows.map((row) => this.toFile(row)),
-        byId,
-      ),
-    }
+    return pageReply(this.book.files(query.limit, query.cursor), query.limit, (row) => this.toFile(row))
   }
 
   get(fileId: string): Reply<SiteFile> {

@@ -2,7 +2,7 @@ import type { ListRunsQuery, Run, RunArchive, RunDetail, TargetPreview } from '.
 import type { Target } from '../../schema/tasks/run-request'
 import { apiError } from '../http/errors'
 import type { Reply } from '../lib/idempotency'
-import { type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import type { SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
@@ -79,15 +79,7 @@ export class RunViews {
       })
       .filter((run) => !query.cursor || run.id < query.cursor)
       .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((run) => this.toRun(run)),
-        (run) => run.id,
-      ),
-    }
+    return pageReply(rows, query.limit, (run) => this.toRun(run))
   }
 
   /** Where a run's logs are archived, to download; refused until the run is archived, or once it is deleted. */

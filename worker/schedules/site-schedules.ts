@@ -14,7 +14,7 @@ import {
 import { ApiError, apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
-import { type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import { resolveParams } from '../runs/params'
 import type { SiteRuns } from '../runs/site-runs'
 import type { SiteFeature, SiteKernel } from '../site/feature'
@@ -161,15 +161,7 @@ export class SiteSchedules implements SiteFeature {
       ...(query.cursor ? { cursor: query.cursor } : {}),
       ...(query.task_id ? { taskId: query.task_id } : {}),
     })
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((row) => this.toSchedule(row)),
-        (row) => row.id,
-      ),
-    }
+    return pageReply(rows, query.limit, (row) => this.toSchedule(row))
   }
 
   // The alarm's side

@@ -5,7 +5,7 @@ import type { TaskDefinition } from '../../schema/tasks/task'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from './task-book'
@@ -111,15 +111,7 @@ export class SiteTasks implements SiteFeature {
           (key === undefined || task.labels[key] === value.join('=')),
       )
       .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((task) => this.toTask(task.id)),
-        (task) => task.id,
-      ),
-    }
+    return pageReply(rows, query.limit, (task) => this.toTask(task.id))
   }
 
   versions(taskId: string) {
