@@ -1,5 +1,5 @@
 import type { DirectoryObject } from './directory/directory'
-import type { SiteObject } from './site/site'
+import type { SiteObject } from './site-object/site-object'
 import type { TenantObject } from './tenant/tenant'
 
 /** The Worker's bindings, as wrangler.toml declares them. */

@@ -3,7 +3,7 @@ import type { Env } from './env'
 import { setLogLevel } from './lib/log'
 
 export { DirectoryObject } from './directory/directory'
-export { SiteObject } from './site/site'
+export { SiteObject } from './site-object/site-object'
 export { TenantObject } from './tenant/tenant'
 
 export default {

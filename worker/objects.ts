@@ -1,3 +1,4 @@
+import type { Caller } from './auth/caller'
 import type { Env } from './env'
 
 /** The Site object of one site: one per site, found by its id. */
@@ -8,3 +9,6 @@ export const tenantOf = (env: Env, tenantId: string) => env.TENANT.get(env.TENAN
 
 /** The single Directory object. */
 export const directoryOf = (env: Env) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'))
+
+/** One caller's session with a site: `siteFor(env, siteId, caller).runs.get(runId)`. */
+export const siteFor = (env: Env, siteId: string, caller: Caller) => siteOf(env, siteId).open(caller)

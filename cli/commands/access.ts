@@ -14,6 +14,7 @@ import { CreateTeamBody, Team, UpdateTeamBody } from '../../schema/api/teams'
 import { CreatedUser, CreateUserBody, ResetPasswordBody, UpdateUserBody, User } from '../../schema/api/users'
 import { action, examples } from '../action'
 import { CliError, EXIT, parseInput } from '../errors'
+import { pagedList } from '../paged-list'
 import { collect } from '../pairs'
 import { readStdin } from '../stdin'
 import type { Column } from '../table'
@@ -59,37 +60,23 @@ const auditColumns: Column<AuditEntry>[] = [
   { header: 'STATUS', value: (entry) => entry.status },
 ]
 
-interface PageOptions {
-  limit?: string
-  cursor?: string
-  all?: boolean
-}
-
-const withPaging = (command: Command) =>
-  command.option('--limit <n>').option('--cursor <cursor>').option('--all', 'every page')
-
 /** `get`, `list` and `delete` of a tenant-wide resource, which every group here shares. */
 const registerBasics = <T extends { id: string }>(
   group: Command,
   spec: {
     path: string
-    schema: v.GenericSchema
+    schema: v.GenericSchema<unknown, T>
     columns: Column<T>[]
     noun: string
     deleteVerb?: string
     deleteDescription?: string
   },
 ) => {
-  withPaging(group.command('list').alias('ls').description(`list ${spec.noun}s`)).action(
-    action<PageOptions>(async (session, _args, options) => {
-      const page = await (await session.api()).list(
-        spec.schema,
-        spec.path,
-        { limit: options.limit, cursor: options.cursor },
-        options.all ?? false,
-      )
-      session.printer.list(page as { items: T[]; next_cursor: string | null }, spec.columns, (row) => row.id)
-    }),
+  pagedList(
+    group.command('list').alias('ls').description(`list ${spec.noun}s`),
+    spec.schema,
+    spec.path,
+    spec.columns,
   )
   group
     .command('show')
@@ -98,7 +85,7 @@ const registerBasics = <T extends { id: string }>(
     .action(
       action(async (session, [id]) => {
         session.printer.item(
-          (await (await session.api()).get(spec.schema, `${spec.path}/${id}`)) as T,
+          await (await session.api()).get(spec.schema, `${spec.path}/${id}`),
           (row) => row.id,
         )
       }),
@@ -110,7 +97,7 @@ const registerBasics = <T extends { id: string }>(
       .argument('<id>')
       .action(
         action(async (session, [id]) => {
-          const row = (await (await session.api()).json(spec.schema, 'DELETE', `${spec.path}/${id}`)) as T
+          const row = await (await session.api()).json(spec.schema, 'DELETE', `${spec.path}/${id}`)
           session.printer.item(row, (item) => item.id, spec.columns)
         }),
       )
@@ -353,7 +340,7 @@ export const registerAccess = (program: Command) => {
       ),
     )
 
-  withPaging(
+  pagedList(
     program
       .command('audit')
       .description('the audit trail: every change of access, sign-in and write, newest first')
@@ -363,26 +350,19 @@ export const registerAccess = (program: Command) => {
       .option('--since <time>')
       .option('--until <time>')
       .addHelpText('after', examples('sitewire audit --action auth.sign_in --since 2026-12-01T00:00:00Z')),
-  ).action(
-    action<
-      PageOptions & { actor?: string; action?: string; object?: string; since?: string; until?: string }
-    >(async (session, _args, options) => {
-      const page = await (await session.api()).list(
-        AuditEntry,
-        '/v1/audit',
-        {
-          actor_id: options.actor,
-          action: options.action,
-          object_id: options.object,
-          site_id: session.options.site,
-          since: options.since,
-          until: options.until,
-          limit: options.limit,
-          cursor: options.cursor,
-        },
-        options.all ?? false,
-      )
-      session.printer.list(page, auditColumns, (entry) => entry.id)
+    AuditEntry,
+    '/v1/audit',
+    auditColumns,
+    (
+      options: { actor?: string; action?: string; object?: string; since?: string; until?: string },
+      session,
+    ) => ({
+      actor_id: options.actor,
+      action: options.action,
+      object_id: options.object,
+      site_id: session.options.site,
+      since: options.since,
+      until: options.until,
     }),
   )
 }

@@ -9,6 +9,7 @@ import {
 } from '../../schema/api/agents'
 import { action, examples } from '../action'
 import { parseInput } from '../errors'
+import { inSite, type PageOptions, pagedList, printPage, withPaging } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Column } from '../table'
 
@@ -30,7 +31,7 @@ const tokenColumns: Column<EnrolmentToken>[] = [
   { header: 'LABELS', value: (token) => token.labels },
 ]
 
-interface ListAgentsOptions {
+interface ListAgentsOptions extends PageOptions {
   status?: string
   presence?: string
   label?: string
@@ -38,9 +39,6 @@ interface ListAgentsOptions {
   arch?: string
   hostname?: string
   allSites?: boolean
-  limit?: string
-  cursor?: string
-  all?: boolean
 }
 
 export const registerAgents = (program: Command) => {
@@ -58,47 +56,32 @@ export const registerAgents = (program: Command) => {
       ),
     )
 
-  agents
-    .command('list')
-    .alias('ls')
-    .description("the site's agents, or with --all-sites the tenant's whole inventory")
-    .addOption(new Option('--status <status>').choices(['pending', 'approved', 'rejected', 'revoked']))
-    .addOption(new Option('--presence <presence>').choices(['online', 'offline']))
-    .option('--label <key=value>', 'only agents with this label')
-    .option('--all-sites', "every site's agents (from the inventory)")
-    .option('--os <family>', 'with --all-sites: only this OS')
-    .option('--arch <arch>', 'with --all-sites: only this architecture')
-    .option('--hostname <name>', 'with --all-sites: only this host')
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<ListAgentsOptions>(async (session, _args, options) => {
-        const query = {
-          status: options.status,
-          presence: options.presence,
-          label: options.label,
-          limit: options.limit,
-          cursor: options.cursor,
-        }
-        const api = await session.api()
-        const page = options.allSites
-          ? await api.list(
-              Agent,
-              '/v1/agents',
-              {
-                ...query,
-                os: options.os,
-                arch: options.arch,
-                hostname: options.hostname,
-                site_id: session.options.site,
-              },
-              options.all ?? false,
-            )
-          : await api.list(Agent, await session.sitePath('/agents'), query, options.all ?? false)
-        session.printer.list(page, agentColumns, (agent) => agent.id)
-      }),
-    )
+  withPaging(
+    agents
+      .command('list')
+      .alias('ls')
+      .description("the site's agents, or with --all-sites the tenant's whole inventory")
+      .addOption(new Option('--status <status>').choices(['pending', 'approved', 'rejected', 'revoked']))
+      .addOption(new Option('--presence <presence>').choices(['online', 'offline']))
+      .option('--label <key=value>', 'only agents with this label')
+      .option('--all-sites', "every site's agents (from the inventory)")
+      .option('--os <family>', 'with --all-sites: only this OS')
+      .option('--arch <arch>', 'with --all-sites: only this architecture')
+      .option('--hostname <name>', 'with --all-sites: only this host'),
+  ).action(
+    action<ListAgentsOptions>(async (session, _args, options) => {
+      const query = { status: options.status, presence: options.presence, label: options.label }
+      if (!options.allSites) return printPage(session, Agent, inSite('/agents'), query, options, agentColumns)
+      const inventory = {
+        ...query,
+        os: options.os,
+        arch: options.arch,
+        hostname: options.hostname,
+        site_id: session.options.site,
+      }
+      await printPage(session, Agent, '/v1/agents', inventory, options, agentColumns)
+    }),
+  )
 
   agents
     .command('show')
@@ -213,24 +196,15 @@ export const registerAgents = (program: Command) => {
       }),
     )
 
-  tokens
-    .command('list')
-    .alias('ls')
-    .description("the site's enrolment tokens (never the tokens themselves)")
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<{ limit?: string; cursor?: string; all?: boolean }>(async (session, _args, options) => {
-        const page = await (await session.api()).list(
-          EnrolmentToken,
-          await session.sitePath('/enrolment-tokens'),
-          { limit: options.limit, cursor: options.cursor },
-          options.all ?? false,
-        )
-        session.printer.list(page, tokenColumns, (token) => token.id)
-      }),
-    )
+  pagedList(
+    tokens
+      .command('list')
+      .alias('ls')
+      .description("the site's enrolment tokens (never the tokens themselves)"),
+    EnrolmentToken,
+    inSite('/enrolment-tokens'),
+    tokenColumns,
+  )
 
   tokens
     .command('revoke')

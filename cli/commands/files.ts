@@ -5,6 +5,7 @@ import type { Command } from 'commander'
 import { SiteFile, UploadFileQuery } from '../../schema/api/files'
 import { action, examples } from '../action'
 import { CliError, parseInput } from '../errors'
+import { inSite, pagedList } from '../paged-list'
 import type { Column } from '../table'
 
 const columns: Column<SiteFile>[] = [
@@ -29,24 +30,12 @@ export const registerFiles = (program: Command) => {
       ),
     )
 
-  files
-    .command('list')
-    .alias('ls')
-    .description("the site's files")
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<{ limit?: string; cursor?: string; all?: boolean }>(async (session, _args, options) => {
-        const page = await (await session.api()).list(
-          SiteFile,
-          await session.sitePath('/files'),
-          { limit: options.limit, cursor: options.cursor },
-          options.all ?? false,
-        )
-        session.printer.list(page, columns, (file) => file.id)
-      }),
-    )
+  pagedList(
+    files.command('list').alias('ls').description("the site's files"),
+    SiteFile,
+    inSite('/files'),
+    columns,
+  )
 
   files
     .command('show')

@@ -10,6 +10,7 @@ import {
 } from '../../schema/api/runs'
 import { action, examples } from '../action'
 import { parseInput } from '../errors'
+import { inSite, type PageOptions, printPage, withPaging } from '../paged-list'
 import { collect } from '../pairs'
 import { exitCodeOf, RunFollower } from '../run-follower'
 import { type RunOptions, runRequestOf, type TargetOptions, targetOf } from '../run-request'
@@ -149,57 +150,40 @@ export const registerRuns = (program: Command) => {
       ),
     )
 
-  runs
-    .command('list')
-    .alias('ls')
-    .description("the site's runs, newest first; --all-sites searches the tenant's history")
-    .option('--task <id>', 'runs of this task')
-    .option('--status <status>', 'runs in this state')
-    .option('--all-sites', "the tenant's run history across sites")
-    .option('--agent <id>', 'with --all-sites: runs that reached this agent')
-    .option('--since <time>', 'with --all-sites: requested at or after')
-    .option('--until <time>', 'with --all-sites: requested before')
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<{
+  withPaging(
+    runs
+      .command('list')
+      .alias('ls')
+      .description("the site's runs, newest first; --all-sites searches the tenant's history")
+      .option('--task <id>', 'runs of this task')
+      .option('--status <status>', 'runs in this state')
+      .option('--all-sites', "the tenant's run history across sites")
+      .option('--agent <id>', 'with --all-sites: runs that reached this agent')
+      .option('--since <time>', 'with --all-sites: requested at or after')
+      .option('--until <time>', 'with --all-sites: requested before'),
+  ).action(
+    action<
+      PageOptions & {
         task?: string
         status?: string
         allSites?: boolean
         agent?: string
         since?: string
         until?: string
-        limit?: string
-        cursor?: string
-        all?: boolean
-      }>(async (session, _args, options) => {
-        const api = await session.api()
-        const query = {
-          task_id: options.task,
-          status: options.status,
-          limit: options.limit,
-          cursor: options.cursor,
-        }
-        if (options.allSites) {
-          const page = await api.list(
-            RunRecord,
-            '/v1/runs',
-            {
-              ...query,
-              site_id: session.options.site,
-              agent_id: options.agent,
-              since: options.since,
-              until: options.until,
-            },
-            options.all ?? false,
-          )
-          return session.printer.list(page, recordColumns, (run) => run.id)
-        }
-        const page = await api.list(Run, await session.sitePath('/runs'), query, options.all ?? false)
-        session.printer.list(page, runColumns, (run) => run.id)
-      }),
-    )
+      }
+    >(async (session, _args, options) => {
+      const query = { task_id: options.task, status: options.status }
+      if (!options.allSites) return printPage(session, Run, inSite('/runs'), query, options, runColumns)
+      const history = {
+        ...query,
+        site_id: session.options.site,
+        agent_id: options.agent,
+        since: options.since,
+        until: options.until,
+      }
+      await printPage(session, RunRecord, '/v1/runs', history, options, recordColumns)
+    }),
+  )
 
   runs
     .command('show')

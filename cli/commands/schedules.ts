@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { CreateScheduleBody, Schedule, UpdateScheduleBody } from '../../schema/api/schedules'
 import { action, examples } from '../action'
 import { readInputFile } from '../input-file'
+import { inSite, pagedList } from '../paged-list'
 import type { Column } from '../table'
 
 const columns: Column<Schedule>[] = [
@@ -33,27 +34,17 @@ export const registerSchedules = (program: Command) => {
       ].join('\n'),
     )
 
-  schedules
-    .command('list')
-    .alias('ls')
-    .description("the site's schedules and their next fire times")
-    .option('--task <id>', 'schedules of this task')
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<{ task?: string; limit?: string; cursor?: string; all?: boolean }>(
-        async (session, _args, options) => {
-          const page = await (await session.api()).list(
-            Schedule,
-            await session.sitePath('/schedules'),
-            { task_id: options.task, limit: options.limit, cursor: options.cursor },
-            options.all ?? false,
-          )
-          session.printer.list(page, columns, (schedule) => schedule.id)
-        },
-      ),
-    )
+  pagedList(
+    schedules
+      .command('list')
+      .alias('ls')
+      .description("the site's schedules and their next fire times")
+      .option('--task <id>', 'schedules of this task'),
+    Schedule,
+    inSite('/schedules'),
+    columns,
+    (options: { task?: string }) => ({ task_id: options.task }),
+  )
 
   schedules
     .command('show')

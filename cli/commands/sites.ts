@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander'
 import { CreateSiteBody, Site, SiteStatus, UpdateSiteBody } from '../../schema/api/sites'
 import { action, examples } from '../action'
 import { parseInput } from '../errors'
+import { pagedList } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Column } from '../table'
 
@@ -59,28 +60,18 @@ export const registerSites = (program: Command) => {
       ),
     )
 
-  sites
-    .command('list')
-    .alias('ls')
-    .description('list sites')
-    .addOption(new Option('--status <status>').choices(['active', 'archived']))
-    .option('--label <key=value>', 'only sites with this label')
-    .option('--limit <n>', 'at most this many per page')
-    .option('--cursor <cursor>', 'the page after this cursor')
-    .option('--all', 'every page')
-    .action(
-      action<{ status?: string; label?: string; limit?: string; cursor?: string; all?: boolean }>(
-        async (session, _args, options) => {
-          const page = await (await session.api()).list(
-            Site,
-            '/v1/sites',
-            { status: options.status, label: options.label, limit: options.limit, cursor: options.cursor },
-            options.all ?? false,
-          )
-          session.printer.list(page, columns, (site) => site.id)
-        },
-      ),
-    )
+  pagedList(
+    sites
+      .command('list')
+      .alias('ls')
+      .description('list sites')
+      .addOption(new Option('--status <status>').choices(['active', 'archived']))
+      .option('--label <key=value>', 'only sites with this label'),
+    Site,
+    '/v1/sites',
+    columns,
+    (options: { status?: string; label?: string }) => ({ status: options.status, label: options.label }),
+  )
 
   sites
     .command('show')

@@ -9,6 +9,7 @@ import type { ApiClient } from '../api-client'
 import { pc } from '../colours'
 import { CliError, EXIT, parseInput } from '../errors'
 import { readInputFile } from '../input-file'
+import { inSite, pagedList } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
@@ -66,28 +67,18 @@ export const registerTasks = (program: Command) => {
       ),
     )
 
-  tasks
-    .command('list')
-    .alias('ls')
-    .description("the site's tasks")
-    .option('--search <text>', 'part of the name, any case')
-    .option('--label <key=value>', 'only tasks with this label')
-    .option('--limit <n>')
-    .option('--cursor <cursor>')
-    .option('--all', 'every page')
-    .action(
-      action<{ search?: string; label?: string; limit?: string; cursor?: string; all?: boolean }>(
-        async (session, _args, options) => {
-          const page = await (await session.api()).list(
-            Task,
-            await session.sitePath('/tasks'),
-            { q: options.search, label: options.label, limit: options.limit, cursor: options.cursor },
-            options.all ?? false,
-          )
-          session.printer.list(page, columns, (task) => task.id)
-        },
-      ),
-    )
+  pagedList(
+    tasks
+      .command('list')
+      .alias('ls')
+      .description("the site's tasks")
+      .option('--search <text>', 'part of the name, any case')
+      .option('--label <key=value>', 'only tasks with this label'),
+    Task,
+    inSite('/tasks'),
+    columns,
+    (options: { search?: string; label?: string }) => ({ q: options.search, label: options.label }),
+  )
 
   tasks
     .command('show')

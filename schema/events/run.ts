@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { Timestamp, Ulid } from '../common'
-import { FailurePolicy, OutputLine, StepOutcome, Strategy } from '../tasks/run-request'
+import { FailurePolicy, OutputLine, type RunStatus, StepOutcome, Strategy } from '../tasks/run-request'
 import { Sha256 } from '../tasks/steps'
 import { ParamValues } from '../tasks/task'
 
@@ -34,6 +34,14 @@ export const RunRequested = v.object({
 export type RunRequested = v.InferOutput<typeof RunRequested>
 
 /** Data of the run's state changes: `queued`, `scheduled`, `dispatched`, `collecting`, `skipped`. */
+/** The status each of the events that move a run along leaves it in; one answer for every fold of runs. */
+export const RUN_MOVED_TO = {
+  'io.sitewire.run.queued': 'queued',
+  'io.sitewire.run.scheduled': 'scheduled',
+  'io.sitewire.run.dispatched': 'dispatched',
+  'io.sitewire.run.collecting': 'collecting',
+} as const satisfies Record<string, RunStatus>
+
 export const RunMoved = v.object({ run_id: Ulid, reason: v.optional(v.pipe(v.string(), v.maxLength(500))) })
 export type RunMoved = v.InferOutput<typeof RunMoved>
 

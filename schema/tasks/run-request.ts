@@ -63,6 +63,10 @@ export const RunStatus = v.picklist([
 ])
 export type RunStatus = v.InferOutput<typeof RunStatus>
 export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped']
+/** A run in one of these is still going: every status but the finished ones. */
+export const WORKING_RUN_STATUSES: readonly RunStatus[] = RunStatus.options.filter(
+  (status) => !FINISHED_RUN_STATUSES.includes(status),
+)
 
 /** How one step ended on one agent. `lost`: the agent went away and did not come back in time. */
 export const StepOutcome = v.picklist(['succeeded', 'failed', 'timed_out', 'cancelled', 'lost', 'error'])

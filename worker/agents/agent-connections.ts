@@ -2,6 +2,7 @@ import { decodeJwt, importJWK, jwtVerify } from 'jose'
 import { MAX_AGENT_JWT_SECONDS, type ServerMessage } from '../../schema/agent/protocol'
 import type * as store from '../../schema/db/site-store'
 import { apiError } from '../http/errors'
+import { sendFrame } from '../site/send-frame'
 
 type AgentRow = typeof store.agents.$inferSelect
 
@@ -15,6 +16,25 @@ export interface AgentAttachment {
 
 export const agentTag = (agentId: string) => `agent:${agentId}`
 export const AGENTS_TAG = 'agents'
+
+/** The agent's open connections: none, or one (a newer one replaces an older one). */
+export const agentSockets = (ctx: DurableObjectState, agentId: string) => ctx.getWebSockets(agentTag(agentId))
+
+/** Whether the runtime holds a connection of the agent: work goes only to agents it can reach. */
+export const isConnected = (ctx: DurableObjectState, agentId: string) => agentSockets(ctx, agentId).length > 0
+
+/** The origin the agent's open connection came to, if it has one. */
+export const agentOrigin = (ctx: DurableObjectState, agentId: string): string | undefined => {
+  const open = agentSockets(ctx, agentId).find((socket) => socket.readyState === WebSocket.OPEN)
+  return (open?.deserializeAttachment() as AgentAttachment | null)?.origin
+}
+
+/** A message for an agent, as an effect the kernel sends once its events are stored. */
+export const toAgent = (agentId: string, message: ServerMessage) => ({
+  kind: 'send' as const,
+  to: agentTag(agentId),
+  frame: JSON.stringify(message),
+})
 
 /** The agent a connect request comes from, proven by a short-lived JWT signed with its Ed25519 key. */
 export const authenticateAgent = async (
@@ -56,12 +76,3 @@ export const authenticateAgent = async (
 
 export const sendMessage = (socket: WebSocket, message: ServerMessage) =>
   sendFrame(socket, JSON.stringify(message))
-
-/** Sends a serialised message; a broadcast serialises once for every socket. */
-export const sendFrame = (socket: WebSocket, frame: string) => {
-  try {
-    socket.send(frame)
-  } catch {
-    // A socket closing under us is dropped by webSocketClose.
-  }
-}

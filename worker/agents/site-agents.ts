@@ -17,19 +17,18 @@ import type {
   ListSiteAgentsQuery,
   RefreshedFacts,
 } from '../../schema/api/agents'
-import type { Site } from '../../schema/api/sites'
-import { EventType, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { byId, type Page, toPage } from '../lib/paging'
-import type { Commit } from '../site/commit-plan'
-import { SiteScope } from '../site/site-scope'
+import type { RequestHandler, SiteFeature, SiteKernel, SocketHandler } from '../site/feature'
+import { sendFrame } from '../site/send-frame'
+import type { SiteScope } from '../site/site-scope'
 import {
   AGENTS_TAG,
   type AgentAttachment,
   agentTag,
   authenticateAgent,
-  sendFrame,
   sendMessage,
 } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
@@ -41,35 +40,54 @@ const nextId = monotonicFactory()
 /** How often agents refresh their facts. */
 export const FACTS_INTERVAL_SECONDS = 300
 
-export interface SiteAgentsDeps {
-  ctx: DurableObjectState
+/** What the agents need beside the kernel. */
+export interface SiteAgentsPorts {
   registry: AgentRegistry
   signer: EnrolmentSigner
-  /** The site, when it exists. */
-  site: () => Site | undefined
-  commit: Commit
   /** Checks a frame against what the site knows beyond its shape; may refile it. */
   admit: (frame: AgentFrame, agentId: string) => AgentFrame
-  /** An approved agent was welcomed on a connection. */
-  welcomed: (agentId: string) => void
-  /** The object's time (ms): token expiry is checked on it. */
-  now: () => number
 }
+
+const CONNECT_PATH = /\/agents\/connect$/
 
 /**
  * A site's agents: enrolment tokens, enrolment, approval, and the agents' own WebSocket
- * connections (hibernatable; one per agent, a newer one replaces an older one).
+ * connections (hibernatable; one per agent, a newer one replaces an older one). Its work, at
+ * start and on every alarm, is to reconcile presence with the sockets the runtime holds.
  */
-export class SiteAgents {
-  private readonly scope = new SiteScope(() => this.deps.site())
-  private readonly frames = new FrameQueue({
-    siteId: () => this.scope.present().id,
-    admit: (frame, agentId) => this.deps.admit(frame, agentId),
-    commit: (idempotency, plan) => this.deps.commit(idempotency, plan),
-  })
-  constructor(private readonly deps: SiteAgentsDeps) {}
+export class SiteAgents implements SiteFeature {
+  readonly name = 'agents'
+  private readonly scope: SiteScope
+  private readonly frames: FrameQueue
+  readonly sockets: SocketHandler<AgentAttachment> = {
+    kind: 'agent',
+    message: (socket, attachment, message) => this.message(socket, attachment, message),
+    closed: (socket, attachment, reason) => this.closed(socket, attachment, reason),
+  }
+  readonly requests: RequestHandler = {
+    handles: (path) => CONNECT_PATH.test(path),
+    handle: (request, url) => this.connect(request, url.pathname),
+  }
 
-  /** Refuses anything on a site that does not exist. */
+  constructor(
+    private readonly kernel: SiteKernel,
+    private readonly ports: SiteAgentsPorts,
+  ) {
+    this.scope = kernel.scope
+    this.frames = new FrameQueue({
+      siteId: () => this.scope.present().id,
+      admit: (frame, agentId) => this.ports.admit(frame, agentId),
+      commit: (idempotency, plan) => this.kernel.commit(idempotency, plan),
+    })
+  }
+
+  evolve(event: LoggedEvent) {
+    this.ports.registry.apply(event)
+  }
+
+  work() {
+    this.reconcilePresence()
+  }
 
   // Enrolment tokens
 
@@ -83,16 +101,16 @@ export class SiteAgents {
     if (site.status === 'archived')
       throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
     const tokenId = nextId()
-    const now = this.deps.now()
+    const now = this.kernel.now()
     const expiresAt = new Date(now + input.expires_in_seconds * 1000)
-    const token = await this.deps.signer.sign({
+    const token = await this.ports.signer.sign({
       iat: Math.floor(now / 1000),
       url: platformUrl,
       site: site.id,
       sub: tokenId,
       exp: Math.floor(expiresAt.getTime() / 1000),
     })
-    return this.deps.commit<CreatedEnrolmentToken>(idempotency, (time) => {
+    return this.kernel.commit<CreatedEnrolmentToken>(idempotency, (time) => {
       const data = {
         token_id: tokenId,
         expires_at: expiresAt.toISOString(),
@@ -121,7 +139,7 @@ export class SiteAgents {
     return {
       status: 200,
       body: toPage(
-        this.deps.registry.tokens(limit, cursor),
+        this.ports.registry.tokens(limit, cursor),
         limit,
         (rows) => rows.map(toEnrolmentToken),
         byId,
@@ -135,9 +153,9 @@ export class SiteAgents {
     idempotency: IdempotencyClaim | undefined,
   ): Reply<EnrolmentToken> {
     this.scope.present()
-    const existing = this.deps.registry.token(tokenId)
+    const existing = this.ports.registry.token(tokenId)
     if (!existing) throw apiError(404, 'not_found', 'enrolment token not found')
-    return this.deps.commit<EnrolmentToken>(idempotency, (time) => ({
+    return this.kernel.commit<EnrolmentToken>(idempotency, (time) => ({
       events: existing.revokedAt
         ? []
         : this.scope.events(
@@ -146,7 +164,7 @@ export class SiteAgents {
             actor,
             time,
           ),
-      reply: () => ({ status: 200, body: toEnrolmentToken(this.deps.registry.token(tokenId) ?? existing) }),
+      reply: () => ({ status: 200, body: toEnrolmentToken(this.ports.registry.token(tokenId) ?? existing) }),
     }))
   }
 
@@ -154,10 +172,17 @@ export class SiteAgents {
 
   async enrol(token: string, body: EnrolBody, platformUrl: string): Promise<Reply<Enrolled>> {
     const site = this.scope.present()
-    const claims = await this.deps.signer.verify(token, this.deps.now())
+    const claims = await this.ports.signer.verify(token, this.kernel.now())
     const agentId = nextId()
-    return this.deps.commit<Enrolled>(undefined, (time) => {
-      const decided = decideEnrolment(site, this.deps.registry.token(claims.sub), claims, body, agentId, time)
+    return this.kernel.commit<Enrolled>(undefined, (time) => {
+      const decided = decideEnrolment(
+        site,
+        this.ports.registry.token(claims.sub),
+        claims,
+        body,
+        agentId,
+        time,
+      )
       return {
         events: this.scope.events(decided, agentId, `agent/${agentId}`, time),
         reply: () => ({
@@ -165,7 +190,7 @@ export class SiteAgents {
           body: {
             agent_id: agentId,
             site_id: site.id,
-            status: this.deps.registry.agent(agentId)?.status === 'approved' ? 'approved' : 'pending',
+            status: this.ports.registry.agent(agentId)?.status === 'approved' ? 'approved' : 'pending',
             connect_url: `${platformUrl.replace(/^http/, 'ws')}/v1/sites/${site.id}/agents/connect`,
           },
         }),
@@ -175,7 +200,7 @@ export class SiteAgents {
 
   list(query: ListSiteAgentsQuery): Reply<Page<Agent>> {
     const site = this.scope.present()
-    const rows = this.deps.registry.agents(query)
+    const rows = this.ports.registry.agents(query)
     return {
       status: 200,
       body: toPage(
@@ -189,7 +214,7 @@ export class SiteAgents {
 
   get(agentId: string): Reply<Agent> {
     const site = this.scope.present()
-    const row = this.deps.registry.agent(agentId)
+    const row = this.ports.registry.agent(agentId)
     if (!row) throw apiError(404, 'not_found', 'agent not found')
     return { status: 200, body: this.withLastSeen(toAgent(row, site.id)) }
   }
@@ -202,24 +227,21 @@ export class SiteAgents {
     idempotency: IdempotencyClaim | undefined,
   ): Reply<Agent> {
     const site = this.scope.present()
-    const reply = this.deps.commit<Agent>(idempotency, (time) => ({
-      events: this.scope.events(
-        decideAgentStatus(this.deps.registry.agent(agentId), decision, reason),
-        agentId,
-        actor,
-        time,
-      ),
-      reply: () => ({
+    const reply = this.kernel.write<Agent>(
+      idempotency,
+      { subject: agentId, actor },
+      () => decideAgentStatus(this.ports.registry.agent(agentId), decision, reason),
+      () => ({
         status: 200,
         body: toAgent(
-          this.deps.registry.agent(agentId) as NonNullable<ReturnType<AgentRegistry['agent']>>,
+          this.ports.registry.agent(agentId) as NonNullable<ReturnType<AgentRegistry['agent']>>,
           site.id,
         ),
       }),
-    }))
-    const status = this.deps.registry.agent(agentId)?.status
+    )
+    const status = this.ports.registry.agent(agentId)?.status
     if (status === 'rejected' || status === 'revoked') {
-      for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) {
+      for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) {
         sendMessage(socket, {
           type: 'error',
           code: `agent_${status}`,
@@ -231,7 +253,7 @@ export class SiteAgents {
       this.closeAgent(agentId, 4003, `agent ${status}`)
     }
     if (status === 'approved') {
-      for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
+      for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
     }
     return reply
   }
@@ -239,8 +261,8 @@ export class SiteAgents {
   /** Asks every connected agent for its complete facts now; answers how many were asked. */
   refreshFacts(actor: string, idempotency: IdempotencyClaim | undefined): Reply<RefreshedFacts> {
     this.scope.present()
-    const sockets = this.deps.ctx.getWebSockets(AGENTS_TAG)
-    const reply = this.deps.commit<RefreshedFacts>(idempotency, (time) => ({
+    const sockets = this.kernel.ctx.getWebSockets(AGENTS_TAG)
+    const reply = this.kernel.commit<RefreshedFacts>(idempotency, (time) => ({
       events: this.scope.events(
         [{ type: EventType.agentFactsRefreshRequested, data: { agents: sockets.length } }],
         this.scope.present().id,
@@ -259,10 +281,10 @@ export class SiteAgents {
   /** Accepts an agent's WebSocket once its JWT proves who it is; an older connection of the same agent is closed. */
   async connect(request: Request, connectPath: string): Promise<Response> {
     this.scope.present()
-    const agent = await authenticateAgent(request, connectPath, (id) => this.deps.registry.agent(id))
+    const agent = await authenticateAgent(request, connectPath, (id) => this.ports.registry.agent(id))
     this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
     const { 0: client, 1: server } = new WebSocketPair()
-    this.deps.ctx.acceptWebSocket(server, [AGENTS_TAG, agentTag(agent.id)])
+    this.kernel.ctx.acceptWebSocket(server, [AGENTS_TAG, agentTag(agent.id)])
     server.serializeAttachment({
       kind: 'agent',
       agentId: agent.id,
@@ -270,29 +292,15 @@ export class SiteAgents {
     } satisfies AgentAttachment)
     const version = (request.headers.get(AGENT_VERSION_HEADER) ?? 'unknown').slice(0, 64)
     const protocol = Number(request.headers.get(PROTOCOL_HEADER) ?? PROTOCOL_VERSION)
+    // Welcomed first: what the connection's event sets off (steps it missed) comes after.
+    this.welcome(server, agent.id)
     this.record(agent.id, EventType.agentConnected, {
       agent_id: agent.id,
       version,
       protocol: Number.isInteger(protocol) ? protocol : PROTOCOL_VERSION,
       address: request.headers.get('cf-connecting-ip'),
     })
-    this.welcome(server, agent.id)
     return new Response(null, { status: 101, webSocket: client })
-  }
-
-  /** The agent's open connections: none, or one (a newer one replaces an older one). */
-  sockets(agentId: string) {
-    return this.deps.ctx.getWebSockets(agentTag(agentId))
-  }
-
-  /** The origin the agent's open connection came to, if it has one. */
-  origin(agentId: string): string | undefined {
-    const open = this.sockets(agentId).find((socket) => socket.readyState === WebSocket.OPEN)
-    return (open?.deserializeAttachment() as AgentAttachment | null)?.origin
-  }
-
-  send(agentId: string, message: ServerMessage) {
-    for (const socket of this.sockets(agentId)) sendMessage(socket, message)
   }
 
   /** Stores the frames of a message an agent sent and acknowledges them; a bad frame gets an error and the connection stays. */
@@ -302,11 +310,11 @@ export class SiteAgents {
 
   /** Records the agent offline, unless a newer connection of it is still open. */
   closed(socket: WebSocket, attachment: AgentAttachment, reason: 'closed' | 'error') {
-    const others = this.deps.ctx
+    const others = this.kernel.ctx
       .getWebSockets(agentTag(attachment.agentId))
       .filter((other) => other !== socket)
-    if (others.length > 0 || !this.deps.site()) return
-    const agent = this.deps.registry.agent(attachment.agentId)
+    if (others.length > 0 || !this.kernel.site()) return
+    const agent = this.ports.registry.agent(attachment.agentId)
     if (!agent || agent.presence === 'offline') return
     this.record(attachment.agentId, EventType.agentDisconnected, {
       agent_id: attachment.agentId,
@@ -319,20 +327,20 @@ export class SiteAgents {
    * a restart the runtime holds none, and an agent that stopped meanwhile never says goodbye.
    */
   reconcilePresence() {
-    if (!this.deps.site()) return
+    if (!this.kernel.site()) return
     const connected = new Set(
-      this.deps.ctx
+      this.kernel.ctx
         .getWebSockets(AGENTS_TAG)
         .map((socket) => (socket.deserializeAttachment() as AgentAttachment | null)?.agentId),
     )
-    for (const agentId of this.deps.registry.onlineIds()) {
+    for (const agentId of this.ports.registry.onlineIds()) {
       if (connected.has(agentId)) continue
       this.record(agentId, EventType.agentDisconnected, { agent_id: agentId, reason: 'lost' })
     }
   }
 
   private welcome(socket: WebSocket, agentId: string) {
-    const status = this.deps.registry.agent(agentId)?.status
+    const status = this.ports.registry.agent(agentId)?.status
     sendMessage(socket, {
       type: 'welcome',
       agent_id: agentId,
@@ -341,7 +349,6 @@ export class SiteAgents {
       facts_interval_seconds: FACTS_INTERVAL_SECONDS,
       batch_bytes: MAX_BATCH_BYTES,
     })
-    if (status === 'approved') this.deps.welcomed(agentId)
   }
 
   private record(
@@ -349,14 +356,11 @@ export class SiteAgents {
     type: typeof EventType.agentConnected | typeof EventType.agentDisconnected,
     data: never | object,
   ) {
-    this.deps.commit(undefined, (time) => ({
-      events: this.scope.events([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`, time),
-      reply: () => ({ status: 200, body: null }),
-    }))
+    this.kernel.record([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`)
   }
 
   private closeAgent(agentId: string, code: number, reason: string) {
-    for (const socket of this.deps.ctx.getWebSockets(agentTag(agentId))) {
+    for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) {
       try {
         socket.close(code, reason)
       } catch {
@@ -367,9 +371,9 @@ export class SiteAgents {
 
   /** Pings answered by the auto-response don't wake the object; their time still counts as seen. */
   private withLastSeen(agent: Agent): Agent {
-    const pinged = this.deps.ctx
+    const pinged = this.kernel.ctx
       .getWebSockets(agentTag(agent.id))
-      .map((socket) => this.deps.ctx.getWebSocketAutoResponseTimestamp(socket)?.toISOString())
+      .map((socket) => this.kernel.ctx.getWebSocketAutoResponseTimestamp(socket)?.toISOString())
       .filter((time): time is string => time !== undefined)
     const latest =
       [agent.last_seen_at, ...pinged]

@@ -13,3 +13,6 @@ export interface WriteContext {
   caller: Caller
   idempotency?: IdempotencyClaim
 }
+
+/** How the log names who made a change: `key/<id>` or `user/<id>`. */
+export const actorOf = (write: WriteContext) => `${write.caller.actor.type}/${write.caller.actor.id}`

@@ -1,9 +1,8 @@
 import type { SignedIn } from '../../schema/api/users'
-import type { ErrorBody } from '../../schema/common'
 import type { Env } from '../env'
-import type { Reply } from '../lib/idempotency'
+import { refusal } from '../http/errors'
+import type { Answer } from '../lib/idempotency'
 import { tenantOf } from '../objects'
-import { errorReply } from '../tenant/command'
 import {
   checkPasswordAttempt,
   invalidCredentials,
@@ -12,7 +11,7 @@ import {
 } from './password-attempts'
 
 export interface SignInResult {
-  reply: Reply<SignedIn | ErrorBody>
+  reply: Answer<SignedIn>
   /** The session cookie's value, when a session was opened. */
   token: string | null
   /** How long a refused attempt must wait, in ms; 0 otherwise. */
@@ -39,5 +38,5 @@ export const signIn = async (
   }
   const error =
     checked.outcome === 'locked' ? tooManyAttempts(checked.retryAfterMs, now) : invalidCredentials()
-  return { reply: errorReply(error), token: null, retryAfterMs: checked.retryAfterMs }
+  return { reply: refusal(error), token: null, retryAfterMs: checked.retryAfterMs }
 }

@@ -5,8 +5,8 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import { monotonicFactory } from 'ulid'
 import * as store from '../../schema/db/directory-store'
 import type { Env } from '../env'
-import { apiError } from '../http/errors'
-import { errorReply, type Reply } from '../lib/idempotency'
+import { apiError, refusal } from '../http/errors'
+import type { Answer } from '../lib/idempotency'
 import { log, setLogLevel } from '../lib/log'
 import { tenantOf } from '../objects'
 import migrations from './migrations/migrations.js'
@@ -47,11 +47,11 @@ export class DirectoryObject extends DurableObject<Env> {
   }
 
   /** Creates the first tenant and its admin key; refused once any tenant exists. */
-  async bootstrap(domain: string): Promise<Reply<NewTenant>> {
+  async bootstrap(domain: string): Promise<Answer<NewTenant>> {
     const existing = this.db.select({ n: count() }).from(store.tenants).get()
     if ((existing?.n ?? 0) > 0) {
       const error = apiError(409, 'already_bootstrapped', 'the platform already has its first tenant')
-      return errorReply(error)
+      return refusal(error)
     }
     const tenant = await this.createTenant(domain)
     log('info', 'platform bootstrapped', { tenant_id: tenant.tenant_id, key_id: tenant.key_id })

@@ -2,20 +2,20 @@ import { monotonicFactory } from 'ulid'
 import type { ServerMessage } from '../../schema/agent/protocol'
 import type { ListFilesQuery, SiteFile } from '../../schema/api/files'
 import type { Site } from '../../schema/api/sites'
-import type * as store from '../../schema/db/site-store'
-import { type CloudEvent, EventType, type SitewireEventBody } from '../../schema/events'
+import { type CloudEvent, EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { Step } from '../../schema/tasks/steps'
 import type { TaskDefinition } from '../../schema/tasks/task'
-import { authenticateAgent } from '../agents/agent-connections'
+import { agentOrigin, authenticateAgent } from '../agents/agent-connections'
+import type { AgentRegistry } from '../agents/agent-registry'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
-import { byId, type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import type { RunBook } from '../runs/run-book'
-import type { Commit } from '../site/commit-plan'
-import { SiteScope } from '../site/site-scope'
+import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
+import type { SiteScope } from '../site/site-scope'
 import { toCloudEvent } from '../site/sitewire-event'
-import type { FetchedFileRow, FileBook, FileRow } from './file-book'
+import { type FetchedFileRow, FileBook, type FileRow } from './file-book'
 import { agentFileRoute, fetchedFileKey, pushPath, siteFileKey, uploadPath } from './paths'
 import { announcedLength, fileResponse, storeFile } from './storage'
 
@@ -32,26 +32,38 @@ export interface StepFiles {
   transfer(agentId: string, step: Step, at: { runId: string; index: number; attempt: number }): StepTransfer
 }
 
-export interface SiteFilesDeps {
-  book: FileBook
-  runs: RunBook
-  bucket: R2Bucket
-  site: () => Site | undefined
-  commit: Commit
-  /** The first answer to a repeated Idempotency-Key, if this is a repeat. */
-  replay: (idempotency: IdempotencyClaim | undefined) => Reply | undefined
-  findAgent: (agentId: string) => typeof store.agents.$inferSelect | undefined
-  /** The origin an agent's connection came to, while it is connected. */
-  originOf: (agentId: string) => string | undefined
+/** What the files need beside the kernel: where agents' steps stand, and who the agents are. */
+export interface SiteFilesPorts {
+  runs: Pick<RunBook, 'activeStepsOf' | 'definitionOf' | 'runAgent' | 'run'>
+  agents: Pick<AgentRegistry, 'agent'>
 }
 
 /**
  * A site's files: operators upload them for push steps, agents download them while on such
  * a step, and upload what fetch steps read. The bytes go to R2 and the facts to the log.
  */
-export class SiteFiles implements StepFiles {
-  private readonly scope = new SiteScope(() => this.deps.site())
-  constructor(private readonly deps: SiteFilesDeps) {}
+export class SiteFiles implements SiteFeature, StepFiles {
+  readonly name = 'files'
+  private readonly scope: SiteScope
+  private readonly book: FileBook
+  private readonly bucket: R2Bucket
+  readonly requests: RequestHandler = {
+    handles: (path) => agentFileRoute(path) !== undefined,
+    handle: (request, url) => this.forAgent(request, url.pathname),
+  }
+
+  constructor(
+    private readonly kernel: SiteKernel,
+    private readonly ports: SiteFilesPorts,
+  ) {
+    this.scope = kernel.scope
+    this.book = new FileBook(kernel.db)
+    this.bucket = kernel.env.ARCHIVES
+  }
+
+  evolve(event: LoggedEvent) {
+    this.book.apply(event)
+  }
 
   // Operators
 
@@ -67,9 +79,9 @@ export class SiteFiles implements StepFiles {
     idempotency: IdempotencyClaim | undefined,
   ): Promise<Reply<SiteFile>> {
     try {
-      if (this.deps.site()?.tenant_id !== tenantId) throw apiError(404, 'not_found', 'site not found')
+      if (this.kernel.site()?.tenant_id !== tenantId) throw apiError(404, 'not_found', 'site not found')
       const site = this.scope.active()
-      const replay = this.deps.replay(idempotency)
+      const replay = this.kernel.replay(idempotency)
       if (replay) return replay as Reply<SiteFile>
       return await this.store(site, upload, content, actor, idempotency)
     } finally {
@@ -87,11 +99,11 @@ export class SiteFiles implements StepFiles {
   ): Promise<Reply<SiteFile>> {
     const fileId = nextId()
     const key = siteFileKey(site.id, fileId)
-    const { sha256 } = await storeFile(this.deps.bucket, key, content, upload.bytes)
+    const { sha256 } = await storeFile(this.bucket, key, content, upload.bytes)
     let recorded = false
     let reply: Reply<SiteFile>
     try {
-      reply = this.deps.commit<SiteFile>(idempotency, (time) => {
+      reply = this.kernel.commit<SiteFile>(idempotency, (time) => {
         // The site may have been archived while the bytes were on their way.
         this.scope.active()
         recorded = true
@@ -111,25 +123,17 @@ export class SiteFiles implements StepFiles {
         }
       })
     } catch (error) {
-      await this.deps.bucket.delete(key)
+      await this.bucket.delete(key)
       throw error
     }
     // A repeat of the same Idempotency-Key was recorded while these bytes were uploading.
-    if (!recorded) await this.deps.bucket.delete(key)
+    if (!recorded) await this.bucket.delete(key)
     return reply
   }
 
   list(query: ListFilesQuery): Reply<Page<SiteFile>> {
     this.scope.present()
-    return {
-      status: 200,
-      body: toPage(
-        this.deps.book.files(query.limit, query.cursor),
-        query.limit,
-        (rows) => rows.map((row) => this.toFile(row)),
-        byId,
-      ),
-    }
+    return pageReply(this.book.files(query.limit, query.cursor), query.limit, (row) => this.toFile(row))
   }
 
   get(fileId: string): Reply<SiteFile> {
@@ -147,17 +151,14 @@ export class SiteFiles implements StepFiles {
   ): Promise<Reply<SiteFile>> {
     const site = this.scope.active()
     const file = this.toFile(this.requireFile(fileId))
-    const reply = this.deps.commit<SiteFile>(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.fileDeleted, data: { file_id: fileId } }],
-        fileId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: file }),
-    }))
+    const reply = this.kernel.write<SiteFile>(
+      idempotency,
+      { subject: fileId, actor },
+      () => [{ type: EventType.fileDeleted, data: { file_id: fileId } }],
+      () => ({ status: 200, body: file }),
+    )
     try {
-      await this.deps.bucket.delete(siteFileKey(site.id, fileId))
+      await this.bucket.delete(siteFileKey(site.id, fileId))
     } catch (error) {
       log('warn', 'file bytes not removed', { file_id: fileId, error: errorMessage(error) })
     }
@@ -167,8 +168,8 @@ export class SiteFiles implements StepFiles {
   /** Where the file an agent fetched in a step is: the latest attempt that reported one. */
   fetched(runId: string, agentId: string, index: number): Reply<FetchedFileRow> {
     this.scope.present()
-    if (!this.deps.runs.run(runId)) throw apiError(404, 'not_found', 'run not found')
-    const fetched = this.deps.book.fetched(runId, agentId, index)
+    if (!this.ports.runs.run(runId)) throw apiError(404, 'not_found', 'run not found')
+    const fetched = this.book.fetched(runId, agentId, index)
     if (!fetched) throw apiError(404, 'not_found', 'no file was fetched by this agent in this step')
     return { status: 200, body: fetched }
   }
@@ -192,12 +193,12 @@ export class SiteFiles implements StepFiles {
     const site = this.scope.present()
     const route = agentFileRoute(path)
     if (!route) throw apiError(404, 'not_found', 'no such route')
-    const agent = await authenticateAgent(request, path, this.deps.findAgent)
+    const agent = await authenticateAgent(request, path, (id) => this.ports.agents.agent(id))
     if (route.kind === 'push') {
       if (!this.pushing(agent.id, route.fileId))
         throw apiError(403, 'not_your_step', 'this agent is on no step that pushes this file')
-      const file = this.deps.book.file(route.fileId)
-      const object = file && (await this.deps.bucket.get(siteFileKey(site.id, file.id)))
+      const file = this.book.file(route.fileId)
+      const object = file && (await this.bucket.get(siteFileKey(site.id, file.id)))
       if (!file || !object) throw apiError(404, 'not_found', 'file not found')
       return fileResponse(object, file.sha256)
     }
@@ -205,19 +206,19 @@ export class SiteFiles implements StepFiles {
       throw apiError(403, 'not_your_step', 'this agent is not on this attempt of a fetch step')
     const bytes = announcedLength(request.headers.get('content-length'))
     const key = fetchedFileKey(site.id, route.runId, agent.id, route.index, route.attempt)
-    return Response.json(await storeFile(this.deps.bucket, key, request.body, bytes), { status: 201 })
+    return Response.json(await storeFile(this.bucket, key, request.body, bytes), { status: 201 })
   }
 
   private pushing(agentId: string, fileId: string) {
-    return this.deps.runs.activeStepsOf(agentId).some((on) => {
-      const step = this.deps.runs.definitionOf(on.runId)?.steps[on.stepIndex]
+    return this.ports.runs.activeStepsOf(agentId).some((on) => {
+      const step = this.ports.runs.definitionOf(on.runId)?.steps[on.stepIndex]
       return step?.kind === 'file' && step.direction === 'push' && step.file_id === fileId
     })
   }
 
   private fetching(agentId: string, at: { runId: string; index: number; attempt: number }) {
-    const on = this.deps.runs.runAgent(at.runId, agentId)
-    const step = this.deps.runs.definitionOf(at.runId)?.steps[at.index]
+    const on = this.ports.runs.runAgent(at.runId, agentId)
+    const step = this.ports.runs.definitionOf(at.runId)?.steps[at.index]
     return (
       on?.state === 'active' &&
       on.stepIndex === at.index &&
@@ -231,7 +232,7 @@ export class SiteFiles implements StepFiles {
 
   checkSteps(definition: TaskDefinition) {
     const missing = definition.steps.flatMap((step, index) =>
-      step.kind === 'file' && step.direction === 'push' && !this.deps.book.file(step.file_id)
+      step.kind === 'file' && step.direction === 'push' && !this.book.file(step.file_id)
         ? [{ step: index, file_id: step.file_id }]
         : [],
     )
@@ -247,13 +248,13 @@ export class SiteFiles implements StepFiles {
   /** URLs on the origin the agent connected to: that one, it can reach. */
   transfer(agentId: string, step: Step, at: { runId: string; index: number; attempt: number }): StepTransfer {
     if (step.kind !== 'file') return {}
-    const origin = this.deps.originOf(agentId)
+    const origin = agentOrigin(this.kernel.ctx, agentId)
     // Not connected: the step is sent again, with its URLs, when the agent is back.
     if (!origin) return {}
     const siteId = this.scope.present().id
     if (step.direction === 'fetch')
       return { upload_url: origin + uploadPath(siteId, at.runId, at.index, at.attempt) }
-    const file = this.deps.book.file(step.file_id)
+    const file = this.book.file(step.file_id)
     // Deleted since the task was saved: the agent refuses a push that comes without its file.
     if (!file) return {}
     return { file: { url: origin + pushPath(siteId, file.id), sha256: file.sha256, bytes: file.bytes } }
@@ -263,7 +264,7 @@ export class SiteFiles implements StepFiles {
 
   private requireFile(fileId: string): FileRow {
     this.scope.present()
-    const file = this.deps.book.file(fileId)
+    const file = this.book.file(fileId)
     if (!file) throw apiError(404, 'not_found', 'file not found')
     return file
   }

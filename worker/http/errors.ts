@@ -28,6 +28,20 @@ export class ApiError extends Error {
   }
 }
 
+/** A refused request as an object answers it: the error's status and documented body, marked refused. */
+export interface Refusal {
+  status: ErrorStatus
+  body: ErrorBody
+  refused: true
+}
+
+/** The one place a refusal becomes the answer the API gives for it. */
+export const refusal = (error: ApiError): Refusal => ({
+  status: error.status,
+  body: error.toBody(),
+  refused: true,
+})
+
 export const apiError = (status: ErrorStatus, code: string, message: string, details?: unknown) =>
   new ApiError(status, code, message, details)
 

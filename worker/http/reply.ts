@@ -3,10 +3,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { describeRoute, resolver } from 'hono-openapi'
 import type * as v from 'valibot'
 import { ErrorBody } from '../../schema/common'
-import type { Reply } from '../lib/idempotency'
+import type { Answer } from '../lib/idempotency'
 
 /** Sends an object's answer as it is: its status and its body. */
-export const send = (c: Context, reply: Reply) =>
+export const send = (c: Context, reply: Answer) =>
   c.json(reply.body as object, reply.status as ContentfulStatusCode)
 
 const errorResponse = (description: string) => ({

@@ -1,16 +1,17 @@
-import { type ApiError, apiError } from '../http/errors'
+import { apiError, type Refusal } from '../http/errors'
 
-/** An answer as the API gives it: what `Idempotency-Key` replays. */
+/**
+ * What a command or query answers when it succeeds: what `Idempotency-Key` replays. A refused
+ * one throws its `ApiError` instead, which the object's boundary turns into a `Refusal`.
+ */
 export interface Reply<T = unknown> {
   status: number
   body: T
+  refused?: undefined
 }
 
-/** A refused command as the answer the API gives for it. */
-export const errorReply = <T>(error: ApiError): Reply<T> => ({
-  status: error.status,
-  body: error.toBody() as T,
-})
+/** What an object answers across RPC: the reply, or the refusal with its error body. */
+export type Answer<T = unknown> = Reply<T> | Refusal
 
 /** A write's `Idempotency-Key`, with a fingerprint of the request it came with. */
 export interface IdempotencyClaim {
@@ -47,7 +48,7 @@ export class IdempotencyStore {
     return { status: row.status, body: JSON.parse(row.body) }
   }
 
-  save(claim: IdempotencyClaim | undefined, reply: Reply, now: number) {
+  save(claim: IdempotencyClaim | undefined, reply: { status: number; body: unknown }, now: number) {
     if (!claim) return
     if (now - this.#prunedAt > PRUNE_EVERY_MS) {
       this.sql.exec('DELETE FROM idempotency WHERE created_at <= ?', now - KEEP_MS)

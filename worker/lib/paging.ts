@@ -21,3 +21,13 @@ export const toPage = <R, T>(
 
 /** The cursor of lists ordered by their ULID id. */
 export const byId = (row: { id: string }) => row.id
+
+/** A page of rows ordered by id, each shown as `item` shows it, as a 200 answer. */
+export const pageReply = <R extends { id: string }, T>(
+  rows: readonly R[],
+  limit: number,
+  item: (row: R) => T,
+): { status: 200; body: Page<T> } => ({
+  status: 200,
+  body: toPage(rows, limit, (page) => page.map(item), byId),
+})

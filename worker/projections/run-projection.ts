@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { runSteps, runs, tasks } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent, RUN_MOVED_TO, type SitewireEventBody } from '../../schema/events'
 import type { ProjectionsDb } from './database'
 
 type Statement = BatchItem<'sqlite'>
@@ -88,11 +88,18 @@ export const projectRunEvent = (
     case EventType.runQueued:
     case EventType.runScheduled:
     case EventType.runCollecting:
-      return db.update(runs).set({ status: MOVED_TO[body.type], lastSeq: seq }).where(run(body.data.run_id))
+      return db
+        .update(runs)
+        .set({ status: RUN_MOVED_TO[body.type], lastSeq: seq })
+        .where(run(body.data.run_id))
     case EventType.runDispatched:
       return db
         .update(runs)
-        .set({ status: 'dispatched', startedAt: sql`coalesce(${runs.startedAt}, ${time})`, lastSeq: seq })
+        .set({
+          status: RUN_MOVED_TO[body.type],
+          startedAt: sql`coalesce(${runs.startedAt}, ${time})`,
+          lastSeq: seq,
+        })
         .where(run(body.data.run_id))
     case EventType.runSkipped:
       return db
@@ -176,9 +183,3 @@ export const projectRunEvent = (
       return undefined
   }
 }
-
-const MOVED_TO = {
-  [EventType.runQueued]: 'queued',
-  [EventType.runScheduled]: 'scheduled',
-  [EventType.runCollecting]: 'collecting',
-} as const

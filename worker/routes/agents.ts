@@ -27,7 +27,7 @@ import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
-import { siteOf } from '../objects'
+import { siteFor, siteOf } from '../objects'
 import { readProjections } from '../projections/connection'
 import { visibleRows } from '../projections/visible-rows'
 import { SiteParam } from './sites'
@@ -129,8 +129,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).createEnrolmentToken(
-          c.var.caller,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).agents.createToken(
           c.req.valid('json'),
           writeOf(c),
           origin(c.req.url),
@@ -151,8 +150,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
       const query = c.req.valid('query')
       return send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).listEnrolmentTokens(
-          c.var.caller,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).agents.listTokens(
           query.limit,
           query.cursor,
         ),
@@ -173,7 +171,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
       const { siteId, tokenId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).revokeEnrolmentToken(c.var.caller, tokenId, {
+        await siteFor(c.env, siteId, c.var.caller).agents.revokeToken(tokenId, {
           caller: c.var.caller,
           idempotency: c.var.idempotency,
         }),
@@ -193,7 +191,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).listAgents(c.var.caller, c.req.valid('query')),
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).agents.list(c.req.valid('query')),
       ),
   )
   .post(
@@ -208,7 +206,10 @@ export const siteAgentRoutes = new Hono<AppEnv>()
     audited('agent.refresh_facts', 'site'),
     authorize('operator', 'site'),
     async (c) =>
-      send(c, await siteOf(c.env, c.req.valid('param').siteId).refreshAgentFacts(c.var.caller, writeOf(c))),
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).agents.refreshFacts(writeOf(c)),
+      ),
   )
   .get(
     '/:siteId/agents/:agentId',
@@ -221,7 +222,7 @@ export const siteAgentRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, agentId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getAgent(c.var.caller, agentId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).agents.get(agentId))
     },
   )
 
@@ -235,7 +236,7 @@ for (const [name, summary] of [
     const body = (c.req.valid('json') ?? {}) as { reason?: string }
     return send(
       c,
-      await siteOf(c.env, siteId).decideAgent(c.var.caller, agentId, name, body.reason, {
+      await siteFor(c.env, siteId, c.var.caller).agents.decide(agentId, name, body.reason, {
         caller: c.var.caller,
         idempotency: c.var.idempotency,
       }),

@@ -78,10 +78,11 @@ export const authRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const principal = c.var.principal
-      const user =
+      const found =
         principal.actor.type === 'user'
-          ? ((await tenantOf(c.env, principal.tenantId).getUser(principal.actor.id)).body as User)
+          ? await tenantOf(c.env, principal.tenantId).getUser(principal.actor.id)
           : null
+      const user = found && !found.refused ? found.body : null
       return c.json({
         tenant_id: principal.tenantId,
         actor: principal.actor,
@@ -112,7 +113,9 @@ export const authRoutes = new Hono<AppEnv>()
       const { userId, sessionId } = sessionUserOf(c)
       const body = c.req.valid('json')
       const tenant = tenantOf(c.env, c.var.caller.tenantId)
-      const user = (await tenant.getUser(userId)).body as User
+      const found = await tenant.getUser(userId)
+      if (found.refused) return send(c, found)
+      const user = found.body
       const now = Date.now()
       const checked = await checkPasswordAttempt(
         c.env,

@@ -15,7 +15,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor, siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 /** `/v1/sites/{siteId}/events`: page through the log, append CloudEvents, stream it live. */
@@ -34,7 +34,7 @@ export const eventRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).listEvents(c.var.caller, c.req.valid('query')),
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.events(c.req.valid('query')),
       ),
   )
   .post(
@@ -82,8 +82,8 @@ export const eventRoutes = new Hono<AppEnv>()
     valid('query', GetEventQuery),
     async (c) => {
       const { siteId, seq } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getEvent(c.var.caller, seq, c.req.valid('query').mode)
-      if (reply.status !== 200) return send(c, reply)
+      const reply = await siteFor(c.env, siteId, c.var.caller).site.event(seq, c.req.valid('query').mode)
+      if (reply.refused) return send(c, reply)
       return new Response(reply.body.body, { headers: reply.body.headers })
     },
   )

@@ -5,7 +5,6 @@ import { ListFilesQuery, SiteFile, SiteFilePage, StoredFile, UploadFileQuery } f
 import { Ulid } from '../../schema/common'
 import { MAX_FILE_BYTES } from '../../schema/tasks/steps'
 import { authorize } from '../auth/authenticate'
-import type { FetchedFileRow } from '../files/file-book'
 import { fetchedFileKey, siteFileKey } from '../files/paths'
 import { announcedLength, fileResponse } from '../files/storage'
 import { audited } from '../http/audited'
@@ -13,7 +12,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor, siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 /** A step index or attempt in a path. */
@@ -68,7 +67,10 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', ListFilesQuery),
     async (c) =>
-      send(c, await siteOf(c.env, c.req.valid('param').siteId).listFiles(c.var.caller, c.req.valid('query'))),
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).files.list(c.req.valid('query')),
+      ),
   )
   .get(
     '/:siteId/files/:fileId',
@@ -81,7 +83,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getFile(c.var.caller, fileId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).files.get(fileId))
     },
   )
   .get(
@@ -96,9 +98,9 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getFile(c.var.caller, fileId)
-      if (reply.status !== 200) return send(c, reply)
-      const file = reply.body as SiteFile
+      const reply = await siteFor(c.env, siteId, c.var.caller).files.get(fileId)
+      if (reply.refused) return send(c, reply)
+      const file = reply.body
       const object = await c.env.ARCHIVES.get(siteFileKey(siteId, fileId))
       // Deleted between the two reads: the log says so first, then the bytes go.
       if (!object) throw apiError(404, 'not_found', 'file not found')
@@ -120,7 +122,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).deleteFile(c.var.caller, fileId, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).files.delete(fileId, writeOf(c)))
     },
   )
   .get(
@@ -137,9 +139,9 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, runId, agentId, index } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getFetchedFile(c.var.caller, runId, agentId, index)
-      if (reply.status !== 200) return send(c, reply)
-      const fetched = reply.body as FetchedFileRow
+      const reply = await siteFor(c.env, siteId, c.var.caller).files.fetched(runId, agentId, index)
+      if (reply.refused) return send(c, reply)
+      const fetched = reply.body
       const object = await c.env.ARCHIVES.get(fetchedFileKey(siteId, runId, agentId, index, fetched.attempt))
       if (!object) throw apiError(404, 'not_found', 'the agent reported a file it did not upload')
       return fileResponse(object, fetched.sha256)

@@ -10,7 +10,7 @@ import type { LoggedEvent } from '../../schema/events'
 import { connectAgent, type StepMessage, script } from '../../test/worker-runs'
 import { type Client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
 import { EventLog } from '../site/event-log'
-import type { SiteObject } from '../site/site'
+import type { SiteObject } from '../site-object/site-object'
 
 let admin: Client
 let other: Client
@@ -342,7 +342,9 @@ describe('run archives', () => {
     // The object "dies" right after each upload: the archive is in R2, the log does not say so.
     let uploads = 0
     await runInDurableObject(stub(site), (instance: SiteObject) => {
-      const deps = (instance as unknown as { runs: { deps: { bucket: R2Bucket } } }).runs.deps
+      const { deps } = (
+        instance as unknown as { parts: { runs: { archiver: { deps: { bucket: R2Bucket } } } } }
+      ).parts.runs.archiver
       const bucket = deps.bucket
       deps.bucket = {
         put: async (...args: Parameters<R2Bucket['put']>) => {

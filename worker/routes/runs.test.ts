@@ -8,7 +8,7 @@ import type { LoggedEvent } from '../../schema/events'
 import { newAgent } from '../../test/worker-agents'
 import { connectAgent, script } from '../../test/worker-runs'
 import { type Client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
-import type { SiteObject } from '../site/site'
+import type { SiteObject } from '../site-object/site-object'
 
 let admin: Client
 let other: Client

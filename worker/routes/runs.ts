@@ -6,7 +6,6 @@ import {
   RequestRunBody,
   RerunBody,
   Run,
-  type RunArchive,
   RunDetail,
   RunLogsQuery,
   RunPage,
@@ -19,7 +18,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor, siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
@@ -41,8 +40,7 @@ export const runRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).previewTargets(
-          c.var.caller,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).runs.preview(
           c.req.valid('json').target,
         ),
       ),
@@ -72,7 +70,7 @@ export const runRoutes = new Hono<AppEnv>()
       const { siteId, taskId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).requestRun(c.var.caller, taskId, c.req.valid('json'), writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).runs.request(taskId, c.req.valid('json'), writeOf(c)),
       )
     },
   )
@@ -87,7 +85,10 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', ListRunsQuery),
     async (c) =>
-      send(c, await siteOf(c.env, c.req.valid('param').siteId).listRuns(c.var.caller, c.req.valid('query'))),
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).runs.list(c.req.valid('query')),
+      ),
   )
   .get(
     '/:siteId/runs/:runId',
@@ -102,7 +103,7 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, runId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getRun(c.var.caller, runId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).runs.get(runId))
     },
   )
   .post(
@@ -118,7 +119,7 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, runId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).cancelRun(c.var.caller, runId, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).runs.cancel(runId, writeOf(c)))
     },
   )
   .post(
@@ -139,7 +140,7 @@ export const runRoutes = new Hono<AppEnv>()
       const { siteId, runId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).rerun(c.var.caller, runId, c.req.valid('json') ?? {}, writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).runs.rerun(runId, c.req.valid('json') ?? {}, writeOf(c)),
       )
     },
   )
@@ -185,9 +186,9 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, runId } = c.req.valid('param')
-      const reply = await siteOf(c.env, siteId).getRunArchive(c.var.caller, runId)
-      if (reply.status !== 200) return send(c, reply)
-      const object = await c.env.ARCHIVES.get((reply.body as RunArchive).key)
+      const reply = await siteFor(c.env, siteId, c.var.caller).runs.archive(runId)
+      if (reply.refused) return send(c, reply)
+      const object = await c.env.ARCHIVES.get(reply.body.key)
       // Retention deletes the object before it records so; between the two the archive is already gone.
       if (!object) throw apiError(404, 'archive_deleted', "the site's retention deleted this archive")
       return new Response(object.body, {

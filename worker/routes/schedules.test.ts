@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Enrolled, ServerMessage } from '../../schema/agent/protocol'
 import type { CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Run } from '../../schema/api/runs'
@@ -10,7 +10,7 @@ import type { LoggedEvent } from '../../schema/events'
 import { newAgent, open } from '../../test/worker-agents'
 import { type Client, eventually, expectError, newTenant } from '../../test/worker-support'
 import type { SiteRuns } from '../runs/site-runs'
-import type { SiteObject } from '../site/site'
+import type { SiteObject } from '../site-object/site-object'
 
 let admin: Client
 let other: Client
@@ -20,18 +20,23 @@ beforeAll(async () => {
   other = (await newTenant()).client
 })
 
+// Each test starts on the system's time, then moves it (only `Date`: awaiting stays real).
+beforeEach(() => {
+  vi.useRealTimers()
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterAll(() => vi.useRealTimers())
+
 /** Every test moves its site's clock to a fixed time, so fire times are known exactly. */
 const START = '2035-03-22T12:00:30.000Z'
 
 const objectOf = (site: Site) => env.SITE.get(env.SITE.idFromName(site.id))
 
-/** Moves the site object's clock forward to `iso`. */
-const clockTo = (site: Site, iso: string) =>
-  runInDurableObject(objectOf(site), (instance: SiteObject) => {
-    const ms = Date.parse(iso) - instance.clock.now()
-    if (ms < 0) throw new Error(`the clock is already past ${iso}`)
-    instance.clock.advanceForTests(ms)
-  })
+/** Moves the time forward to `iso`: the test's clock is the site object's, as they share the isolate. */
+const clockTo = (iso: string) => {
+  if (Date.parse(iso) < Date.now()) throw new Error(`the clock is already past ${iso}`)
+  vi.setSystemTime(iso)
+}
 
 const runAlarm = (site: Site) =>
   runInDurableObject(objectOf(site), (instance: SiteObject) => instance.alarm())
@@ -49,7 +54,7 @@ const siteAt = async (timezone: string) => {
 
 const newSite = async (timezone = 'UTC') => {
   const site = await siteAt(timezone)
-  await clockTo(site, START)
+  clockTo(START)
   return site
 }
 
@@ -65,7 +70,7 @@ const siteWithAgent = async () => {
   const agent = await newAgent()
   const { agent_id: agentId } = (await (await agent.enrol(token.token, { role: 'web' })).json()) as Enrolled
   const conn = await open(await agent.connect(agentId, site.id))
-  await clockTo(site, START)
+  clockTo(START)
   const steps = () =>
     conn.messages.filter(
       (m): m is Extract<ServerMessage, { type: 'step' }> => typeof m !== 'string' && m.type === 'step',
@@ -190,11 +195,11 @@ describe('schedules', () => {
     })
     expect(hourly.next_fire_times[0]).toBe('2035-03-22T13:00:00.000Z')
 
-    await clockTo(site, '2035-03-22T12:59:59.000Z')
+    clockTo('2035-03-22T12:59:59.000Z')
     await runAlarm(site)
     expect(await runsOf(site)).toEqual([])
 
-    await clockTo(site, '2035-03-22T13:00:01.000Z')
+    clockTo('2035-03-22T13:00:01.000Z')
     await runAlarm(site)
     const [run] = await runsOf(site)
     expect(run).toMatchObject({
@@ -241,7 +246,7 @@ describe('schedules', () => {
     expect((await post(site, `${hourly.id}/pause`)).status).toBe(200)
     expect(await headOf(site)).toBe(head)
 
-    await clockTo(site, '2035-03-22T14:30:00.000Z')
+    clockTo('2035-03-22T14:30:00.000Z')
     await runAlarm(site)
     expect(await runsOf(site)).toEqual([])
 
@@ -249,7 +254,7 @@ describe('schedules', () => {
     expect(resumed.status).toBe(200)
     // The times that passed while paused are not missed: the wait starts again from now.
     expect(((await resumed.json()) as Schedule).next_fire_times[0]).toBe('2035-03-22T15:00:00.000Z')
-    await clockTo(site, '2035-03-22T15:00:02.000Z')
+    clockTo('2035-03-22T15:00:02.000Z')
     await runAlarm(site)
     const runs = await runsOf(site)
     expect(runs.map((r) => r.trigger)).toEqual([
@@ -265,7 +270,7 @@ describe('schedules', () => {
     const hourly = await schedule(site, { task_id: task.id, cron: '0 * * * *', run: webRun })
     conn.socket.close()
     // Down from before 13:00 until 16:20: 13:00, 14:00, 15:00 and 16:00 passed.
-    await clockTo(site, '2035-03-22T16:20:00.000Z')
+    clockTo('2035-03-22T16:20:00.000Z')
     await restart(site)
     const runs = await eventually(async () => {
       const found = await runsOf(site)
@@ -293,7 +298,7 @@ describe('schedules', () => {
     const { site, conn } = await siteWithAgent()
     const task = await newTask(site)
     const hourly = await schedule(site, { task_id: task.id, cron: '0 * * * *', run: webRun, missed: 'skip' })
-    await clockTo(site, '2035-03-22T15:30:00.000Z')
+    clockTo('2035-03-22T15:30:00.000Z')
     await runAlarm(site)
     expect(await runsOf(site)).toEqual([])
     const missed = await eventsOf(site, 'io.sitewire.schedule.missed')
@@ -303,7 +308,7 @@ describe('schedules', () => {
     expect(await eventsOf(site, 'io.sitewire.schedule.fired')).toEqual([])
 
     // Down over 16:00 and 17:00 but back in time for 18:00: the two are missed, 18:00 runs.
-    await clockTo(site, '2035-03-22T18:00:10.000Z')
+    clockTo('2035-03-22T18:00:10.000Z')
     await runAlarm(site)
     const runs = await runsOf(site)
     expect(runs.map((r) => r.trigger)).toEqual([
@@ -329,7 +334,7 @@ describe('schedules', () => {
       at: '2035-03-22T13:00:00.000Z',
       next_fire_times: ['2035-03-22T13:00:00.000Z'],
     })
-    await clockTo(site, '2035-03-22T13:00:05.000Z')
+    clockTo('2035-03-22T13:00:05.000Z')
     await runAlarm(site)
     const [run] = await runsOf(site)
     expect(run?.trigger).toEqual({
@@ -346,7 +351,7 @@ describe('schedules', () => {
       last_run_id: run?.id,
     })
 
-    await clockTo(site, '2035-03-23T13:00:00.000Z')
+    clockTo('2035-03-23T13:00:00.000Z')
     await runAlarm(site)
     expect(await runsOf(site)).toHaveLength(1)
     await expectError(await post(site, `${once.id}/resume`), 409, 'schedule_completed')
@@ -366,10 +371,10 @@ describe('schedules', () => {
     const { site, conn } = await siteWithAgent()
     const task = await newTask(site)
     const hourly = await schedule(site, { task_id: task.id, cron: '0 * * * *', run: webRun })
-    await clockTo(site, '2035-03-22T13:00:01.000Z')
+    clockTo('2035-03-22T13:00:01.000Z')
     // What a fire does first, requesting the run, without the fire being recorded after it.
     const orphan = await runInDurableObject(objectOf(site), (instance: SiteObject) => {
-      const { runs } = instance as unknown as { runs: SiteRuns }
+      const { runs } = (instance as unknown as { parts: { runs: SiteRuns } }).parts
       return runs.requestRun(task.id, { ...hourly.run, from_step: 0 }, `schedule/${hourly.id}`, undefined, {
         kind: 'schedule',
         schedule_id: hourly.id,
@@ -390,7 +395,7 @@ describe('schedules', () => {
     const site = await newSite()
     const task = await newTask(site)
     const hourly = await schedule(site, { task_id: task.id, cron: '0 * * * *', run: webRun })
-    await clockTo(site, '2035-03-22T13:00:00.000Z')
+    clockTo('2035-03-22T13:00:00.000Z')
     await runAlarm(site)
     expect(await runsOf(site)).toEqual([])
     const fired = await eventsOf(site, 'io.sitewire.schedule.fired')

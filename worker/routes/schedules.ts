@@ -13,7 +13,7 @@ import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const ScheduleParam = v.object({ siteId: Ulid, scheduleId: Ulid })
@@ -46,8 +46,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).createSchedule(
-          c.var.caller,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).schedules.create(
           c.req.valid('json'),
           writeOf(c),
         ),
@@ -67,7 +66,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).listSchedules(c.var.caller, c.req.valid('query')),
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).schedules.list(c.req.valid('query')),
       ),
   )
   .get(
@@ -81,7 +80,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getSchedule(c.var.caller, scheduleId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.get(scheduleId))
     },
   )
   .patch(
@@ -104,7 +103,11 @@ export const scheduleRoutes = new Hono<AppEnv>()
       const { siteId, scheduleId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).updateSchedule(c.var.caller, scheduleId, c.req.valid('json'), writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).schedules.update(
+          scheduleId,
+          c.req.valid('json'),
+          writeOf(c),
+        ),
       )
     },
   )
@@ -122,7 +125,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).pauseSchedule(c.var.caller, scheduleId, true, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.pause(scheduleId, true, writeOf(c)))
     },
   )
   .post(
@@ -141,7 +144,10 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).pauseSchedule(c.var.caller, scheduleId, false, writeOf(c)))
+      return send(
+        c,
+        await siteFor(c.env, siteId, c.var.caller).schedules.pause(scheduleId, false, writeOf(c)),
+      )
     },
   )
   .delete(
@@ -158,6 +164,6 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).deleteSchedule(c.var.caller, scheduleId, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.delete(scheduleId, writeOf(c)))
     },
   )

@@ -21,7 +21,7 @@ import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
-import { siteOf, tenantOf } from '../objects'
+import { siteFor, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
 import { visibleRows } from '../projections/visible-rows'
 
@@ -108,7 +108,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).getSite(c.var.caller)),
+    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.get()),
   )
   .patch(
     '/:siteId',
@@ -125,7 +125,13 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('json', UpdateSiteBody),
     async (c) => {
       const write = writeOf(c)
-      return send(c, await siteOf(c.env, c.req.valid('param').siteId).updateSite(c.req.valid('json'), write))
+      return send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.update(
+          c.req.valid('json'),
+          write,
+        ),
+      )
     },
   )
   .post(
@@ -144,7 +150,10 @@ export const siteRoutes = new Hono<AppEnv>()
     async (c) => {
       const write = writeOf(c)
       const { reason } = c.req.valid('json') ?? {}
-      return send(c, await siteOf(c.env, c.req.valid('param').siteId).archiveSite(reason, write))
+      return send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.archive(reason, write),
+      )
     },
   )
   .post(
@@ -159,7 +168,7 @@ export const siteRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     async (c) => {
       const write = writeOf(c)
-      return send(c, await siteOf(c.env, c.req.valid('param').siteId).restoreSite(write))
+      return send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.restore(write))
     },
   )
   .get(
@@ -171,7 +180,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).status(c.var.caller)),
+    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.status()),
   )
   .get(
     '/:siteId/projection/quarantine',
@@ -185,7 +194,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).listQuarantine(c.var.caller)),
+    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.quarantined()),
   )
   .post(
     '/:siteId/projection/retry',
@@ -199,5 +208,6 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     audited('projection.retry', 'site'),
     authorize('admin', 'site'),
-    async (c) => send(c, await siteOf(c.env, c.req.valid('param').siteId).retryQuarantine(c.var.caller)),
+    async (c) =>
+      send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.retryQuarantined()),
   )

@@ -8,7 +8,7 @@ import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteOf } from '../objects'
+import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
@@ -32,8 +32,7 @@ export const taskRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await siteOf(c.env, c.req.valid('param').siteId).createTask(
-          c.var.caller,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).tasks.create(
           c.req.valid('json'),
           writeOf(c),
         ),
@@ -51,7 +50,10 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', ListTasksQuery),
     async (c) =>
-      send(c, await siteOf(c.env, c.req.valid('param').siteId).listTasks(c.var.caller, c.req.valid('query'))),
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).tasks.list(c.req.valid('query')),
+      ),
   )
   .get(
     '/:siteId/tasks/:taskId',
@@ -64,7 +66,7 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).getTask(c.var.caller, taskId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.get(taskId))
     },
   )
   .put(
@@ -85,7 +87,7 @@ export const taskRoutes = new Hono<AppEnv>()
       const { siteId, taskId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).updateTask(c.var.caller, taskId, c.req.valid('json'), writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).tasks.update(taskId, c.req.valid('json'), writeOf(c)),
       )
     },
   )
@@ -100,7 +102,7 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).listTaskVersions(c.var.caller, taskId))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.versions(taskId))
     },
   )
   .post(
@@ -119,7 +121,7 @@ export const taskRoutes = new Hono<AppEnv>()
       const { siteId, taskId } = c.req.valid('param')
       return send(
         c,
-        await siteOf(c.env, siteId).cloneTask(c.var.caller, taskId, c.req.valid('json') ?? {}, writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).tasks.clone(taskId, c.req.valid('json') ?? {}, writeOf(c)),
       )
     },
   )
@@ -136,6 +138,6 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     async (c) => {
       const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteOf(c.env, siteId).deleteTask(c.var.caller, taskId, writeOf(c)))
+      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.delete(taskId, writeOf(c)))
     },
   )

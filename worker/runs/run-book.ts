@@ -1,24 +1,25 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type RunRequested, type SitewireEventBody } from '../../schema/events'
-import type { OutputLine } from '../../schema/tasks/run-request'
+import {
+  EventType,
+  type LoggedEvent,
+  RUN_MOVED_TO,
+  type RunRequested,
+  type SitewireEventBody,
+} from '../../schema/events'
+import { type OutputLine, WORKING_RUN_STATUSES } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import { utf8Length } from '../lib/utf8'
+import type { TaskBook } from '../tasks/task-book'
+import { afterStep, CANCEL_GRACE_MS, LOST_GRACE_MS, stepDeadline } from './run-agent-rules'
 
-export type TaskRow = typeof store.tasks.$inferSelect
 export type RunRow = typeof store.runs.$inferSelect
 export type RunAgentRow = typeof store.runAgents.$inferSelect
 export type RunStepRow = typeof store.runSteps.$inferSelect
 
 /** Lines of each step attempt kept at its start and at its end, for previews. */
 export const PREVIEW_LINES = 20
-/** Past a step's own timeout, how long the platform waits for the agent's answer. */
-export const STEP_GRACE_MS = 30_000
-/** How long an agent that went away mid-step may take to come back before its step is lost. */
-export const LOST_GRACE_MS = 60_000
-/** How long a cancelled step may take to report back before the platform records it cancelled. */
-export const CANCEL_GRACE_MS = 30_000
 
 /** A Durable Object's SQLite binds at most 100 values per statement; a `run_agents` row takes 8. */
 const ROWS_PER_INSERT = Math.floor(100 / 8)
@@ -27,7 +28,6 @@ const LIVE_ARCHIVE = and(
   isNotNull(store.runs.archive),
   sql`json_extract(${store.runs.archive}, '$.deleted_at') is null`,
 )
-const RUN_WORKING = ['requested', 'queued', 'scheduled', 'dispatched', 'collecting'] as const
 
 const textBytes = (lines: readonly OutputLine[]) => {
   let bytes = 0
@@ -41,54 +41,16 @@ const textBytes = (lines: readonly OutputLine[]) => {
  * They record facts only; what happens next is the run decider's.
  */
 export class RunBook {
-  private readonly definitions = new Map<string, TaskDefinition>()
-
-  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase<typeof store>,
+    private readonly tasks: TaskBook,
+  ) {}
 
   /** Every event reaching here was validated on its way in: the log holds only valid ones. */
   apply(event: LoggedEvent) {
     const body = { type: event.type, data: event.data } as SitewireEventBody
     const at = Date.parse(event.time)
     switch (body.type) {
-      case EventType.taskCreated:
-      case EventType.taskUpdated: {
-        const { task_id, version, definition } = body.data
-        this.db
-          .insert(store.taskVersions)
-          .values({
-            taskId: task_id,
-            version,
-            definition,
-            createdAt: event.time,
-            createdBy: String(event.actor ?? 'unknown'),
-          })
-          .onConflictDoNothing()
-          .run()
-        this.db
-          .insert(store.tasks)
-          .values({
-            id: task_id,
-            version,
-            name: definition.name,
-            labels: definition.labels,
-            createdAt: event.time,
-            updatedAt: event.time,
-            deletedAt: null,
-          })
-          .onConflictDoUpdate({
-            target: store.tasks.id,
-            set: { version, name: definition.name, labels: definition.labels, updatedAt: event.time },
-          })
-          .run()
-        return
-      }
-      case EventType.taskDeleted:
-        this.db
-          .update(store.tasks)
-          .set({ deletedAt: event.time, updatedAt: event.time })
-          .where(eq(store.tasks.id, body.data.task_id))
-          .run()
-        return
       case EventType.runRequested: {
         const request = body.data
         this.db
@@ -132,11 +94,11 @@ export class RunBook {
       case EventType.runQueued:
       case EventType.runDispatched:
       case EventType.runCollecting:
-        return this.setRun(body.data.run_id, { status: statusOf(body.type), updatedAt: event.time })
+        return this.setRun(body.data.run_id, { status: RUN_MOVED_TO[body.type], updatedAt: event.time })
       case EventType.runScheduled: {
         const run = this.run(body.data.run_id)
         return this.setRun(body.data.run_id, {
-          status: 'scheduled',
+          status: RUN_MOVED_TO[body.type],
           updatedAt: event.time,
           dueAt: run?.request.not_before ? Date.parse(run.request.not_before) : null,
         })
@@ -156,20 +118,7 @@ export class RunBook {
       case EventType.runFinished:
         return this.finishRun(body.data.run_id, body.data.status, body.data.reason, event.time)
       case EventType.runArchived:
-        this.setRun(body.data.run_id, { archive: { ...body.data, deleted_at: null } })
-        // The chunks are in the archive now; dropping them with the event that says so keeps the
-        // log and the archive from ever both holding, or both missing, a run's output.
-        this.db
-          .delete(store.events)
-          .where(
-            and(
-              eq(store.events.subject, body.data.run_id),
-              eq(store.events.type, EventType.stepOutput),
-              lt(store.events.seq, event.seq),
-            ),
-          )
-          .run()
-        return
+        return this.setRun(body.data.run_id, { archive: { ...body.data, deleted_at: null } })
       case EventType.runArchiveDeleted: {
         const archive = this.run(body.data.run_id)?.archive
         if (archive) this.setRun(body.data.run_id, { archive: { ...archive, deleted_at: event.time } })
@@ -177,8 +126,7 @@ export class RunBook {
       }
       case EventType.stepDispatched: {
         const { run_id, agent_id, index, attempt } = body.data
-        const step = this.definitionOf(run_id)?.steps[index]
-        const deadline = at + (step?.timeout_seconds ?? 3600) * 1000 + STEP_GRACE_MS
+        const deadline = stepDeadline(this.definitionOf(run_id)?.steps[index], at)
         this.db
           .update(store.runAgents)
           .set({ state: 'active', stepIndex: index, attempt, stepDeadline: deadline, dueAt: deadline })
@@ -272,23 +220,7 @@ export class RunBook {
         .from(store.runs)
         .where(eq(store.runs.id, data.run_id))
         .get()?.cancelled === true
-    const steps = this.definitionOf(data.run_id)?.steps ?? []
-    const retries = steps[data.index]?.retries ?? { max: 0, backoff_seconds: 5 }
-    let next: Partial<RunAgentRow>
-    if (data.outcome === 'succeeded') {
-      const more = data.index + 1 < steps.length
-      next = !more
-        ? { state: 'succeeded' }
-        : cancelled
-          ? { state: 'cancelled' }
-          : { state: 'ready', stepIndex: data.index + 1, attempt: 0 }
-    } else if (data.outcome === 'cancelled' || cancelled) {
-      next = { state: 'cancelled' }
-    } else if (data.attempt <= retries.max) {
-      next = { state: 'retrying', dueAt: at + retries.backoff_seconds * 1000 * 2 ** (data.attempt - 1) }
-    } else {
-      next = { state: 'failed' }
-    }
+    const next = afterStep(data, this.definitionOf(data.run_id)?.steps ?? [], cancelled, at)
     this.db
       .update(store.runAgents)
       .set({ stepDeadline: null, dueAt: null, ...next })
@@ -329,42 +261,6 @@ export class RunBook {
 
   // Reads
 
-  task(taskId: string): TaskRow | undefined {
-    return this.db.select().from(store.tasks).where(eq(store.tasks.id, taskId)).get()
-  }
-
-  tasks(): TaskRow[] {
-    return this.db
-      .select()
-      .from(store.tasks)
-      .where(isNull(store.tasks.deletedAt))
-      .orderBy(asc(store.tasks.id))
-      .all()
-  }
-
-  /** A version never changes once stored, so it is read and parsed once per object. */
-  definition(taskId: string, version: number): TaskDefinition | undefined {
-    const key = `${taskId}@${version}`
-    const known = this.definitions.get(key)
-    if (known) return known
-    const definition = this.db
-      .select()
-      .from(store.taskVersions)
-      .where(and(eq(store.taskVersions.taskId, taskId), eq(store.taskVersions.version, version)))
-      .get()?.definition
-    if (definition) this.definitions.set(key, definition)
-    return definition
-  }
-
-  versions(taskId: string) {
-    return this.db
-      .select()
-      .from(store.taskVersions)
-      .where(eq(store.taskVersions.taskId, taskId))
-      .orderBy(desc(store.taskVersions.version))
-      .all()
-  }
-
   definitionOf(runId: string): TaskDefinition | undefined {
     // Only the task's columns: a run's request holds every target id, too big to parse per step.
     const run = this.db
@@ -372,7 +268,7 @@ export class RunBook {
       .from(store.runs)
       .where(eq(store.runs.id, runId))
       .get()
-    return run ? this.definition(run.taskId, run.taskVersion) : undefined
+    return run ? this.tasks.definition(run.taskId, run.taskVersion) : undefined
   }
 
   /** Whether a run's output is archived, without reading the rest of its row: asked for every output chunk. */
@@ -437,7 +333,7 @@ export class RunBook {
     return this.db
       .select()
       .from(store.runs)
-      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
       .orderBy(asc(store.runs.id))
       .all()
   }
@@ -563,12 +459,9 @@ export class RunBook {
     const runs = this.db
       .select({ at: min(store.runs.dueAt) })
       .from(store.runs)
-      .where(inArray(store.runs.status, [...RUN_WORKING]))
+      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
       .get()?.at
     const times = [agents, runs].filter((t): t is number => typeof t === 'number')
     return times.length > 0 ? Math.min(...times) : undefined
   }
 }
-
-const statusOf = (type: string): RunRow['status'] =>
-  type === EventType.runQueued ? 'queued' : type === EventType.runDispatched ? 'dispatched' : 'collecting'

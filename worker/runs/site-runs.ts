@@ -1,214 +1,114 @@
-import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
-import type { AgentFrame, ServerMessage } from '../../schema/agent/protocol'
-import type {
-  ListRunsQuery,
-  RequestRunBody,
-  RerunBody,
-  Run,
-  RunArchive,
-  RunDetail,
-  TargetPreview,
-} from '../../schema/api/runs'
-import type { Site } from '../../schema/api/sites'
-import type { CloneTaskBody, ListTasksQuery, Task } from '../../schema/api/tasks'
-import type * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type RunTrigger, type SitewireEventBody } from '../../schema/events'
-import type { Target } from '../../schema/tasks/run-request'
-import type { TaskDefinition } from '../../schema/tasks/task'
+import type { AgentFrame } from '../../schema/agent/protocol'
+import type { RequestRunBody, RerunBody, Run } from '../../schema/api/runs'
+import {
+  EventType,
+  type LoggedEvent,
+  type RunFinished,
+  type RunTrigger,
+  type SitewireEventBody,
+} from '../../schema/events'
+import { FINISHED_RUN_STATUSES } from '../../schema/tasks/run-request'
+import { isConnected, toAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { type Page, toPage } from '../lib/paging'
-import type { Commit } from '../site/commit-plan'
-import type { EventLog } from '../site/event-log'
-import { SiteScope } from '../site/site-scope'
+import type { RequestHandler, SiteEffect, SiteFeature, SiteKernel } from '../site/feature'
+import type { SiteScope } from '../site/site-scope'
+import type { TaskBook } from '../tasks/task-book'
 import { LogFollowers } from './log-followers'
 import { fillParams, resolveParams } from './params'
-import { RunArchiver } from './run-archiver'
+import { archivePath, RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
 import { advanceRun } from './run-decider'
+import { RunViews } from './run-views'
 import { matchTargets } from './targets'
 
 const nextId = monotonicFactory()
-/** Enough rounds for any run to settle after one change; more means a decider loops. */
-const MAX_PUMP_ROUNDS = 10_000
+const LOGS_PATH = /\/runs\/([0-9A-Z]{26})\/logs$/
 
-export interface SiteRunsDeps {
+/** What the runs need beside the kernel: their book, and the files their steps move. */
+export interface SiteRunsPorts {
   book: RunBook
-  db: DrizzleSqliteDODatabase<typeof store>
-  log: EventLog
-  /** Where ended runs' logs are archived. */
-  bucket: R2Bucket
-  site: () => Site | undefined
-  commit: Commit
-  online: (agentId: string) => boolean
-  sendTo: (agentId: string, message: ServerMessage) => void
-  /** Push steps name files the site has; file steps carry where the agent moves the bytes. */
+  tasks: TaskBook
+  /** File steps carry where the agent moves the bytes. */
   files: StepFiles
-  /** Asks for the alarm at this time (ms), unless one is set sooner. */
-  wakeAt: (at: number) => void
-  now: () => number
 }
 
 /**
  * A site's tasks and runs: commands decided here become events; after each change the runs
  * are advanced (dispatching steps, retrying, timing out, finishing) until they settle, and
- * agents are told what to run or stop.
+ * agents are told what to run or stop. Ended runs' output moves to archives in R2.
  */
-export class SiteRuns {
-  private readonly scope = new SiteScope(() => this.deps.site())
+export class SiteRuns implements SiteFeature {
+  readonly name = 'runs'
+  private readonly scope: SiteScope
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
-  private pumping = false
-  private again = false
+  readonly views: RunViews
+  /** When the archiver asked to be woken (ms), until the next work. */
+  private archiverDue: number | undefined
 
-  constructor(private readonly deps: SiteRunsDeps) {
+  constructor(
+    private readonly kernel: SiteKernel,
+    private readonly ports: SiteRunsPorts,
+  ) {
+    this.scope = kernel.scope
     this.followers = new LogFollowers((runId, after) =>
-      deps.log.readSubject(runId, EventType.stepOutput, after, 1000),
+      kernel.log.readSubject(runId, EventType.stepOutput, after, 1000),
     )
-    this.archiver = new RunArchiver(deps)
-  }
-
-  // Tasks
-
-  createTask(definition: TaskDefinition, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.scope.active()
-    this.deps.files.checkSteps(definition)
-    const taskId = nextId()
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskCreated, data: { task_id: taskId, version: 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 201, body: this.toTask(taskId) }),
-    }))
-  }
-
-  updateTask(
-    taskId: string,
-    definition: TaskDefinition,
-    actor: string,
-    idempotency?: IdempotencyClaim,
-  ): Reply<Task> {
-    this.scope.active()
-    const task = this.requireTask(taskId)
-    this.deps.files.checkSteps(definition)
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskUpdated, data: { task_id: taskId, version: task.version + 1, definition } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: this.toTask(taskId) }),
-    }))
-  }
-
-  cloneTask(taskId: string, input: CloneTaskBody, actor: string, idempotency?: IdempotencyClaim) {
-    const source = this.getTask(taskId).body
-    const { id: _id, site_id: _site, version: _v, created_at: _c, updated_at: _u, ...definition } = source
-    return this.createTask(
-      {
-        ...definition,
-        name: input.name ?? `${source.name} (copy)`,
-        labels: input.labels ?? source.labels,
+    this.archiver = new RunArchiver({
+      book: ports.book,
+      log: kernel.log,
+      bucket: kernel.env.ARCHIVES,
+      site: kernel.site,
+      commit: kernel.commit,
+      now: kernel.now,
+      wakeAt: (at) => {
+        this.archiverDue = Math.min(this.archiverDue ?? at, at)
+        kernel.wake()
       },
-      actor,
-      idempotency,
-    )
+    })
+    this.views = new RunViews(kernel, {
+      book: ports.book,
+      tasks: ports.tasks,
+      archiveOf: (run) => this.archiver.find(run),
+    })
   }
 
-  deleteTask(taskId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Task> {
-    this.scope.active()
-    const task = this.getTask(taskId).body
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.taskDeleted, data: { task_id: taskId } }],
-        taskId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: task }),
-    }))
+  evolve(event: LoggedEvent) {
+    this.ports.book.apply(event)
   }
 
-  getTask(taskId: string): Reply<Task> {
-    this.scope.present()
-    this.requireTask(taskId)
-    return { status: 200, body: this.toTask(taskId) }
+  /** An archived run's output chunks are in its archive: the log lets them go with the event that says so. */
+  prunes(event: LoggedEvent) {
+    return event.type === EventType.runArchived
+      ? { subject: (event.data as { run_id: string }).run_id, type: EventType.stepOutput }
+      : undefined
   }
 
-  listTasks(query: ListTasksQuery): Reply<Page<Task>> {
-    this.scope.present()
-    const needle = query.q?.toLowerCase()
-    const [key, ...value] = query.label?.split('=') ?? []
-    const rows = this.deps.book
-      .tasks()
-      .filter(
-        (task) =>
-          (!query.cursor || task.id > query.cursor) &&
-          (!needle || task.name.toLowerCase().includes(needle)) &&
-          (key === undefined || task.labels[key] === value.join('=')),
-      )
-      .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((task) => this.toTask(task.id)),
-        (task) => task.id,
-      ),
-    }
+  /** A run's output as server-sent events, for a caller of the site's tenant. */
+  readonly requests: RequestHandler = {
+    handles: (path) => LOGS_PATH.test(path),
+    handle: async (request, url) => {
+      const site = this.scope.ofTenant(request.headers.get('x-sitewire-tenant'))
+      return this.followLogs(site.id, LOGS_PATH.exec(url.pathname)?.[1] ?? '', request)
+    },
   }
 
-  listVersions(taskId: string) {
-    this.scope.present()
-    this.requireTask(taskId)
-    return {
-      status: 200,
-      body: {
-        items: this.deps.book.versions(taskId).map((row) => ({
-          version: row.version,
-          created_at: row.createdAt,
-          created_by: row.createdBy,
-          definition: row.definition,
-        })),
-        next_cursor: null,
-      },
-    }
+  due() {
+    const next = this.ports.book.nextDue()
+    if (next === undefined) return this.archiverDue
+    return this.archiverDue === undefined ? next : Math.min(next, this.archiverDue)
   }
 
-  private requireTask(taskId: string) {
-    const task = this.deps.book.task(taskId)
-    if (!task || task.deletedAt) throw apiError(404, 'not_found', 'task not found')
-    return task
-  }
-
-  private toTask(taskId: string): Task {
-    const task = this.deps.book.task(taskId)
-    const definition = task && this.deps.book.definition(taskId, task.version)
-    if (!task || !definition) throw new Error(`task ${taskId} has no stored version`)
-    return {
-      id: task.id,
-      site_id: this.scope.present().id,
-      version: task.version,
-      created_at: task.createdAt,
-      updated_at: task.updatedAt,
-      ...definition,
-    }
+  /** Runs resume from their state: anything overdue is decided now. */
+  work() {
+    this.archiverDue = undefined
+    this.advance()
   }
 
   // Runs
-
-  previewTargets(target: Target): Reply<TargetPreview> {
-    this.scope.present()
-    const rows = matchTargets(this.deps.db, target)
-    return { status: 200, body: { count: rows.length, items: rows.slice(0, 1000) } }
-  }
 
   requestRun(
     taskId: string,
@@ -218,10 +118,11 @@ export class SiteRuns {
     trigger: RunTrigger = { kind: 'api' },
   ): Reply<Run> {
     this.scope.active()
-    const task = this.requireTask(taskId)
-    const definition = this.deps.book.definition(taskId, task.version) as TaskDefinition
+    const current = this.ports.tasks.current(taskId)
+    if (!current) throw apiError(404, 'not_found', 'task not found')
+    const { task, definition } = current
     // A file the task pushes may have been deleted since the task was saved.
-    this.deps.files.checkSteps(definition)
+    this.ports.files.checkSteps(definition)
     if (input.from_step >= definition.steps.length) {
       throw apiError(
         422,
@@ -230,44 +131,41 @@ export class SiteRuns {
       )
     }
     const params = resolveParams(definition.params, input.params)
-    const agents = matchTargets(this.deps.db, input.target)
+    const agents = matchTargets(this.kernel.db, input.target)
     if (agents.length === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
     const runId = nextId()
-    const now = this.deps.now()
+    const now = this.kernel.now()
     const start = input.at ? Math.max(Date.parse(input.at), now) : now
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [
-          {
-            type: EventType.runRequested,
-            data: {
-              run_id: runId,
-              task_id: taskId,
-              task_version: task.version,
-              params,
-              agent_ids: agents.map((agent) => agent.id),
-              from_step: input.from_step,
-              strategy: input.strategy,
-              failure: input.failure,
-              deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
-              not_before: input.at ? new Date(start).toISOString() : null,
-              trigger,
-            },
+    return this.kernel.write(
+      idempotency,
+      { subject: runId, actor },
+      () => [
+        {
+          type: EventType.runRequested,
+          data: {
+            run_id: runId,
+            task_id: taskId,
+            task_version: task.version,
+            params,
+            agent_ids: agents.map((agent) => agent.id),
+            from_step: input.from_step,
+            strategy: input.strategy,
+            failure: input.failure,
+            deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
+            not_before: input.at ? new Date(start).toISOString() : null,
+            trigger,
           },
-        ],
-        runId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
-    }))
+        },
+      ],
+      () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
+    )
   }
 
   rerun(runId: string, input: RerunBody, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.requireRun(runId)
+    const run = this.views.requireRun(runId)
     if (!['succeeded', 'failed', 'cancelled'].includes(run.status))
       throw apiError(409, 'run_not_finished', 'a run can be run again once it has finished')
-    const agentIds = this.deps.book
+    const agentIds = this.ports.book
       .runAgents(runId)
       .filter((agent) => input.agents === 'all' || agent.state !== 'succeeded')
       .map((agent) => agent.agentId)
@@ -293,9 +191,9 @@ export class SiteRuns {
   }
 
   cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.requireRun(runId)
-    const working = !['succeeded', 'failed', 'cancelled', 'skipped'].includes(run.status)
-    return this.deps.commit(idempotency, (time) => ({
+    const run = this.views.requireRun(runId)
+    const working = !FINISHED_RUN_STATUSES.includes(run.status)
+    return this.kernel.commit(idempotency, (time) => ({
       events:
         working && !run.cancelRequested
           ? this.scope.events(
@@ -305,110 +203,29 @@ export class SiteRuns {
               time,
             )
           : [],
-      reply: () => ({ status: 202, body: this.toRun(this.requireRun(runId)) }),
+      reply: () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
     }))
   }
 
-  getRun(runId: string): Reply<RunDetail> {
-    const run = this.requireRun(runId)
-    const steps = this.deps.book.definitionOf(runId)?.steps ?? []
-    return {
-      status: 200,
-      body: {
-        ...this.toRun(run),
-        targets: this.deps.book.runAgents(runId).map((agent) => ({
-          agent_id: agent.agentId,
-          state: agent.state,
-          step: agent.stepIndex,
-          attempt: agent.attempt,
-        })),
-        steps: this.deps.book.steps(runId).map((step) => ({
-          agent_id: step.agentId,
-          index: step.stepIndex,
-          name:
-            steps[step.stepIndex]?.name ?? `${steps[step.stepIndex]?.kind ?? 'step'} ${step.stepIndex + 1}`,
-          attempt: step.attempt,
-          outcome: step.outcome,
-          exit_code: step.exitCode,
-          signal: step.signal,
-          message: step.message,
-          dispatched_at: step.dispatchedAt,
-          started_at: step.startedAt,
-          finished_at: step.finishedAt,
-          duration_ms: step.durationMs,
-          lines: step.lines,
-          bytes: step.bytes,
-          head: step.head,
-          tail: step.tail,
-        })),
-      },
+  /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */
+  private followLogs(siteId: string, runId: string, request: Request): Response {
+    const query = JSON.parse(request.headers.get('x-sitewire-query') ?? '{}') as {
+      agent_id?: string
+      after?: number
     }
-  }
-
-  listRuns(query: ListRunsQuery): Reply<Page<Run>> {
-    this.scope.present()
-    const rows = this.deps.book
-      .runs({
-        ...(query.task_id ? { taskId: query.task_id } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      })
-      .filter((run) => !query.cursor || run.id < query.cursor)
-      .slice(0, query.limit + 1)
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((run) => this.toRun(run)),
-        (run) => run.id,
-      ),
-    }
-  }
-
-  /** Where a run's logs are archived, to download; refused until the run is archived, or once it is deleted. */
-  getRunArchive(runId: string): Reply<RunArchive> {
-    return { status: 200, body: this.archiver.find(this.requireRun(runId)) }
-  }
-
-  requireRun(runId: string): RunRow {
-    this.scope.present()
-    const run = this.deps.book.run(runId)
-    if (!run) throw apiError(404, 'not_found', 'run not found')
-    return run
-  }
-
-  private toRun(run: RunRow): Run {
-    const counts = this.deps.book.counts(run.id)
-    const request = run.request
-    return {
-      id: run.id,
-      site_id: this.scope.present().id,
-      task_id: run.taskId,
-      task_version: run.taskVersion,
-      task_name: this.deps.book.definition(run.taskId, run.taskVersion)?.name ?? '',
-      status: run.status,
-      reason: run.reason,
-      params: request.params,
-      strategy: request.strategy,
-      failure: request.failure,
-      trigger: request.trigger,
-      requested_by: run.requestedBy,
-      requested_at: run.requestedAt,
-      updated_at: run.updatedAt,
-      finished_at: run.finishedAt,
-      deadline_at: request.deadline_at,
-      not_before: request.not_before,
-      cancel_requested: run.cancelRequested,
-      agents: {
-        waiting: counts.waiting,
-        running: counts.ready + counts.active + counts.retrying,
-        succeeded: counts.succeeded,
-        failed: counts.failed,
-        cancelled: counts.cancelled,
-        skipped: counts.skipped,
-      },
-      archive: run.archive,
-    }
+    const run = this.views.requireRun(runId)
+    const lastEventId = Number(request.headers.get('last-event-id'))
+    return this.followers.open(runId, {
+      after: Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (query.after ?? 0),
+      agentId: query.agent_id,
+      finished:
+        run.finishedAt === null
+          ? undefined
+          : (this.kernel.log.readSubject(runId, EventType.runFinished, 0, 1)[0]?.data as
+              | RunFinished
+              | undefined),
+      archived: run.archive ? { ...run.archive, download: archivePath(siteId, runId) } : undefined,
+    })
   }
 
   // Agents' side
@@ -421,62 +238,71 @@ export class SiteRuns {
       frame.type !== EventType.stepFinished
     )
       return frame
-    if (!this.deps.book.targets(frame.data.run_id, agentId)) {
+    if (!this.ports.book.targets(frame.data.run_id, agentId)) {
       throw apiError(404, 'unknown_run', 'this agent has no step of that run')
     }
     // Archived output left the log, and with it what recognises a repeated chunk: late ones are refused.
-    if (frame.type === EventType.stepOutput && this.deps.book.archived(frame.data.run_id)) {
+    if (frame.type === EventType.stepOutput && this.ports.book.archived(frame.data.run_id)) {
       throw apiError(409, 'run_archived', "the run's output is archived and takes no more")
     }
     return { ...frame, subject: frame.data.run_id }
   }
 
-  /** A (re)connected agent gets the steps it is in the middle of again; it runs each attempt once. */
-  /** Re-sends the agent's steps in flight, and starts work that waited for it to connect. */
-  agentWelcomed(agentId: string) {
-    for (const agent of this.deps.book.activeStepsOf(agentId)) {
-      this.sendStep(agent.runId, agentId, agent.stepIndex, agent.attempt)
-    }
-    this.advance()
+  /** A (re)connected or newly approved agent gets the steps it is in the middle of again; it runs each attempt once. */
+  private resendSteps(agentId: string): SiteEffect[] {
+    return this.ports.book
+      .activeStepsOf(agentId)
+      .flatMap((agent) => this.stepMessage(agent.runId, agentId, agent.stepIndex, agent.attempt))
   }
 
-  private sendStep(runId: string, agentId: string, index: number, attempt: number) {
-    const params = this.deps.book.paramsOf(runId)
-    const step = this.deps.book.definitionOf(runId)?.steps[index]
-    if (!params || !step) return
+  /** The step an agent is to run, with the URLs its files move by; none when the run is gone. */
+  private stepMessage(runId: string, agentId: string, index: number, attempt: number): SiteEffect[] {
+    const params = this.ports.book.paramsOf(runId)
+    const step = this.ports.book.definitionOf(runId)?.steps[index]
+    if (!params || !step) return []
     const filled = fillParams(step, params)
-    this.deps.sendTo(agentId, {
-      type: 'step',
-      run_id: runId,
-      index,
-      attempt,
-      step: filled,
-      ...this.deps.files.transfer(agentId, filled, { runId, index, attempt }),
-    })
+    return [
+      toAgent(agentId, {
+        type: 'step',
+        run_id: runId,
+        index,
+        attempt,
+        step: filled,
+        ...this.ports.files.transfer(agentId, filled, { runId, index, attempt }),
+      }),
+    ]
   }
 
   /** Acts on stored events: tells agents what to run or stop, feeds log followers, advances runs. */
-  react(fresh: readonly LoggedEvent[]) {
+  react(fresh: readonly LoggedEvent[]): SiteEffect[] {
+    const effects: SiteEffect[] = []
     let advance = false
     for (const event of fresh) {
       const data = event.data as { run_id?: string; agent_id?: string; index?: number; attempt?: number }
       switch (event.type) {
         case EventType.stepDispatched:
-          this.sendStep(
-            data.run_id as string,
-            data.agent_id as string,
-            data.index as number,
-            data.attempt as number,
+          effects.push(
+            ...this.stepMessage(
+              data.run_id as string,
+              data.agent_id as string,
+              data.index as number,
+              data.attempt as number,
+            ),
           )
           break
         case EventType.stepFinished:
           // The platform gave up on a step: the agent, if it is still there, stops it.
           if (!event.source.includes('/agents/'))
-            this.deps.sendTo(data.agent_id as string, { type: 'cancel', run_id: data.run_id as string })
+            effects.push(toAgent(data.agent_id as string, { type: 'cancel', run_id: data.run_id as string }))
           break
         case EventType.runCancelRequested:
-          for (const agent of this.deps.book.runAgents(data.run_id as string, ['active']))
-            this.deps.sendTo(agent.agentId, { type: 'cancel', run_id: data.run_id as string })
+          for (const agent of this.ports.book.runAgents(data.run_id as string, ['active']))
+            effects.push(toAgent(agent.agentId, { type: 'cancel', run_id: data.run_id as string }))
+          break
+        case EventType.agentConnected:
+        case EventType.agentApproved:
+          effects.push(...this.resendSteps(data.agent_id as string))
+          advance = true
           break
       }
       if (event.type.startsWith('io.sitewire.step.') || event.type === EventType.runFinished)
@@ -490,43 +316,25 @@ export class SiteRuns {
         advance = true
     }
     if (advance) this.advance()
+    return effects
   }
 
   /**
-   * Moves every working run as far as it goes now, storing each decision before the next;
-   * then asks for the alarm when something is next due.
+   * Moves every working run one decision on. Each decision is stored, and its reaction
+   * advances the runs again, until no run has anything more to decide.
    */
-  advance() {
-    if (this.pumping) {
-      this.again = true
-      return
+  private advance() {
+    for (const run of this.ports.book.workingRuns()) {
+      const bodies = this.decide(run)
+      if (bodies.length === 0) continue
+      this.kernel.record(bodies, run.id, 'system/runs')
     }
-    this.pumping = true
-    try {
-      let rounds = 0
-      do {
-        this.again = false
-        for (const run of this.deps.book.workingRuns()) {
-          const bodies = this.decide(run)
-          if (bodies.length === 0) continue
-          this.deps.commit(undefined, (time) => ({
-            events: this.scope.events(bodies, run.id, 'system/runs', time),
-            reply: () => ({ status: 200, body: null }),
-          }))
-          this.again = true
-        }
-      } while (this.again && ++rounds < MAX_PUMP_ROUNDS)
-    } finally {
-      this.pumping = false
-    }
-    const due = this.deps.book.nextDue()
-    if (due !== undefined) this.deps.wakeAt(due)
     this.archiver.tick()
   }
 
   private decide(run: RunRow): SitewireEventBody[] {
-    const book = this.deps.book
-    const definition = book.definition(run.taskId, run.taskVersion)
+    const book = this.ports.book
+    const definition = this.ports.tasks.definition(run.taskId, run.taskVersion)
     if (!definition) return []
     return advanceRun({
       run,
@@ -536,13 +344,13 @@ export class SiteRuns {
         connected
           ? book
               .runAgents(run.id, states)
-              .filter((agent) => this.deps.online(agent.agentId))
+              .filter((agent) => isConnected(this.kernel.ctx, agent.agentId))
               .slice(0, limit)
           : book.runAgents(run.id, states, limit),
-      due: () => book.dueAgents(run.id, this.deps.now()),
+      due: () => book.dueAgents(run.id, this.kernel.now()),
       taskBusy: () => book.taskBusy(run),
-      online: this.deps.online,
-      now: this.deps.now(),
+      online: (agentId) => isConnected(this.kernel.ctx, agentId),
+      now: this.kernel.now(),
     })
   }
 }

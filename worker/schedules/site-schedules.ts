@@ -5,20 +5,24 @@ import type {
   Schedule,
   UpdateScheduleBody,
 } from '../../schema/api/schedules'
-import type { Site } from '../../schema/api/sites'
-import { EventType, type ScheduleDefinition, type SitewireEventBody } from '../../schema/events'
+import {
+  EventType,
+  type LoggedEvent,
+  type ScheduleDefinition,
+  type SitewireEventBody,
+} from '../../schema/events'
 import { ApiError, apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
-import { type Page, toPage } from '../lib/paging'
+import { type Page, pageReply } from '../lib/paging'
 import { resolveParams } from '../runs/params'
-import type { RunBook } from '../runs/run-book'
 import type { SiteRuns } from '../runs/site-runs'
-import type { Commit } from '../site/commit-plan'
-import { SiteScope } from '../site/site-scope'
+import type { SiteFeature, SiteKernel } from '../site/feature'
+import type { SiteScope } from '../site/site-scope'
+import type { TaskBook } from '../tasks/task-book'
 import { decideDue } from './due-decider'
 import { upcoming } from './fire-times'
-import type { ScheduleBook, ScheduleRow } from './schedule-book'
+import { ScheduleBook, type ScheduleRow } from './schedule-book'
 
 const nextId = monotonicFactory()
 /** Fire times shown ahead. */
@@ -26,27 +30,45 @@ const SHOWN_FIRE_TIMES = 5
 /** When a fire failed on a fault (not a refusal), how long before the alarm tries it again. */
 const FAULT_RETRY_MS = 60_000
 
-export interface SiteSchedulesDeps {
-  book: ScheduleBook
-  tasks: Pick<RunBook, 'task' | 'definition'>
+/** What the schedules need beside the kernel: the tasks they name, and the runs they request. */
+export interface SiteSchedulesPorts {
+  tasks: Pick<TaskBook, 'current'>
   runs: Pick<SiteRuns, 'requestRun'>
-  site: () => Site | undefined
-  commit: Commit
-  /** Asks for the alarm at this time (ms), unless one is set sooner. */
-  wakeAt: (at: number) => void
-  now: () => number
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
- * A site's schedules: commands become schedule events; on the alarm (and when the object
- * starts) the schedules whose time has come request their runs, or record what they
- * missed; then the alarm is asked for the next fire time.
+ * A site's schedules: commands become schedule events; when their time has come (on the alarm,
+ * and when the object starts) the schedules request their runs, or record what they missed.
  */
-export class SiteSchedules {
-  private readonly scope = new SiteScope(() => this.deps.site())
-  constructor(private readonly deps: SiteSchedulesDeps) {}
+export class SiteSchedules implements SiteFeature {
+  readonly name = 'schedules'
+  private readonly scope: SiteScope
+  private readonly book: ScheduleBook
+  /** After a fire failed on a fault, no fire is tried again before this (ms). */
+  private faultRetryAt = 0
+
+  constructor(
+    private readonly kernel: SiteKernel,
+    private readonly ports: SiteSchedulesPorts,
+  ) {
+    this.scope = kernel.scope
+    this.book = new ScheduleBook(kernel.db)
+  }
+
+  evolve(event: LoggedEvent) {
+    this.book.apply(event)
+  }
+
+  due() {
+    const next = this.book.nextDue()
+    return next === undefined ? undefined : Math.max(next, this.faultRetryAt)
+  }
+
+  work() {
+    this.fireDue()
+  }
 
   // Commands
 
@@ -63,7 +85,7 @@ export class SiteSchedules {
       run: input.run,
       missed: input.missed,
     }
-    return this.write(idempotency, scheduleId, actor, 201, [
+    return this.commit(idempotency, scheduleId, actor, 201, [
       {
         type: EventType.scheduleCreated,
         data: { schedule_id: scheduleId, definition, paused: input.paused },
@@ -100,13 +122,13 @@ export class SiteSchedules {
       const completed = row.status === 'completed' && input.at === undefined && input.cron === undefined
       bodies.push(...this.pausing(row, input.paused, completed))
     }
-    return this.write(idempotency, scheduleId, actor, 200, bodies)
+    return this.commit(idempotency, scheduleId, actor, 200, bodies)
   }
 
   setPaused(scheduleId: string, paused: boolean, actor: string, idempotency?: IdempotencyClaim) {
     this.scope.active()
     const row = this.requireSchedule(scheduleId)
-    return this.write(
+    return this.commit(
       idempotency,
       scheduleId,
       actor,
@@ -118,15 +140,12 @@ export class SiteSchedules {
   remove(scheduleId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Schedule> {
     this.scope.active()
     const before = this.toSchedule(this.requireSchedule(scheduleId))
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(
-        [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
-        scheduleId,
-        actor,
-        time,
-      ),
-      reply: () => ({ status: 200, body: before }),
-    }))
+    return this.kernel.write(
+      idempotency,
+      { subject: scheduleId, actor },
+      () => [{ type: EventType.scheduleDeleted, data: { schedule_id: scheduleId } }],
+      () => ({ status: 200, body: before }),
+    )
   }
 
   // Queries
@@ -137,20 +156,12 @@ export class SiteSchedules {
 
   list(query: ListSchedulesQuery): Reply<Page<Schedule>> {
     this.scope.present()
-    const rows = this.deps.book.list({
+    const rows = this.book.list({
       limit: query.limit + 1,
       ...(query.cursor ? { cursor: query.cursor } : {}),
       ...(query.task_id ? { taskId: query.task_id } : {}),
     })
-    return {
-      status: 200,
-      body: toPage(
-        rows,
-        query.limit,
-        (page) => page.map((row) => this.toSchedule(row)),
-        (row) => row.id,
-      ),
-    }
+    return pageReply(rows, query.limit, (row) => this.toSchedule(row))
   }
 
   // The alarm's side
@@ -159,11 +170,11 @@ export class SiteSchedules {
    * Fires every schedule whose time has come, then asks for the alarm at the next fire time.
    * An archived site fires nothing: once restored, what it missed follows each policy.
    */
-  fireDue() {
-    if (this.deps.site()?.status !== 'active') return
-    const now = this.deps.now()
+  private fireDue() {
+    if (this.kernel.site()?.status !== 'active') return
+    const now = this.kernel.now()
     let faulted = false
-    for (const row of this.deps.book.due(now)) {
+    for (const row of this.book.due(now)) {
       try {
         this.fire(row, now)
       } catch (error) {
@@ -172,14 +183,14 @@ export class SiteSchedules {
         log('error', 'schedule fire failed', { schedule_id: row.id, error: errorMessage(error) })
       }
     }
-    this.wake(faulted ? now + FAULT_RETRY_MS : 0)
+    this.faultRetryAt = faulted ? now + FAULT_RETRY_MS : 0
   }
 
   private fire(due: ScheduleRow, now: number) {
     const actor = `schedule/${due.id}`
     const record = (body: SitewireEventBody) => this.commit(undefined, due.id, actor, 200, [body])
     let row: ScheduleRow | undefined = due
-    const unrecorded = this.deps.book.unrecordedRun(due, due.nextFireAt ?? now)
+    const unrecorded = this.book.unrecordedRun(due, due.nextFireAt ?? now)
     if (unrecorded) {
       // The run was requested but the object stopped before the fire was recorded: record it, don't run again.
       record({
@@ -192,7 +203,7 @@ export class SiteSchedules {
           error: null,
         },
       })
-      row = this.deps.book.schedule(due.id)
+      row = this.book.schedule(due.id)
     }
     if (row?.status !== 'active' || row.nextFireAt === null) return
     const decision = decideDue(row.definition, row.nextFireAt, now)
@@ -214,7 +225,7 @@ export class SiteSchedules {
   private requestRun(row: ScheduleRow, fireAt: string): { runId: string | null; error: string | null } {
     const { task_id, run } = row.definition
     try {
-      const reply = this.deps.runs.requestRun(
+      const reply = this.ports.runs.requestRun(
         task_id,
         { ...run, from_step: 0 },
         `schedule/${row.id}`,
@@ -228,12 +239,6 @@ export class SiteSchedules {
     }
   }
 
-  /** Asks for the alarm at the next fire time, not before `notBefore`. */
-  private wake(notBefore = 0) {
-    const next = this.deps.book.nextDue()
-    if (next !== undefined) this.deps.wakeAt(Math.max(next, notBefore))
-  }
-
   // Internals
 
   /** Stores a schedule's events and answers with the schedule as they left it. */
@@ -244,23 +249,12 @@ export class SiteSchedules {
     status: number,
     bodies: SitewireEventBody[],
   ): Reply<Schedule> {
-    return this.deps.commit(idempotency, (time) => ({
-      events: this.scope.events(bodies, scheduleId, actor, time),
-      reply: () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
-    }))
-  }
-
-  /** A command's write: a new or moved fire time may be sooner than the alarm. */
-  private write(
-    idempotency: IdempotencyClaim | undefined,
-    scheduleId: string,
-    actor: string,
-    status: number,
-    bodies: SitewireEventBody[],
-  ): Reply<Schedule> {
-    const reply = this.commit(idempotency, scheduleId, actor, status, bodies)
-    this.wake()
-    return reply
+    return this.kernel.write(
+      idempotency,
+      { subject: scheduleId, actor },
+      () => bodies,
+      () => ({ status, body: this.toSchedule(this.requireSchedule(scheduleId)) }),
+    )
   }
 
   private pausing(row: ScheduleRow, paused: boolean, completed: boolean): SitewireEventBody[] {
@@ -274,22 +268,21 @@ export class SiteSchedules {
 
   /** The schedule's task must exist, and the run's parameters fit it. */
   private checkTask(taskId: string, params: Record<string, string | number | boolean>) {
-    const task = this.deps.tasks.task(taskId)
-    const definition = task && !task.deletedAt ? this.deps.tasks.definition(taskId, task.version) : undefined
-    if (!task || !definition) throw apiError(422, 'unknown_task', 'the site has no task with this id')
-    resolveParams(definition.params, params)
-    return task
+    const current = this.ports.tasks.current(taskId)
+    if (!current) throw apiError(422, 'unknown_task', 'the site has no task with this id')
+    resolveParams(current.definition.params, params)
+    return current.task
   }
 
   private futureTime(at: string): string {
     const time = Date.parse(at)
-    if (time <= this.deps.now()) throw apiError(422, 'at_passed', '`at` must be in the future')
+    if (time <= this.kernel.now()) throw apiError(422, 'at_passed', '`at` must be in the future')
     return iso(time)
   }
 
   private requireSchedule(scheduleId: string): ScheduleRow {
     this.scope.present()
-    const row = this.deps.book.schedule(scheduleId)
+    const row = this.book.schedule(scheduleId)
     if (!row || row.deletedAt) throw apiError(404, 'not_found', 'schedule not found')
     return row
   }

@@ -45,9 +45,9 @@ const toLoggedEvent = (row: EventRow): LoggedEvent => {
  * The site's append-only log in the object's SQLite. `seq` is gap-free because it is
  * assigned here, in the object's single thread, inside the caller's transaction; an event
  * whose (source, id) is already stored keeps its first `seq` and is not stored again.
- * The one exception to "append-only": an archived run's output chunks are deleted with the
- * `io.sitewire.run.archived` event that records where they went (see RunBook), leaving holes
- * in `seq` below it. Readers page by the `seq` of what they read, never by counting, and the
+ * The one exception to "append-only": an event may let earlier ones go (a feature's `prunes`
+ * says which; an archived run's output chunks go with the `io.sitewire.run.archived` event that
+ * records where they went), leaving holes in `seq` below it. Readers page by the `seq` of what they read, never by counting, and the
  * head is never such a chunk, so it never moves back.
  */
 export class EventLog {
@@ -59,6 +59,15 @@ export class EventLog {
 
   get head() {
     return this.#head
+  }
+
+  /**
+   * Deletes the events of `subject` and `type` stored before `beforeSeq`, inside the transaction
+   * that stores the event letting them go, so the log and wherever they went never both hold,
+   * or both miss, them.
+   */
+  prune(subject: string, type: string, beforeSeq: number) {
+    this.sql.exec('DELETE FROM events WHERE subject = ? AND type = ? AND seq < ?', subject, type, beforeSeq)
   }
 
   /** Appends events in order. Call it inside `transactionSync`, and `reload` if that throws. */

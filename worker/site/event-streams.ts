@@ -1,5 +1,6 @@
 import type { LoggedEvent } from '../../schema/events'
 import type { EventLog } from './event-log'
+import { sendFrame } from './send-frame'
 
 export const STREAM_TAG = 'events'
 /** Events sent to one socket per turn before yielding, so a long backlog can't starve the object. */
@@ -52,7 +53,7 @@ export class EventStreams {
         continue
       }
       for (const { event, frame } of frames) {
-        if (attachment.type === null || attachment.type === event.type) send(socket, frame)
+        if (attachment.type === null || attachment.type === event.type) sendFrame(socket, frame)
       }
       attachment.sent = first.seq - 1 + events.length
       socket.serializeAttachment(attachment)
@@ -66,19 +67,11 @@ export class EventStreams {
     while (attachment.sent < this.log.head && budget > 0) {
       const limit = Math.min(PAGE, budget)
       const page = this.log.read(attachment.sent, limit, attachment.type ?? undefined)
-      for (const event of page) send(socket, JSON.stringify(event))
+      for (const event of page) sendFrame(socket, JSON.stringify(event))
       budget -= limit
       attachment.sent = page.length < limit ? this.log.head : (page.at(-1)?.seq ?? this.log.head)
     }
     socket.serializeAttachment(attachment)
     if (attachment.sent < this.log.head) setTimeout(() => this.pump(socket), 0)
-  }
-}
-
-const send = (socket: WebSocket, frame: string) => {
-  try {
-    socket.send(frame)
-  } catch {
-    // A socket that closed mid-send is dropped by webSocketClose; the others go on.
   }
 }

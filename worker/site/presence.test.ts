@@ -8,7 +8,7 @@ import type { LoggedEvent } from '../../schema/events'
 import { newAgent, open } from '../../test/worker-agents'
 import { connectAgent, type StepMessage, script } from '../../test/worker-runs'
 import { type Client, createSite, eventually, newTenant } from '../../test/worker-support'
-import type { SiteObject } from './site'
+import type { SiteObject } from '../site-object/site-object'
 
 let call: Client
 
@@ -91,8 +91,9 @@ describe('agent presence and work', () => {
     const site = await createSite(call, 'isolated')
     const stub = env.SITE.get(env.SITE.idFromName(site.id))
     await runInDurableObject(stub, async (instance: SiteObject, state) => {
-      const parts = instance as unknown as { runs: { advance: () => void } }
-      parts.runs.advance = () => {
+      const { parts } = instance as unknown as { parts: { runs: { due: () => number; work: () => void } } }
+      parts.runs.due = () => 0
+      parts.runs.work = () => {
         throw new Error('runs broke')
       }
       await state.storage.deleteAlarm()

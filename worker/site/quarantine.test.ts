@@ -4,7 +4,7 @@ import type { QuarantineRetried, SiteStatus } from '../../schema/api/sites'
 import type { CloudEvent, LoggedEvent } from '../../schema/events'
 import { cloudEvent, createSite, eventually, newTenant } from '../../test/worker-support'
 import { openProjections } from '../projections/database'
-import type { SiteObject } from './site'
+import type { SiteObject } from '../site-object/site-object'
 
 /**
  * An event the projection cannot apply, put straight into the log (the door would refuse it):

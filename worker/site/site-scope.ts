@@ -16,6 +16,13 @@ export class SiteScope {
     return site
   }
 
+  /** The site, when the request comes from its tenant (the Worker names it); else 404. */
+  ofTenant(tenantId: string | null): Site {
+    const site = this.present()
+    if (site.tenant_id !== tenantId) throw apiError(404, 'not_found', 'site not found')
+    return site
+  }
+
   active(): Site {
     const site = this.present()
     if (site.status === 'archived')

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { CloudEvent } from '../../schema/events'
 import { cloudEvent, createSite, newTenant } from '../../test/worker-support'
-import type { SiteObject } from './site'
+import type { SiteObject } from '../site-object/site-object'
 
 describe('site object', () => {
   it('migrates its SQLite on start and records the applied migrations', async () => {
@@ -32,7 +32,7 @@ describe('site object', () => {
       body: unknown
     }
     expect(after.body).toMatchObject({ items: [{ id: 'ok-3', seq: 2 }], head_seq: 2 })
-    const log = (await stub.listEvents(caller, { after: 0, limit: 10 })) as unknown as {
+    const log = (await stub.open(caller).site.events({ after: 0, limit: 10 })) as unknown as {
       body: { items: { id: string; seq: number }[] }
     }
     const items = log.body.items
@@ -49,7 +49,7 @@ describe('site object', () => {
     const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())
     expect(alarm).not.toBeNull()
     expect(await runDurableObjectAlarm(stub)).toBe(true)
-    const status = await stub.status(tenant.caller)
+    const status = await stub.open(tenant.caller).site.status()
     expect(status.body).toMatchObject({ head_seq: 1, projected_seq: 1, lag: 0 })
   })
 })

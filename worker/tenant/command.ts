@@ -1,5 +1,5 @@
-import { ApiError } from '../http/errors'
-import { errorReply, type IdempotencyClaim, type IdempotencyStore, type Reply } from '../lib/idempotency'
+import { ApiError, refusal } from '../http/errors'
+import type { Answer, IdempotencyClaim, IdempotencyStore, Reply } from '../lib/idempotency'
 import type { AuditRecord, AuditTrail } from './audit-trail'
 
 /** Who a change is recorded against: a caller's write, or an anonymous attempt such as a sign-in. */
@@ -9,7 +9,7 @@ export interface AuditedWrite {
 }
 
 /** What a change answers, and what its audit record says about it. */
-export type Change<T> = Reply<T> & {
+export type Change<T> = Answer<T> & {
   objectId: string | null
   details: Record<string, unknown> | null
   /** The actor to record when the change itself establishes who it is, as a sign-in does. */
@@ -20,8 +20,6 @@ export type Change<T> = Reply<T> & {
    */
   replay?: unknown
 }
-
-export { errorReply }
 
 /**
  * Runs a tenant's changes of access: replays a repeated Idempotency-Key, or applies the
@@ -36,7 +34,7 @@ export class Commands {
     private readonly idempotency: IdempotencyStore,
   ) {}
 
-  run<T>(write: AuditedWrite, action: string, objectType: string, apply: () => Change<T>): Reply<T> {
+  run<T>(write: AuditedWrite, action: string, objectType: string, apply: () => Change<T>): Answer<T> {
     const now = Date.now()
     const audit = (
       status: number,
@@ -64,7 +62,7 @@ export class Commands {
         audit(reply.status, objectId, details, actor)
         this.idempotency.save(
           write.idempotency,
-          replayBody === undefined ? reply : { ...reply, body: replayBody },
+          replayBody === undefined ? reply : { status: reply.status, body: replayBody },
           now,
         )
         return reply
@@ -72,7 +70,7 @@ export class Commands {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       audit(error.status, null, { code: error.code })
-      return errorReply(error)
+      return refusal(error)
     }
   }
 }

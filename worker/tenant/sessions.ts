@@ -1,6 +1,5 @@
 import { SCOPES } from '../../schema/api/access'
 import type { CreatedUser, SignedIn, User } from '../../schema/api/users'
-import type { ErrorBody } from '../../schema/common'
 import type { Principal } from '../access/principal'
 import { randomToken, sha256Hex } from '../auth/api-keys'
 import type { WriteContext } from '../auth/caller'
@@ -12,8 +11,8 @@ import {
 } from '../auth/password-attempts'
 import { generatePassword, hashPassword, UNKNOWN_USER_HASH, verifyPassword } from '../auth/passwords'
 import { sessionToken } from '../auth/session-cookie'
-import { apiError, notFound } from '../http/errors'
-import type { Reply } from '../lib/idempotency'
+import { apiError, notFound, refusal } from '../http/errors'
+import type { Answer } from '../lib/idempotency'
 import type { Change, Commands } from './command'
 import type { GrantStore } from './grant-store'
 import type { SessionStore } from './session-store'
@@ -63,13 +62,13 @@ export class Sessions {
   async finishSignIn(
     attempt: SignInToFinish,
     now: number,
-  ): Promise<{ reply: Reply<SignedIn | ErrorBody>; token: string | null }> {
+  ): Promise<{ reply: Answer<SignedIn>; token: string | null }> {
     const secret = randomToken()
     const hash = await sha256Hex(secret)
     const newPasswordHash =
       attempt.outcome === 'ok' && attempt.newPassword ? await hashPassword(attempt.newPassword) : null
     const write = { caller: { actor: { type: 'anonymous' as const, id: null }, address: attempt.address } }
-    const reply = this.commands.run<SignedIn | ErrorBody>(write, 'auth.sign_in', 'user', () => {
+    const reply = this.commands.run<SignedIn>(write, 'auth.sign_in', 'user', () => {
       const user = this.users.byEmail(attempt.email)
       // The user may have been disabled since the password was checked.
       const outcome =
@@ -83,8 +82,7 @@ export class Sessions {
       if (outcome !== 'ok' || !user) {
         const error = outcome === 'locked' ? tooManyAttempts(attempt.retryAfterMs, now) : invalidCredentials()
         return {
-          status: error.status,
-          body: error.toBody(),
+          ...refusal(error),
           objectId: user?.id ?? null,
           details: { email: attempt.email, reason: outcome },
         }
@@ -98,8 +96,7 @@ export class Sessions {
             [{ path: 'new_password', message: 'a new password is required' }],
           )
           return {
-            status: error.status,
-            body: error.toBody(),
+            ...refusal(error),
             objectId: user.id,
             details: { email: attempt.email, reason: 'password_change_required' },
           }
@@ -137,7 +134,7 @@ export class Sessions {
     }
   }
 
-  signOut(sessionId: string, write: WriteContext): Reply<null> {
+  signOut(sessionId: string, write: WriteContext): Answer<null> {
     return this.commands.run(write, 'auth.sign_out', 'session', () => {
       this.sessions.revoke(sessionId, Date.now())
       return { status: 204, body: null, objectId: sessionId, details: null }
@@ -169,7 +166,7 @@ export class Sessions {
   }
 
   /** Sets a new password once the current one was checked; the user's other sessions end. */
-  async changePassword(change: PasswordChange, write: WriteContext, now: number): Promise<Reply<User>> {
+  async changePassword(change: PasswordChange, write: WriteContext, now: number): Promise<Answer<User>> {
     const passwordHash = change.outcome === 'ok' ? await hashPassword(change.newPassword) : null
     return this.commands.run(write, 'auth.password_change', 'user', (): Change<User> => {
       if (change.outcome === 'locked') throw tooManyAttempts(change.retryAfterMs, now)

@@ -1,9 +1,9 @@
 import type { CreateTeamBody, Team, UpdateTeamBody } from '../../schema/api/teams'
 import type { WriteContext } from '../auth/caller'
-import { apiError, notFound } from '../http/errors'
-import type { Reply } from '../lib/idempotency'
+import { apiError, notFound, refusal } from '../http/errors'
+import type { Answer } from '../lib/idempotency'
 import { byId, toPage } from '../lib/paging'
-import { type Commands, errorReply } from './command'
+import type { Commands } from './command'
 import type { GrantStore } from './grant-store'
 import { type TeamStore, toTeam } from './team-store'
 import type { UserStore } from './user-store'
@@ -19,7 +19,7 @@ export class Teams {
     private readonly commands: Commands,
   ) {}
 
-  create(spec: CreateTeamBody, write: WriteContext): Reply<Team> {
+  create(spec: CreateTeamBody, write: WriteContext): Answer<Team> {
     return this.commands.run(write, 'team.create', 'team', () => {
       if (this.teams.byName(spec.name)) throw nameTaken(spec.name)
       const row = this.teams.insert(spec.name, new Date())
@@ -27,16 +27,16 @@ export class Teams {
     })
   }
 
-  list(limit: number, cursor: string | undefined): Reply<{ items: Team[]; next_cursor: string | null }> {
+  list(limit: number, cursor: string | undefined): Answer<{ items: Team[]; next_cursor: string | null }> {
     const rows = this.teams.list(limit + 1, cursor)
     return { status: 200, body: toPage(rows, limit, (page) => this.teams.describe([...page]), byId) }
   }
 
-  get(id: string): Reply<Team> {
-    return this.teams.get(id) ? { status: 200, body: this.describe(id) } : errorReply(notFound('team'))
+  get(id: string): Answer<Team> {
+    return this.teams.get(id) ? { status: 200, body: this.describe(id) } : refusal(notFound('team'))
   }
 
-  rename(id: string, spec: UpdateTeamBody, write: WriteContext): Reply<Team> {
+  rename(id: string, spec: UpdateTeamBody, write: WriteContext): Answer<Team> {
     return this.commands.run(write, 'team.update', 'team', () => {
       const existing = this.existing(id)
       const holder = this.teams.byName(spec.name)
@@ -52,7 +52,7 @@ export class Teams {
   }
 
   /** Deletes a team with its memberships and its grants, so nobody keeps a role through it. */
-  delete(id: string, write: WriteContext): Reply<Team> {
+  delete(id: string, write: WriteContext): Answer<Team> {
     return this.commands.run(write, 'team.delete', 'team', () => {
       const team = this.describe(id)
       const grantsRevoked = this.grants.revokeAllOf('team', id)
@@ -67,7 +67,7 @@ export class Teams {
   }
 
   /** Adds a member; adding one again changes nothing. */
-  addMember(id: string, userId: string, write: WriteContext): Reply<Team> {
+  addMember(id: string, userId: string, write: WriteContext): Answer<Team> {
     return this.commands.run(write, 'team.member_add', 'team', () => {
       this.existing(id)
       if (!this.users.get(userId)) throw notFound('user')
@@ -76,7 +76,7 @@ export class Teams {
     })
   }
 
-  removeMember(id: string, userId: string, write: WriteContext): Reply<Team> {
+  removeMember(id: string, userId: string, write: WriteContext): Answer<Team> {
     return this.commands.run(write, 'team.member_remove', 'team', () => {
       this.existing(id)
       if (!this.teams.removeMember(id, userId))

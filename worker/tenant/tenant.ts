@@ -20,14 +20,14 @@ import type { WriteContext } from '../auth/caller'
 import type { PasswordOutcome } from '../auth/password-attempts'
 import { generatePassword, hashPassword } from '../auth/passwords'
 import type { Env } from '../env'
-import { ApiError, apiError } from '../http/errors'
-import { IdempotencyStore, type Reply } from '../lib/idempotency'
+import { ApiError, apiError, refusal } from '../http/errors'
+import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
 import { type AuditRecord, AuditTrail } from './audit-trail'
-import { Commands, errorReply } from './command'
+import { Commands } from './command'
 import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
 import { SessionStore } from './session-store'
@@ -244,7 +244,7 @@ export class TenantObject extends DurableObject<Env> {
 
   // API keys
 
-  async createApiKey(spec: CreateApiKeyBody, write: WriteContext): Promise<Reply<CreatedApiKey>> {
+  async createApiKey(spec: CreateApiKeyBody, write: WriteContext): Promise<Answer<CreatedApiKey>> {
     const secret = await this.keys.newSecret()
     return this.commands.run(write, 'api_key.create', 'api_key', () => {
       const created = this.keys.issue(secret, spec, write.caller.actor)
@@ -262,19 +262,19 @@ export class TenantObject extends DurableObject<Env> {
     limit: number,
     cursor: string | undefined,
     includeRevoked: boolean,
-  ): Reply<{ items: ApiKey[]; next_cursor: string | null }> {
+  ): Answer<{ items: ApiKey[]; next_cursor: string | null }> {
     const rows = this.keys.list(limit + 1, cursor, includeRevoked)
     return { status: 200, body: toPage(rows, limit, (page) => page.map(toApiKey), byId) }
   }
 
-  getApiKey(id: string): Reply<ApiKey> {
+  getApiKey(id: string): Answer<ApiKey> {
     const row = this.keys.get(id)
     return row
       ? { status: 200, body: toApiKey(row) }
-      : errorReply(apiError(404, 'not_found', 'API key not found'))
+      : refusal(apiError(404, 'not_found', 'API key not found'))
   }
 
-  revokeApiKey(id: string, write: WriteContext): Reply<ApiKey> {
+  revokeApiKey(id: string, write: WriteContext): Answer<ApiKey> {
     return this.commands.run(write, 'api_key.revoke', 'api_key', () => {
       const existing = this.keys.get(id)
       if (!existing) throw apiError(404, 'not_found', 'API key not found')
@@ -285,7 +285,7 @@ export class TenantObject extends DurableObject<Env> {
 
   // Grants
 
-  createGrant(spec: CreateGrantBody, write: WriteContext): Reply<Grant> {
+  createGrant(spec: CreateGrantBody, write: WriteContext): Answer<Grant> {
     return this.commands.run(write, 'grant.create', 'grant', () => {
       const subjectTable = spec.subject.type === 'user' ? store.users : store.teams
       const subject = this.db
@@ -312,7 +312,7 @@ export class TenantObject extends DurableObject<Env> {
     return { status: 200, body: toPage(rows, limit, (page) => page.map(toGrant), byId) }
   }
 
-  revokeGrant(id: string, write: WriteContext): Reply<Grant> {
+  revokeGrant(id: string, write: WriteContext): Answer<Grant> {
     return this.commands.run(write, 'grant.revoke', 'grant', () => {
       const row = this.grants.revoke(id)
       if (!row) throw apiError(404, 'not_found', 'grant not found')
@@ -346,7 +346,7 @@ export class TenantObject extends DurableObject<Env> {
    * before the site object is called, so a retry with the same Idempotency-Key finds the
    * same site id even if the first attempt died half-way.
    */
-  async createSite(input: CreateSiteBody, write: WriteContext): Promise<Reply<Site>> {
+  async createSite(input: CreateSiteBody, write: WriteContext): Promise<Answer<Site>> {
     try {
       const now = Date.now()
       const replay = this.idempotency.find(write.idempotency, now)
@@ -362,13 +362,11 @@ export class TenantObject extends DurableObject<Env> {
           .values({ id: siteId, createdAt: new Date(now), createdByKey: claimKey })
           .run()
       }
-      const reply = (await siteOf(this.env, siteId).createSite(siteId, input, {
-        caller: write.caller,
-      })) as Reply<Site>
-      if (reply.status < 300) this.idempotency.save(write.idempotency, reply, now)
+      const reply = await siteOf(this.env, siteId).createSite(siteId, input, { caller: write.caller })
+      if (!reply.refused) this.idempotency.save(write.idempotency, reply, now)
       return reply
     } catch (error) {
-      if (error instanceof ApiError) return errorReply(error)
+      if (error instanceof ApiError) return refusal(error)
       throw error
     }
   }

@@ -4,11 +4,11 @@ import type { CreatedUser, CreateUserBody, UpdateUserBody, User } from '../../sc
 import type { WriteContext } from '../auth/caller'
 import { generatePassword, hashPassword } from '../auth/passwords'
 import type { Env } from '../env'
-import { apiError, notFound } from '../http/errors'
-import type { Reply } from '../lib/idempotency'
+import { apiError, notFound, refusal } from '../http/errors'
+import type { Answer } from '../lib/idempotency'
 import { byId, toPage } from '../lib/paging'
 import { directoryOf } from '../objects'
-import { type Commands, errorReply } from './command'
+import type { Commands } from './command'
 import type { GrantStore } from './grant-store'
 import type { SessionStore } from './session-store'
 import { toUser, type UserRow, type UserStore } from './user-store'
@@ -38,7 +38,7 @@ export class Users {
    * Creates a user. The email is claimed in the directory first, so two tenants can't
    * both have it; a claim made for a creation that then failed is given back.
    */
-  async create(spec: CreateUserBody, write: WriteContext): Promise<Reply<CreatedUser>> {
+  async create(spec: CreateUserBody, write: WriteContext): Promise<Answer<CreatedUser>> {
     const password = spec.password ?? generatePassword()
     const passwordHash = await hashPassword(password)
     const directory = directoryOf(this.env)
@@ -77,7 +77,7 @@ export class Users {
     return row
   }
 
-  list(limit: number, cursor: string | undefined): Reply<{ items: User[]; next_cursor: string | null }> {
+  list(limit: number, cursor: string | undefined): Answer<{ items: User[]; next_cursor: string | null }> {
     return {
       status: 200,
       body: toPage(this.users.list(limit + 1, cursor), limit, (rows) => rows.map(toUser), byId),
@@ -90,13 +90,13 @@ export class Users {
     return row !== undefined && row.disabledAt === null
   }
 
-  get(id: string): Reply<User> {
+  get(id: string): Answer<User> {
     const row = this.users.get(id)
-    return row ? { status: 200, body: toUser(row) } : errorReply(notFound('user'))
+    return row ? { status: 200, body: toUser(row) } : refusal(notFound('user'))
   }
 
   /** Renames, disables or enables a user; disabling ends their sessions in the same transaction. */
-  update(id: string, spec: UpdateUserBody, write: WriteContext): Reply<User> {
+  update(id: string, spec: UpdateUserBody, write: WriteContext): Answer<User> {
     return this.commands.run(write, 'user.update', 'user', () => {
       const existing = this.users.get(id)
       if (!existing) throw notFound('user')

@@ -1,11 +1,15 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
-import { CopyableValue } from '../../ui/copy-button'
-import { ErrorNotice, Loading } from '../../ui/feedback'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
+import { ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
+import { SecretShownOnce } from '../../ui/secret-shown-once'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
+import { RoleField, SiteField, whereText } from './access-fields'
 import { AccessFrame } from './access-frame'
 
 const SCOPES = ['api', 'agent-enrol', 'webhook'] as const
@@ -27,36 +31,38 @@ export const ApiKeysScreen = () => {
   const [scopes, setScopes] = useState<Scope[]>(['api'])
   const [expires, setExpires] = useState('')
   const [secret, setSecret] = useState<string | null>(null)
-  const action = useAction()
+  const revoke = useAction()
   const [keys, sites] = data.data ?? []
   const siteName = new Map((sites?.items ?? []).map((s) => [s.id, s.name]))
   return (
     <AccessFrame tab="api-keys">
-      <form
-        class="card form"
-        aria-label="New API key"
-        onSubmit={async (e) => {
-          e.preventDefault()
-          const key = await action.run(() =>
-            ok(
-              api.POST('/v1/api-keys', {
-                body: {
-                  name,
-                  role,
-                  site_id: siteId || null,
-                  scopes,
-                  expires_at: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
-                },
-              }),
-            ),
+      <ActionForm
+        label="New API key"
+        layout="stacked"
+        submitLabel="Create key"
+        submit={async () => {
+          const key = await ok(
+            api.POST('/v1/api-keys', {
+              body: {
+                name,
+                role,
+                site_id: siteId || null,
+                scopes,
+                expires_at: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
+              },
+            }),
           )
-          if (!key) return
           setSecret(key.secret)
           setName('')
           data.reload()
         }}
+        after={
+          <SecretShownOnce label="API key secret" value={secret}>
+            The key’s secret, shown this once (only its hash is kept). Send it as{' '}
+            <code>Authorization: Bearer …</code>.
+          </SecretShownOnce>
+        }
       >
-        <h2>New API key</h2>
         <div class="form-row">
           <label class="field">
             <span>Name</span>
@@ -67,25 +73,8 @@ export const ApiKeysScreen = () => {
               onInput={(e) => setName(e.currentTarget.value)}
             />
           </label>
-          <label class="field field-narrow">
-            <span>Role</span>
-            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              <option>viewer</option>
-              <option>operator</option>
-              <option>admin</option>
-            </select>
-          </label>
-          <label class="field">
-            <span>Site</span>
-            <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
-              <option value="">every site</option>
-              {sites?.items.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <RoleField label="Role" class="field field-narrow" value={role} onChange={setRole} />
+          <SiteField label="Site" class="field" value={siteId} onChange={setSiteId} sites={sites?.items} />
           <label class="field field-narrow">
             <span>Expires (end of day)</span>
             <input type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
@@ -106,82 +95,39 @@ export const ApiKeysScreen = () => {
             </label>
           ))}
         </fieldset>
-        <ErrorNotice error={action.error} />
-        <div class="form-actions">
-          <button type="submit" class="button button-primary" disabled={action.busy}>
-            Create key
-          </button>
-        </div>
-        {secret && (
-          <div class="notice notice-success" role="status">
-            <p>
-              The key’s secret, shown this once (only its hash is kept). Send it as{' '}
-              <code>Authorization: Bearer …</code>.
-            </p>
-            <CopyableValue label="API key secret" value={secret} />
-          </div>
-        )}
-      </form>
-      <ErrorNotice error={data.error} />
-      {!keys ? (
-        <Loading what="API keys" />
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">API keys</caption>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Key</th>
-              <th>Role</th>
-              <th>Where</th>
-              <th>Scopes</th>
-              <th>Last used</th>
-              <th>Expires</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.items.map((key) => (
-              <tr key={key.id}>
-                <td>{key.name}</td>
-                <td>
-                  <code>{key.prefix}…</code>
-                </td>
-                <td>{key.role}</td>
-                <td>{key.site_id ? (siteName.get(key.site_id) ?? key.site_id) : 'every site'}</td>
-                <td>{key.scopes.join(', ')}</td>
-                <td>
-                  <Time at={key.last_used_at} empty="never" />
-                </td>
-                <td>
-                  <Time at={key.expires_at} empty="never" />
-                </td>
-                <td class="row-actions">
-                  {key.revoked_at ? (
-                    <span class="status status-revoked">revoked</span>
-                  ) : (
-                    <button
-                      type="button"
-                      class="button button-small button-danger"
-                      onClick={() => {
-                        if (!confirm(`Revoke the key “${key.name}”? Calls with it fail at once.`)) return
-                        void action.run(async () => {
-                          await ok(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: key.id } } }))
-                          data.reload()
-                        })
-                      }}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      </ActionForm>
+      <ErrorNotice error={data.error ?? revoke.error} />
+      <ListTable
+        label="API keys"
+        loading="API keys"
+        items={keys?.items}
+        columns={[
+          { header: 'Name', cell: (key) => key.name },
+          { header: 'Key', cell: (key) => <code>{key.prefix}…</code> },
+          { header: 'Role', cell: (key) => key.role },
+          { header: 'Where', cell: (key) => whereText(key.site_id, siteName) },
+          { header: 'Scopes', cell: (key) => key.scopes.join(', ') },
+          { header: 'Last used', cell: (key) => <Time at={key.last_used_at} empty="never" /> },
+          { header: 'Expires', cell: (key) => <Time at={key.expires_at} empty="never" /> },
+        ]}
+        actions={(key) =>
+          key.revoked_at ? (
+            <span class="status status-revoked">revoked</span>
+          ) : (
+            <ActionButton
+              danger
+              action={revoke}
+              confirm={`Revoke the key “${key.name}”? Calls with it fail at once.`}
+              write={async () => {
+                await ok(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: key.id } } }))
+                data.reload()
+              }}
+            >
+              Revoke
+            </ActionButton>
+          )
+        }
+      />
     </AccessFrame>
   )
 }

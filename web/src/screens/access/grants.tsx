@@ -1,10 +1,14 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
-import { ErrorNotice, Loading } from '../../ui/feedback'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
+import { ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
+import { RoleField, SiteField, whereText } from './access-fields'
 import { AccessFrame } from './access-frame'
 
 /** `/access/grants`: roles given to users and teams, on every site or on one. */
@@ -22,7 +26,7 @@ export const GrantsScreen = () => {
   const [subject, setSubject] = useState('')
   const [role, setRole] = useState<Role>('viewer')
   const [siteId, setSiteId] = useState('')
-  const action = useAction()
+  const revoke = useAction()
   const [grants, users, teams, sites] = data.data ?? []
   const names = new Map<string, string>([
     ...(users?.items ?? []).map((u): [string, string] => [u.id, `${u.name} (user)`]),
@@ -31,18 +35,14 @@ export const GrantsScreen = () => {
   ])
   return (
     <AccessFrame tab="grants">
-      <form
-        class="card toolbar"
-        aria-label="New grant"
-        onSubmit={(e) => {
-          e.preventDefault()
+      <ActionForm
+        label="New grant"
+        layout="inline"
+        submitLabel="Grant"
+        submit={async () => {
           const [type, id] = subject.split(':') as ['user' | 'team', string]
-          void action.run(async () => {
-            await ok(
-              api.POST('/v1/grants', { body: { subject: { type, id }, role, site_id: siteId || null } }),
-            )
-            data.reload()
-          })
+          await ok(api.POST('/v1/grants', { body: { subject: { type, id }, role, site_id: siteId || null } }))
+          data.reload()
         }}
       >
         <label class="field field-inline">
@@ -61,74 +61,42 @@ export const GrantsScreen = () => {
             ))}
           </select>
         </label>
-        <label class="field field-inline">
-          <span>the role</span>
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            <option>viewer</option>
-            <option>operator</option>
-            <option>admin</option>
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>on</span>
-          <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
-            <option value="">every site</option>
-            {sites?.items.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="button button-primary" disabled={action.busy}>
-          Grant
-        </button>
-      </form>
-      <ErrorNotice error={data.error ?? action.error} />
-      {!grants ? (
-        <Loading what="grants" />
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Grants</caption>
-          <thead>
-            <tr>
-              <th>Who</th>
-              <th>Role</th>
-              <th>Where</th>
-              <th>Granted</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {grants.items.map((grant) => (
-              <tr key={grant.id}>
-                <td>{names.get(grant.subject.id) ?? `${grant.subject.type} ${grant.subject.id}`}</td>
-                <td>{grant.role}</td>
-                <td>{grant.site_id ? (names.get(grant.site_id) ?? grant.site_id) : 'every site'}</td>
-                <td>
-                  <Time at={grant.created_at} />
-                </td>
-                <td class="row-actions">
-                  <button
-                    type="button"
-                    class="button button-small button-danger"
-                    onClick={() =>
-                      void action.run(async () => {
-                        await ok(api.DELETE('/v1/grants/{id}', { params: { path: { id: grant.id } } }))
-                        data.reload()
-                      })
-                    }
-                  >
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+        <RoleField label="the role" class="field field-inline" value={role} onChange={setRole} />
+        <SiteField
+          label="on"
+          class="field field-inline"
+          value={siteId}
+          onChange={setSiteId}
+          sites={sites?.items}
+        />
+      </ActionForm>
+      <ErrorNotice error={data.error ?? revoke.error} />
+      <ListTable
+        label="Grants"
+        loading="grants"
+        items={grants?.items}
+        columns={[
+          {
+            header: 'Who',
+            cell: (grant) => names.get(grant.subject.id) ?? `${grant.subject.type} ${grant.subject.id}`,
+          },
+          { header: 'Role', cell: (grant) => grant.role },
+          { header: 'Where', cell: (grant) => whereText(grant.site_id, names) },
+          { header: 'Granted', cell: (grant) => <Time at={grant.created_at} /> },
+        ]}
+        actions={(grant) => (
+          <ActionButton
+            danger
+            action={revoke}
+            write={async () => {
+              await ok(api.DELETE('/v1/grants/{id}', { params: { path: { id: grant.id } } }))
+              data.reload()
+            }}
+          >
+            Revoke
+          </ActionButton>
+        )}
+      />
     </AccessFrame>
   )
 }

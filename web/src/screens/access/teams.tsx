@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { Time } from '../../ui/format'
 import { useAction } from '../../ui/use-action'
@@ -20,32 +22,28 @@ export const TeamsScreen = () => {
   const action = useAction()
   const [teams, users] = data.data ?? []
   const userName = new Map((users?.items ?? []).map((u) => [u.id, u.name]))
-  const act = (call: () => Promise<unknown>) =>
-    action.run(async () => {
-      await call()
-      data.reload()
-    })
+  /** A write on the teams, after which they are read again. */
+  const thenReload = (call: () => Promise<unknown>) => async () => {
+    await call()
+    data.reload()
+  }
   return (
     <AccessFrame tab="teams">
-      <form
-        class="card toolbar"
-        aria-label="New team"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void act(async () => {
-            await ok(api.POST('/v1/teams', { body: { name } }))
-            setName('')
-          })
+      <ActionForm
+        label="New team"
+        layout="inline"
+        submitLabel="Create team"
+        submit={async () => {
+          await ok(api.POST('/v1/teams', { body: { name } }))
+          setName('')
+          data.reload()
         }}
       >
         <label class="field field-inline">
           <span>New team</span>
           <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="button button-primary" disabled={action.busy}>
-          Create team
-        </button>
-      </form>
+      </ActionForm>
       <ErrorNotice error={data.error ?? action.error} />
       {!teams || !users ? (
         <Loading what="teams" />
@@ -59,36 +57,33 @@ export const TeamsScreen = () => {
               <span class="muted small">
                 created <Time at={team.created_at} />
               </span>
-              <button
-                type="button"
-                class="button button-small button-danger"
-                onClick={() => {
-                  if (confirm(`Delete the team “${team.name}” and its grants?`))
-                    void act(() => ok(api.DELETE('/v1/teams/{id}', { params: { path: { id: team.id } } })))
-                }}
+              <ActionButton
+                danger
+                action={action}
+                confirm={`Delete the team “${team.name}” and its grants?`}
+                write={thenReload(() =>
+                  ok(api.DELETE('/v1/teams/{id}', { params: { path: { id: team.id } } })),
+                )}
               >
                 Delete team
-              </button>
+              </ActionButton>
             </div>
             <ul class="plain-list">
               {team.member_ids.map((id) => (
                 <li key={id}>
                   {userName.get(id) ?? id}{' '}
-                  <button
-                    type="button"
-                    class="button button-small"
-                    onClick={() =>
-                      void act(() =>
-                        ok(
-                          api.DELETE('/v1/teams/{id}/members/{userId}', {
-                            params: { path: { id: team.id, userId: id } },
-                          }),
-                        ),
-                      )
-                    }
+                  <ActionButton
+                    action={action}
+                    write={thenReload(() =>
+                      ok(
+                        api.DELETE('/v1/teams/{id}/members/{userId}', {
+                          params: { path: { id: team.id, userId: id } },
+                        }),
+                      ),
+                    )}
                   >
                     Remove
-                  </button>
+                  </ActionButton>
                 </li>
               ))}
             </ul>
@@ -99,11 +94,13 @@ export const TeamsScreen = () => {
                 onChange={(e) => {
                   const userId = e.currentTarget.value
                   if (userId)
-                    void act(() =>
-                      ok(
-                        api.PUT('/v1/teams/{id}/members/{userId}', {
-                          params: { path: { id: team.id, userId } },
-                        }),
+                    void action.run(
+                      thenReload(() =>
+                        ok(
+                          api.PUT('/v1/teams/{id}/members/{userId}', {
+                            params: { path: { id: team.id, userId } },
+                          }),
+                        ),
                       ),
                     )
                 }}

@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Role } from '../../api/types'
-import { CopyableValue } from '../../ui/copy-button'
-import { ErrorNotice, Loading } from '../../ui/feedback'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
+import { ErrorNotice } from '../../ui/feedback'
 import { Status, Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
+import { SecretShownOnce } from '../../ui/secret-shown-once'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { AccessFrame } from './access-frame'
@@ -15,25 +18,26 @@ export const UsersScreen = () => {
   const [name, setName] = useState('')
   const [role, setRole] = useState<Role | ''>('viewer')
   const [password, setPassword] = useState<string | null>(null)
-  const action = useAction()
+  const toggle = useAction()
   return (
     <AccessFrame tab="users">
-      <form
-        class="card form"
-        aria-label="New user"
-        onSubmit={async (e) => {
-          e.preventDefault()
-          const user = await action.run(() =>
-            ok(api.POST('/v1/users', { body: { email, name, role: role || null } })),
-          )
-          if (!user) return
+      <ActionForm
+        label="New user"
+        layout="stacked"
+        submitLabel="Create user"
+        submit={async () => {
+          const user = await ok(api.POST('/v1/users', { body: { email, name, role: role || null } }))
           setPassword(user.generated_password)
           setEmail('')
           setName('')
           users.reload()
         }}
+        after={
+          <SecretShownOnce label="Generated password" value={password}>
+            Their password, shown this once: hand it over safely; they can change it after signing in.
+          </SecretShownOnce>
+        }
       >
-        <h2>New user</h2>
         <div class="form-row">
           <label class="field">
             <span>Email</span>
@@ -52,69 +56,36 @@ export const UsersScreen = () => {
               <option value="admin">admin</option>
             </select>
           </label>
-          <button type="submit" class="button button-primary" disabled={action.busy}>
-            Create user
-          </button>
         </div>
-        {password && (
-          <div class="notice notice-success" role="status">
-            <p>Their password, shown this once: hand it over safely; they can change it after signing in.</p>
-            <CopyableValue label="Generated password" value={password} />
-          </div>
+      </ActionForm>
+      <ErrorNotice error={users.error ?? toggle.error} />
+      <ListTable
+        label="Users"
+        loading="users"
+        items={users.data?.items}
+        columns={[
+          { header: 'Name', cell: (user) => user.name },
+          { header: 'Email', cell: (user) => user.email },
+          { header: 'Status', cell: (user) => <Status value={user.status} /> },
+          { header: 'Created', cell: (user) => <Time at={user.created_at} /> },
+        ]}
+        actions={(user) => (
+          <ActionButton
+            action={toggle}
+            write={async () => {
+              await ok(
+                api.PATCH('/v1/users/{id}', {
+                  params: { path: { id: user.id } },
+                  body: { disabled: user.status === 'active' },
+                }),
+              )
+              users.reload()
+            }}
+          >
+            {user.status === 'active' ? 'Disable' : 'Enable'}
+          </ActionButton>
         )}
-      </form>
-      <ErrorNotice error={users.error ?? action.error} />
-      {!users.data ? (
-        <Loading what="users" />
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Status</th>
-              <th>Created</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.items.map((user) => (
-              <tr key={user.id}>
-                <td>{user.name}</td>
-                <td>{user.email}</td>
-                <td>
-                  <Status value={user.status} />
-                </td>
-                <td>
-                  <Time at={user.created_at} />
-                </td>
-                <td class="row-actions">
-                  <button
-                    type="button"
-                    class="button button-small"
-                    onClick={() =>
-                      void action.run(async () => {
-                        await ok(
-                          api.PATCH('/v1/users/{id}', {
-                            params: { path: { id: user.id } },
-                            body: { disabled: user.status === 'active' },
-                          }),
-                        )
-                        users.reload()
-                      })
-                    }
-                  >
-                    {user.status === 'active' ? 'Disable' : 'Enable'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      />
     </AccessFrame>
   )
 }

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import { me } from '../../session/session'
-import { ErrorNotice } from '../../ui/feedback'
+import { ActionForm } from '../../ui/action-form'
 import { PageHeader } from '../../ui/page'
-import { useAction } from '../../ui/use-action'
 
 /** `/account`: who is signed in, with which roles, and a password change. */
 export const AccountScreen = () => {
@@ -11,7 +10,6 @@ export const AccountScreen = () => {
   const [current, setCurrent] = useState('')
   const [next, setNext] = useState('')
   const [changed, setChanged] = useState(false)
-  const action = useAction()
   if (!who) return null
   const siteRoles = Object.entries(who.site_roles)
   return (
@@ -36,22 +34,20 @@ export const AccountScreen = () => {
         </dl>
       </section>
       {who.user && (
-        <form
-          class="card form"
-          aria-label="Change password"
-          onSubmit={async (e) => {
-            e.preventDefault()
+        <ActionForm
+          label="Change password"
+          layout="stacked"
+          submitLabel="Change password"
+          submit={async () => {
             setChanged(false)
-            const done = await action.run(() =>
-              ok(api.POST('/v1/auth/password', { body: { current_password: current, new_password: next } })),
+            await ok(
+              api.POST('/v1/auth/password', { body: { current_password: current, new_password: next } }),
             )
-            if (done === undefined) return
             setCurrent('')
             setNext('')
             setChanged(true)
           }}
         >
-          <h2>Change password</h2>
           <div class="form-row">
             <label class="field">
               <span>Current password</span>
@@ -74,18 +70,12 @@ export const AccountScreen = () => {
               />
             </label>
           </div>
-          <ErrorNotice error={action.error} />
           {changed && (
             <p class="notice notice-success" role="status">
               Password changed.
             </p>
           )}
-          <div class="form-actions">
-            <button type="submit" class="button button-primary" disabled={action.busy}>
-              Change password
-            </button>
-          </div>
-        </form>
+        </ActionForm>
       )}
     </>
   )

@@ -3,11 +3,11 @@ import { api, ok } from '../../api/client'
 import type { Agent, Site } from '../../api/types'
 import { Link, queryParam, setQuery } from '../../app/router'
 import { can } from '../../session/session'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Labels, Status, Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
-import { VirtualTable } from '../../ui/virtual-table'
 import { SiteFrame } from '../site/site-frame'
 import { AgentDetails } from './agent-details'
 import { loadAgents } from './load-agents'
@@ -139,94 +139,77 @@ const AgentList = ({ site }: { site: Site }) => {
         </p>
       )}
       <ErrorNotice error={agents.error ?? refresh.error} />
-      {agents.loading && !agents.data ? (
-        <Loading what="agents" />
-      ) : agents.data?.length === 0 && !label && !status ? (
-        <EmptyState title="No agents have enrolled yet">
-          Create an enrolment token on the <Link href={`/sites/${site.id}/enrolment`}>Enrolment</Link> tab and
-          run the command it shows on each server.
-        </EmptyState>
-      ) : shown.length === 0 ? (
-        <EmptyState title="No agent matches these filters">Clear a filter to see more agents.</EmptyState>
-      ) : (
-        <VirtualTable
-          items={shown}
-          rowHeight={ROW_HEIGHT}
-          height={Math.min((shown.length + 1) * ROW_HEIGHT, 560)}
-          label="Agents"
-          class="agents-table"
-          head={
-            <tr>
-              <th>Host</th>
-              <th>Presence</th>
-              <th>Status</th>
-              <th>OS</th>
-              <th>Version</th>
-              <th>Labels</th>
-              <th>Last seen</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          }
-          row={(agent) => (
-            <tr key={agent.id} class={agent.id === selected ? 'selected' : undefined}>
-              <td>
-                <button type="button" class="link-button" onClick={() => setQuery({ agent: agent.id })}>
-                  {agent.hostname}
+      <ListTable
+        label="Agents"
+        loading="agents"
+        items={agents.loading && !agents.data ? undefined : shown}
+        empty={
+          agents.data?.length === 0 && !label && !status ? (
+            <EmptyState title="No agents have enrolled yet">
+              Create an enrolment token on the <Link href={`/sites/${site.id}/enrolment`}>Enrolment</Link> tab
+              and run the command it shows on each server.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No agent matches these filters">Clear a filter to see more agents.</EmptyState>
+          )
+        }
+        virtual={{ rowHeight: ROW_HEIGHT, maxHeight: 560 }}
+        class="agents-table"
+        rowClass={(agent) => (agent.id === selected ? 'selected' : undefined)}
+        columns={[
+          {
+            header: 'Host',
+            cell: (agent) => (
+              <button type="button" class="link-button" onClick={() => setQuery({ agent: agent.id })}>
+                {agent.hostname}
+              </button>
+            ),
+          },
+          { header: 'Presence', cell: (agent) => <Status value={agent.presence} /> },
+          { header: 'Status', cell: (agent) => <Status value={agent.status} /> },
+          {
+            header: 'OS',
+            cell: (agent) =>
+              [agent.facts.os?.distribution ?? agent.facts.os?.family, agent.facts.arch]
+                .filter(Boolean)
+                .join(' · '),
+          },
+          { header: 'Version', cell: (agent) => agent.version ?? '—' },
+          { header: 'Labels', cell: (agent) => <Labels labels={agent.labels} /> },
+          { header: 'Last seen', cell: (agent) => <Time at={agent.last_seen_at} empty="never" /> },
+        ]}
+        actions={(agent) => (
+          <>
+            {operator && agent.status === 'pending' && (
+              <>
+                <button
+                  type="button"
+                  class="button button-small"
+                  onClick={() => void decide(agent, 'approve')}
+                >
+                  Approve
                 </button>
-              </td>
-              <td>
-                <Status value={agent.presence} />
-              </td>
-              <td>
-                <Status value={agent.status} />
-              </td>
-              <td>
-                {[agent.facts.os?.distribution ?? agent.facts.os?.family, agent.facts.arch]
-                  .filter(Boolean)
-                  .join(' · ')}
-              </td>
-              <td>{agent.version ?? '—'}</td>
-              <td>
-                <Labels labels={agent.labels} />
-              </td>
-              <td>
-                <Time at={agent.last_seen_at} empty="never" />
-              </td>
-              <td class="row-actions">
-                {operator && agent.status === 'pending' && (
-                  <>
-                    <button
-                      type="button"
-                      class="button button-small"
-                      onClick={() => void decide(agent, 'approve')}
-                    >
-                      Approve
-                    </button>
-                    <button
-                      type="button"
-                      class="button button-small"
-                      onClick={() => void decide(agent, 'reject')}
-                    >
-                      Reject
-                    </button>
-                  </>
-                )}
-                {operator && agent.status === 'approved' && (
-                  <button
-                    type="button"
-                    class="button button-small button-danger"
-                    onClick={() => void decide(agent, 'revoke')}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          )}
-        />
-      )}
+                <button
+                  type="button"
+                  class="button button-small"
+                  onClick={() => void decide(agent, 'reject')}
+                >
+                  Reject
+                </button>
+              </>
+            )}
+            {operator && agent.status === 'approved' && (
+              <button
+                type="button"
+                class="button button-small button-danger"
+                onClick={() => void decide(agent, 'revoke')}
+              >
+                Revoke
+              </button>
+            )}
+          </>
+        )}
+      />
       {detail && <AgentDetails agent={detail} onClose={() => setQuery({ agent: undefined })} />}
     </section>
   )

@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
-import type { Site } from '../../api/types'
+import type { EnrolmentToken, Site } from '../../api/types'
 import { can } from '../../session/session'
-import { CopyableValue } from '../../ui/copy-button'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
-import { Labels, Time } from '../../ui/format'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
+import { Labels, Status, Time } from '../../ui/format'
 import { parseLabels } from '../../ui/labels-input'
+import { ListTable } from '../../ui/list-table'
+import { SecretShownOnce } from '../../ui/secret-shown-once'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
@@ -25,6 +28,16 @@ export const EnrolmentScreen = ({ siteId }: { siteId: string }) => (
   </SiteFrame>
 )
 
+/** Whether a token still enrols agents, or why not. */
+const stateOf = (token: EnrolmentToken) =>
+  token.revoked_at
+    ? 'revoked'
+    : Date.parse(token.expires_at) < Date.now()
+      ? 'expired'
+      : token.uses >= token.max_uses
+        ? 'used'
+        : 'usable'
+
 const Tokens = ({ site }: { site: Site }) => {
   const path = { siteId: site.id }
   const tokens = useLoad(
@@ -35,36 +48,36 @@ const Tokens = ({ site }: { site: Site }) => {
   const [maxUses, setMaxUses] = useState('1')
   const [hours, setHours] = useState('24')
   const [created, setCreated] = useState<string | null>(null)
-  const create = useAction()
   const revoke = useAction()
   const operator = site.status === 'active'
   return (
     <section aria-label="Enrolment tokens">
       {operator && (
-        <form
-          class="card form"
-          aria-label="New enrolment token"
-          onSubmit={async (e) => {
-            e.preventDefault()
-            const token = await create.run(() =>
-              ok(
-                api.POST('/v1/sites/{siteId}/enrolment-tokens', {
-                  params: { path },
-                  body: {
-                    labels: parseLabels(labels),
-                    max_uses: Number(maxUses),
-                    expires_in_seconds: Math.round(Number(hours) * 3600),
-                  },
-                }),
-              ),
+        <ActionForm
+          label="New enrolment token"
+          layout="stacked"
+          submitLabel="Create token"
+          submit={async () => {
+            const token = await ok(
+              api.POST('/v1/sites/{siteId}/enrolment-tokens', {
+                params: { path },
+                body: {
+                  labels: parseLabels(labels),
+                  max_uses: Number(maxUses),
+                  expires_in_seconds: Math.round(Number(hours) * 3600),
+                },
+              }),
             )
-            if (token) {
-              setCreated(token.token)
-              tokens.reload()
-            }
+            setCreated(token.token)
+            tokens.reload()
           }}
+          after={
+            <SecretShownOnce label="Enrol command" value={created && `sitewire-agent enrol ${created}`}>
+              Run this on the server to enrol it. It is shown once; each token enrols as many agents as its
+              uses allow.
+            </SecretShownOnce>
+          }
         >
-          <h2>New enrolment token</h2>
           <div class="form-row">
             <label class="field">
               <span>Labels for its agents</span>
@@ -97,100 +110,47 @@ const Tokens = ({ site }: { site: Site }) => {
               />
             </label>
           </div>
-          <ErrorNotice error={create.error} />
-          <div class="form-actions">
-            <button type="submit" class="button button-primary" disabled={create.busy}>
-              Create token
-            </button>
-          </div>
-          {created && (
-            <div class="notice notice-success" role="status">
-              <p>
-                Run this on the server to enrol it. It is shown once; each token enrols as many agents as its
-                uses allow.
-              </p>
-              <CopyableValue label="Enrol command" value={`sitewire-agent enrol ${created}`} />
-            </div>
-          )}
-        </form>
+        </ActionForm>
       )}
       <ErrorNotice error={tokens.error ?? revoke.error} />
-      {!tokens.data ? (
-        <Loading what="enrolment tokens" />
-      ) : tokens.data.items.length === 0 ? (
-        <EmptyState title="No enrolment tokens">
-          {operator
-            ? 'Create a token above, then run the command it shows on each server.'
-            : 'An operator creates tokens for new agents.'}
-        </EmptyState>
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Enrolment tokens</caption>
-          <thead>
-            <tr>
-              <th>Created</th>
-              <th>Uses</th>
-              <th>Labels</th>
-              <th>Expires</th>
-              <th>State</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.items.map((token) => {
-              const expired = Date.parse(token.expires_at) < Date.now()
-              const state = token.revoked_at
-                ? 'revoked'
-                : expired
-                  ? 'expired'
-                  : token.uses >= token.max_uses
-                    ? 'used'
-                    : 'usable'
-              return (
-                <tr key={token.id}>
-                  <td>
-                    <Time at={token.created_at} />
-                  </td>
-                  <td>
-                    {token.uses} of {token.max_uses}
-                  </td>
-                  <td>
-                    <Labels labels={token.labels} />
-                  </td>
-                  <td>
-                    <Time at={token.expires_at} />
-                  </td>
-                  <td>
-                    <span class={`status status-${state}`}>{state}</span>
-                  </td>
-                  <td class="row-actions">
-                    {operator && state === 'usable' && (
-                      <button
-                        type="button"
-                        class="button button-small button-danger"
-                        onClick={() =>
-                          void revoke.run(async () => {
-                            await ok(
-                              api.DELETE('/v1/sites/{siteId}/enrolment-tokens/{tokenId}', {
-                                params: { path: { siteId: site.id, tokenId: token.id } },
-                              }),
-                            )
-                            tokens.reload()
-                          })
-                        }
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              )
-            })}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        label="Enrolment tokens"
+        loading="enrolment tokens"
+        items={tokens.data?.items}
+        empty={
+          <EmptyState title="No enrolment tokens">
+            {operator
+              ? 'Create a token above, then run the command it shows on each server.'
+              : 'An operator creates tokens for new agents.'}
+          </EmptyState>
+        }
+        columns={[
+          { header: 'Created', cell: (token) => <Time at={token.created_at} /> },
+          { header: 'Uses', cell: (token) => `${token.uses} of ${token.max_uses}` },
+          { header: 'Labels', cell: (token) => <Labels labels={token.labels} /> },
+          { header: 'Expires', cell: (token) => <Time at={token.expires_at} /> },
+          { header: 'State', cell: (token) => <Status value={stateOf(token)} /> },
+        ]}
+        actions={(token) =>
+          operator &&
+          stateOf(token) === 'usable' && (
+            <ActionButton
+              danger
+              action={revoke}
+              write={async () => {
+                await ok(
+                  api.DELETE('/v1/sites/{siteId}/enrolment-tokens/{tokenId}', {
+                    params: { path: { siteId: site.id, tokenId: token.id } },
+                  }),
+                )
+                tokens.reload()
+              }}
+            >
+              Revoke
+            </ActionButton>
+          )
+        }
+      />
     </section>
   )
 }

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks'
 import type { Site } from '../../api/types'
 import { queryParam, setQuery } from '../../app/router'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
-import { VirtualTable } from '../../ui/virtual-table'
+import { ListTable } from '../../ui/list-table'
 import { SiteFrame } from '../site/site-frame'
 import { type LoggedEvent, useEventLog } from './use-event-log'
 
@@ -57,47 +57,36 @@ const EventLog = ({ site }: { site: Site }) => {
         </span>
       </form>
       <ErrorNotice error={log.error} />
-      {log.loading ? (
-        <Loading what="the log" />
-      ) : log.events.length === 0 ? (
-        <EmptyState title={type ? `No ${type} events` : 'The log is empty'}>
-          {follow
-            ? 'New events appear here as they are appended.'
-            : 'Tick “Follow live” to see events as they are appended.'}
-        </EmptyState>
-      ) : (
-        <VirtualTable
-          items={newestFirst}
-          rowHeight={ROW_HEIGHT}
-          height={Math.min((newestFirst.length + 1) * ROW_HEIGHT, 520)}
-          label="Events"
-          class="events-table"
-          head={
-            <tr>
-              <th>Seq</th>
-              <th>Time</th>
-              <th>Type</th>
-              <th>Subject</th>
-              <th>Source</th>
-            </tr>
-          }
-          row={(event) => (
-            <tr key={event.seq} class={open?.seq === event.seq ? 'selected' : undefined}>
-              <td>{event.seq}</td>
-              <td>
-                <Time at={event.time} />
-              </td>
-              <td>
-                <button type="button" class="link-button mono" onClick={() => setOpen(event)}>
-                  {event.type}
-                </button>
-              </td>
-              <td class="mono">{event.subject ?? '—'}</td>
-              <td class="mono muted">{event.source}</td>
-            </tr>
-          )}
-        />
-      )}
+      <ListTable
+        label="Events"
+        loading="the log"
+        items={log.loading ? undefined : newestFirst}
+        empty={
+          <EmptyState title={type ? `No ${type} events` : 'The log is empty'}>
+            {follow
+              ? 'New events appear here as they are appended.'
+              : 'Tick “Follow live” to see events as they are appended.'}
+          </EmptyState>
+        }
+        virtual={{ rowHeight: ROW_HEIGHT, maxHeight: 520 }}
+        class="events-table"
+        rowKey={(event) => event.seq}
+        rowClass={(event) => (open?.seq === event.seq ? 'selected' : undefined)}
+        columns={[
+          { header: 'Seq', cell: (event) => event.seq },
+          { header: 'Time', cell: (event) => <Time at={event.time} /> },
+          {
+            header: 'Type',
+            cell: (event) => (
+              <button type="button" class="link-button mono" onClick={() => setOpen(event)}>
+                {event.type}
+              </button>
+            ),
+          },
+          { header: 'Subject', cell: (event) => event.subject ?? '—', class: 'mono' },
+          { header: 'Source', cell: (event) => event.source, class: 'mono muted' },
+        ]}
+      />
       {open && (
         <section class="card" aria-label={`Event ${open.seq}`}>
           <div class="page-title-row">

@@ -2,8 +2,11 @@ import { useRef } from 'preact/hooks'
 import { ApiFailure, api, ok } from '../../api/client'
 import type { Answer, Site } from '../../api/types'
 import { can } from '../../session/session'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { ActionButton } from '../../ui/action-button'
+import { ActionForm } from '../../ui/action-form'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { bytes, Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
@@ -41,100 +44,80 @@ const Files = ({ site }: { site: Site }) => {
     [site.id],
   )
   const picker = useRef<HTMLInputElement>(null)
-  const action = useAction()
+  const remove = useAction()
   const writable = can('operator', site.id) && site.status === 'active'
   return (
     <section aria-label="Files">
       {writable && (
-        <form
-          class="toolbar"
-          aria-label="Upload a file"
-          onSubmit={async (e) => {
-            e.preventDefault()
+        <ActionForm
+          label="Upload a file"
+          layout="inline"
+          card={false}
+          submitLabel="Upload"
+          busyLabel="Uploading…"
+          submit={async () => {
             const file = picker.current?.files?.[0]
             if (!file) return
-            const done = await action.run(() => upload(site.id, file))
-            if (done && picker.current) picker.current.value = ''
-            files.reload()
+            try {
+              await upload(site.id, file)
+              if (picker.current) picker.current.value = ''
+            } finally {
+              files.reload()
+            }
           }}
         >
           <label class="field field-inline">
             <span>File</span>
             <input type="file" ref={picker} required />
           </label>
-          <button type="submit" class="button button-primary" disabled={action.busy}>
-            {action.busy ? 'Uploading…' : 'Upload'}
-          </button>
-        </form>
+        </ActionForm>
       )}
-      <ErrorNotice error={files.error ?? action.error} />
-      {!files.data ? (
-        <Loading what="files" />
-      ) : files.data.items.length === 0 ? (
-        <EmptyState title="No files">
-          {writable
-            ? 'Upload a file, then push it to agents with a file step of a task.'
-            : 'Operators upload files for tasks to push.'}
-        </EmptyState>
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Files</caption>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Size</th>
-              <th>Id (for push steps)</th>
-              <th>SHA-256</th>
-              <th>Uploaded</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {files.data.items.map((file) => (
-              <tr key={file.id}>
-                <td>
-                  <a href={`/v1/sites/${site.id}/files/${file.id}/content`} download={file.name}>
-                    {file.name}
-                  </a>
-                </td>
-                <td>{bytes(file.bytes)}</td>
-                <td>
-                  <code>{file.id}</code>
-                </td>
-                <td>
-                  <code title={file.sha256}>{file.sha256.slice(0, 12)}…</code>
-                </td>
-                <td>
-                  <Time at={file.created_at} />
-                </td>
-                <td class="row-actions">
-                  {writable && (
-                    <button
-                      type="button"
-                      class="button button-small button-danger"
-                      onClick={() => {
-                        if (!confirm(`Delete ${file.name}?`)) return
-                        void action.run(async () => {
-                          await ok(
-                            api.DELETE('/v1/sites/{siteId}/files/{fileId}', {
-                              params: { path: { siteId: site.id, fileId: file.id } },
-                            }),
-                          )
-                          files.reload()
-                        })
-                      }}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ErrorNotice error={files.error ?? remove.error} />
+      <ListTable
+        label="Files"
+        loading="files"
+        items={files.data?.items}
+        empty={
+          <EmptyState title="No files">
+            {writable
+              ? 'Upload a file, then push it to agents with a file step of a task.'
+              : 'Operators upload files for tasks to push.'}
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: 'Name',
+            cell: (file) => (
+              <a href={`/v1/sites/${site.id}/files/${file.id}/content`} download={file.name}>
+                {file.name}
+              </a>
+            ),
+          },
+          { header: 'Size', cell: (file) => bytes(file.bytes) },
+          { header: 'Id (for push steps)', cell: (file) => <code>{file.id}</code> },
+          { header: 'SHA-256', cell: (file) => <code title={file.sha256}>{file.sha256.slice(0, 12)}…</code> },
+          { header: 'Uploaded', cell: (file) => <Time at={file.created_at} /> },
+        ]}
+        actions={(file) =>
+          writable && (
+            <ActionButton
+              danger
+              action={remove}
+              confirm={`Delete ${file.name}?`}
+              write={async () => {
+                await ok(
+                  api.DELETE('/v1/sites/{siteId}/files/{fileId}', {
+                    params: { path: { siteId: site.id, fileId: file.id } },
+                  }),
+                )
+                files.reload()
+              }}
+            >
+              Delete
+            </ActionButton>
+          )
+        }
+      />
     </section>
   )
 }

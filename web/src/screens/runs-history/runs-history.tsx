@@ -1,27 +1,16 @@
 import { useMemo } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Item } from '../../api/types'
-import { Link, queryParam, setQuery } from '../../app/router'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
-import { duration, Status, Time } from '../../ui/format'
+import { queryParam, setQuery } from '../../app/router'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
+import { duration } from '../../ui/format'
 import { PageHeader } from '../../ui/page'
 import { type PointSeries, PointsChart } from '../../ui/points-chart'
+import { type RunStatus, RunStatusFilter, RunTable, runColumns } from '../../ui/run-list'
 import { useLoad } from '../../ui/use-load'
 import { useQueryDraft } from '../../ui/use-query-draft'
 
 type RunRecord = Item<'/v1/runs'>
-type RunStatus = RunRecord['status']
-const STATUSES: RunStatus[] = [
-  'succeeded',
-  'failed',
-  'cancelled',
-  'skipped',
-  'dispatched',
-  'collecting',
-  'queued',
-  'scheduled',
-  'requested',
-]
 const FILTERS = ['site_id', 'task_id', 'agent_id', 'status', 'since', 'until'] as const
 
 /** Durations of finished runs per outcome, on the time each was requested. */
@@ -114,18 +103,7 @@ export const RunsHistoryScreen = () => {
               ))}
             </select>
           </label>
-          <label class="field field-narrow">
-            <span>Status</span>
-            <select
-              value={draft.status}
-              onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              {STATUSES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
+          <RunStatusFilter value={draft.status} onChange={(status) => setDraft({ ...draft, status })} />
           {input('task_id', 'Task id')}
           {input('agent_id', 'Agent id')}
           <label class="field">
@@ -150,65 +128,40 @@ export const RunsHistoryScreen = () => {
         </div>
       </form>
       <ErrorNotice error={runs.error} />
-      {!runs.data ? (
-        <Loading what="runs" />
-      ) : runs.data.items.length === 0 ? (
-        <EmptyState title="No run matches">
-          Widen the filters, or run a task from a site’s Tasks tab.
-        </EmptyState>
-      ) : (
-        <>
-          {chart && (
-            <section class="card" aria-labelledby="durations">
-              <h2 id="durations">Duration by outcome</h2>
-              <PointsChart
-                label="Run durations in seconds by outcome"
-                times={chart.times}
-                series={chart.series}
-                unit="s"
-              />
-            </section>
-          )}
-          <table class="table">
-            <caption class="visually-hidden">Runs</caption>
-            <thead>
-              <tr>
-                <th>Task</th>
-                <th>Site</th>
-                <th>Status</th>
-                <th>Agents</th>
-                <th>Duration</th>
-                <th>Trigger</th>
-                <th>Requested</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.items.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <Link href={`/sites/${run.site_id}/runs/${run.id}`}>{run.task_name}</Link>
-                  </td>
-                  <td>{siteName.get(run.site_id) ?? run.site_id}</td>
-                  <td>
-                    <Status value={run.status} />
-                  </td>
-                  <td>
-                    {run.agents.succeeded ?? '—'} ok · {run.agents.failed ?? '—'} failed of{' '}
-                    {run.agents.targeted}
-                  </td>
-                  <td>{duration(run.duration_ms)}</td>
-                  <td>{run.trigger.kind}</td>
-                  <td>
-                    <Time at={run.requested_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {runs.data.next_cursor && (
-            <p class="muted">Showing the newest 500; narrow the filters to see older runs.</p>
-          )}
-        </>
+      {chart && runs.data && runs.data.items.length > 0 && (
+        <section class="card" aria-labelledby="durations">
+          <h2 id="durations">Duration by outcome</h2>
+          <PointsChart
+            label="Run durations in seconds by outcome"
+            times={chart.times}
+            series={chart.series}
+            unit="s"
+          />
+        </section>
+      )}
+      <RunTable
+        runs={runs.data?.items}
+        empty={
+          <EmptyState title="No run matches">
+            Widen the filters, or run a task from a site’s Tasks tab.
+          </EmptyState>
+        }
+        columns={[
+          runColumns.task,
+          { header: 'Site', cell: (run) => siteName.get(run.site_id) ?? run.site_id },
+          runColumns.status,
+          {
+            header: 'Agents',
+            cell: (run) =>
+              `${run.agents.succeeded ?? '—'} ok · ${run.agents.failed ?? '—'} failed of ${run.agents.targeted}`,
+          },
+          { header: 'Duration', cell: (run) => duration(run.duration_ms) },
+          runColumns.trigger,
+          runColumns.requested,
+        ]}
+      />
+      {runs.data?.next_cursor && (
+        <p class="muted">Showing the newest 500; narrow the filters to see older runs.</p>
       )}
     </>
   )

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Answer, Site } from '../../api/types'
-import { ErrorNotice } from '../../ui/feedback'
+import { ActionForm } from '../../ui/action-form'
 import { parseLabels } from '../../ui/labels-input'
-import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 
 type Created = Answer<'/v1/sites/{siteId}/schedules', 'post'>
@@ -27,32 +26,35 @@ export const ScheduleForm = ({ site, onDone }: { site: Site; onDone: (created?: 
   const [timezone, setTimezone] = useState(site.timezone)
   const [labels, setLabels] = useState('')
   const [missed, setMissed] = useState<'run_once' | 'skip'>('run_once')
-  const action = useAction()
   const chosenTask = taskId || tasks.data?.items[0]?.id || ''
   return (
-    <form
-      class="card form"
-      aria-label="New schedule"
-      onSubmit={async (e) => {
-        e.preventDefault()
-        const created = await action.run(() =>
-          ok(
-            api.POST('/v1/sites/{siteId}/schedules', {
-              params: { path: { siteId: site.id } },
-              body: {
-                task_id: chosenTask,
-                ...(name ? { name } : {}),
-                ...(when === 'cron' ? { cron, timezone } : { at: new Date(at).toISOString() }),
-                run: { target: { labels: parseLabels(labels) } },
-                missed,
-              },
-            }),
-          ),
+    <ActionForm
+      label="New schedule"
+      layout="stacked"
+      submitLabel="Create schedule"
+      submit={async () => {
+        const created = await ok(
+          api.POST('/v1/sites/{siteId}/schedules', {
+            params: { path: { siteId: site.id } },
+            body: {
+              task_id: chosenTask,
+              ...(name ? { name } : {}),
+              ...(when === 'cron' ? { cron, timezone } : { at: new Date(at).toISOString() }),
+              run: { target: { labels: parseLabels(labels) } },
+              missed,
+            },
+          }),
         )
-        if (created) onDone(created)
+        onDone(created)
       }}
+      disabled={!chosenTask}
+      error={tasks.error}
+      buttons={
+        <button type="button" class="button" onClick={() => onDone()}>
+          Cancel
+        </button>
+      }
     >
-      <h2>New schedule</h2>
       <div class="form-row">
         <label class="field">
           <span>Task</span>
@@ -108,15 +110,6 @@ export const ScheduleForm = ({ site, onDone }: { site: Site; onDone: (created?: 
           </select>
         </label>
       </div>
-      <ErrorNotice error={tasks.error ?? action.error} />
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={action.busy || !chosenTask}>
-          Create schedule
-        </button>
-        <button type="button" class="button" onClick={() => onDone()}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ActionForm>
   )
 }

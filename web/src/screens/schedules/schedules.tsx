@@ -3,8 +3,9 @@ import { api, ok } from '../../api/client'
 import type { Item, Site } from '../../api/types'
 import { queryParam, setQuery } from '../../app/router'
 import { can } from '../../session/session'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Status, Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
@@ -49,52 +50,48 @@ const Schedules = ({ site }: { site: Site }) => {
         />
       )}
       <ErrorNotice error={schedules.error} />
-      {!schedules.data ? (
-        <Loading what="schedules" />
-      ) : schedules.data.items.length === 0 ? (
-        <EmptyState title="No schedules">
-          {writable
-            ? 'Schedule a task on a cron expression, or once at a set time.'
-            : 'An operator schedules tasks.'}
-        </EmptyState>
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Schedules</caption>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>When</th>
-              <th>Status</th>
-              <th>Next fire</th>
-              <th>Last fired</th>
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.data.items.map((s) => (
-              <tr key={s.id} class={s.id === selectedId ? 'selected' : undefined}>
-                <td>
-                  <button type="button" class="link-button" onClick={() => setQuery({ schedule: s.id })}>
-                    {s.name}
-                  </button>
-                </td>
-                <td>
-                  <code>{s.cron ?? s.at}</code> <span class="muted small">{s.timezone}</span>
-                </td>
-                <td>
-                  <Status value={s.status} />
-                </td>
-                <td>
-                  <Time at={s.next_fire_times[0]} />
-                </td>
-                <td>
-                  <Time at={s.last_fired_at} empty="never" />
-                  {s.last_error && <div class="small danger-text">{s.last_error}</div>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        label="Schedules"
+        loading="schedules"
+        items={schedules.data?.items}
+        empty={
+          <EmptyState title="No schedules">
+            {writable
+              ? 'Schedule a task on a cron expression, or once at a set time.'
+              : 'An operator schedules tasks.'}
+          </EmptyState>
+        }
+        rowClass={(s) => (s.id === selectedId ? 'selected' : undefined)}
+        columns={[
+          {
+            header: 'Name',
+            cell: (s) => (
+              <button type="button" class="link-button" onClick={() => setQuery({ schedule: s.id })}>
+                {s.name}
+              </button>
+            ),
+          },
+          {
+            header: 'When',
+            cell: (s) => (
+              <>
+                <code>{s.cron ?? s.at}</code> <span class="muted small">{s.timezone}</span>
+              </>
+            ),
+          },
+          { header: 'Status', cell: (s) => <Status value={s.status} /> },
+          { header: 'Next fire', cell: (s) => <Time at={s.next_fire_times[0]} /> },
+          {
+            header: 'Last fired',
+            cell: (s) => (
+              <>
+                <Time at={s.last_fired_at} empty="never" />
+                {s.last_error && <div class="small danger-text">{s.last_error}</div>}
+              </>
+            ),
+          },
+        ]}
+      />
       {selected && (
         <ScheduleDetails site={site} schedule={selected} writable={writable} onChanged={schedules.reload} />
       )}

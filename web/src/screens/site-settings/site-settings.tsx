@@ -2,10 +2,10 @@ import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Site } from '../../api/types'
 import { can } from '../../session/session'
-import { EmptyState, ErrorNotice } from '../../ui/feedback'
+import { ActionForm } from '../../ui/action-form'
+import { EmptyState } from '../../ui/feedback'
 import { formatLabels, parseLabels } from '../../ui/labels-input'
 import { ParsedField } from '../../ui/parsed-field'
-import { useAction } from '../../ui/use-action'
 import { SiteFrame } from '../site/site-frame'
 
 /** `/sites/:siteId/settings`: a site's name, labels, time zone, agent approval and retention. */
@@ -30,30 +30,29 @@ const SiteSettings = ({ site, onSaved }: { site: Site; onSaved: () => void }) =>
   const [timezone, setTimezone] = useState(site.timezone)
   const [approval, setApproval] = useState(site.agent_approval)
   const [retention, setRetention] = useState(String(site.retention_days))
-  const action = useAction()
   return (
-    <form
-      class="card form"
-      aria-label="Site settings"
-      onSubmit={async (e) => {
-        e.preventDefault()
-        const saved = await action.run(() =>
-          ok(
-            api.PATCH('/v1/sites/{siteId}', {
-              params: { path: { siteId: site.id } },
-              body: {
-                name,
-                description,
-                labels,
-                timezone,
-                agent_approval: approval,
-                retention_days: Number(retention),
-              },
-            }),
-          ),
+    <ActionForm
+      label="Site settings"
+      heading={false}
+      layout="stacked"
+      submitLabel="Save settings"
+      submit={async () => {
+        await ok(
+          api.PATCH('/v1/sites/{siteId}', {
+            params: { path: { siteId: site.id } },
+            body: {
+              name,
+              description,
+              labels,
+              timezone,
+              agent_approval: approval,
+              retention_days: Number(retention),
+            },
+          }),
         )
-        if (saved) onSaved()
+        onSaved()
       }}
+      disabled={site.status !== 'active'}
     >
       <fieldset class="plain" disabled={site.status !== 'active'}>
         <div class="form-row">
@@ -98,16 +97,6 @@ const SiteSettings = ({ site, onSaved }: { site: Site; onSaved: () => void }) =>
           </label>
         </div>
       </fieldset>
-      <ErrorNotice error={action.error} />
-      <div class="form-actions">
-        <button
-          type="submit"
-          class="button button-primary"
-          disabled={action.busy || site.status !== 'active'}
-        >
-          Save settings
-        </button>
-      </div>
-    </form>
+    </ActionForm>
   )
 }

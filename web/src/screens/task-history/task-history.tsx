@@ -4,6 +4,7 @@ import type { Site } from '../../api/types'
 import { Link, queryParam, setQuery } from '../../app/router'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
 
@@ -52,31 +53,19 @@ const History = ({ site, taskId }: { site: Site; taskId: string }) => {
       <p>
         <Link href={`/sites/${site.id}/tasks/${taskId}`}>Back to the task</Link>
       </p>
-      <table class="table">
-        <caption class="visually-hidden">Versions</caption>
-        <thead>
-          <tr>
-            <th>Version</th>
-            <th>Name</th>
-            <th>Steps</th>
-            <th>By</th>
-            <th>Saved</th>
-          </tr>
-        </thead>
-        <tbody>
-          {all.map((v) => (
-            <tr key={v.version}>
-              <td>v{v.version}</td>
-              <td>{v.definition.name}</td>
-              <td>{v.definition.steps.length}</td>
-              <td class="muted">{v.created_by}</td>
-              <td>
-                <Time at={v.created_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Versions"
+        loading="versions"
+        items={all}
+        rowKey={(v) => v.version}
+        columns={[
+          { header: 'Version', cell: (v) => `v${v.version}` },
+          { header: 'Name', cell: (v) => v.definition.name },
+          { header: 'Steps', cell: (v) => v.definition.steps.length },
+          { header: 'By', cell: (v) => v.created_by, class: 'muted' },
+          { header: 'Saved', cell: (v) => <Time at={v.created_at} /> },
+        ]}
+      />
       <section class="card" aria-label="Changes">
         <div class="toolbar">
           <h2>Changes</h2>

@@ -3,8 +3,9 @@ import { api, ok } from '../../api/client'
 import type { Site } from '../../api/types'
 import { Link, queryParam, setQuery } from '../../app/router'
 import { can } from '../../session/session'
-import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
+import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Labels, Time } from '../../ui/format'
+import { ListTable } from '../../ui/list-table'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
 
@@ -57,50 +58,39 @@ const TaskList = ({ site }: { site: Site }) => {
         )}
       </form>
       <ErrorNotice error={tasks.error} />
-      {!tasks.data ? (
-        <Loading what="tasks" />
-      ) : tasks.data.items.length === 0 ? (
-        <EmptyState title={q ? `No task matches “${q}”` : 'No tasks yet'}>
-          {q
-            ? 'Search for another name.'
-            : writable
-              ? 'Create a task: steps to run on agents, with typed parameters.'
-              : 'An operator writes the tasks.'}
-        </EmptyState>
-      ) : (
-        <table class="table">
-          <caption class="visually-hidden">Tasks</caption>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Steps</th>
-              <th>Version</th>
-              <th>Labels</th>
-              <th>Changed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tasks.data.items.map((task) => (
-              <tr key={task.id}>
-                <td>
-                  <Link href={`/sites/${site.id}/tasks/${task.id}`}>{task.name}</Link>
-                  {task.description && <div class="muted small">{task.description}</div>}
-                </td>
-                <td>
-                  {task.steps.map((s) => (s.kind === 'file' ? `file ${s.direction}` : s.kind)).join(', ')}
-                </td>
-                <td>v{task.version}</td>
-                <td>
-                  <Labels labels={task.labels} />
-                </td>
-                <td>
-                  <Time at={task.updated_at} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        label="Tasks"
+        loading="tasks"
+        items={tasks.data?.items}
+        empty={
+          <EmptyState title={q ? `No task matches “${q}”` : 'No tasks yet'}>
+            {q
+              ? 'Search for another name.'
+              : writable
+                ? 'Create a task: steps to run on agents, with typed parameters.'
+                : 'An operator writes the tasks.'}
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: 'Name',
+            cell: (task) => (
+              <>
+                <Link href={`/sites/${site.id}/tasks/${task.id}`}>{task.name}</Link>
+                {task.description && <div class="muted small">{task.description}</div>}
+              </>
+            ),
+          },
+          {
+            header: 'Steps',
+            cell: (task) =>
+              task.steps.map((s) => (s.kind === 'file' ? `file ${s.direction}` : s.kind)).join(', '),
+          },
+          { header: 'Version', cell: (task) => `v${task.version}` },
+          { header: 'Labels', cell: (task) => <Labels labels={task.labels} /> },
+          { header: 'Changed', cell: (task) => <Time at={task.updated_at} /> },
+        ]}
+      />
     </section>
   )
 }

@@ -1,0 +1,44 @@
+import { RpcTarget } from 'cloudflare:workers'
+import type { ListRunsQuery, RequestRunBody, RerunBody } from '../../schema/api/runs'
+import type { Target } from '../../schema/tasks/run-request'
+import { actorOf, type WriteContext } from '../auth/caller'
+import type { CallerScope } from '../site/caller-scope'
+import type { SiteRuns } from './site-runs'
+
+/** A site's runs, as one caller reaches them. */
+export class RunsApi extends RpcTarget {
+  constructor(
+    private readonly runs: SiteRuns,
+    private readonly scope: CallerScope,
+  ) {
+    super()
+  }
+
+  preview(target: Target) {
+    return this.scope.answer(() => this.runs.views.preview(target))
+  }
+
+  request(taskId: string, input: RequestRunBody, write: WriteContext) {
+    return this.scope.answer(() => this.runs.requestRun(taskId, input, actorOf(write), write.idempotency))
+  }
+
+  rerun(runId: string, input: RerunBody, write: WriteContext) {
+    return this.scope.answer(() => this.runs.rerun(runId, input, actorOf(write), write.idempotency))
+  }
+
+  cancel(runId: string, write: WriteContext) {
+    return this.scope.answer(() => this.runs.cancelRun(runId, actorOf(write), write.idempotency))
+  }
+
+  get(runId: string) {
+    return this.scope.answer(() => this.runs.views.get(runId))
+  }
+
+  archive(runId: string) {
+    return this.scope.answer(() => this.runs.views.archive(runId))
+  }
+
+  list(query: ListRunsQuery) {
+    return this.scope.answer(() => this.runs.views.list(query))
+  }
+}

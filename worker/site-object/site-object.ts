@@ -1,0 +1,71 @@
+import type { EnrolBody } from '../../schema/agent/protocol'
+import { AgentRegistry } from '../agents/agent-registry'
+import { EnrolmentSigner } from '../agents/enrolment-signer'
+import { SiteAgents } from '../agents/site-agents'
+import type { Caller, WriteContext } from '../auth/caller'
+import { actorOf } from '../auth/caller'
+import { SiteFiles } from '../files/site-files'
+import { RunBook } from '../runs/run-book'
+import { SiteRuns } from '../runs/site-runs'
+import { SiteSchedules } from '../schedules/site-schedules'
+import type { SiteFeature, SiteKernel } from '../site/feature'
+import { SiteKernelObject } from '../site/kernel'
+import { SiteTasks } from '../tasks/site-tasks'
+import { TaskBook } from '../tasks/task-book'
+import { SiteSession } from './site-session'
+
+/** The site's features, built on the kernel; the one place that names them all. */
+export interface SiteFeatures {
+  agents: SiteAgents
+  files: SiteFiles
+  tasks: SiteTasks
+  runs: SiteRuns
+  schedules: SiteSchedules
+}
+
+/**
+ * One site's Durable Object: the kernel with this product's features. The Worker reaches a
+ * feature through `open(caller)`, which decides once whether the caller may see the site.
+ */
+export class SiteObject extends SiteKernelObject {
+  private parts!: SiteFeatures
+
+  protected createFeatures(kernel: SiteKernel): SiteFeature[] {
+    const registry = new AgentRegistry(kernel.db)
+    const taskBook = new TaskBook(kernel.db)
+    const runBook = new RunBook(kernel.db, taskBook)
+    const files = new SiteFiles(kernel, { runs: runBook, agents: registry })
+    const tasks = new SiteTasks(kernel, { book: taskBook, files })
+    const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
+    const agents = new SiteAgents(kernel, {
+      registry,
+      signer: new EnrolmentSigner(kernel.ctx.storage.kv),
+      admit: (frame, agentId) => runs.admit(frame, agentId),
+    })
+    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
+    this.parts = { agents, files, tasks, runs, schedules }
+    return [agents, tasks, runs, files, schedules]
+  }
+
+  /** The site as this caller may see it, feature by feature. */
+  open(caller: Caller): SiteSession {
+    return new SiteSession(this.parts, this.siteParts(), this.scopeFor(caller))
+  }
+
+  /** Enrols an agent with an enrolment token; needs no caller, the token is the credential. */
+  enrolAgent(token: string, body: EnrolBody, platformUrl: string) {
+    return this.answerAsync(() => this.parts.agents.enrol(token, body, platformUrl))
+  }
+
+  /** Streams an upload to R2 and records it; `content` is not read when the upload is refused. */
+  uploadFile(
+    caller: Caller,
+    upload: { name: string; bytes: number },
+    content: ReadableStream<Uint8Array> | null,
+    write: WriteContext,
+  ) {
+    return this.answerAsync(() =>
+      this.parts.files.upload(upload, content, caller.tenantId, actorOf(write), write.idempotency),
+    )
+  }
+}
