@@ -7,7 +7,7 @@ import type { Commit } from '../site/commit-plan'
 import { sendMessage } from './agent-connections'
 
 /** A frame of a message that will not be stored, the id it claims if it has one, and why. */
-export interface Refusal {
+export interface RefusedFrame {
   eventId: string | null
   error: ApiError
 }
@@ -15,7 +15,7 @@ export interface Refusal {
 /** What one message from an agent holds: the frames it may send, and the ones refused. */
 export interface AgentMessage {
   frames: AgentFrame[]
-  refused: Refusal[]
+  refused: RefusedFrame[]
 }
 
 const decoder = new TextDecoder()
