@@ -21,6 +21,7 @@ import { fillParams, resolveParams } from './params'
 import { archivePath, RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
 import { advanceRun } from './run-decider'
+import { RunFold } from './run-fold'
 import { RunViews } from './run-views'
 import { matchTargets } from './targets'
 
@@ -46,6 +47,7 @@ export class SiteRuns implements SiteFeature {
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
   readonly views: RunViews
+  private readonly fold: RunFold
   /** When the archiver asked to be woken (ms), until the next work. */
   private archiverDue: number | undefined
 
@@ -69,6 +71,7 @@ export class SiteRuns implements SiteFeature {
         kernel.wake()
       },
     })
+    this.fold = new RunFold(kernel.db, ports.book)
     this.views = new RunViews(kernel, {
       book: ports.book,
       tasks: ports.tasks,
@@ -77,7 +80,7 @@ export class SiteRuns implements SiteFeature {
   }
 
   evolve(event: LoggedEvent) {
-    this.ports.book.apply(event)
+    this.fold.apply(event)
   }
 
   /** An archived run's output chunks are in its archive: the log lets them go with the event that says so. */
