@@ -16,16 +16,16 @@ export class AgentsApi extends RpcTarget {
 
   createToken(input: CreateEnrolmentTokenBody, write: WriteContext, platformUrl: string) {
     return this.scope.answerAsync(() =>
-      this.agents.createToken(input, actorOf(write), write.idempotency, platformUrl),
+      this.agents.tokens.create(input, actorOf(write), write.idempotency, platformUrl),
     )
   }
 
   listTokens(limit: number, cursor: string | undefined) {
-    return this.scope.answer(() => this.agents.listTokens(limit, cursor))
+    return this.scope.answer(() => this.agents.tokens.list(limit, cursor))
   }
 
   revokeToken(tokenId: string, write: WriteContext) {
-    return this.scope.answer(() => this.agents.revokeToken(tokenId, actorOf(write), write.idempotency))
+    return this.scope.answer(() => this.agents.tokens.revoke(tokenId, actorOf(write), write.idempotency))
   }
 
   list(query: ListSiteAgentsQuery) {

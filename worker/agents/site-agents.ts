@@ -9,14 +9,7 @@ import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from '../../schema/agent/protocol'
-import type {
-  Agent,
-  CreatedEnrolmentToken,
-  CreateEnrolmentTokenBody,
-  EnrolmentToken,
-  ListSiteAgentsQuery,
-  RefreshedFacts,
-} from '../../schema/api/agents'
+import type { Agent, ListSiteAgentsQuery, RefreshedFacts } from '../../schema/api/agents'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
@@ -33,8 +26,9 @@ import {
 } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
 import { FrameQueue } from './agent-messages'
-import { type AgentRegistry, toAgent, toEnrolmentToken } from './agent-registry'
+import { type AgentRegistry, toAgent } from './agent-registry'
 import type { EnrolmentSigner } from './enrolment-signer'
+import { EnrolmentTokens } from './enrolment-tokens'
 
 const nextId = monotonicFactory()
 /** How often agents refresh their facts. */
@@ -69,11 +63,14 @@ export class SiteAgents implements SiteFeature {
     handle: (request, url) => this.connect(request, url.pathname),
   }
 
+  readonly tokens: EnrolmentTokens
+
   constructor(
     private readonly kernel: SiteKernel,
     private readonly ports: SiteAgentsPorts,
   ) {
     this.scope = kernel.scope
+    this.tokens = new EnrolmentTokens(kernel, ports.registry, ports.signer)
     this.frames = new FrameQueue({
       siteId: () => this.scope.present().id,
       admit: (frame, agentId) => this.ports.admit(frame, agentId),
@@ -87,85 +84,6 @@ export class SiteAgents implements SiteFeature {
 
   work() {
     this.reconcilePresence()
-  }
-
-  // Enrolment tokens
-
-  async createToken(
-    input: CreateEnrolmentTokenBody,
-    actor: string,
-    idempotency: IdempotencyClaim | undefined,
-    platformUrl: string,
-  ): Promise<Reply<CreatedEnrolmentToken>> {
-    const site = this.scope.present()
-    if (site.status === 'archived')
-      throw apiError(409, 'site_archived', 'site is archived; restore it to change it')
-    const tokenId = nextId()
-    const now = this.kernel.now()
-    const expiresAt = new Date(now + input.expires_in_seconds * 1000)
-    const token = await this.ports.signer.sign({
-      iat: Math.floor(now / 1000),
-      url: platformUrl,
-      site: site.id,
-      sub: tokenId,
-      exp: Math.floor(expiresAt.getTime() / 1000),
-    })
-    return this.kernel.commit<CreatedEnrolmentToken>(idempotency, (time) => {
-      const data = {
-        token_id: tokenId,
-        expires_at: expiresAt.toISOString(),
-        max_uses: input.max_uses,
-        labels: input.labels,
-      }
-      const created = {
-        id: tokenId,
-        created_at: time,
-        expires_at: data.expires_at,
-        max_uses: input.max_uses,
-        uses: 0,
-        labels: input.labels,
-        revoked_at: null,
-      }
-      return {
-        events: this.scope.events([{ type: EventType.enrolmentTokenCreated, data }], tokenId, actor, time),
-        reply: () => ({ status: 201, body: { ...created, token } }),
-        replay: { ...created, token: null },
-      }
-    })
-  }
-
-  listTokens(limit: number, cursor: string | undefined): Reply<Page<EnrolmentToken>> {
-    this.scope.present()
-    return {
-      status: 200,
-      body: toPage(
-        this.ports.registry.tokens(limit, cursor),
-        limit,
-        (rows) => rows.map(toEnrolmentToken),
-        byId,
-      ),
-    }
-  }
-
-  revokeToken(
-    tokenId: string,
-    actor: string,
-    idempotency: IdempotencyClaim | undefined,
-  ): Reply<EnrolmentToken> {
-    this.scope.present()
-    const existing = this.ports.registry.token(tokenId)
-    if (!existing) throw apiError(404, 'not_found', 'enrolment token not found')
-    return this.kernel.commit<EnrolmentToken>(idempotency, (time) => ({
-      events: existing.revokedAt
-        ? []
-        : this.scope.events(
-            [{ type: EventType.enrolmentTokenRevoked, data: { token_id: tokenId } }],
-            tokenId,
-            actor,
-            time,
-          ),
-      reply: () => ({ status: 200, body: toEnrolmentToken(this.ports.registry.token(tokenId) ?? existing) }),
-    }))
   }
 
   // Enrolment and decisions
