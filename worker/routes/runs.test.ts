@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import type { CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Run, RunDetail } from '../../schema/api/runs'
 import type { Site } from '../../schema/api/sites'
@@ -8,6 +8,7 @@ import type { LoggedEvent } from '../../schema/events'
 import { newAgent } from '../../test/worker-agents'
 import { connectAgent, script } from '../../test/worker-runs'
 import { type Client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
+import { LOST_GRACE_MS } from '../runs/run-agent-rules'
 import type { SiteObject } from '../site-object/site-object'
 
 let admin: Client
@@ -351,10 +352,13 @@ describe('runs', () => {
         return rows.n === 1 ? true : undefined
       }),
     )
-    await runInDurableObject(stub, async (instance: SiteObject, state) => {
-      state.storage.sql.exec('UPDATE run_agents SET due_at = 0 WHERE agent_id = ?', leaves.agentId)
-      await instance.alarm()
-    })
+    // Time passes beyond that grace (the test shares its clock with the object), and the alarm fires.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + LOST_GRACE_MS + 1_000 })
+    try {
+      await runInDurableObject(stub, (instance: SiteObject) => instance.alarm())
+    } finally {
+      vi.useRealTimers()
+    }
     const done = await finishedRun(site, run.id)
     expect(done.status).toBe('failed')
     expect(done.steps.find((s) => s.agent_id === leaves.agentId)).toMatchObject({

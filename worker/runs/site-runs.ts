@@ -26,6 +26,13 @@ import { RunViews } from './run-views'
 import { matchTargets } from './targets'
 
 const nextId = monotonicFactory()
+/** Whether an event can move a run's or a step's due time: every run and step event but output, and presence. */
+const movesDue = (type: string) =>
+  type !== EventType.stepOutput &&
+  (type.startsWith('io.sitewire.run.') ||
+    type.startsWith('io.sitewire.step.') ||
+    type === EventType.agentConnected ||
+    type === EventType.agentDisconnected)
 const LOGS_PATH = /\/runs\/([0-9A-Z]{26})\/logs$/
 
 /** What the runs need beside the kernel: their book, and the files their steps move. */
@@ -48,6 +55,8 @@ export class SiteRuns implements SiteFeature {
   private readonly archiver: RunArchiver
   readonly views: RunViews
   private readonly fold: RunFold
+  /** When a run or step is next due (ms), as last read; null once an event may have moved it. */
+  private nextDue: number | undefined | null = null
   /** When the archiver asked to be woken (ms), until the next work. */
   private archiverDue: number | undefined
 
@@ -81,6 +90,7 @@ export class SiteRuns implements SiteFeature {
 
   evolve(event: LoggedEvent) {
     this.fold.apply(event)
+    if (movesDue(event.type)) this.nextDue = null
   }
 
   /** An archived run's output chunks are in its archive: the log lets them go with the event that says so. */
@@ -100,7 +110,8 @@ export class SiteRuns implements SiteFeature {
   }
 
   due() {
-    const next = this.ports.book.nextDue()
+    if (this.nextDue === null) this.nextDue = this.ports.book.nextDue()
+    const next = this.nextDue
     if (next === undefined) return this.archiverDue
     return this.archiverDue === undefined ? next : Math.min(next, this.archiverDue)
   }

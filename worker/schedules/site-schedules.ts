@@ -37,6 +37,7 @@ export interface SiteSchedulesPorts {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+const SCHEDULE_EVENT_PREFIX = 'io.sitewire.schedule.'
 
 /**
  * A site's schedules: commands become schedule events; when their time has come (on the alarm,
@@ -46,6 +47,8 @@ export class SiteSchedules implements SiteFeature {
   readonly name = 'schedules'
   private readonly scope: SiteScope
   private readonly book: ScheduleBook
+  /** The next fire time (ms), as last read; null once a schedule event may have moved it. */
+  private nextDue: number | undefined | null = null
   /** After a fire failed on a fault, no fire is tried again before this (ms). */
   private faultRetryAt = 0
 
@@ -59,10 +62,12 @@ export class SiteSchedules implements SiteFeature {
 
   evolve(event: LoggedEvent) {
     this.book.apply(event)
+    if (event.type.startsWith(SCHEDULE_EVENT_PREFIX)) this.nextDue = null
   }
 
   due() {
-    const next = this.book.nextDue()
+    if (this.nextDue === null) this.nextDue = this.book.nextDue()
+    const next = this.nextDue
     return next === undefined ? undefined : Math.max(next, this.faultRetryAt)
   }
 
