@@ -4,12 +4,12 @@ import { build } from 'esbuild'
 
 /**
  * Bundles a command-line program into one executable file that runs on Node 20 with nothing
- * else installed, then prints where it is and how to run it.
+ * else installed; given `howToRun`, then prints where it is and how to run it.
  */
 export const bundleNodeCli = async (options: {
   entry: string
   outfile: string
-  howToRun: (path: string) => string[]
+  howToRun?: (path: string) => string[]
 }) => {
   await build({
     entryPoints: [options.entry],
@@ -28,6 +28,7 @@ export const bundleNodeCli = async (options: {
     logLevel: 'warning',
   })
   chmodSync(options.outfile, 0o755)
+  if (!options.howToRun) return
   const path = resolve(options.outfile)
   console.log(
     [

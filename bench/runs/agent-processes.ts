@@ -3,32 +3,19 @@ import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
+import { bundleNodeCli } from '../../local/bundle-node-cli'
 import { withTimeout } from '../agents/limited'
 
 const root = resolve(import.meta.dirname, '../..')
 
 /**
- * Bundles the agent as `npm run build:agent` does (agent/build.ts: one ESM file for Node 20,
+ * Bundles the agent with the bundler `npm run build:agent` uses (one ESM file for Node 20,
  * ws's optional native modules left out), into a temp dir: the bench runs the agent as it
  * ships, from this checkout's source, without touching the dist/ others may be using.
  */
 export const bundleAgent = async (dir: string): Promise<string> => {
   const outfile = join(dir, 'sitewire-agent.mjs')
-  await build({
-    entryPoints: [join(root, 'agent', 'cli.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: ['bufferutil', 'utf-8-validate'],
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);",
-    },
-    legalComments: 'none',
-    logLevel: 'warning',
-  })
+  await bundleNodeCli({ entry: join(root, 'agent', 'cli.ts'), outfile })
   return outfile
 }
 
