@@ -60,6 +60,10 @@ describe('web console in Chromium', () => {
         .getByText(/succeeded 0/)
         .isVisible(),
     ).toBe(true)
+    // uPlot drew the chart into its box.
+    expect(await page.getByRole('img', { name: 'Runs per hour by outcome' }).locator('canvas').count()).toBe(
+      1,
+    )
 
     // Light by the system's setting (the test's colour scheme); the toggle picks one and keeps it.
     const theme = () => page.locator('html').getAttribute('data-theme')
