@@ -1,5 +1,8 @@
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { IntegrationSettings } from '../alerts/integration-settings'
+import type { AlertLink, AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import type { RunArchive } from '../api/runs'
+import type { ResolveReason, SilenceDefinition } from '../events/alert'
 import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
 import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
@@ -222,3 +225,109 @@ export const fetchedFiles = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.agentId, t.stepIndex, t.attempt] })],
 )
+
+/** The site's alert integrations as their events left them. */
+export const integrations = sqliteTable('integrations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').$type<IntegrationKind>().notNull(),
+  settings: text('settings', { mode: 'json' }).$type<IntegrationSettings>().notNull(),
+  secretCount: integer('secret_count').notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  deletedAt: text('deleted_at'),
+})
+
+/**
+ * Integration secrets, newest first (slot 0): never events, so they are written beside the log
+ * in the transaction of the event that says they changed.
+ */
+export const integrationSecrets = sqliteTable(
+  'integration_secrets',
+  {
+    integrationId: text('integration_id').notNull(),
+    slot: integer('slot').notNull(),
+    secret: text('secret').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.slot] })],
+)
+
+/** Deliveries refused for their credentials, counted per integration, source address and reason; no body is kept. */
+export const hookRefusals = sqliteTable(
+  'hook_refusals',
+  {
+    integrationId: text('integration_id').notNull(),
+    sourceAddress: text('source_address').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull(),
+    lastAt: text('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.sourceAddress, t.reason] })],
+)
+
+/** Senders' own delivery ids already accepted, per integration: a repeat is a replay. */
+export const hookDeliveries = sqliteTable(
+  'hook_deliveries',
+  {
+    integrationId: text('integration_id').notNull(),
+    senderDeliveryId: text('sender_delivery_id').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.senderDeliveryId] })],
+)
+
+/**
+ * The site's alerts: one row per series (integration and fingerprint), holding its current or
+ * last episode, as the alert events left it.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    integrationId: text('integration_id').notNull(),
+    kind: text('kind').$type<IntegrationKind>().notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    fingerprintFormula: text('fingerprint_formula').notNull(),
+    episode: integer('episode').notNull(),
+    /** The sender's mark of this episode (Alertmanager's `startsAt`), when it gives one. */
+    episodeKey: text('episode_key'),
+    status: text('status').$type<AlertStatus>().notNull(),
+    severity: text('severity').$type<AlertSeverity>().notNull(),
+    name: text('name').notNull(),
+    summary: text('summary').notNull(),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    annotations: text('annotations', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    links: text('links', { mode: 'json' }).$type<AlertLink[]>().notNull(),
+    startsAt: text('starts_at').notNull(),
+    endsAt: text('ends_at'),
+    resolveReason: text('resolve_reason').$type<ResolveReason>(),
+    firstSeenAt: text('first_seen_at').notNull(),
+    lastReceivedAt: text('last_received_at').notNull(),
+    receiveCount: integer('receive_count').notNull(),
+    /** Ms since the epoch: a firing episode with no delivery by then resolves (senders that never resolve). */
+    expiresAt: integer('expires_at'),
+    /** The silences the firing episode is inside. */
+    silencedBy: text('silenced_by', { mode: 'json' }).$type<string[]>().notNull(),
+    acknowledgedAt: text('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgeNote: text('acknowledge_note'),
+    flapping: integer('flapping', { mode: 'boolean' }).notNull(),
+    /** When recent episodes fired (ms), newest last: what flapping is judged from. */
+    recentFirings: text('recent_firings', { mode: 'json' }).$type<number[]>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_series').on(t.integrationId, t.fingerprint),
+    index('alerts_status').on(t.status, t.id),
+    index('alerts_expiry').on(t.expiresAt),
+  ],
+)
+
+/** The site's silences (maintenance windows) as their events left them. */
+export const silences = sqliteTable('silences', {
+  id: text('id').primaryKey(),
+  definition: text('definition', { mode: 'json' }).$type<SilenceDefinition>().notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  deletedAt: text('deleted_at'),
+})

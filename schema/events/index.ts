@@ -10,6 +10,19 @@ import {
   EnrolmentTokenCreated,
   EnrolmentTokenRevoked,
 } from './agent'
+import {
+  AlertAcknowledged,
+  AlertDeliveryReceived,
+  AlertFired,
+  AlertResolved,
+  AlertSilenceChanged,
+  AlertUpdated,
+  IntegrationDefined,
+  IntegrationRef,
+  IntegrationSecretRotated,
+  SilenceCreated,
+  SilenceRef,
+} from './alert'
 import { FileDeleted, FileUploaded } from './file'
 import { ProjectionQuarantined, ProjectionReleased } from './projection'
 import {
@@ -30,6 +43,7 @@ import { TaskDeleted, TaskVersioned } from './task'
 import { EventType } from './types'
 
 export * from './agent'
+export * from './alert'
 export * from './cloudevent'
 export * from './file'
 export * from './projection'
@@ -85,6 +99,19 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.scheduleDeleted, ScheduleRef),
   sitewireEvent(EventType.scheduleFired, ScheduleFired),
   sitewireEvent(EventType.scheduleMissed, ScheduleMissed),
+  sitewireEvent(EventType.integrationCreated, IntegrationDefined),
+  sitewireEvent(EventType.integrationUpdated, IntegrationDefined),
+  sitewireEvent(EventType.integrationSecretRotated, IntegrationSecretRotated),
+  sitewireEvent(EventType.integrationDeleted, IntegrationRef),
+  sitewireEvent(EventType.alertDeliveryReceived, AlertDeliveryReceived),
+  sitewireEvent(EventType.alertFired, AlertFired),
+  sitewireEvent(EventType.alertUpdated, AlertUpdated),
+  sitewireEvent(EventType.alertResolved, AlertResolved),
+  sitewireEvent(EventType.alertAcknowledged, AlertAcknowledged),
+  sitewireEvent(EventType.alertSilenced, AlertSilenceChanged),
+  sitewireEvent(EventType.alertUnsilenced, AlertSilenceChanged),
+  sitewireEvent(EventType.silenceCreated, SilenceCreated),
+  sitewireEvent(EventType.silenceDeleted, SilenceRef),
   sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
   sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])

@@ -4,6 +4,7 @@ import m0001 from './0001_runs.sql';
 import m0002 from './0002_schedules.sql';
 import m0003 from './0003_files.sql';
 import m0004 from './0004_event_data_quarantine.sql';
+import m0005 from './0005_alerts.sql';
 
   export default {
     journal,
@@ -12,7 +13,8 @@ import m0004 from './0004_event_data_quarantine.sql';
 m0001,
 m0002,
 m0003,
-m0004
+m0004,
+m0005
     }
   }
   
