@@ -14,13 +14,17 @@ import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
+import { alertRoutes } from './routes/alerts'
 import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
 import { agentFileRoutes, fileRoutes } from './routes/files'
+import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
+import { integrationRoutes } from './routes/integrations'
+import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
 import { scheduleRoutes } from './routes/schedules'
@@ -50,6 +54,7 @@ const api = new Hono<AppEnv>()
   .route('/auth', signInRoutes)
   .route('/', agentEntryRoutes)
   .route('/', agentFileRoutes)
+  .route('/hooks', hookRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
@@ -61,6 +66,9 @@ api
   .route('/sites', runRoutes)
   .route('/sites', fileRoutes)
   .route('/sites', scheduleRoutes)
+  .route('/sites', integrationRoutes)
+  .route('/sites', alertRoutes)
+  .route('/sites', ruleRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/events', eventIndexRoutes)
@@ -101,6 +109,7 @@ app.get(
         { name: 'Runs' },
         { name: 'Files' },
         { name: 'Schedules' },
+        { name: 'Alerts' },
         { name: 'Admin' },
         { name: 'Access' },
       ],

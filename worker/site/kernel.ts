@@ -287,7 +287,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
         const answer = reply(appended, next)
         this.idempotency.save(
           idempotency,
-          replayBody === undefined ? answer : { status: answer.status, body: replayBody },
+          replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
           now,
         )
         return { fresh, next, answer }
