@@ -19,7 +19,7 @@ export const alertFromGroupMember = (
   formula: string,
   links: AlertLink[],
   annotations: Record<string, string> = alert.annotations,
-): Omit<ReceivedAlert, 'name' | 'summary'> & { name: string; summary: string } => {
+): ReceivedAlert => {
   const name = alert.labels.alertname ?? ''
   return {
     ...verbatim(alert.fingerprint, formula),

@@ -57,7 +57,7 @@ export const parseJsonBody = (body: Uint8Array, what: string): unknown => {
 }
 
 /** Free text cut to a field's limit: a long summary is still worth keeping. */
-export const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text)
+const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text)
 
 /** Links that have an address, in order, up to the limit an alert keeps. */
 export const linksOf = (candidates: readonly [rel: string, href: string | null | undefined][]): AlertLink[] =>
@@ -73,10 +73,8 @@ export const isoTime = (value: string | number | null | undefined): string | nul
   return Number.isNaN(time.getTime()) ? null : time.toISOString()
 }
 
-type AlertFields = Omit<ReceivedAlert, 'name' | 'summary'> & { name: string; summary: string }
-
 /** The normalised alerts, held to the `ReceivedAlert` schema: an oversized label is the sender's 400. */
-export const finish = (alerts: AlertFields[], what: string): ReceivedAlert[] =>
+export const finish = (alerts: ReceivedAlert[], what: string): ReceivedAlert[] =>
   alerts.map((alert, index) =>
     readPayload(
       ReceivedAlert,

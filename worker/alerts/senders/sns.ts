@@ -2,7 +2,6 @@ import * as v from 'valibot'
 import { CloudWatchAlarm, SnsEnvelope } from '../../../schema/alerts/senders/sns'
 import { labelsV1, verbatim } from './fingerprint'
 import {
-  clip,
   decodeUtf8,
   finish,
   isoTime,
@@ -121,7 +120,7 @@ export const sns: Sender<'sns'> = {
             ...labelsV1(labels),
             episode: null,
             name: subject || envelope.TopicArn.split(':').at(-1) || envelope.TopicArn,
-            summary: clip(envelope.Message, 16_384),
+            summary: envelope.Message,
             status: 'firing',
             severity: 'warning',
             labels,

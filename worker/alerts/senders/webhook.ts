@@ -1,9 +1,5 @@
 import { Webhook } from 'standardwebhooks'
-import {
-  type GenericAlert,
-  GenericAlert as GenericAlertSchema,
-  GenericBatch,
-} from '../../../schema/alerts/senders/generic'
+import { GenericAlert, GenericBatch } from '../../../schema/alerts/senders/generic'
 import { labelsV1, verbatim } from './fingerprint'
 import { checkTimestamp, hexMacMatches } from './hmac'
 import { finish, isoTime, parseJsonBody, readPayload } from './payload'
@@ -80,7 +76,7 @@ const genericAlert = (alert: GenericAlert, fingerprintLabels: readonly string[],
 const readAlerts = (json: unknown): GenericAlert[] =>
   typeof json === 'object' && json !== null && 'alerts' in json
     ? readPayload(GenericBatch, json, WHAT).alerts
-    : [readPayload(GenericAlertSchema, json, WHAT)]
+    : [readPayload(GenericAlert, json, WHAT)]
 
 const deliveryIdOf = (request: HookRequest, context: SenderContext<'webhook'>) =>
   context.settings.signing === 'standard_webhooks'
