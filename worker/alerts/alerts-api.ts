@@ -47,40 +47,47 @@ export class AlertsApi extends RpcTarget {
 
   // Integrations
 
-  createIntegration(input: CreateIntegrationBody, write: WriteContext) {
-    return this.scope.answer(() => this.alerts.integrations.create(input, actorOf(write), write.idempotency))
-  }
-
-  updateIntegration(integrationId: string, input: UpdateIntegrationBody, write: WriteContext) {
+  createIntegration(input: CreateIntegrationBody, origin: string, write: WriteContext) {
     return this.scope.answer(() =>
-      this.alerts.integrations.update(integrationId, input, actorOf(write), write.idempotency),
+      this.alerts.integrations.create(input, origin, actorOf(write), write.idempotency),
     )
   }
 
-  rotateSecret(integrationId: string, write: WriteContext) {
+  updateIntegration(
+    integrationId: string,
+    input: UpdateIntegrationBody,
+    origin: string,
+    write: WriteContext,
+  ) {
     return this.scope.answer(() =>
-      this.alerts.integrations.rotate(integrationId, actorOf(write), write.idempotency),
+      this.alerts.integrations.update(integrationId, input, origin, actorOf(write), write.idempotency),
     )
   }
 
-  retireSecret(integrationId: string, write: WriteContext) {
+  rotateSecret(integrationId: string, origin: string, write: WriteContext) {
     return this.scope.answer(() =>
-      this.alerts.integrations.retire(integrationId, actorOf(write), write.idempotency),
+      this.alerts.integrations.rotate(integrationId, origin, actorOf(write), write.idempotency),
     )
   }
 
-  deleteIntegration(integrationId: string, write: WriteContext) {
+  retireSecret(integrationId: string, origin: string, write: WriteContext) {
     return this.scope.answer(() =>
-      this.alerts.integrations.remove(integrationId, actorOf(write), write.idempotency),
+      this.alerts.integrations.retire(integrationId, origin, actorOf(write), write.idempotency),
     )
   }
 
-  integration(integrationId: string) {
-    return this.scope.answer(() => this.alerts.integrations.get(integrationId))
+  deleteIntegration(integrationId: string, origin: string, write: WriteContext) {
+    return this.scope.answer(() =>
+      this.alerts.integrations.remove(integrationId, origin, actorOf(write), write.idempotency),
+    )
   }
 
-  integrations(limit: number, cursor: string | undefined) {
-    return this.scope.answer(() => this.alerts.integrations.list(limit, cursor))
+  integration(integrationId: string, origin: string) {
+    return this.scope.answer(() => this.alerts.integrations.get(integrationId, origin))
+  }
+
+  integrations(limit: number, cursor: string | undefined, origin: string) {
+    return this.scope.answer(() => this.alerts.integrations.list(limit, cursor, origin))
   }
 
   refusals(integrationId: string) {

@@ -15,7 +15,7 @@ import { type AlertBook, toSeries } from './alert-book'
 import { decideReceived } from './alert-decider'
 import type { Integrations } from './integrations'
 import { PRODUCTION_TRUST, senders } from './senders'
-import type { HookRequest, SenderTrust } from './senders/sender'
+import type { HookRequest, Sender, SenderContext, SenderTrust } from './senders/sender'
 import type { Silences } from './silences'
 
 const nextId = monotonicFactory()
@@ -76,7 +76,8 @@ export class HookIntake {
     const scope = this.kernel.scope
     scope.active()
     const integration = this.integrations.require(integrationId)
-    const sender = senders[integration.kind]
+    // Each kind's sender takes its own settings; the row's kind and settings go together.
+    const sender = senders[integration.kind] as unknown as Sender
     const request: HookRequest = {
       method: input.method,
       url: new URL(input.url),
@@ -84,8 +85,8 @@ export class HookIntake {
       body: input.body,
       now: this.kernel.now(),
     }
-    const context = {
-      settings: integration.settings as never,
+    const context: SenderContext = {
+      settings: integration.settings,
       secrets: this.book.secrets(integrationId),
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       trust: this.trust,
@@ -111,7 +112,7 @@ export class HookIntake {
         })
     }
     if (parsed.confirmUrl) await this.confirm(parsed.confirmUrl)
-    const secretHeaders = new Set([...ALWAYS_SECRET, ...sender.secretHeaders.map((h) => h.toLowerCase())])
+    const secretHeaders = new Set([...ALWAYS_SECRET, ...sender.secretHeaders(integration.settings)])
     const url = new URL(input.url)
     for (const param of sender.secretParams)
       if (url.searchParams.has(param)) url.searchParams.set(param, '***')

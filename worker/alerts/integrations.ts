@@ -21,7 +21,7 @@ import { senderSetup } from './senders/setup-snippets'
 
 const nextId = monotonicFactory()
 
-/** Where an integration's sender posts, after the platform's address. */
+/** Where an integration's sender posts, after the platform's address (`origin`). */
 export const hookPath = (siteId: string, integrationId: string) => `/v1/hooks/${siteId}/${integrationId}`
 
 /** A new secret in the form the kind's signing scheme expects: Standard Webhooks keys are `whsec_` + base64. */
@@ -46,13 +46,14 @@ export class Integrations {
 
   create(
     input: CreateIntegrationBody,
+    origin: string,
     actor: string,
     idempotency?: IdempotencyClaim,
   ): Reply<IntegrationWithSecret> {
     this.scope.active()
     const integrationId = nextId()
     const secret = newSecret(input.settings)
-    return this.withSecret(idempotency, integrationId, actor, 201, secret, [
+    return this.withSecret(idempotency, integrationId, origin, actor, 201, secret, [
       {
         type: EventType.integrationCreated,
         data: { integration_id: integrationId, name: input.name, settings: input.settings },
@@ -63,6 +64,7 @@ export class Integrations {
   update(
     integrationId: string,
     input: UpdateIntegrationBody,
+    origin: string,
     actor: string,
     idempotency?: IdempotencyClaim,
   ): Reply<Integration> {
@@ -84,12 +86,17 @@ export class Integrations {
           data: { integration_id: integrationId, name: input.name ?? row.name, settings },
         },
       ],
-      () => ({ status: 200, body: this.view(this.require(integrationId)) }),
+      () => ({ status: 200, body: this.view(this.require(integrationId), origin) }),
     )
   }
 
   /** A new secret; the one before stays valid until retired, so senders can be moved over one by one. */
-  rotate(integrationId: string, actor: string, idempotency?: IdempotencyClaim): Reply<IntegrationWithSecret> {
+  rotate(
+    integrationId: string,
+    origin: string,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<IntegrationWithSecret> {
     this.scope.active()
     const row = this.require(integrationId)
     const [current] = this.book.secrets(integrationId)
@@ -97,6 +104,7 @@ export class Integrations {
     return this.withSecret(
       idempotency,
       integrationId,
+      origin,
       actor,
       200,
       secret,
@@ -111,7 +119,12 @@ export class Integrations {
   }
 
   /** Drops the secret a rotation kept: only the newest is valid afterwards. */
-  retire(integrationId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Integration> {
+  retire(
+    integrationId: string,
+    origin: string,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<Integration> {
     this.scope.active()
     this.require(integrationId)
     const secrets = this.book.secrets(integrationId)
@@ -124,14 +137,19 @@ export class Integrations {
       ],
       () => {
         this.book.storeSecrets(integrationId, secrets.slice(0, 1))
-        return { status: 200, body: this.view(this.require(integrationId)) }
+        return { status: 200, body: this.view(this.require(integrationId), origin) }
       },
     )
   }
 
-  remove(integrationId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Integration> {
+  remove(
+    integrationId: string,
+    origin: string,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<Integration> {
     this.scope.active()
-    const before = this.view(this.require(integrationId))
+    const before = this.view(this.require(integrationId), origin)
     return this.kernel.write(
       idempotency,
       { subject: integrationId, actor },
@@ -143,14 +161,14 @@ export class Integrations {
     )
   }
 
-  get(integrationId: string): Reply<Integration> {
+  get(integrationId: string, origin: string): Reply<Integration> {
     this.scope.present()
-    return { status: 200, body: this.view(this.require(integrationId)) }
+    return { status: 200, body: this.view(this.require(integrationId), origin) }
   }
 
-  list(limit: number, cursor: string | undefined): Reply<Page<Integration>> {
+  list(limit: number, cursor: string | undefined, origin: string): Reply<Page<Integration>> {
     this.scope.present()
-    return pageReply(this.book.integrations(limit, cursor), limit, (row) => this.view(row))
+    return pageReply(this.book.integrations(limit, cursor), limit, (row) => this.view(row, origin))
   }
 
   refusals(integrationId: string): Reply<{ items: HookRefusal[] }> {
@@ -196,7 +214,7 @@ export class Integrations {
     return row
   }
 
-  view(row: IntegrationRow): Integration {
+  view(row: IntegrationRow, origin: string): Integration {
     const siteId = this.scope.present().id
     const path = hookPath(siteId, row.id)
     return {
@@ -207,7 +225,7 @@ export class Integrations {
       settings: row.settings,
       hook_path: path,
       secrets: row.secretCount,
-      setup: senderSetup(row.kind, row.settings, path),
+      setup: senderSetup(row.kind, row.settings, origin + path),
       created_at: row.createdAt,
       created_by: row.createdBy,
       updated_at: row.updatedAt,
@@ -218,6 +236,7 @@ export class Integrations {
   private withSecret(
     idempotency: IdempotencyClaim | undefined,
     integrationId: string,
+    origin: string,
     actor: string,
     status: 200 | 201,
     secret: string,
@@ -228,7 +247,7 @@ export class Integrations {
       events: this.scope.events(bodies, integrationId, actor, time),
       reply: () => {
         this.book.storeSecrets(integrationId, previous === undefined ? [secret] : [secret, previous])
-        return { status, body: { ...this.view(this.require(integrationId)), secret } }
+        return { status, body: { ...this.view(this.require(integrationId), origin), secret } }
       },
       replay: (body) => ({ ...body, secret: null }),
     }))

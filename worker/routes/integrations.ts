@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import * as v from 'valibot'
 import {
   CreateIntegrationBody,
@@ -20,6 +20,9 @@ import { SiteParam } from './sites'
 
 const IntegrationParam = v.object({ siteId: Ulid, integrationId: Ulid })
 const TAG = 'Alerts'
+
+/** The platform's address as the caller reached it: where senders post. */
+const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin
 
 /** `/v1/sites/{siteId}/integrations`: the endpoints monitoring tools deliver alerts to. */
 export const integrationRoutes = new Hono<AppEnv>()
@@ -44,6 +47,7 @@ export const integrationRoutes = new Hono<AppEnv>()
         c,
         await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.createIntegration(
           c.req.valid('json'),
+          originOf(c),
           writeOf(c),
         ),
       ),
@@ -62,7 +66,7 @@ export const integrationRoutes = new Hono<AppEnv>()
       const { limit, cursor } = c.req.valid('query')
       return send(
         c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.integrations(limit, cursor),
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.integrations(limit, cursor, originOf(c)),
       )
     },
   )
@@ -77,7 +81,10 @@ export const integrationRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, integrationId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.integration(integrationId))
+      return send(
+        c,
+        await siteFor(c.env, siteId, c.var.caller).alerts.integration(integrationId, originOf(c)),
+      )
     },
   )
   .patch(
@@ -105,6 +112,7 @@ export const integrationRoutes = new Hono<AppEnv>()
         await siteFor(c.env, siteId, c.var.caller).alerts.updateIntegration(
           integrationId,
           c.req.valid('json'),
+          originOf(c),
           writeOf(c),
         ),
       )
@@ -128,7 +136,11 @@ export const integrationRoutes = new Hono<AppEnv>()
       const { siteId, integrationId } = c.req.valid('param')
       return send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.rotateSecret(integrationId, writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).alerts.rotateSecret(
+          integrationId,
+          originOf(c),
+          writeOf(c),
+        ),
       )
     },
   )
@@ -148,7 +160,11 @@ export const integrationRoutes = new Hono<AppEnv>()
       const { siteId, integrationId } = c.req.valid('param')
       return send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.retireSecret(integrationId, writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).alerts.retireSecret(
+          integrationId,
+          originOf(c),
+          writeOf(c),
+        ),
       )
     },
   )
@@ -168,7 +184,11 @@ export const integrationRoutes = new Hono<AppEnv>()
       const { siteId, integrationId } = c.req.valid('param')
       return send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.deleteIntegration(integrationId, writeOf(c)),
+        await siteFor(c.env, siteId, c.var.caller).alerts.deleteIntegration(
+          integrationId,
+          originOf(c),
+          writeOf(c),
+        ),
       )
     },
   )
