@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest'
-import { hmacSha256Hex } from '../alerts/senders/hmac'
 import { verifySlackRequest } from './slack-signature'
 
 const NOW = Date.parse('2026-12-03T21:34:00Z')
 const body = new TextEncoder().encode('token=x&team_id=T1&command=%2Fack&text=INC-12')
 
-/** Headers as Slack sends them with a slash command. */
-const signed = async (secret: string, ts = Math.floor(NOW / 1000)) =>
-  new Headers({
+/** Headers as Slack sends them with a slash command: v0 = hex HMAC-SHA256 of `v0:ts:body`. */
+const signed = async (secret: string, ts = Math.floor(NOW / 1000)) => {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
+  const base = new TextEncoder().encode(`v0:${ts}:${new TextDecoder().decode(body)}`)
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, base))
+  return new Headers({
     'x-slack-request-timestamp': String(ts),
-    'x-slack-signature': `v0=${await hmacSha256Hex(secret, body, `v0:${ts}:`)}`,
+    'x-slack-signature': `v0=${Array.from(mac, (byte) => byte.toString(16).padStart(2, '0')).join('')}`,
   })
+}
 
 describe('verifySlackRequest', () => {
   it('accepts a request signed with either signing secret', async () => {

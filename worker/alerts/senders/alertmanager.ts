@@ -47,7 +47,7 @@ export const alertFromGroupMember = (
  */
 export const alertmanager: Sender<'alertmanager'> = {
   kind: 'alertmanager',
-  secretHeaders: () => ['authorization'],
+  secretHeaders: ['authorization'],
   secretParams: [],
   authenticate: (request, context) => checkBearerOrBasic(request.headers, context.secrets),
   parse: (request) => {

@@ -77,7 +77,7 @@ const eventAlert = (event: CloudEvent, fingerprintLabels: readonly string[], now
  */
 export const cloudevents: Sender<'cloudevents'> = {
   kind: 'cloudevents',
-  secretHeaders: () => ['authorization'],
+  secretHeaders: ['authorization'],
   secretParams: [TOKEN_PARAM],
   authenticate: (request, context) =>
     checkSecret(

@@ -37,7 +37,8 @@ const nonEmpty = (entries: Record<string, string>) =>
  */
 export const datadog: Sender<'datadog'> = {
   kind: 'datadog',
-  secretHeaders: (settings) => ['authorization', settings.header.toLowerCase()],
+  // The default secret header; a custom `settings.header` must be redacted by the caller too.
+  secretHeaders: ['authorization', 'x-sitewire-token'],
   secretParams: [],
   authenticate: (request, context) =>
     checkSecret(

@@ -76,7 +76,7 @@ const incidentAlert = (incident: GcpIncident) => {
  */
 export const gcpMonitoring: Sender<'gcp_monitoring'> = {
   kind: 'gcp_monitoring',
-  secretHeaders: () => ['authorization'],
+  secretHeaders: ['authorization'],
   secretParams: [TOKEN_PARAM],
   authenticate: (request, context) =>
     checkSecret([basicPassword(request.headers), queryToken(request.url, TOKEN_PARAM)], context.secrets),

@@ -67,7 +67,7 @@ const checkToken = async (
 /** Cloud Monitoring notifications through a Pub/Sub push subscription with an OIDC token. */
 export const gcpPubsub: Sender<'gcp_pubsub'> = {
   kind: 'gcp_pubsub',
-  secretHeaders: () => ['authorization'],
+  secretHeaders: ['authorization'],
   secretParams: [],
   authenticate: (request, context) => {
     const token = bearerToken(request.headers)

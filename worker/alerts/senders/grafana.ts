@@ -31,7 +31,7 @@ const checkHmac = async (request: HookRequest, context: SenderContext<'grafana'>
 /** Grafana unified alerting's webhook contact point: Alertmanager's shape with Grafana's links. */
 export const grafana: Sender<'grafana'> = {
   kind: 'grafana',
-  secretHeaders: () => ['authorization'],
+  secretHeaders: ['authorization'],
   secretParams: [],
   authenticate: (request, context) =>
     context.settings.hmac

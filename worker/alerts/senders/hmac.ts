@@ -4,7 +4,7 @@ import type { Verdict } from './sender'
 const encoder = new TextEncoder()
 
 /** Signatures with a timestamp are refused when it is further than this from the arrival time. */
-export const TOLERANCE_SECONDS = 300
+const TOLERANCE_SECONDS = 300
 
 const toHex = (bytes: ArrayBuffer) =>
   Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('')

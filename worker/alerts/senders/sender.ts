@@ -49,11 +49,8 @@ export interface ParsedDelivery {
  */
 export interface Sender<K extends IntegrationKind = IntegrationKind> {
   readonly kind: K
-  /**
-   * Headers (lowercase) that carry credentials, left out of the recorded delivery; a function
-   * of the settings because Datadog's secret header is named there.
-   */
-  secretHeaders(settings: SenderContext<K>['settings']): readonly string[]
+  /** Headers that carry credentials: left out of the recorded delivery. */
+  readonly secretHeaders: readonly string[]
   /** Query parameters that carry credentials: left out of the recorded URL. */
   readonly secretParams: readonly string[]
   authenticate(request: HookRequest, context: SenderContext<K>): Promise<Verdict>

@@ -63,7 +63,9 @@ export const signingCertificate = (url: string, fetcher: typeof fetch): Promise<
   if (cached !== undefined) return cached
   const loading = download(url, fetcher)
   // A failed fetch is not kept: the next delivery tries again.
-  loading.catch(() => cache.delete(url))
+  loading.catch(() => {
+    if (cache.get(url) === loading) cache.delete(url)
+  })
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string)
   cache.set(url, loading)
   return loading

@@ -235,6 +235,29 @@ describe('sns sender', () => {
     expect(asked).toEqual([])
   })
 
+  it('refuses when the certificate cannot be fetched, and tries again on the next delivery', async () => {
+    const url = certUrl()
+    let calls = 0
+    const failing = (async () => {
+      calls++
+      return new Response('gone', { status: 404 })
+    }) as unknown as typeof fetch
+    const envelope = await signed(notification(JSON.stringify(alarm), url))
+    expect(
+      await sns.authenticate(deliver(envelope), context({ kind: 'sns' }, [], { fetch: failing })),
+    ).toEqual({
+      ok: false,
+      reason: 'certificate_unavailable',
+    })
+    const { asked, fetcher } = keyServer()
+    expect(
+      await sns.authenticate(deliver(envelope), context({ kind: 'sns' }, [], { fetch: fetcher })),
+    ).toEqual({
+      ok: true,
+    })
+    expect([calls, asked]).toEqual([1, [url]])
+  })
+
   it('refuses a subscription whose SubscribeURL is not on an SNS host', async () => {
     const { fetcher } = keyServer()
     const envelope = await signed({

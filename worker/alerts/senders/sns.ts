@@ -74,7 +74,7 @@ const alarmAlert = (alarm: CloudWatchAlarm, at: string) => {
  */
 export const sns: Sender<'sns'> = {
   kind: 'sns',
-  secretHeaders: () => [],
+  secretHeaders: [],
   secretParams: [],
   authenticate: async (request, context) => {
     const read = v.safeParse(SnsEnvelope, safeJson(request.body))

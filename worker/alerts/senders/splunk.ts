@@ -15,7 +15,7 @@ const WHAT = 'Splunk webhook'
  */
 export const splunk: Sender<'splunk'> = {
   kind: 'splunk',
-  secretHeaders: () => [],
+  secretHeaders: [],
   secretParams: [TOKEN_PARAM],
   authenticate: (request, context) => checkSecret([queryToken(request.url, TOKEN_PARAM)], context.secrets),
   parse: (request, context) => {

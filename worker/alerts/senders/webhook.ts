@@ -86,7 +86,7 @@ const deliveryIdOf = (request: HookRequest, context: SenderContext<'webhook'>) =
 /** Our generic JSON alert format, signed the Standard Webhooks way or GitHub's. */
 export const webhook: Sender<'webhook'> = {
   kind: 'webhook',
-  secretHeaders: () => [],
+  secretHeaders: [],
   secretParams: [],
   authenticate: (request, context) =>
     context.settings.signing === 'standard_webhooks'
