@@ -112,7 +112,12 @@ export class HookIntake {
         })
     }
     if (parsed.confirmUrl) await this.confirm(parsed.confirmUrl)
-    const secretHeaders = new Set([...ALWAYS_SECRET, ...sender.secretHeaders(integration.settings)])
+    const secretHeaders = new Set([
+      ...ALWAYS_SECRET,
+      ...sender.secretHeaders,
+      // Datadog's secret header is named in its settings.
+      ...('header' in integration.settings ? [integration.settings.header.toLowerCase()] : []),
+    ])
     const url = new URL(input.url)
     for (const param of sender.secretParams)
       if (url.searchParams.has(param)) url.searchParams.set(param, '***')

@@ -66,7 +66,11 @@ export const integrationRoutes = new Hono<AppEnv>()
       const { limit, cursor } = c.req.valid('query')
       return send(
         c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.integrations(limit, cursor, originOf(c)),
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.integrations(
+          limit,
+          cursor,
+          originOf(c),
+        ),
       )
     },
   )
