@@ -178,7 +178,7 @@ describe('deliveries', () => {
     ).toBe('resolved')
     expect((await alertsOf(site))[0]).toMatchObject({
       status: 'resolved',
-      ends_at: '2026-12-06T09:05:00Z',
+      ends_at: '2026-12-06T09:05:00.000Z',
       resolve_reason: 'sender',
     })
 

@@ -52,7 +52,7 @@ const heard = (event: LoggedEvent, alert: (id: string) => AlertRow | undefined):
       return { alertId: body.data.alert_id, transition: 'resolved', deliveryId: body.data.delivery_id }
     case EventType.alertUnsilenced: {
       const row = alert(body.data.alert_id)
-      if (!row || row.status !== 'firing' || row.silencedBy.length > 0) return undefined
+      if (row?.status !== 'firing' || row.silencedBy.length > 0) return undefined
       return { alertId: row.id, transition: firingTransition(row.episode), deliveryId: null }
     }
     default:
