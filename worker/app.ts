@@ -14,6 +14,7 @@ import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
+import { alertHistoryRoutes } from './routes/alert-history'
 import { alertRoutes } from './routes/alerts'
 import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
@@ -71,6 +72,7 @@ api
   .route('/sites', ruleRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
+  .route('/alerts', alertHistoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)

@@ -1,8 +1,22 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Alert, Delivery, HookAccepted, IntegrationWithSecret, Silence } from '../../schema/api/alerts'
+import type {
+  Alert,
+  AlertRecord,
+  Delivery,
+  HookAccepted,
+  IntegrationWithSecret,
+  Silence,
+} from '../../schema/api/alerts'
 import type { Site } from '../../schema/api/sites'
-import { type Client, client, createSite, expectError, newTenant } from '../../test/worker-support'
+import {
+  type Client,
+  client,
+  createSite,
+  eventually,
+  expectError,
+  newTenant,
+} from '../../test/worker-support'
 import type { Page } from '../lib/paging'
 import type { SiteObject } from '../site-object/site-object'
 
@@ -331,6 +345,37 @@ describe('deliveries', () => {
 })
 
 describe('alerts', () => {
+  it('are listed across sites from the projections, to the caller’s tenant only', async () => {
+    const site = await createSite(admin, 'alerts')
+    const integration = await newIntegration(site)
+    await deliver(
+      integration.hook_path,
+      integration.secret,
+      amBody([{ labels: { instance: 'web-1', service: 'tenant-wide' } }]),
+    )
+    const [record] = await eventually(async () => {
+      const page = (await (
+        await admin(`/v1/alerts?site_id=${site.id}&label=service=tenant-wide`)
+      ).json()) as Page<AlertRecord>
+      return page.items.length > 0 ? page.items : undefined
+    })
+    expect(record).toMatchObject({
+      site_id: site.id,
+      status: 'firing',
+      severity: 'critical',
+      silenced: false,
+      acknowledged: false,
+    })
+    await admin(`/v1/sites/${site.id}/alerts/${record?.id}/acknowledge`, { method: 'POST' })
+    await eventually(async () => {
+      const page = (await (await admin(`/v1/alerts?site_id=${site.id}`)).json()) as Page<AlertRecord>
+      return page.items[0]?.acknowledged ? true : undefined
+    })
+    expect(
+      ((await (await other(`/v1/alerts?site_id=${site.id}`)).json()) as Page<AlertRecord>).items,
+    ).toEqual([])
+  })
+
   it('are acknowledged and resolved by hand; a resolved alert cannot be', async () => {
     const site = await createSite(admin, 'alerts')
     const integration = await newIntegration(site)
