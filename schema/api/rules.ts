@@ -71,3 +71,59 @@ export const TriggersQuery = v.object({
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'a cursor from a previous page'))),
 })
 export type TriggersQuery = v.InferOutput<typeof TriggersQuery>
+
+/**
+ * `POST …/rules/backtest`: a rule as it is (`rule_id`), as it would be with `changes`, or a new
+ * one (`rule`), run against the deliveries recorded from `since` to `until`. Nothing is started.
+ */
+export const BacktestBody = v.pipe(
+  v.strictObject({
+    rule_id: v.optional(Ulid),
+    changes: v.optional(UpdateRuleBody),
+    rule: v.optional(CreateRuleBody),
+    since: Timestamp,
+    until: Timestamp,
+  }),
+  v.check(
+    (body) => (body.rule_id === undefined) !== (body.rule === undefined),
+    'give either `rule_id` or `rule`',
+  ),
+  v.check((body) => body.changes === undefined || body.rule_id !== undefined, '`changes` apply to `rule_id`'),
+  v.check((body) => Date.parse(body.until) > Date.parse(body.since), '`until` must be after `since`'),
+)
+export type BacktestBody = v.InferOutput<typeof BacktestBody>
+
+/** What the rule would have done on one alert transition. */
+export const BacktestMatch = v.object({
+  at: Timestamp,
+  delivery_id: Ulid,
+  fingerprint: v.string(),
+  name: v.string(),
+  labels: v.record(v.string(), v.string()),
+  episode: v.number(),
+  transition: RuleTransition,
+  outcome: v.picklist(['would_start', 'would_resolve', 'throttled', 'failed']),
+  run: v.nullable(
+    v.object({
+      task_id: Ulid,
+      params: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])),
+      target: v.record(v.string(), v.unknown()),
+      /** Agents that match the target now. */
+      agents: v.number(),
+    }),
+  ),
+  error: v.nullable(v.string()),
+})
+export type BacktestMatch = v.InferOutput<typeof BacktestMatch>
+
+export const BacktestResult = v.object({
+  deliveries: v.number(),
+  /** Deliveries whose integration is gone or whose body its sender no longer reads. */
+  unreadable: v.number(),
+  /** Whether the window held more deliveries than one backtest reads. */
+  truncated: v.boolean(),
+  transitions: v.number(),
+  would_start: v.number(),
+  matches: v.array(BacktestMatch),
+})
+export type BacktestResult = v.InferOutput<typeof BacktestResult>

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Alert, IntegrationWithSecret } from '../../schema/api/alerts'
-import type { Rule, RuleTrigger } from '../../schema/api/rules'
+import type { BacktestResult, Rule, RuleTrigger } from '../../schema/api/rules'
 import type { Run } from '../../schema/api/runs'
 import type { Site } from '../../schema/api/sites'
 import type { Task } from '../../schema/api/tasks'
@@ -231,5 +231,70 @@ describe('rules', () => {
     const deleted = await admin(`/v1/sites/${site.id}/rules/${rule.id}`, { method: 'DELETE' })
     expect(deleted.status).toBe(200)
     await expectError(await admin(`/v1/sites/${site.id}/rules/${rule.id}`), 404, 'not_found')
+  })
+})
+
+describe('backtests', () => {
+  it('say what a rule, or a change to one, would have done on recorded deliveries, starting nothing', async () => {
+    const { site, task, fire, createRule } = await siteForRules()
+    const since = new Date(Date.now() - 1000).toISOString()
+    await fire({ instance: 'web-1:9100' })
+    await fire({ instance: 'web-1:9100' })
+    await fire({ instance: 'db-3', severity: 'warning' })
+    await fire({ instance: 'web-1:9100' }, '2026-12-06T09:00:00Z', 'resolved')
+    await fire({ instance: 'web-1:9100' }, '2026-12-06T09:40:00Z')
+    const until = new Date(Date.now() + 1000).toISOString()
+
+    const backtest = async (json: Record<string, unknown>) => {
+      const response = await admin(`/v1/sites/${site.id}/rules/backtest`, { method: 'POST', json })
+      expect(response.status).toBe(200)
+      return (await response.json()) as BacktestResult
+    }
+    const result = await backtest({
+      rule: { ...restartRule(task), throttle: { fingerprint_seconds: 0 } },
+      since,
+      until,
+    })
+    expect(result).toMatchObject({
+      deliveries: 5,
+      unreadable: 0,
+      truncated: false,
+      transitions: 4,
+      would_start: 2,
+    })
+    expect(result.matches.map((m) => [m.transition, m.episode, m.outcome, m.run?.agents ?? m.error])).toEqual(
+      [
+        ['fired', 1, 'would_start', 1],
+        ['refired', 2, 'would_start', 1],
+      ],
+    )
+    expect(result.matches[0]?.run).toMatchObject({
+      task_id: task.id,
+      params: { reason: 'web is down on web-1:9100' },
+      target: { hostname: 'web-1' },
+    })
+
+    // The same rule as saved (default throttle of 300 s per series) holds the second run back.
+    const rule = await createRule({ ...restartRule(task), enabled: false })
+    const saved = await backtest({ rule_id: rule.id, since, until })
+    expect(saved.matches.map((m) => m.outcome)).toEqual(['would_start', 'throttled'])
+    const changed = await backtest({
+      rule_id: rule.id,
+      changes: { expression: 'alert.severity == "warning"' },
+      since,
+      until,
+    })
+    expect(changed.matches.map((m) => [m.name, m.outcome, m.error?.split(':')[0] ?? null])).toEqual([
+      ['WebDown', 'failed', 'no_targets'],
+    ])
+    expect(((await (await admin(`/v1/sites/${site.id}/runs`)).json()) as Page<Run>).items).toEqual([])
+    await expectError(
+      await admin(`/v1/sites/${site.id}/rules/backtest`, {
+        method: 'POST',
+        json: { rule_id: rule.id, since: until, until: since },
+      }),
+      400,
+      'validation_failed',
+    )
   })
 })

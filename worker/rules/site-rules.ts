@@ -1,5 +1,13 @@
 import { monotonicFactory } from 'ulid'
-import type { CreateRuleBody, Rule, RuleTrigger, TriggersQuery, UpdateRuleBody } from '../../schema/api/rules'
+import type {
+  BacktestBody,
+  BacktestResult,
+  CreateRuleBody,
+  Rule,
+  RuleTrigger,
+  TriggersQuery,
+  UpdateRuleBody,
+} from '../../schema/api/rules'
 import { EventType, type LoggedEvent, type RuleTriggered, type SitewireEventBody } from '../../schema/events'
 import type { RuleDefinition } from '../../schema/rules/rule'
 import type { RuleContext, RuleTransition } from '../../schema/rules/rule-context'
@@ -9,8 +17,10 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage } from '../lib/log'
 import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteRuns } from '../runs/site-runs'
+import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import { planRun } from './rule-actions'
+import { type BacktestPorts, backtestRule } from './rule-backtest'
 import { RuleBook, type RuleRow, type RuleTriggerRow } from './rule-book'
 import { checkRuleExpression, compileRuleExpression, type RuleMatcher } from './rule-expression'
 
@@ -19,6 +29,8 @@ const nextId = monotonicFactory()
 /** What the rules need beside the kernel: the alerts they hear about, and the runs they start. */
 export interface SiteRulesPorts {
   alert: (alertId: string) => AlertRow | undefined
+  /** A recorded delivery's alerts read again, and the silences holding labels at a time: for backtests. */
+  backtest: Pick<BacktestPorts, 'reread' | 'silencing'>
   resolve: (alert: AlertRow, actor: string) => void
   runs: Pick<SiteRuns, 'requestRun'>
   runStatus: (runId: string) => string | undefined
@@ -167,6 +179,30 @@ export class SiteRules implements SiteFeature {
       (row) => String(row.seq),
     )
     return { status: 200, body }
+  }
+
+  /** What a rule, or a change to one, would have done on the deliveries of a window; starts nothing. */
+  backtest(input: BacktestBody): Reply<BacktestResult> {
+    this.kernel.scope.present()
+    const definition: RuleDefinition = input.rule ?? {
+      ...this.require(input.rule_id ?? '').definition,
+      ...input.changes,
+    }
+    this.checkDefinition(definition)
+    const result = backtestRule(
+      definition,
+      { since: Date.parse(input.since), until: Date.parse(input.until) },
+      {
+        ...this.ports.backtest,
+        deliveries: (after, limit) => this.kernel.log.read(after, limit, EventType.alertDeliveryReceived),
+        agents: (target) => {
+          const count = matchTargets(this.kernel.db, target).length
+          if (count === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
+          return count
+        },
+      },
+    )
+    return { status: 200, body: result }
   }
 
   // Matching
