@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type {
   Alert,
   AlertRecord,
@@ -493,5 +493,43 @@ describe('silences', () => {
       422,
       'ends_in_past',
     )
+  })
+})
+
+describe('senders that never resolve', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('resolve when no delivery comes for the configured time, each delivery extending it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const site = await createSite(admin, 'splunk')
+    const integration = await newIntegration(site, { kind: 'splunk', resolve_after_seconds: 3600 })
+    const object = env.SITE.get(env.SITE.idFromName(site.id))
+    const alarm = () => runInDurableObject(object, (instance: SiteObject) => instance.alarm())
+    const post = (sid: string) =>
+      hook(`${integration.hook_path}?token=${integration.secret}`, {
+        method: 'POST',
+        json: {
+          result: { host: 'db-1', count: '8' },
+          sid,
+          results_link: 'http://splunk.example/r',
+          search_name: 'Mongo errors',
+          owner: 'admin',
+          app: 'search',
+        },
+      })
+    expect((await post('sid-1')).status).toBe(200)
+    vi.setSystemTime(Date.now() + 30 * 60_000)
+    // Each search run has its own sid, which the alert's annotations show: an update.
+    expect(((await (await post('sid-2')).json()) as HookAccepted).alerts[0]?.outcome).toBe('updated')
+    vi.setSystemTime(Date.now() + 50 * 60_000)
+    await alarm()
+    expect((await alertsOf(site))[0]?.status).toBe('firing')
+    vi.setSystemTime(Date.now() + 11 * 60_000)
+    await alarm()
+    expect((await alertsOf(site))[0]).toMatchObject({ status: 'resolved', resolve_reason: 'expired' })
+    const deliveries = (await (
+      await admin(`/v1/sites/${site.id}/integrations/${integration.id}/deliveries`)
+    ).json()) as Page<Delivery>
+    expect(deliveries.items[0]?.path).toBe(`${integration.hook_path}?token=***`)
   })
 })
