@@ -102,7 +102,8 @@ export const BacktestMatch = v.object({
   labels: v.record(v.string(), v.string()),
   episode: v.number(),
   transition: RuleTransition,
-  outcome: v.picklist(['would_start', 'would_resolve', 'throttled', 'failed']),
+  /** `would_act`: a `resolve` or `notify` action would have run. */
+  outcome: v.picklist(['would_start', 'would_act', 'throttled', 'failed']),
   run: v.nullable(
     v.object({
       task_id: Ulid,

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -26,6 +28,9 @@ describeWithAlertmanager('alerts from the real Alertmanager', () => {
   let agent: ChildProcess
   let key: string
   let siteId: string
+  /** A stand-in for a Slack incoming webhook: it keeps what it is sent. */
+  let slack: Server
+  const slackMessages: unknown[] = []
 
   const api = async <T>(path: string, init: RequestInit & { json?: unknown } = {}) => {
     const response = await fetch(`${platform.url}${path}`, {
@@ -52,6 +57,17 @@ describeWithAlertmanager('alerts from the real Alertmanager', () => {
     })
     expect(await runAgent(['enrol', token.token, '--state-dir', stateDir]).exited).toBe(0)
     agent = runAgent(['run', '--state-dir', stateDir]).child
+    slack = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk) => {
+        body += chunk
+      })
+      request.on('end', () => {
+        slackMessages.push(JSON.parse(body))
+        response.end('ok')
+      })
+    }).listen(0, '127.0.0.1')
+    await once(slack, 'listening')
     await until('the agent online', async () => {
       const { body } = await api<{ items: unknown[] }>(`/v1/sites/${siteId}/agents?presence=online`)
       return body.items.length === 1 ? true : undefined
@@ -60,6 +76,7 @@ describeWithAlertmanager('alerts from the real Alertmanager', () => {
 
   afterAll(async () => {
     agent?.kill('SIGKILL')
+    slack?.close()
     await alertmanager?.stop()
     await platform?.kill()
     for (const dir of [dataDir, stateDir, workDir]) await rm(dir, { recursive: true, force: true })
@@ -92,6 +109,25 @@ describeWithAlertmanager('alerts from the real Alertmanager', () => {
         },
       },
     })
+
+    const address = slack.address()
+    const slackUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/services/T0/B0/x`
+    const { status: notifyStatus } = await api(`/v1/sites/${siteId}/rules`, {
+      method: 'POST',
+      json: {
+        name: 'tell the channel',
+        expression: 'alert.severity == "critical"',
+        on: ['fired', 'resolved'],
+        throttle: { fingerprint_seconds: 0 },
+        action: {
+          kind: 'notify',
+          url: slackUrl,
+          format: 'slack',
+          text: '{{ transition }}: {{ alert.name }} on {{ alert.labels.instance }}',
+        },
+      },
+    })
+    expect(notifyStatus).toBe(201)
 
     alertmanager = await startAlertmanager({
       url: `${platform.url}${integration.hook_path}`,
@@ -143,6 +179,16 @@ describeWithAlertmanager('alerts from the real Alertmanager', () => {
     expect(resolved).toMatchObject({ resolve_reason: 'sender', episode: 1 })
     const triggers = (await api<Page<RuleTrigger>>(`/v1/sites/${siteId}/rules/${rule.id}/triggers`)).body
       .items
+    // The channel heard each transition, once, as Slack would show it.
+    const expected = [
+      { text: `fired: WebDown on ${labels.instance}` },
+      { text: 'fired: WebDown on other-host:9100' },
+      { text: `resolved: WebDown on ${labels.instance}` },
+    ]
+    await until('the channel to hear of each transition', async () =>
+      slackMessages.length >= 3 ? true : undefined,
+    )
+    expect(slackMessages).toEqual(expected)
     // The other host has no agent: the rule says so instead of starting anything.
     expect(triggers.map((t) => [t.outcome, t.error?.split(':')[0] ?? null])).toEqual([
       ['failed', 'no_targets'],

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { env, runInDurableObject } from 'cloudflare:test'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Alert, IntegrationWithSecret } from '../../schema/api/alerts'
 import type { BacktestResult, Rule, RuleTrigger } from '../../schema/api/rules'
@@ -15,6 +16,7 @@ import {
   newTenant,
 } from '../../test/worker-support'
 import type { Page } from '../lib/paging'
+import type { SiteObject } from '../site-object/site-object'
 
 let admin: Client
 
@@ -292,6 +294,53 @@ describe('backtests', () => {
       await admin(`/v1/sites/${site.id}/rules/backtest`, {
         method: 'POST',
         json: { rule_id: rule.id, since: until, until: since },
+      }),
+      400,
+      'validation_failed',
+    )
+  })
+})
+
+describe('notifications', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('are tried again with backoff when the endpoint cannot be reached, then given up', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { site, fire, createRule, triggers } = await siteForRules()
+    const rule = await createRule({
+      name: 'tell the channel',
+      expression: 'true',
+      action: { kind: 'notify', url: 'http://127.0.0.1:9/hooks', format: 'slack' },
+    })
+    await fire({ instance: 'web-1' })
+    const object = env.SITE.get(env.SITE.idFromName(site.id))
+    const alarm = () => runInDurableObject(object, (instance: SiteObject) => instance.alarm())
+    await alarm()
+    expect((await triggers(`rules/${rule.id}`))[0]).toMatchObject({
+      outcome: 'notifying',
+      error: expect.any(String),
+    })
+    for (const wait of [10_000, 60_000, 300_000, 1_800_000]) {
+      vi.setSystemTime(Date.now() + wait)
+      await alarm()
+    }
+    const [trigger] = await triggers(`rules/${rule.id}`)
+    expect(trigger).toMatchObject({ outcome: 'failed', error: expect.any(String) })
+    const [alert] = await alertsOf(site)
+    const history = (await (await admin(`/v1/sites/${site.id}/alerts/${alert?.id}/history`)).json()) as {
+      items: { type: string; data: { attempt?: number } }[]
+    }
+    expect(
+      history.items.filter((e) => e.type === 'io.sitewire.rule.notified').map((e) => e.data.attempt),
+    ).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('refuse a URL that is not http(s)', async () => {
+    const { site } = await siteForRules()
+    await expectError(
+      await admin(`/v1/sites/${site.id}/rules`, {
+        method: 'POST',
+        json: { name: 'x', expression: 'true', action: { kind: 'notify', url: 'file:///etc/passwd' } },
       }),
       400,
       'validation_failed',

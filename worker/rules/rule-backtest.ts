@@ -103,10 +103,10 @@ export const backtestRule = (
       (seriesLast !== undefined && at - seriesLast < rule.throttle.fingerprint_seconds * 1000)
     )
       return record({ outcome: 'throttled', run: null, error: null })
-    if (rule.action.kind === 'resolve') {
+    if (rule.action.kind !== 'run_task') {
       lastAct = at
       lastActBySeries.set(key, at)
-      return record({ outcome: 'would_resolve', run: null, error: null })
+      return record({ outcome: 'would_act', run: null, error: null })
     }
     try {
       const plan = planRun(rule.action, context, {

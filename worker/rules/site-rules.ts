@@ -19,10 +19,11 @@ import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteRuns } from '../runs/site-runs'
 import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
-import { planRun } from './rule-actions'
+import { planNotification, planRun } from './rule-actions'
 import { type BacktestPorts, backtestRule } from './rule-backtest'
 import { RuleBook, type RuleRow, type RuleTriggerRow } from './rule-book'
 import { checkRuleExpression, compileRuleExpression, type RuleMatcher } from './rule-expression'
+import { RuleNotifications } from './rule-notifications'
 
 const nextId = monotonicFactory()
 
@@ -98,6 +99,7 @@ const contextOf = (row: AlertRow, transition: RuleTransition): RuleContext => ({
 export class SiteRules implements SiteFeature {
   readonly name = 'rules'
   private readonly book: RuleBook
+  private readonly notifications: RuleNotifications
   /** Compiled expressions by rule id and version. */
   private readonly matchers = new Map<string, RuleMatcher>()
 
@@ -106,10 +108,21 @@ export class SiteRules implements SiteFeature {
     private readonly ports: SiteRulesPorts,
   ) {
     this.book = new RuleBook(kernel.db)
+    this.notifications = new RuleNotifications(kernel, this.book)
   }
 
   evolve(event: LoggedEvent) {
     this.book.apply(event)
+    if (event.type === EventType.ruleTriggered || event.type === EventType.ruleNotified)
+      this.notifications.changed()
+  }
+
+  due() {
+    return this.notifications.due()
+  }
+
+  work() {
+    return this.notifications.deliver()
   }
 
   react(events: readonly LoggedEvent[]) {
@@ -242,12 +255,16 @@ export class SiteRules implements SiteFeature {
     alert: AlertRow,
     hearing: Heard,
     context: RuleContext,
-  ): Pick<RuleTriggered, 'outcome' | 'run_id' | 'error'> {
+  ): Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'> {
     const action = rule.definition.action
     try {
       if (action.kind === 'resolve') {
         if (alert.status === 'firing') this.ports.resolve(alert, `rule/${rule.id}`)
         return { outcome: 'resolved', run_id: null, error: null }
+      }
+      if (action.kind === 'notify') {
+        const notification = planNotification(action, context, rule)
+        return { outcome: 'notifying', run_id: null, error: null, notification }
       }
       const plan = planRun(action, context, {
         kind: 'rule',
@@ -282,7 +299,7 @@ export class SiteRules implements SiteFeature {
     rule: RuleRow,
     alert: AlertRow,
     hearing: Heard,
-    result: Pick<RuleTriggered, 'outcome' | 'run_id' | 'error'>,
+    result: Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'>,
   ) {
     this.kernel.record(
       [
