@@ -82,7 +82,7 @@ const configure = (call: Client, json: Record<string, unknown>) =>
   call('/v1/chatops/slack', { method: 'PUT', json })
 
 /** A user with a role on the tenant, signed in, and linked to a Slack user with a code. */
-const linkedUser = async (role: 'viewer' | 'operator', slackUserId: string) => {
+const linkedUser = async (role: 'viewer' | 'operator' | undefined, slackUserId: string) => {
   const user = await createUser(admin, { role })
   const { call } = await signedIn(user.email, user.password)
   const response = await call('/v1/chatops/slack/link-codes', { method: 'POST' })
@@ -296,7 +296,7 @@ describe('the Slack app', () => {
     expect(reply.text).toContain('not linked')
     expect(reply.text).toContain('/sitewire link <code>')
 
-    const { user } = await linkedUser('viewer', 'U0HELPER')
+    await linkedUser('viewer', 'U0HELPER')
     for (const text of ['', 'help']) {
       const help = await command('U0HELPER', text)
       expect(help.response_type).toBe('ephemeral')
@@ -305,7 +305,6 @@ describe('the Slack app', () => {
     const unknown = await command('U0HELPER', 'reboot everything')
     expect(unknown.text).toMatch(/^there is no `reboot` command/)
     expect(unknown.text).toContain('*/sitewire alerts*')
-    expect(user.id).toMatch(/^[0-9A-Z]{26}$/)
   })
 })
 
@@ -320,6 +319,8 @@ describe('links', () => {
     expect(own.items).toEqual([
       expect.objectContaining({ team_id: TEAM, slack_user_id: 'U0LINKER', user_id: user.id }),
     ])
+    // An API key no user made has no one to link.
+    await expectError(await admin('/v1/chatops/slack/link-codes', { method: 'POST' }), 403, 'user_required')
     const all = (await (await admin('/v1/chatops/slack/links')).json()) as Page<SlackLink>
     expect(all.items.map((link) => link.slack_user_id)).toContain('U0LINKER')
     const someoneElses = all.items.find((link) => link.user_id !== user.id)
@@ -397,6 +398,14 @@ describe('commands', () => {
     expect(run.text).toBe('To run tasks on Paris DC1 you need the operator role; you are viewer there.')
     expect((await alertOf(site, alertId)).acknowledged).toBeNull()
     expect(await head()).toBe(before)
+
+    // A user with no role on the site does not see it at all.
+    await linkedUser(undefined, 'U0NOROLE')
+    expect((await command('U0NOROLE', 'alerts')).text).toBe('No site that you can see.')
+    expect((await command('U0NOROLE', `ack ${alertId}`)).text).toBe('No site that you can see.')
+    expect((await command('U0NOROLE', `alerts ${site.id}`)).text).toBe(
+      `No site *${site.id}* that you can see.`,
+    )
   })
 
   it('run a task as the linked user and post its outcome to response_url', async () => {
