@@ -32,9 +32,15 @@ describe('platform routes', () => {
       '/v1/auth/password',
       '/v1/auth/sign-in',
       '/v1/auth/sign-out',
+      '/v1/chatops/slack',
+      '/v1/chatops/slack/link-codes',
+      '/v1/chatops/slack/links',
+      '/v1/chatops/slack/links/{id}',
+      '/v1/chatops/slack/{tenantId}/commands',
       '/v1/events',
       '/v1/grants',
       '/v1/grants/{id}',
+      '/v1/hooks/{siteId}/{integrationId}',
       '/v1/runs',
       '/v1/runs/steps',
       '/v1/sites',
@@ -48,6 +54,13 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/agents/{agentId}/approve',
       '/v1/sites/{siteId}/agents/{agentId}/reject',
       '/v1/sites/{siteId}/agents/{agentId}/revoke',
+      '/v1/sites/{siteId}/alerts',
+      '/v1/sites/{siteId}/alerts/counts',
+      '/v1/sites/{siteId}/alerts/{alertId}',
+      '/v1/sites/{siteId}/alerts/{alertId}/acknowledge',
+      '/v1/sites/{siteId}/alerts/{alertId}/history',
+      '/v1/sites/{siteId}/alerts/{alertId}/resolve',
+      '/v1/sites/{siteId}/alerts/{alertId}/triggers',
       '/v1/sites/{siteId}/archive',
       '/v1/sites/{siteId}/enrolment-tokens',
       '/v1/sites/{siteId}/enrolment-tokens/{tokenId}',
@@ -57,9 +70,18 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/files',
       '/v1/sites/{siteId}/files/{fileId}',
       '/v1/sites/{siteId}/files/{fileId}/content',
+      '/v1/sites/{siteId}/integrations',
+      '/v1/sites/{siteId}/integrations/{integrationId}',
+      '/v1/sites/{siteId}/integrations/{integrationId}/deliveries',
+      '/v1/sites/{siteId}/integrations/{integrationId}/refusals',
+      '/v1/sites/{siteId}/integrations/{integrationId}/retire-secret',
+      '/v1/sites/{siteId}/integrations/{integrationId}/rotate-secret',
       '/v1/sites/{siteId}/projection/quarantine',
       '/v1/sites/{siteId}/projection/retry',
       '/v1/sites/{siteId}/restore',
+      '/v1/sites/{siteId}/rules',
+      '/v1/sites/{siteId}/rules/{ruleId}',
+      '/v1/sites/{siteId}/rules/{ruleId}/triggers',
       '/v1/sites/{siteId}/runs',
       '/v1/sites/{siteId}/runs/{runId}',
       '/v1/sites/{siteId}/runs/{runId}/archive',
@@ -71,6 +93,8 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/schedules/{scheduleId}',
       '/v1/sites/{siteId}/schedules/{scheduleId}/pause',
       '/v1/sites/{siteId}/schedules/{scheduleId}/resume',
+      '/v1/sites/{siteId}/silences',
+      '/v1/sites/{siteId}/silences/{silenceId}',
       '/v1/sites/{siteId}/status',
       '/v1/sites/{siteId}/targets/preview',
       '/v1/sites/{siteId}/tasks',
@@ -89,6 +113,11 @@ describe('platform routes', () => {
     expect(create?.summary).toBe('Create a site')
     expect(Object.keys(create?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '401', '403']))
     expect(JSON.stringify(create?.requestBody)).toContain('"name"')
+    // Slack's endpoint is signed by Slack, not called with an API key.
+    expect(spec.paths['/v1/chatops/slack/{tenantId}/commands']?.post).toMatchObject({
+      tags: ['Chat-ops'],
+      security: [],
+    })
   })
 
   it('serves the API reference page', async () => {
