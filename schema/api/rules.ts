@@ -48,6 +48,16 @@ export const Rule = v.object({
 export type Rule = v.InferOutput<typeof Rule>
 export const RulePage = pageOf(Rule)
 
+/** One version of a rule, as it was saved. */
+export const RuleVersion = v.object({
+  version: v.number(),
+  saved_at: Timestamp,
+  saved_by: v.string(),
+  definition: RuleDefinition,
+})
+export const RuleVersionList = v.object({ items: v.array(RuleVersion) })
+export type RuleVersion = v.InferOutput<typeof RuleVersion>
+
 /** One match of a rule on an alert's transition, and what came of it (with the run's status now). */
 export const RuleTrigger = v.object({
   seq: v.number(),

@@ -84,6 +84,7 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/rules/backtest',
       '/v1/sites/{siteId}/rules/{ruleId}',
       '/v1/sites/{siteId}/rules/{ruleId}/triggers',
+      '/v1/sites/{siteId}/rules/{ruleId}/versions',
       '/v1/sites/{siteId}/runs',
       '/v1/sites/{siteId}/runs/{runId}',
       '/v1/sites/{siteId}/runs/{runId}/archive',

@@ -230,6 +230,13 @@ describe('rules', () => {
       json: { enabled: false },
     })
     expect(((await updated.json()) as Rule).version).toBe(2)
+    const versions = (await (await admin(`/v1/sites/${site.id}/rules/${rule.id}/versions`)).json()) as {
+      items: { version: number; definition: { enabled: boolean } }[]
+    }
+    expect(versions.items.map((item) => [item.version, item.definition.enabled])).toEqual([
+      [1, true],
+      [2, false],
+    ])
     const deleted = await admin(`/v1/sites/${site.id}/rules/${rule.id}`, { method: 'DELETE' })
     expect(deleted.status).toBe(200)
     await expectError(await admin(`/v1/sites/${site.id}/rules/${rule.id}`), 404, 'not_found')

@@ -7,6 +7,7 @@ import {
   Rule,
   RulePage,
   RuleTriggerPage,
+  RuleVersionList,
   TriggersQuery,
   UpdateRuleBody,
 } from '../../schema/api/rules'
@@ -151,6 +152,22 @@ export const ruleRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, ruleId } = c.req.valid('param')
       return send(c, await siteFor(c.env, siteId, c.var.caller).rules.delete(ruleId, writeOf(c)))
+    },
+  )
+  .get(
+    '/:siteId/rules/:ruleId/versions',
+    route({
+      summary: "A rule's versions",
+      tag: TAG,
+      description:
+        'Each version as it was saved, oldest first; runs and triggers name the version that acted.',
+      ok: { status: 200, schema: RuleVersionList, description: 'Versions' },
+    }),
+    valid('param', RuleParam),
+    authorize('viewer', 'site'),
+    async (c) => {
+      const { siteId, ruleId } = c.req.valid('param')
+      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.versions(ruleId))
     },
   )
   .get(

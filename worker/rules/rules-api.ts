@@ -33,6 +33,10 @@ export class RulesApi extends RpcTarget {
     return this.scope.answer(() => this.rules.list(limit, cursor))
   }
 
+  versions(ruleId: string) {
+    return this.scope.answer(() => this.rules.versions(ruleId))
+  }
+
   backtest(input: BacktestBody) {
     return this.scope.answer(() => this.rules.backtest(input))
   }

@@ -5,6 +5,7 @@ import type {
   CreateRuleBody,
   Rule,
   RuleTrigger,
+  RuleVersion,
   TriggersQuery,
   UpdateRuleBody,
 } from '../../schema/api/rules'
@@ -176,6 +177,25 @@ export class SiteRules implements SiteFeature {
   list(limit: number, cursor: string | undefined): Reply<Page<Rule>> {
     this.kernel.scope.present()
     return pageReply(this.book.rules(limit, cursor), limit, (row) => this.view(row))
+  }
+
+  /** Every version of a rule, oldest first, read from its events: a deleted rule's too. */
+  versions(ruleId: string): Reply<{ items: RuleVersion[] }> {
+    this.kernel.scope.present()
+    const items = this.kernel.log
+      .readHistory(ruleId, 0, 10_000)
+      .filter((event) => event.type === EventType.ruleCreated || event.type === EventType.ruleUpdated)
+      .map((event) => {
+        const data = event.data as { version: number; definition: RuleDefinition }
+        return {
+          version: data.version,
+          saved_at: event.time,
+          saved_by: String(event.actor ?? 'unknown'),
+          definition: data.definition,
+        }
+      })
+    if (items.length === 0) throw apiError(404, 'not_found', 'rule not found')
+    return { status: 200, body: { items } }
   }
 
   /** A rule's matches, or an alert's, newest first, with the status of the runs they started. */
