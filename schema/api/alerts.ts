@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { IntegrationSettings } from '../alerts/integration-settings'
 import { AlertLabels, AlertLink, AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import { PageQuery, pageOf, Timestamp, Ulid } from '../common'
-import { DeliveryOutcome, ResolveReason, SilenceDefinition, SilenceMatcher } from '../events/alert'
+import { AlertDeliveryReceived, ResolveReason, SilenceDefinition, SilenceMatcher } from '../events/alert'
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))
 
@@ -61,27 +61,14 @@ export const HookRefusalList = v.object({ items: v.array(HookRefusal) })
 export type HookRefusal = v.InferOutput<typeof HookRefusal>
 
 /** The answer to a sender: the delivery's id, and what each of its alerts led to. */
-export const HookAccepted = v.object({
-  delivery_id: Ulid,
-  alerts: v.array(
-    v.object({ fingerprint: v.string(), alert_id: v.nullable(Ulid), outcome: DeliveryOutcome }),
-  ),
-})
+export const HookAccepted = v.pick(AlertDeliveryReceived, ['delivery_id', 'alerts'])
 export type HookAccepted = v.InferOutput<typeof HookAccepted>
 
 /** A recorded delivery, as it came (credentials left out), for review and backtests. */
 export const Delivery = v.object({
   id: Ulid,
-  integration_id: Ulid,
   received_at: Timestamp,
-  sender_delivery_id: v.nullable(v.string()),
-  source_address: v.string(),
-  method: v.string(),
-  path: v.string(),
-  headers: v.record(v.string(), v.string()),
-  body: v.nullable(v.string()),
-  body_base64: v.nullable(v.string()),
-  alerts: HookAccepted.entries.alerts,
+  ...v.omit(AlertDeliveryReceived, ['delivery_id', 'kind']).entries,
 })
 export type Delivery = v.InferOutput<typeof Delivery>
 export const DeliveryPage = pageOf(Delivery)
