@@ -26,10 +26,10 @@ export const isSnsUrl = (text: string, trust: SenderTrust): boolean => {
   }
   return (
     url.protocol === 'https:' &&
-    url.port === '' &&
     url.username === '' &&
     url.password === '' &&
-    trust.snsCertificateHost.test(url.hostname)
+    // The host with its port, if any: SNS's hosts have none, so a port never matches in production.
+    trust.snsCertificateHost.test(url.host)
   )
 }
 
