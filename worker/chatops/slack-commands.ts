@@ -1,4 +1,4 @@
-import { and, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import * as v from 'valibot'
 import type { Role } from '../../schema/api/access'
 import { type Alert, ListAlertsQuery } from '../../schema/api/alerts'
@@ -7,7 +7,7 @@ import { RequestRunBody, type Run } from '../../schema/api/runs'
 import type { Site } from '../../schema/api/sites'
 import { ListTasksQuery, type Task } from '../../schema/api/tasks'
 import { Ulid } from '../../schema/common'
-import { sites } from '../../schema/db/projections'
+import { alerts, sites } from '../../schema/db/projections'
 import type { Target } from '../../schema/tasks/run-request'
 import { atLeast, roleOn } from '../access/principal'
 import type { Caller } from '../auth/caller'
@@ -17,6 +17,7 @@ import type { Answer } from '../lib/idempotency'
 import type { Page } from '../lib/paging'
 import { siteFor, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
+import type { ProjectionsDb } from '../projections/database'
 import { visibleRows } from '../projections/visible-rows'
 import type { SlackActor } from '../tenant/slack-chatops'
 import { acknowledged, alertsMessage, ephemeral, runRequested, usage } from './slack-messages'
@@ -80,7 +81,13 @@ const listAlerts = async (ctx: CommandContext, siteName: string | null) => {
 }
 
 const acknowledge = async (ctx: CommandContext, alertId: string, note: string) => {
-  const choice = await chooseSite(ctx, null, 'operator', 'acknowledge alerts')
+  // The alert's own site, from the projections; the default site while they have not caught up.
+  const choice = await chooseSite(
+    ctx,
+    (await siteOfAlert(ctx, alertId)) ?? null,
+    'operator',
+    'acknowledge alerts',
+  )
   if (!choice.ok) return choice.message
   const answer = await siteFor(ctx.env, choice.site.id, callerOf(ctx)).alerts.acknowledge(alertId, note, {
     caller: callerOf(ctx),
@@ -165,26 +172,47 @@ const chooseSite = async (
   return { ok: true, site, role }
 }
 
-/** Sites the user may see with this name, any case, from the projections; null when they are unreachable. */
-const siteIdsNamed = async (ctx: CommandContext, name: string): Promise<string[] | null> => {
+/** A read from the projections, or null when they are unreachable: chat-ops then falls back or says so. */
+const projected = async <T>(
+  ctx: CommandContext,
+  query: (db: ProjectionsDb) => Promise<T>,
+): Promise<T | null> => {
   try {
-    const rows = await readProjections(ctx.env, (db) =>
-      db
-        .select({ id: sites.id })
-        .from(sites)
-        .where(
-          and(
-            visibleRows(ctx.actor.principal, sites.tenantId, sites.id),
-            sql`lower(${sites.name}) = ${name.toLowerCase()}`,
-          ),
-        )
-        .limit(2),
-    )
-    return rows.map((row) => row.id)
+    return await readProjections(ctx.env, query)
   } catch (error) {
     if (error instanceof ApiError) return null
     throw error
   }
+}
+
+/** Sites the user may see with this name, any case; null when the projections are unreachable. */
+const siteIdsNamed = async (ctx: CommandContext, name: string): Promise<string[] | null> => {
+  const rows = await projected(ctx, (db) =>
+    db
+      .select({ id: sites.id })
+      .from(sites)
+      .where(
+        and(
+          visibleRows(ctx.actor.principal, sites.tenantId, sites.id),
+          sql`lower(${sites.name}) = ${name.toLowerCase()}`,
+        ),
+      )
+      .limit(2),
+  )
+  return rows?.map((row) => row.id) ?? null
+}
+
+/** The site of an alert the user may see, from the projections; undefined when unknown or unreachable. */
+const siteOfAlert = async (ctx: CommandContext, alertId: string): Promise<string | undefined> => {
+  if (!v.is(Ulid, alertId)) return undefined
+  const rows = await projected(ctx, (db) =>
+    db
+      .select({ siteId: alerts.siteId })
+      .from(alerts)
+      .where(and(visibleRows(ctx.actor.principal, alerts.tenantId, alerts.siteId), eq(alerts.id, alertId)))
+      .limit(1),
+  )
+  return rows?.[0]?.siteId
 }
 
 /** Chat-ops writes go in the tenant's audit trail as the API's do, saying they came from Slack. */
