@@ -399,6 +399,15 @@ describe('web console in Chromium', () => {
       expect(await viewer.page.getByRole('button', { name }).count()).toBe(0)
     expect(await viewer.page.getByRole('link', { name: 'Run…' }).count()).toBe(0)
     expect(await viewer.page.getByRole('group', { name: 'Task' }).getByLabel('Name').isDisabled()).toBe(true)
+    await viewer.page.goto(`${siteUrl}/integrations`)
+    await viewer.page.getByText('An admin of the site adds integrations for monitoring tools.').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'New integration' }).count()).toBe(0)
+    await viewer.page.goto(`${siteUrl}/rules`)
+    await viewer.page.getByText('An operator writes rules.').waitFor()
+    expect(await viewer.page.getByRole('link', { name: 'New rule' }).count()).toBe(0)
+    await viewer.page.goto(`${siteUrl}/silences`)
+    await viewer.page.getByText('An operator creates silences for maintenance windows.').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'New silence' }).count()).toBe(0)
     await viewer.page.goto(`${platform.url}/sites`)
     await viewer.page.getByRole('row', { name: /Paris DC1/ }).waitFor()
     expect(await viewer.page.getByRole('button', { name: 'New site' }).count()).toBe(0)
@@ -429,7 +438,7 @@ describe('web console in Chromium', () => {
     expect(viewer.problems.filter((p) => !p.includes('403'))).toEqual([])
   })
 
-  it('alerts: an Alertmanager integration made in the console receives an alert, which is acknowledged, silenced and met by a rule', async () => {
+  it('alerts: an Alertmanager integration made in the console receives an alert, which is acknowledged, silenced and met by a rule; the integration shows deliveries and refusals, and rotates its secret', async () => {
     // A site of its own, so this journey also runs alone (`-t alerts`).
     const site = await callApi(platform.url, adminKey(), 'POST', '/v1/sites', {
       name: 'Alerts DC',
@@ -627,6 +636,45 @@ describe('web console in Chromium', () => {
     expect(await triggers.nth(1).textContent()).toMatch(/fired, episode 1.*1(started|failed)/)
     await siteTabs.getByRole('link', { name: 'Rules' }).click()
     expect(await page.getByRole('row', { name: /Restart on latency/ }).textContent()).toMatch(/enabled/)
+
+    // From the trigger to the alert, whose page names the rule and the run it caused.
+    await page.getByRole('link', { name: 'Restart on latency' }).click()
+    await triggers.nth(1).getByRole('link', { name: 'fired, episode 1' }).click()
+    const caused = page
+      .getByRole('table', { name: 'Runs it caused' })
+      .getByRole('row', { name: /Restart on latency/ })
+    await caused.waitFor()
+    expect(await caused.textContent()).toMatch(/Restart on latency v1.*fired \(episode 1\)(started|failed)/)
+
+    // The integration's page: what it received, what it refused, and a secret rotated then retired.
+    expect(
+      (await fetch(hookUrl, { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '{}' }))
+        .status,
+    ).toBe(401)
+    await siteTabs.getByRole('link', { name: 'Integrations' }).click()
+    await page.getByRole('link', { name: 'prometheus-prod' }).click()
+    const integration = page.getByRole('region', { name: 'Integration prometheus-prod' })
+    await integration.waitFor()
+    expect(await integration.getByLabel('Hook URL').inputValue()).toBe(hookUrl)
+    expect(await integration.getByRole('figure').locator('pre').textContent()).toContain(
+      'credentials: <secret>',
+    )
+    const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
+    expect(await received.count()).toBe(3)
+    expect(await received.nth(1).textContent()).toMatch(/fired\s*a1b2c3d4e5f60718/)
+    expect(await page.getByRole('table', { name: 'Refusals' }).getByRole('row').nth(1).textContent()).toMatch(
+      /wrong_secret1/,
+    )
+    await integration.getByRole('button', { name: 'Rotate secret' }).click()
+    const rotated = await integration.getByLabel('Integration secret').inputValue()
+    expect(rotated).not.toBe(secret)
+    await integration.getByText('2: the new one and the previous one').waitFor()
+    page.once('dialog', (dialog) => void dialog.accept())
+    await integration.getByRole('button', { name: 'Retire previous secret' }).click()
+    await expect
+      .poll(() => integration.getByRole('button', { name: 'Retire previous secret' }).isDisabled())
+      .toBe(true)
+    expect((await delivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1' })).status).toBe(401)
     expect(problems).toEqual([])
   }, 120_000)
 })

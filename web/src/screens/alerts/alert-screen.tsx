@@ -37,6 +37,16 @@ const AlertView = ({ site, alertId }: { site: Site; alertId: string }) => {
       ),
     [site.id, alertId, alert.data],
   )
+  const rules = useLoad(
+    () =>
+      ok(
+        api.GET('/v1/sites/{siteId}/rules', {
+          params: { path: { siteId: site.id }, query: { limit: 1000 } },
+        }),
+      ),
+    [site.id],
+  )
+  const ruleName = (id: string) => rules.data?.items.find((rule) => rule.id === id)?.name ?? 'a deleted rule'
   if (alert.error) return <ErrorNotice error={alert.error} />
   if (!alert.data) return <Loading what="the alert" />
   const writable = can('operator', site.id) && site.status === 'active'
@@ -62,7 +72,12 @@ const AlertView = ({ site, alertId }: { site: Site; alertId: string }) => {
               {
                 header: 'Rule',
                 cell: (trigger) => (
-                  <Link href={`/sites/${site.id}/rules/${trigger.rule_id}`}>v{trigger.rule_version}</Link>
+                  <>
+                    <Link href={`/sites/${site.id}/rules/${trigger.rule_id}`}>
+                      {ruleName(trigger.rule_id)}
+                    </Link>{' '}
+                    <span class="muted small">v{trigger.rule_version}</span>
+                  </>
                 ),
               },
               { header: 'On', cell: (trigger) => `${trigger.transition} (episode ${trigger.episode})` },
