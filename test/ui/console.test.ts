@@ -639,12 +639,23 @@ describe('web console in Chromium', () => {
 
     // From the trigger to the alert, whose page names the rule and the run it caused.
     await page.getByRole('link', { name: 'Restart on latency' }).click()
+    await ruleCard.getByRole('button', { name: 'Edit' }).click()
+    const edit = page.getByRole('form', { name: 'Edit Restart on latency' })
+    await edit.getByLabel('Enabled').uncheck()
+    await edit.getByRole('button', { name: 'Save as a new version' }).click()
+    await expect.poll(() => ruleCard.textContent()).toMatch(/version 2.*Statedisabled/)
     await triggers.nth(1).getByRole('link', { name: 'fired, episode 1' }).click()
     const caused = page
       .getByRole('table', { name: 'Runs it caused' })
       .getByRole('row', { name: /Restart on latency/ })
     await caused.waitFor()
     expect(await caused.textContent()).toMatch(/Restart on latency v1.*fired \(episode 1\)(started|failed)/)
+    const secondAlert = page.getByRole('region', { name: 'Alert HighLatency' })
+    page.once('dialog', (dialog) => void dialog.accept())
+    await secondAlert.getByRole('button', { name: 'Resolve' }).click()
+    await history.getByText('resolved').waitFor()
+    expect(await history.getByRole('listitem').last().textContent()).toContain('reason: manual')
+    expect(await secondAlert.textContent()).toMatch(/^resolved critical HighLatency/)
 
     // The integration's page: what it received, what it refused, and a secret rotated then retired.
     expect(
