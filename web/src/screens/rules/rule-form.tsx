@@ -86,6 +86,13 @@ export const RuleForm = (props: {
 
   const definition = (): RuleDraft => {
     const labels = parseLabels(targetLabels)
+    // What the form does not edit (how the run goes, agents named other than by labels) stays as it was.
+    const { labels: _labels, ...otherTarget } = runTask?.target ?? {}
+    const target = { ...otherTarget, ...(Object.keys(labels).length > 0 ? { labels } : {}) }
+    const typed = (name: string, text: string) => {
+      const before = runTask?.params[name]
+      return before !== undefined && typeof before !== 'string' && String(before) === text ? before : text
+    }
     return {
       name,
       expression,
@@ -97,10 +104,19 @@ export const RuleForm = (props: {
               kind: 'run_task',
               task_id: chosenTask,
               params: Object.fromEntries(
-                params.values.filter((p) => p.name.trim()).map((p) => [p.name.trim(), p.value]),
+                params.values
+                  .filter((p) => p.name.trim())
+                  .map((p) => [p.name.trim(), typed(p.name.trim(), p.value)]),
               ),
-              ...(Object.keys(labels).length > 0 ? { target: { labels } } : {}),
+              ...(Object.keys(target).length > 0 ? { target } : {}),
               ...(targetLabel.trim() ? { target_label: targetLabel.trim() } : {}),
+              ...(runTask
+                ? {
+                    strategy: runTask.strategy,
+                    failure: runTask.failure,
+                    deadline_seconds: runTask.deadline_seconds,
+                  }
+                : {}),
             },
       throttle: { rule_seconds: Number(ruleSeconds), fingerprint_seconds: Number(fingerprintSeconds) },
       enabled,
