@@ -14,9 +14,11 @@ import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
+import { alertHistoryRoutes } from './routes/alert-history'
 import { alertRoutes } from './routes/alerts'
 import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
+import { chatopsRoutes, slackCommandRoutes } from './routes/chatops'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
@@ -55,6 +57,7 @@ const api = new Hono<AppEnv>()
   .route('/', agentEntryRoutes)
   .route('/', agentFileRoutes)
   .route('/hooks', hookRoutes)
+  .route('/chatops', slackCommandRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
@@ -71,6 +74,7 @@ api
   .route('/sites', ruleRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
+  .route('/alerts', alertHistoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
@@ -79,6 +83,7 @@ api
   .route('/users', userRoutes)
   .route('/teams', teamRoutes)
   .route('/auth', authRoutes)
+  .route('/chatops', chatopsRoutes)
 
 /** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
 export const app = new Hono<AppEnv>()
@@ -110,6 +115,7 @@ app.get(
         { name: 'Files' },
         { name: 'Schedules' },
         { name: 'Alerts' },
+        { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },
       ],

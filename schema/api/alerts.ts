@@ -136,6 +136,40 @@ export const ListAlertsQuery = v.object({
 })
 export type ListAlertsQuery = v.InferOutput<typeof ListAlertsQuery>
 
+/** An alert as the tenant-wide list shows it; its page on its site has the rest. */
+export const AlertRecord = v.object({
+  id: Ulid,
+  site_id: Ulid,
+  integration_id: Ulid,
+  kind: IntegrationKind,
+  fingerprint: v.string(),
+  episode: v.number(),
+  status: AlertStatus,
+  severity: AlertSeverity,
+  name: v.string(),
+  summary: v.string(),
+  labels: AlertLabels,
+  starts_at: Timestamp,
+  ends_at: v.nullable(Timestamp),
+  silenced: v.boolean(),
+  acknowledged: v.boolean(),
+  flapping: v.boolean(),
+  updated_at: Timestamp,
+})
+export type AlertRecord = v.InferOutput<typeof AlertRecord>
+export const AlertRecordPage = pageOf(AlertRecord)
+
+/** `GET /v1/alerts`: across the sites the caller may see, newest first. */
+export const SearchAlertsQuery = v.object({
+  ...ListAlertsQuery.entries,
+  cursor: v.optional(Ulid),
+  site_id: v.optional(Ulid),
+  /** Started at or after / before. */
+  since: v.optional(Timestamp),
+  until: v.optional(Timestamp),
+})
+export type SearchAlertsQuery = v.InferOutput<typeof SearchAlertsQuery>
+
 /** `GET …/alerts/counts`: alerts counted by status and severity, or grouped by labels. */
 export const AlertCountsQuery = v.object({
   status: v.optional(AlertStatus),

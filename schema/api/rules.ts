@@ -48,6 +48,16 @@ export const Rule = v.object({
 export type Rule = v.InferOutput<typeof Rule>
 export const RulePage = pageOf(Rule)
 
+/** One version of a rule, as it was saved. */
+export const RuleVersion = v.object({
+  version: v.number(),
+  saved_at: Timestamp,
+  saved_by: v.string(),
+  definition: RuleDefinition,
+})
+export const RuleVersionList = v.object({ items: v.array(RuleVersion) })
+export type RuleVersion = v.InferOutput<typeof RuleVersion>
+
 /** One match of a rule on an alert's transition, and what came of it (with the run's status now). */
 export const RuleTrigger = v.object({
   seq: v.number(),
@@ -71,3 +81,60 @@ export const TriggersQuery = v.object({
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'a cursor from a previous page'))),
 })
 export type TriggersQuery = v.InferOutput<typeof TriggersQuery>
+
+/**
+ * `POST …/rules/backtest`: a rule as it is (`rule_id`), as it would be with `changes`, or a new
+ * one (`rule`), run against the deliveries recorded from `since` to `until`. Nothing is started.
+ */
+export const BacktestBody = v.pipe(
+  v.strictObject({
+    rule_id: v.optional(Ulid),
+    changes: v.optional(UpdateRuleBody),
+    rule: v.optional(CreateRuleBody),
+    since: Timestamp,
+    until: Timestamp,
+  }),
+  v.check(
+    (body) => (body.rule_id === undefined) !== (body.rule === undefined),
+    'give either `rule_id` or `rule`',
+  ),
+  v.check((body) => body.changes === undefined || body.rule_id !== undefined, '`changes` apply to `rule_id`'),
+  v.check((body) => Date.parse(body.until) > Date.parse(body.since), '`until` must be after `since`'),
+)
+export type BacktestBody = v.InferOutput<typeof BacktestBody>
+
+/** What the rule would have done on one alert transition. */
+export const BacktestMatch = v.object({
+  at: Timestamp,
+  delivery_id: Ulid,
+  fingerprint: v.string(),
+  name: v.string(),
+  labels: v.record(v.string(), v.string()),
+  episode: v.number(),
+  transition: RuleTransition,
+  /** `would_act`: a `resolve` or `notify` action would have run. */
+  outcome: v.picklist(['would_start', 'would_act', 'throttled', 'failed']),
+  run: v.nullable(
+    v.object({
+      task_id: Ulid,
+      params: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])),
+      target: v.record(v.string(), v.unknown()),
+      /** Agents that match the target now. */
+      agents: v.number(),
+    }),
+  ),
+  error: v.nullable(v.string()),
+})
+export type BacktestMatch = v.InferOutput<typeof BacktestMatch>
+
+export const BacktestResult = v.object({
+  deliveries: v.number(),
+  /** Deliveries whose integration is gone or whose body its sender no longer reads. */
+  unreadable: v.number(),
+  /** Whether the window held more deliveries than one backtest reads. */
+  truncated: v.boolean(),
+  transitions: v.number(),
+  would_start: v.number(),
+  matches: v.array(BacktestMatch),
+})
+export type BacktestResult = v.InferOutput<typeof BacktestResult>

@@ -363,8 +363,14 @@ export const ruleTriggers = sqliteTable(
     runId: text('run_id'),
     error: text('error'),
     at: text('at').notNull(),
+    /** A notification still to deliver: where, what, how many attempts so far, and when next (ms). */
+    notifyUrl: text('notify_url'),
+    notifyBody: text('notify_body'),
+    notifyAttempts: integer('notify_attempts'),
+    notifyAt: integer('notify_at'),
   },
   (t) => [
+    index('rule_triggers_notify').on(t.notifyAt),
     index('rule_triggers_rule').on(t.ruleId, t.seq),
     index('rule_triggers_alert').on(t.alertId, t.episode, t.ruleId),
     index('rule_triggers_series').on(t.ruleId, t.fingerprint, t.seq),

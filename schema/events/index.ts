@@ -25,7 +25,7 @@ import {
 } from './alert'
 import { FileDeleted, FileUploaded } from './file'
 import { ProjectionQuarantined, ProjectionReleased } from './projection'
-import { RuleRef, RuleTriggered, RuleVersioned } from './rule'
+import { RuleNotified, RuleRef, RuleTriggered, RuleVersioned } from './rule'
 import {
   RunArchiveDeleted,
   RunArchived,
@@ -118,6 +118,7 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.ruleUpdated, RuleVersioned),
   sitewireEvent(EventType.ruleDeleted, RuleRef),
   sitewireEvent(EventType.ruleTriggered, RuleTriggered),
+  sitewireEvent(EventType.ruleNotified, RuleNotified),
   sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
   sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])

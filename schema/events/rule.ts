@@ -12,7 +12,7 @@ export const RuleVersioned = v.object({ rule_id: Ulid, version: Version, definit
 export const RuleRef = v.object({ rule_id: Ulid })
 
 /** What a rule's match came to. */
-export const RuleOutcome = v.picklist(['started', 'resolved', 'throttled', 'failed'])
+export const RuleOutcome = v.picklist(['started', 'resolved', 'notifying', 'notified', 'throttled', 'failed'])
 export type RuleOutcome = v.InferOutput<typeof RuleOutcome>
 
 /**
@@ -30,5 +30,20 @@ export const RuleTriggered = v.object({
   outcome: RuleOutcome,
   run_id: v.nullable(Ulid),
   error: v.nullable(v.string()),
+  /** For `notifying`: what is posted where; delivered after the match is stored. */
+  notification: v.optional(v.object({ url: v.string(), body: v.string() })),
 })
 export type RuleTriggered = v.InferOutput<typeof RuleTriggered>
+
+/**
+ * Data of `io.sitewire.rule.notified`, about the alert: one attempt to post a rule's
+ * notification (the trigger's `seq`), its HTTP status, or the error; `delivered` ends the retries.
+ */
+export const RuleNotified = v.object({
+  trigger_seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  rule_id: Ulid,
+  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  status: v.nullable(v.number()),
+  error: v.nullable(v.string()),
+  delivered: v.boolean(),
+})

@@ -21,6 +21,13 @@ export const RunTrigger = v.variant('kind', [
     episode: v.pipe(v.number(), v.integer(), v.minValue(1)),
     delivery_id: v.nullable(Ulid),
   }),
+  /** Asked for in chat: who asked, as the chat app knows them (the run's actor is their Sitewire user). */
+  v.object({
+    kind: v.literal('chatops'),
+    app: v.literal('slack'),
+    team_id: v.pipe(v.string(), v.maxLength(64)),
+    user_id: v.pipe(v.string(), v.maxLength(64)),
+  }),
 ])
 export type RunTrigger = v.InferOutput<typeof RunTrigger>
 

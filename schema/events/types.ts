@@ -63,6 +63,7 @@ export const EventType = {
   ruleUpdated: 'io.sitewire.rule.updated',
   ruleDeleted: 'io.sitewire.rule.deleted',
   ruleTriggered: 'io.sitewire.rule.triggered',
+  ruleNotified: 'io.sitewire.rule.notified',
   projectionQuarantined: 'io.sitewire.projection.quarantined',
   projectionReleased: 'io.sitewire.projection.released',
 } as const

@@ -11,6 +11,10 @@ import { RuleTransition } from './rule-context'
  *   (`{{ alert.labels.instance }}`). Targets: `target` as a run takes it, and/or `target_label`,
  *   an alert label whose value names the agent by hostname (a `:port` suffix is dropped, so
  *   Prometheus' `instance` = `web-1:9100` means the agent on host `web-1`).
+ * - `notify`: posts `text` (a template over the alert) to `url`: as a Slack incoming webhook
+ *   message (`format: slack`), or as JSON with the alert (`format: json`). Delivered after the
+ *   match is stored, retried with backoff; the URL is part of the rule, visible to whoever may
+ *   read the site's rules and events.
  * - `resolve`: resolves the alert (for alerts that only need recording).
  */
 export const RuleAction = v.variant('kind', [
@@ -30,6 +34,15 @@ export const RuleAction = v.variant('kind', [
       'give `target`, `target_label`, or both',
     ),
   ),
+  v.strictObject({
+    kind: v.literal('notify'),
+    url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'an http(s) URL'), v.maxLength(2048)),
+    format: v.optional(v.picklist(['slack', 'json']), 'json'),
+    text: v.optional(
+      v.pipe(v.string(), v.minLength(1), v.maxLength(4000)),
+      '[{{ alert.severity }}] {{ alert.name }}: {{ alert.summary }}',
+    ),
+  }),
   v.strictObject({ kind: v.literal('resolve') }),
 ])
 export type RuleAction = v.InferOutput<typeof RuleAction>

@@ -6,6 +6,7 @@ import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { SiteDatabase } from '../site/feature'
 import { type AlertSeries, FLAP_WINDOW_MS } from './alert-decider'
+import { labelConditions } from './label-filter'
 
 export type AlertRow = typeof store.alerts.$inferSelect
 export type IntegrationRow = typeof store.integrations.$inferSelect
@@ -336,13 +337,6 @@ export class AlertBook {
   /** Newest first, by id. */
   alerts(query: ListAlertsQuery): AlertRow[] {
     const a = store.alerts
-    const labels = (query.label ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((pair) => {
-        const at = pair.indexOf('=')
-        return sql`json_extract(${a.labels}, ${`$."${pair.slice(0, at).replaceAll('"', '')}"`}) = ${pair.slice(at + 1)}`
-      })
     return this.db
       .select()
       .from(a)
@@ -360,7 +354,7 @@ export class AlertBook {
           query.q === undefined
             ? undefined
             : or(like(a.name, `%${query.q}%`), like(a.summary, `%${query.q}%`)),
-          ...labels,
+          ...labelConditions(a.labels, query.label),
         ),
       )
       .orderBy(desc(a.id))

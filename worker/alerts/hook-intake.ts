@@ -8,7 +8,7 @@ import {
   type SitewireEventBody,
 } from '../../schema/events'
 import { apiError } from '../http/errors'
-import { toBase64 } from '../lib/base64'
+import { fromBase64, toBase64 } from '../lib/base64'
 import type { Reply } from '../lib/idempotency'
 import type { SiteKernel } from '../site/feature'
 import { type AlertBook, toSeries } from './alert-book'
@@ -174,6 +174,33 @@ export class HookIntake {
         },
       }
     })
+  }
+
+  /**
+   * The alerts a recorded delivery held, read again by its integration's sender as it is now
+   * (credentials are not checked again: the delivery was accepted). Undefined for a delivery
+   * whose integration is gone or that cannot be read.
+   */
+  reread(delivery: AlertDeliveryReceived, time: string): ReceivedAlert[] | undefined {
+    const integration = this.book.integration(delivery.integration_id)
+    if (!integration) return undefined
+    const sender = senders[integration.kind] as unknown as Sender
+    const request: HookRequest = {
+      method: delivery.method,
+      url: new URL(delivery.path, 'https://sitewire.invalid'),
+      headers: new Headers(delivery.headers),
+      body:
+        delivery.body === null
+          ? fromBase64(delivery.body_base64 ?? '')
+          : new TextEncoder().encode(delivery.body),
+      now: Date.parse(time),
+    }
+    try {
+      return sender.parse(request, { settings: integration.settings, secrets: [], fetch, trust: this.trust })
+        .alerts
+    } catch {
+      return undefined
+    }
   }
 
   /** Confirms an SNS subscription before anything is stored: if SNS cannot be reached, it sends again. */

@@ -1,10 +1,13 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
+  BacktestBody,
+  BacktestResult,
   CreateRuleBody,
   Rule,
   RulePage,
   RuleTriggerPage,
+  RuleVersionList,
   TriggersQuery,
   UpdateRuleBody,
 } from '../../schema/api/rules'
@@ -74,6 +77,30 @@ export const ruleRoutes = new Hono<AppEnv>()
       )
     },
   )
+  .post(
+    '/:siteId/rules/backtest',
+    route({
+      summary: 'Backtest a rule',
+      tag: TAG,
+      description:
+        'Plays the deliveries recorded from `since` to `until` (up to 20,000) through the alert decider, alert ' +
+        'series starting empty at `since` and silences as they are defined now, and says what the rule — as it is ' +
+        '(`rule_id`), with `changes`, or a new `rule` — would have done on each transition: the runs it would start ' +
+        '(parameters, target, how many agents match now), what its throttles hold back, and what would fail. ' +
+        'Nothing is started or stored.',
+      ok: { status: 200, schema: BacktestResult, description: 'What the rule would have done' },
+      errors: { 415: 'Body is not JSON', 422: 'The expression does not compile (`invalid_expression`)' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    requireJson,
+    valid('json', BacktestBody),
+    async (c) =>
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).rules.backtest(c.req.valid('json')),
+      ),
+  )
   .get(
     '/:siteId/rules/:ruleId',
     route({
@@ -125,6 +152,22 @@ export const ruleRoutes = new Hono<AppEnv>()
     async (c) => {
       const { siteId, ruleId } = c.req.valid('param')
       return send(c, await siteFor(c.env, siteId, c.var.caller).rules.delete(ruleId, writeOf(c)))
+    },
+  )
+  .get(
+    '/:siteId/rules/:ruleId/versions',
+    route({
+      summary: "A rule's versions",
+      tag: TAG,
+      description:
+        'Each version as it was saved, oldest first; runs and triggers name the version that acted.',
+      ok: { status: 200, schema: RuleVersionList, description: 'Versions' },
+    }),
+    valid('param', RuleParam),
+    authorize('viewer', 'site'),
+    async (c) => {
+      const { siteId, ruleId } = c.req.valid('param')
+      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.versions(ruleId))
     },
   )
   .get(

@@ -2,15 +2,18 @@ import type { RunTrigger } from '../../schema/events'
 import type { RuleAction } from '../../schema/rules/rule'
 import type { RuleContext } from '../../schema/rules/rule-context'
 import type { Target } from '../../schema/tasks/run-request'
-import { renderParams } from './rule-template'
+import { renderParams, renderTemplate } from './rule-template'
+
+type RunTaskAction = Extract<RuleAction, { kind: 'run_task' }>
+type NotifyAction = Extract<RuleAction, { kind: 'notify' }>
 
 /** A rule's `run_task` action with everything taken from the alert: what a run request needs. */
 export interface RunPlan {
   taskId: string
   params: Record<string, string | number | boolean>
   target: Target
-  strategy: Extract<RuleAction, { kind: 'run_task' }>['strategy']
-  failure: Extract<RuleAction, { kind: 'run_task' }>['failure']
+  strategy: RunTaskAction['strategy']
+  failure: RunTaskAction['failure']
   deadlineSeconds: number
   trigger: Extract<RunTrigger, { kind: 'rule' }>
 }
@@ -32,7 +35,7 @@ export const hostOf = (value: string) => {
  * templates again: one holding `{{` (which the agent would read as a secret's name) is refused.
  */
 export const planRun = (
-  action: Extract<RuleAction, { kind: 'run_task' }>,
+  action: RunTaskAction,
   context: RuleContext,
   trigger: RunPlan['trigger'],
 ): RunPlan => {
@@ -56,4 +59,29 @@ export const planRun = (
     deadlineSeconds: action.deadline_seconds,
     trigger,
   }
+}
+
+/** Waits before each retry of a notification (ms); a notification gives up after the last. */
+export const NOTIFY_RETRIES_MS = [10_000, 60_000, 300_000, 1_800_000]
+
+/**
+ * What a `notify` action posts: a Slack incoming-webhook message (`text`), or JSON with the
+ * text, the rule, the transition and the alert as rules see it.
+ */
+export const planNotification = (
+  action: NotifyAction,
+  context: RuleContext,
+  rule: { id: string; version: number },
+): { url: string; body: string } => {
+  const text = renderTemplate(action.text, context)
+  const body =
+    action.format === 'slack'
+      ? { text }
+      : {
+          text,
+          rule: { id: rule.id, version: rule.version },
+          transition: context.transition,
+          alert: context.alert,
+        }
+  return { url: action.url, body: JSON.stringify(body) }
 }

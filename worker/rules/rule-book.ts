@@ -1,14 +1,15 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { RuleTransition } from '../../schema/rules/rule-context'
 import type { SiteDatabase } from '../site/feature'
+import { NOTIFY_RETRIES_MS } from './rule-actions'
 
 export type RuleRow = typeof store.rules.$inferSelect
 export type RuleTriggerRow = typeof store.ruleTriggers.$inferSelect
 
 /** Outcomes that count as the rule having acted, for its throttles. */
-const ACTED = ['started', 'resolved'] as const
+const ACTED = ['started', 'resolved', 'notifying', 'notified'] as const
 
 /** The site's rules and their triggers as the events left them; `apply` runs inside the commit. */
 export class RuleBook {
@@ -57,7 +58,30 @@ export class RuleBook {
             runId: d.run_id,
             error: d.error,
             at: event.time,
+            ...(d.notification
+              ? {
+                  notifyUrl: d.notification.url,
+                  notifyBody: d.notification.body,
+                  notifyAttempts: 0,
+                  notifyAt: Date.parse(event.time),
+                }
+              : {}),
           })
+          .run()
+        return
+      }
+      case EventType.ruleNotified: {
+        const { trigger_seq, attempt, delivered, error } = body.data
+        const wait = NOTIFY_RETRIES_MS[attempt - 1]
+        const done = delivered || wait === undefined
+        this.db
+          .update(store.ruleTriggers)
+          .set(
+            done
+              ? { outcome: delivered ? 'notified' : 'failed', error, notifyAttempts: attempt, notifyAt: null }
+              : { error, notifyAttempts: attempt, notifyAt: Date.parse(event.time) + wait },
+          )
+          .where(eq(store.ruleTriggers.seq, trigger_seq))
           .run()
         return
       }
@@ -135,6 +159,34 @@ export class RuleBook {
       .limit(1)
       .get()
     return row ? Date.parse(row.at) : undefined
+  }
+
+  /** When the next notification is due (ms). */
+  nextNotification(): number | undefined {
+    return (
+      this.db
+        .select({ at: min(store.ruleTriggers.notifyAt) })
+        .from(store.ruleTriggers)
+        .get()?.at ?? undefined
+    )
+  }
+
+  dueNotifications(now: number) {
+    const t = store.ruleTriggers
+    return this.db
+      .select({
+        seq: t.seq,
+        ruleId: t.ruleId,
+        alertId: t.alertId,
+        url: sql<string>`${t.notifyUrl}`,
+        body: sql<string>`${t.notifyBody}`,
+        attempts: sql<number>`${t.notifyAttempts}`,
+      })
+      .from(t)
+      .where(and(isNotNull(t.notifyAt), lte(t.notifyAt, now)))
+      .orderBy(asc(t.notifyAt))
+      .limit(100)
+      .all()
   }
 
   /** Triggers of a rule, or of an alert, newest first. */

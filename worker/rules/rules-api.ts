@@ -1,5 +1,5 @@
 import { RpcTarget } from 'cloudflare:workers'
-import type { CreateRuleBody, TriggersQuery, UpdateRuleBody } from '../../schema/api/rules'
+import type { BacktestBody, CreateRuleBody, TriggersQuery, UpdateRuleBody } from '../../schema/api/rules'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
 import type { SiteRules } from './site-rules'
@@ -31,6 +31,14 @@ export class RulesApi extends RpcTarget {
 
   list(limit: number, cursor: string | undefined) {
     return this.scope.answer(() => this.rules.list(limit, cursor))
+  }
+
+  versions(ruleId: string) {
+    return this.scope.answer(() => this.rules.versions(ruleId))
+  }
+
+  backtest(input: BacktestBody) {
+    return this.scope.answer(() => this.rules.backtest(input))
   }
 
   triggers(ruleId: string, query: TriggersQuery) {

@@ -1,5 +1,14 @@
 import { monotonicFactory } from 'ulid'
-import type { CreateRuleBody, Rule, RuleTrigger, TriggersQuery, UpdateRuleBody } from '../../schema/api/rules'
+import type {
+  BacktestBody,
+  BacktestResult,
+  CreateRuleBody,
+  Rule,
+  RuleTrigger,
+  RuleVersion,
+  TriggersQuery,
+  UpdateRuleBody,
+} from '../../schema/api/rules'
 import { EventType, type LoggedEvent, type RuleTriggered, type SitewireEventBody } from '../../schema/events'
 import type { RuleDefinition } from '../../schema/rules/rule'
 import type { RuleContext, RuleTransition } from '../../schema/rules/rule-context'
@@ -9,16 +18,21 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage } from '../lib/log'
 import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteRuns } from '../runs/site-runs'
+import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
-import { planRun } from './rule-actions'
+import { planNotification, planRun } from './rule-actions'
+import { type BacktestPorts, backtestRule } from './rule-backtest'
 import { RuleBook, type RuleRow, type RuleTriggerRow } from './rule-book'
 import { checkRuleExpression, compileRuleExpression, type RuleMatcher } from './rule-expression'
+import { RuleNotifications } from './rule-notifications'
 
 const nextId = monotonicFactory()
 
 /** What the rules need beside the kernel: the alerts they hear about, and the runs they start. */
 export interface SiteRulesPorts {
   alert: (alertId: string) => AlertRow | undefined
+  /** A recorded delivery's alerts read again, and the silences holding labels at a time: for backtests. */
+  backtest: Pick<BacktestPorts, 'reread' | 'silencing'>
   resolve: (alert: AlertRow, actor: string) => void
   runs: Pick<SiteRuns, 'requestRun'>
   runStatus: (runId: string) => string | undefined
@@ -52,7 +66,7 @@ const heard = (event: LoggedEvent, alert: (id: string) => AlertRow | undefined):
       return { alertId: body.data.alert_id, transition: 'resolved', deliveryId: body.data.delivery_id }
     case EventType.alertUnsilenced: {
       const row = alert(body.data.alert_id)
-      if (!row || row.status !== 'firing' || row.silencedBy.length > 0) return undefined
+      if (row?.status !== 'firing' || row.silencedBy.length > 0) return undefined
       return { alertId: row.id, transition: firingTransition(row.episode), deliveryId: null }
     }
     default:
@@ -86,6 +100,7 @@ const contextOf = (row: AlertRow, transition: RuleTransition): RuleContext => ({
 export class SiteRules implements SiteFeature {
   readonly name = 'rules'
   private readonly book: RuleBook
+  private readonly notifications: RuleNotifications
   /** Compiled expressions by rule id and version. */
   private readonly matchers = new Map<string, RuleMatcher>()
 
@@ -94,10 +109,21 @@ export class SiteRules implements SiteFeature {
     private readonly ports: SiteRulesPorts,
   ) {
     this.book = new RuleBook(kernel.db)
+    this.notifications = new RuleNotifications(kernel, this.book)
   }
 
   evolve(event: LoggedEvent) {
     this.book.apply(event)
+    if (event.type === EventType.ruleTriggered || event.type === EventType.ruleNotified)
+      this.notifications.changed()
+  }
+
+  due() {
+    return this.notifications.due()
+  }
+
+  work() {
+    return this.notifications.deliver()
   }
 
   react(events: readonly LoggedEvent[]) {
@@ -153,6 +179,25 @@ export class SiteRules implements SiteFeature {
     return pageReply(this.book.rules(limit, cursor), limit, (row) => this.view(row))
   }
 
+  /** Every version of a rule, oldest first, read from its events: a deleted rule's too. */
+  versions(ruleId: string): Reply<{ items: RuleVersion[] }> {
+    this.kernel.scope.present()
+    const items = this.kernel.log
+      .readHistory(ruleId, 0, 10_000)
+      .filter((event) => event.type === EventType.ruleCreated || event.type === EventType.ruleUpdated)
+      .map((event) => {
+        const data = event.data as { version: number; definition: RuleDefinition }
+        return {
+          version: data.version,
+          saved_at: event.time,
+          saved_by: String(event.actor ?? 'unknown'),
+          definition: data.definition,
+        }
+      })
+    if (items.length === 0) throw apiError(404, 'not_found', 'rule not found')
+    return { status: 200, body: { items } }
+  }
+
   /** A rule's matches, or an alert's, newest first, with the status of the runs they started. */
   triggers(of: { ruleId: string } | { alertId: string }, query: TriggersQuery): Reply<Page<RuleTrigger>> {
     this.kernel.scope.present()
@@ -167,6 +212,30 @@ export class SiteRules implements SiteFeature {
       (row) => String(row.seq),
     )
     return { status: 200, body }
+  }
+
+  /** What a rule, or a change to one, would have done on the deliveries of a window; starts nothing. */
+  backtest(input: BacktestBody): Reply<BacktestResult> {
+    this.kernel.scope.present()
+    const definition: RuleDefinition = input.rule ?? {
+      ...this.require(input.rule_id ?? '').definition,
+      ...input.changes,
+    }
+    this.checkDefinition(definition)
+    const result = backtestRule(
+      definition,
+      { since: Date.parse(input.since), until: Date.parse(input.until) },
+      {
+        ...this.ports.backtest,
+        deliveries: (after, limit) => this.kernel.log.read(after, limit, EventType.alertDeliveryReceived),
+        agents: (target) => {
+          const count = matchTargets(this.kernel.db, target).length
+          if (count === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
+          return count
+        },
+      },
+    )
+    return { status: 200, body: result }
   }
 
   // Matching
@@ -206,12 +275,16 @@ export class SiteRules implements SiteFeature {
     alert: AlertRow,
     hearing: Heard,
     context: RuleContext,
-  ): Pick<RuleTriggered, 'outcome' | 'run_id' | 'error'> {
+  ): Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'> {
     const action = rule.definition.action
     try {
       if (action.kind === 'resolve') {
         if (alert.status === 'firing') this.ports.resolve(alert, `rule/${rule.id}`)
         return { outcome: 'resolved', run_id: null, error: null }
+      }
+      if (action.kind === 'notify') {
+        const notification = planNotification(action, context, rule)
+        return { outcome: 'notifying', run_id: null, error: null, notification }
       }
       const plan = planRun(action, context, {
         kind: 'rule',
@@ -246,7 +319,7 @@ export class SiteRules implements SiteFeature {
     rule: RuleRow,
     alert: AlertRow,
     hearing: Heard,
-    result: Pick<RuleTriggered, 'outcome' | 'run_id' | 'error'>,
+    result: Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'>,
   ) {
     this.kernel.record(
       [

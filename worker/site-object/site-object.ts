@@ -51,6 +51,10 @@ export class SiteObject extends SiteKernelObject {
     const alerts = new SiteAlerts(kernel)
     const rules = new SiteRules(kernel, {
       alert: (alertId) => alerts.book.alert(alertId),
+      backtest: {
+        reread: (delivery, time) => alerts.intake.reread(delivery, time),
+        silencing: (labels, at) => alerts.silences.holding(labels, at),
+      },
       resolve: (row, actor) => alerts.resolveByRule(row, actor),
       runs,
       runStatus: (runId) => runBook.run(runId)?.status,

@@ -9,9 +9,14 @@ CREATE TABLE `rule_triggers` (
 	`outcome` text NOT NULL,
 	`run_id` text,
 	`error` text,
-	`at` text NOT NULL
+	`at` text NOT NULL,
+	`notify_url` text,
+	`notify_body` text,
+	`notify_attempts` integer,
+	`notify_at` integer
 );
 --> statement-breakpoint
+CREATE INDEX `rule_triggers_notify` ON `rule_triggers` (`notify_at`);--> statement-breakpoint
 CREATE INDEX `rule_triggers_rule` ON `rule_triggers` (`rule_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `rule_triggers_alert` ON `rule_triggers` (`alert_id`,`episode`,`rule_id`);--> statement-breakpoint
 CREATE INDEX `rule_triggers_series` ON `rule_triggers` (`rule_id`,`fingerprint`,`seq`);--> statement-breakpoint
