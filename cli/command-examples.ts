@@ -115,6 +115,7 @@ const EXAMPLES: Record<string, string[]> = {
   'rules create': [
     'sitewire rules create --name "Restart web" -e \'alert.labels.alertname == "HighLatency"\' --run-task "Restart web" --target-label instance -p host=\'{{ alert.labels.instance }}\'',
     'sitewire rules create --name "Close info" -e \'alert.severity == "info"\' --resolve',
+    'sitewire rules create --name "Page ops" -e \'alert.severity == "critical"\' --notify https://hooks.slack.com/services/… --notify-format slack',
     'sitewire rules create -f rule.yaml',
   ],
   'rules update': [

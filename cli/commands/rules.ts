@@ -13,6 +13,7 @@ import { findTask } from './tasks'
 
 const actionText = (rule: Rule) => {
   if (rule.action.kind === 'resolve') return 'resolve'
+  if (rule.action.kind === 'notify') return `notify ${rule.action.url} (${rule.action.format})`
   const target = [
     rule.action.target_label ? `host in ${rule.action.target_label}` : '',
     rule.action.target?.labels
@@ -55,13 +56,25 @@ interface RuleOptions {
   targetLabel?: string
   label?: string[]
   resolve?: boolean
+  notify?: string
+  notifyFormat?: string
+  notifyText?: string
   throttleRule?: string
   throttleAlert?: string
   enable?: boolean
   disable?: boolean
 }
 
-const ActionOptions = ['runTask', 'param', 'targetLabel', 'label', 'resolve'] as const
+const ActionOptions = [
+  'runTask',
+  'param',
+  'targetLabel',
+  'label',
+  'resolve',
+  'notify',
+  'notifyFormat',
+  'notifyText',
+] as const
 
 const seconds = (text: string | undefined, what: string) => {
   if (text === undefined) return undefined
@@ -87,11 +100,31 @@ const fieldsOf = async (session: Session, api: ApiClient, options: RuleOptions, 
       fingerprint_seconds: alertSeconds ?? current?.throttle.fingerprint_seconds ?? 300,
     }
   if (ActionOptions.some((name) => options[name] !== undefined)) {
+    const previousNotify = current?.action.kind === 'notify' ? current.action : undefined
     if (options.resolve) fields.action = { kind: 'resolve' }
-    else {
+    else if (options.notify || ((options.notifyFormat || options.notifyText) && previousNotify)) {
+      fields.action = {
+        kind: 'notify',
+        url: options.notify ?? previousNotify?.url,
+        ...(options.notifyFormat
+          ? { format: options.notifyFormat }
+          : previousNotify
+            ? { format: previousNotify.format }
+            : {}),
+        ...(options.notifyText
+          ? { text: options.notifyText }
+          : previousNotify
+            ? { text: previousNotify.text }
+            : {}),
+      }
+    } else {
       const previous = current?.action.kind === 'run_task' ? current.action : undefined
       const taskId = options.runTask ? (await findTask(session, api, options.runTask)).id : previous?.task_id
-      if (!taskId) throw new CliError('say what the rule does: --run-task <task> or --resolve', EXIT.usage)
+      if (!taskId)
+        throw new CliError(
+          'say what the rule does: --run-task <task>, --notify <url> or --resolve',
+          EXIT.usage,
+        )
       const labels = options.label ? keyValues(options.label, 'label') : undefined
       const { target: previousTarget, target_label: previousLabel, ...kept } = previous ?? {}
       const target = labels ? { labels } : previousTarget
@@ -143,6 +176,17 @@ const withRuleOptions = (command: Command) =>
       "the alert label whose value names the agent's hostname (e.g. instance)",
     )
     .option('--label <key=value>', 'run on agents with this label; repeat to require more', collect)
+    .option('--notify <url>', 'act by posting to this URL (a Slack incoming webhook, or any JSON endpoint)')
+    .addOption(
+      new Option(
+        '--notify-format <format>',
+        'with --notify: a Slack message, or JSON with the alert (default json)',
+      ).choices(['slack', 'json']),
+    )
+    .option(
+      '--notify-text <template>',
+      'with --notify: the text, e.g. "[{{ alert.severity }}] {{ alert.name }}"',
+    )
     .option('--resolve', 'act by resolving the alert')
     .option('--throttle-rule <seconds>', 'act at most once in this many seconds')
     .option('--throttle-alert <seconds>', 'act at most once in this many seconds on one alert series')
@@ -152,7 +196,7 @@ export const registerRules = (program: Command) => {
   const rules = program
     .command('rules')
     .alias('rule')
-    .description('what the site does when alerts change: run a task, or resolve the alert')
+    .description('what the site does when alerts change: run a task, notify, or resolve the alert')
     .addHelpText(
       'after',
       [

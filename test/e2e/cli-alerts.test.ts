@@ -61,7 +61,7 @@ describe('sitewire CLI: alerts', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-cli-alerts-'))
     home = await mkdtemp(join(tmpdir(), 'sitewire-cli-alerts-home-'))
-    platform = await startPlatform({ dataDir, port: testPort(29) })
+    platform = await startPlatform({ dataDir, port: testPort(31) })
     env = {
       XDG_CONFIG_HOME: join(home, 'config'),
       SITEWIRE_URL: platform.url,
@@ -286,6 +286,32 @@ describe('sitewire CLI: alerts', () => {
     expect(table.stdout).toMatch(/fired #1\s+2\s+(started|failed)/)
 
     expect((await cli(['rules', 'delete', rule.id])).code).toBe(0)
+
+    // A rule that notifies a chat instead.
+    const notify = await cli([
+      '--json',
+      'rules',
+      'create',
+      '--name',
+      'Page ops',
+      '-e',
+      'alert.name == "NeverFires"',
+      '--notify',
+      'https://hooks.slack.example/services/T0/B0/x',
+      '--notify-format',
+      'slack',
+    ])
+    expect(notify.code).toBe(0)
+    const paging = JSON.parse(notify.stdout) as Rule
+    expect(paging.action).toMatchObject({
+      kind: 'notify',
+      format: 'slack',
+      url: 'https://hooks.slack.example/services/T0/B0/x',
+    })
+    expect((await cli(['rules', 'list'])).stdout).toMatch(
+      /Page ops.*notify https:\/\/hooks\.slack\.example\S* \(slack\)/,
+    )
+    expect((await cli(['rules', 'delete', paging.id])).code).toBe(0)
     expect((await cli(['-q', 'rules', 'list'])).stdout).toBe('')
   })
 

@@ -39,6 +39,8 @@ const pointAt = (expression: string, error: ExpressionError) => {
   return `${line}\n${' '.repeat(Math.max(0, error.column - 1))}^`
 }
 
+type ActionKind = RuleDraft['action']['kind']
+
 interface ParamRow {
   name: string
   value: string
@@ -69,7 +71,13 @@ export const RuleForm = (props: {
   const [name, setName] = useState(rule?.name ?? '')
   const [expression, setExpression] = useState(rule?.expression ?? 'alert.severity == "critical"')
   const [on, setOn] = useState<Transition[]>(rule?.on ?? ['fired', 'refired'])
-  const [kind, setKind] = useState<'run_task' | 'resolve'>(rule?.action.kind ?? 'run_task')
+  const notify = rule?.action.kind === 'notify' ? rule.action : undefined
+  const [kind, setKind] = useState<ActionKind>(rule?.action.kind ?? 'run_task')
+  const [notifyUrl, setNotifyUrl] = useState(notify?.url ?? '')
+  const [notifyFormat, setNotifyFormat] = useState<'json' | 'slack'>(notify?.format ?? 'slack')
+  const [notifyText, setNotifyText] = useState(
+    notify?.text ?? '[{{ alert.severity }}] {{ alert.name }}: {{ alert.summary }}',
+  )
   const [taskId, setTaskId] = useState(runTask?.task_id ?? '')
   const params = useKeyedList<ParamRow>(
     Object.entries(runTask?.params ?? {}).map(([key, value]) => ({ name: key, value: String(value) })),
@@ -100,24 +108,26 @@ export const RuleForm = (props: {
       action:
         kind === 'resolve'
           ? { kind: 'resolve' }
-          : {
-              kind: 'run_task',
-              task_id: chosenTask,
-              params: Object.fromEntries(
-                params.values
-                  .filter((p) => p.name.trim())
-                  .map((p) => [p.name.trim(), typed(p.name.trim(), p.value)]),
-              ),
-              ...(Object.keys(target).length > 0 ? { target } : {}),
-              ...(targetLabel.trim() ? { target_label: targetLabel.trim() } : {}),
-              ...(runTask
-                ? {
-                    strategy: runTask.strategy,
-                    failure: runTask.failure,
-                    deadline_seconds: runTask.deadline_seconds,
-                  }
-                : {}),
-            },
+          : kind === 'notify'
+            ? { kind: 'notify', url: notifyUrl, format: notifyFormat, text: notifyText }
+            : {
+                kind: 'run_task',
+                task_id: chosenTask,
+                params: Object.fromEntries(
+                  params.values
+                    .filter((p) => p.name.trim())
+                    .map((p) => [p.name.trim(), typed(p.name.trim(), p.value)]),
+                ),
+                ...(Object.keys(target).length > 0 ? { target } : {}),
+                ...(targetLabel.trim() ? { target_label: targetLabel.trim() } : {}),
+                ...(runTask
+                  ? {
+                      strategy: runTask.strategy,
+                      failure: runTask.failure,
+                      deadline_seconds: runTask.deadline_seconds,
+                    }
+                  : {}),
+              },
       throttle: { rule_seconds: Number(ruleSeconds), fingerprint_seconds: Number(fingerprintSeconds) },
       enabled,
     }
@@ -216,8 +226,9 @@ export const RuleForm = (props: {
       <div class="form-row">
         <label class="field field-narrow">
           <span>Action</span>
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as 'run_task' | 'resolve')}>
+          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ActionKind)}>
             <option value="run_task">run a task</option>
+            <option value="notify">notify (Slack or a JSON endpoint)</option>
             <option value="resolve">resolve the alert</option>
           </select>
         </label>
@@ -292,6 +303,36 @@ export const RuleForm = (props: {
               Add parameter
             </button>
           </fieldset>
+        </>
+      )}
+      {kind === 'notify' && (
+        <>
+          <div class="form-row">
+            <label class="field">
+              <span>Post to (URL)</span>
+              <input
+                type="url"
+                class="mono"
+                placeholder="https://hooks.slack.com/services/…"
+                value={notifyUrl}
+                onInput={(e) => setNotifyUrl(e.currentTarget.value)}
+              />
+            </label>
+            <label class="field field-narrow">
+              <span>As</span>
+              <select
+                value={notifyFormat}
+                onChange={(e) => setNotifyFormat(e.currentTarget.value as 'json' | 'slack')}
+              >
+                <option value="slack">a Slack message</option>
+                <option value="json">JSON with the alert</option>
+              </select>
+            </label>
+          </div>
+          <label class="field">
+            <span>Text (a template over the alert)</span>
+            <input class="mono" value={notifyText} onInput={(e) => setNotifyText(e.currentTarget.value)} />
+          </label>
         </>
       )}
       <div class="form-row">

@@ -9,9 +9,18 @@ import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
 import { RuleForm } from './rule-form'
 
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
 /** What a rule does, in a few words. */
 export const actionText = (rule: Rule, taskName?: (id: string) => string | undefined) => {
   if (rule.action.kind === 'resolve') return 'resolve the alert'
+  if (rule.action.kind === 'notify') return `notify ${hostOf(rule.action.url)} (${rule.action.format})`
   const action = rule.action
   const target = [
     action.target_label ? `the host in ${action.target_label}` : '',
@@ -75,7 +84,7 @@ const Rules = ({ site }: { site: Site }) => {
         empty={
           <EmptyState title="No rules">
             {writable
-              ? 'A rule runs a task (or resolves the alert) when an alert matching its expression fires.'
+              ? 'A rule runs a task, notifies a chat or endpoint, or resolves the alert when an alert matching its expression fires.'
               : 'An operator writes rules.'}
           </EmptyState>
         }
