@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, like, lt, min, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, isNull, like, lt, min, or, sql } from 'drizzle-orm'
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { ReceivedAlert } from '../../schema/alerts/received-alert'
 import type { Alert, ListAlertsQuery } from '../../schema/api/alerts'
@@ -9,7 +9,6 @@ import { type AlertSeries, FLAP_WINDOW_MS } from './alert-decider'
 import { labelConditions } from './label-filter'
 
 export type AlertRow = typeof store.alerts.$inferSelect
-export type IntegrationRow = typeof store.integrations.$inferSelect
 export type SilenceRow = typeof store.silences.$inferSelect
 
 const expiry = (time: string, seconds: number | null) =>
@@ -96,35 +95,6 @@ export class AlertBook {
     const time = event.time
     const actor = String(event.actor ?? 'unknown')
     switch (body.type) {
-      case EventType.integrationCreated: {
-        const { integration_id, name, settings } = body.data
-        this.db
-          .insert(store.integrations)
-          .values({
-            id: integration_id,
-            name,
-            kind: settings.kind,
-            settings,
-            secretCount: 1,
-            createdAt: time,
-            createdBy: actor,
-            updatedAt: time,
-          })
-          .onConflictDoNothing()
-          .run()
-        return
-      }
-      case EventType.integrationUpdated: {
-        const { integration_id, name, settings } = body.data
-        return this.setIntegration(integration_id, { name, settings, updatedAt: time })
-      }
-      case EventType.integrationSecretRotated:
-        return this.setIntegration(body.data.integration_id, {
-          secretCount: body.data.secrets,
-          updatedAt: time,
-        })
-      case EventType.integrationDeleted:
-        return this.setIntegration(body.data.integration_id, { deletedAt: time })
       case EventType.alertDeliveryReceived: {
         // Alerts the delivery changed are folded from their own events; a repeat only counts.
         for (const alert of body.data.alerts) {
@@ -228,98 +198,6 @@ export class AlertBook {
     }
   }
 
-  // Integrations
-
-  integration(id: string): IntegrationRow | undefined {
-    return this.db
-      .select()
-      .from(store.integrations)
-      .where(and(eq(store.integrations.id, id), isNull(store.integrations.deletedAt)))
-      .get()
-  }
-
-  integrations(limit: number, cursor: string | undefined): IntegrationRow[] {
-    return this.db
-      .select()
-      .from(store.integrations)
-      .where(
-        and(
-          isNull(store.integrations.deletedAt),
-          cursor === undefined ? undefined : sql`${store.integrations.id} > ${cursor}`,
-        ),
-      )
-      .orderBy(asc(store.integrations.id))
-      .limit(limit + 1)
-      .all()
-  }
-
-  secrets(integrationId: string): string[] {
-    return this.db
-      .select({ secret: store.integrationSecrets.secret })
-      .from(store.integrationSecrets)
-      .where(eq(store.integrationSecrets.integrationId, integrationId))
-      .orderBy(asc(store.integrationSecrets.slot))
-      .all()
-      .map((row) => row.secret)
-  }
-
-  /** Writes an integration's secrets, newest first; called in the transaction of the event that says so. */
-  storeSecrets(integrationId: string, secrets: readonly string[]) {
-    this.db
-      .delete(store.integrationSecrets)
-      .where(eq(store.integrationSecrets.integrationId, integrationId))
-      .run()
-    if (secrets.length === 0) return
-    this.db
-      .insert(store.integrationSecrets)
-      .values(secrets.map((secret, slot) => ({ integrationId, slot, secret })))
-      .run()
-  }
-
-  /** Counts a delivery refused for its credentials; the body is not kept. */
-  countRefusal(integrationId: string, sourceAddress: string, reason: string, at: string) {
-    this.db
-      .insert(store.hookRefusals)
-      .values({ integrationId, sourceAddress, reason, count: 1, lastAt: at })
-      .onConflictDoUpdate({
-        target: [
-          store.hookRefusals.integrationId,
-          store.hookRefusals.sourceAddress,
-          store.hookRefusals.reason,
-        ],
-        set: { count: sql`${store.hookRefusals.count} + 1`, lastAt: at },
-      })
-      .run()
-  }
-
-  refusals(integrationId: string) {
-    return this.db
-      .select()
-      .from(store.hookRefusals)
-      .where(eq(store.hookRefusals.integrationId, integrationId))
-      .orderBy(desc(store.hookRefusals.lastAt))
-      .limit(1000)
-      .all()
-  }
-
-  /** The delivery that first came with this sender id, if one did. */
-  deliveryOf(integrationId: string, senderDeliveryId: string): string | undefined {
-    return this.db
-      .select({ id: store.hookDeliveries.deliveryId })
-      .from(store.hookDeliveries)
-      .where(
-        and(
-          eq(store.hookDeliveries.integrationId, integrationId),
-          eq(store.hookDeliveries.senderDeliveryId, senderDeliveryId),
-        ),
-      )
-      .get()?.id
-  }
-
-  rememberDelivery(integrationId: string, senderDeliveryId: string, deliveryId: string) {
-    this.db.insert(store.hookDeliveries).values({ integrationId, senderDeliveryId, deliveryId }).run()
-  }
-
   // Alerts
 
   alert(id: string): AlertRow | undefined {
@@ -412,10 +290,6 @@ export class AlertBook {
       .orderBy(desc(store.silences.id))
       .limit(limit + 1)
       .all()
-  }
-
-  private setIntegration(id: string, values: Partial<typeof store.integrations.$inferInsert>) {
-    this.db.update(store.integrations).set(values).where(eq(store.integrations.id, id)).run()
   }
 
   private setAlert(id: string, values: SQLiteUpdateSetSource<typeof store.alerts>) {

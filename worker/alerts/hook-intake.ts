@@ -87,13 +87,13 @@ export class HookIntake {
     }
     const context: SenderContext = {
       settings: integration.settings,
-      secrets: this.book.secrets(integrationId),
+      secrets: this.integrations.book.secrets(integrationId),
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       trust: this.trust,
     }
     const verdict = await sender.authenticate(request, context)
     if (!verdict.ok) {
-      this.book.countRefusal(
+      this.integrations.book.countRefusal(
         integrationId,
         input.sourceAddress,
         verdict.reason,
@@ -105,7 +105,7 @@ export class HookIntake {
     }
     const parsed = sender.parse(request, context)
     if (parsed.deliveryId !== null) {
-      const first = this.book.deliveryOf(integrationId, parsed.deliveryId)
+      const first = this.integrations.book.deliveryOf(integrationId, parsed.deliveryId)
       if (first)
         throw apiError(409, 'duplicate_delivery', 'this delivery id was accepted before', {
           delivery_id: first,
@@ -169,7 +169,7 @@ export class HookIntake {
         events: [...scope.events([delivery], integrationId, actor, time), ...alertEvents],
         reply: () => {
           if (parsed.deliveryId !== null)
-            this.book.rememberDelivery(integrationId, parsed.deliveryId, deliveryId)
+            this.integrations.book.rememberDelivery(integrationId, parsed.deliveryId, deliveryId)
           return { status: 200, body: { delivery_id: deliveryId, alerts: outcomes } }
         },
       }
@@ -182,7 +182,7 @@ export class HookIntake {
    * whose integration is gone or that cannot be read.
    */
   reread(delivery: AlertDeliveryReceived, time: string): ReceivedAlert[] | undefined {
-    const integration = this.book.integration(delivery.integration_id)
+    const integration = this.integrations.book.integration(delivery.integration_id)
     if (!integration) return undefined
     const sender = senders[integration.kind] as unknown as Sender
     const request: HookRequest = {

@@ -16,7 +16,7 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
-import type { AlertBook, IntegrationRow } from './alert-book'
+import { IntegrationBook, type IntegrationRow } from './integration-book'
 import { senderSetup } from './senders/setup-snippets'
 
 const nextId = monotonicFactory()
@@ -37,11 +37,11 @@ const newSecret = (settings: IntegrationSettings) =>
 export class Integrations {
   private readonly scope: SiteScope
 
-  constructor(
-    private readonly kernel: SiteKernel,
-    private readonly book: AlertBook,
-  ) {
+  readonly book: IntegrationBook
+
+  constructor(private readonly kernel: SiteKernel) {
     this.scope = kernel.scope
+    this.book = new IntegrationBook(kernel.db)
   }
 
   create(

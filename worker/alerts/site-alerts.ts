@@ -30,13 +30,14 @@ export class SiteAlerts implements SiteFeature {
 
   constructor(private readonly kernel: SiteKernel) {
     this.book = new AlertBook(kernel.db)
-    this.integrations = new Integrations(kernel, this.book)
+    this.integrations = new Integrations(kernel)
     this.silences = new Silences(kernel, this.book)
     this.intake = new HookIntake(kernel, this.book, this.silences, this.integrations)
   }
 
   evolve(event: LoggedEvent) {
     this.book.apply(event)
+    this.integrations.book.apply(event)
     if (event.type.startsWith(SILENCE_EVENT_PREFIX)) this.silences.changed()
     if (event.type.startsWith(ALERT_EVENT_PREFIX) || event.type.startsWith(SILENCE_EVENT_PREFIX))
       this.nextDue = null
