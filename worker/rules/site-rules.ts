@@ -9,22 +9,21 @@ import type {
   TriggersQuery,
   UpdateRuleBody,
 } from '../../schema/api/rules'
-import { EventType, type LoggedEvent, type RuleTriggered, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { RuleDefinition } from '../../schema/rules/rule'
-import type { RuleContext, RuleTransition } from '../../schema/rules/rule-context'
 import type { AlertRow } from '../alerts/alert-book'
-import { ApiError, apiError } from '../http/errors'
+import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { errorMessage } from '../lib/log'
 import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteRuns } from '../runs/site-runs'
 import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
-import { planNotification, planRun } from './rule-actions'
 import { type BacktestPorts, backtestRule } from './rule-backtest'
 import { RuleBook, type RuleRow, type RuleTriggerRow } from './rule-book'
-import { checkRuleExpression, compileRuleExpression, type RuleMatcher } from './rule-expression'
+import { checkRuleExpression } from './rule-expression'
+import { RuleMatching } from './rule-matching'
 import { RuleNotifications } from './rule-notifications'
+import { heard } from './rule-transitions'
 
 const nextId = monotonicFactory()
 
@@ -38,60 +37,6 @@ export interface SiteRulesPorts {
   runStatus: (runId: string) => string | undefined
 }
 
-/** An alert event a rule may answer: which alert, which of its transitions, from which delivery. */
-interface Heard {
-  alertId: string
-  transition: RuleTransition
-  deliveryId: string | null
-}
-
-const firingTransition = (episode: number): RuleTransition => (episode === 1 ? 'fired' : 'refired')
-
-/**
- * The transition an alert event is for rules. An alert that fires inside a silence is not one;
- * leaving its last silence while still firing is, so a maintenance window delays, never swallows.
- */
-const heard = (event: LoggedEvent, alert: (id: string) => AlertRow | undefined): Heard | undefined => {
-  const body = { type: event.type, data: event.data } as SitewireEventBody
-  switch (body.type) {
-    case EventType.alertFired:
-      if (body.data.silenced_by.length > 0) return undefined
-      return {
-        alertId: body.data.alert_id,
-        transition: firingTransition(body.data.episode),
-        deliveryId: body.data.delivery_id,
-      }
-    case EventType.alertResolved:
-      if (body.data.reason === 'superseded' || body.data.reason === 'rule') return undefined
-      return { alertId: body.data.alert_id, transition: 'resolved', deliveryId: body.data.delivery_id }
-    case EventType.alertUnsilenced: {
-      const row = alert(body.data.alert_id)
-      if (row?.status !== 'firing' || row.silencedBy.length > 0) return undefined
-      return { alertId: row.id, transition: firingTransition(row.episode), deliveryId: null }
-    }
-    default:
-      return undefined
-  }
-}
-
-const contextOf = (row: AlertRow, transition: RuleTransition): RuleContext => ({
-  transition,
-  alert: {
-    fingerprint: row.fingerprint,
-    name: row.name,
-    summary: row.summary,
-    status: row.status,
-    severity: row.severity,
-    labels: row.labels,
-    annotations: row.annotations,
-    source: row.kind,
-    integration_id: row.integrationId,
-    starts_at: row.startsAt,
-    silenced: row.silencedBy.length > 0,
-    episode: row.episode,
-  },
-})
-
 /**
  * A site's alert rules: versioned like tasks; on an alert's transition each enabled rule whose
  * expression holds acts once per episode and transition, within its throttles, and records
@@ -101,8 +46,7 @@ export class SiteRules implements SiteFeature {
   readonly name = 'rules'
   private readonly book: RuleBook
   private readonly notifications: RuleNotifications
-  /** Compiled expressions by rule id and version. */
-  private readonly matchers = new Map<string, RuleMatcher>()
+  private readonly matching: RuleMatching
 
   constructor(
     private readonly kernel: SiteKernel,
@@ -110,6 +54,7 @@ export class SiteRules implements SiteFeature {
   ) {
     this.book = new RuleBook(kernel.db)
     this.notifications = new RuleNotifications(kernel, this.book)
+    this.matching = new RuleMatching(kernel, this.book, ports)
   }
 
   evolve(event: LoggedEvent) {
@@ -129,7 +74,7 @@ export class SiteRules implements SiteFeature {
   react(events: readonly LoggedEvent[]) {
     for (const event of events) {
       const hearing = heard(event, this.ports.alert)
-      if (hearing) this.answer(hearing)
+      if (hearing) this.matching.answer(hearing)
     }
     return undefined
   }
@@ -236,120 +181,6 @@ export class SiteRules implements SiteFeature {
       },
     )
     return { status: 200, body: result }
-  }
-
-  // Matching
-
-  private answer(hearing: Heard) {
-    const alert = this.ports.alert(hearing.alertId)
-    if (!alert) return
-    const context = contextOf(alert, hearing.transition)
-    const now = this.kernel.now()
-    for (const rule of this.book.enabled()) {
-      const { definition } = rule
-      if (!definition.on.includes(hearing.transition)) continue
-      if (this.book.answered(rule.id, alert.id, alert.episode, hearing.transition)) continue
-      let matched: boolean
-      try {
-        matched = this.matcher(rule)(context)
-      } catch (error) {
-        this.record(rule, alert, hearing, { outcome: 'failed', run_id: null, error: errorMessage(error) })
-        continue
-      }
-      if (!matched) continue
-      const lastRule = this.book.lastActed(rule.id)
-      const lastSeries = this.book.lastActed(rule.id, alert.fingerprint)
-      if (
-        (lastRule !== undefined && now - lastRule < definition.throttle.rule_seconds * 1000) ||
-        (lastSeries !== undefined && now - lastSeries < definition.throttle.fingerprint_seconds * 1000)
-      ) {
-        this.record(rule, alert, hearing, { outcome: 'throttled', run_id: null, error: null })
-        continue
-      }
-      this.record(rule, alert, hearing, this.act(rule, alert, hearing, context))
-    }
-  }
-
-  private act(
-    rule: RuleRow,
-    alert: AlertRow,
-    hearing: Heard,
-    context: RuleContext,
-  ): Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'> {
-    const action = rule.definition.action
-    try {
-      if (action.kind === 'resolve') {
-        if (alert.status === 'firing') this.ports.resolve(alert, `rule/${rule.id}`)
-        return { outcome: 'resolved', run_id: null, error: null }
-      }
-      if (action.kind === 'notify') {
-        const notification = planNotification(action, context, rule)
-        return { outcome: 'notifying', run_id: null, error: null, notification }
-      }
-      const plan = planRun(action, context, {
-        kind: 'rule',
-        rule_id: rule.id,
-        rule_version: rule.version,
-        alert_id: alert.id,
-        episode: alert.episode,
-        delivery_id: hearing.deliveryId,
-      })
-      const reply = this.ports.runs.requestRun(
-        plan.taskId,
-        {
-          params: plan.params,
-          target: plan.target,
-          strategy: plan.strategy,
-          failure: plan.failure,
-          deadline_seconds: plan.deadlineSeconds,
-          from_step: 0,
-        },
-        `rule/${rule.id}`,
-        undefined,
-        plan.trigger,
-      )
-      return { outcome: 'started', run_id: reply.body.id, error: null }
-    } catch (error) {
-      const message = error instanceof ApiError ? `${error.code}: ${error.message}` : errorMessage(error)
-      return { outcome: 'failed', run_id: null, error: message.slice(0, 1000) }
-    }
-  }
-
-  private record(
-    rule: RuleRow,
-    alert: AlertRow,
-    hearing: Heard,
-    result: Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification'>,
-  ) {
-    this.kernel.record(
-      [
-        {
-          type: EventType.ruleTriggered,
-          data: {
-            rule_id: rule.id,
-            rule_version: rule.version,
-            alert_id: alert.id,
-            episode: alert.episode,
-            fingerprint: alert.fingerprint,
-            transition: hearing.transition,
-            delivery_id: hearing.deliveryId,
-            ...result,
-          },
-        },
-      ],
-      alert.id,
-      `rule/${rule.id}`,
-    )
-  }
-
-  private matcher(rule: RuleRow): RuleMatcher {
-    const key = `${rule.id}/${rule.version}`
-    let matcher = this.matchers.get(key)
-    if (!matcher) {
-      matcher = compileRuleExpression(rule.definition.expression)
-      this.matchers.set(key, matcher)
-    }
-    return matcher
   }
 
   private checkDefinition(definition: RuleDefinition) {
