@@ -21,6 +21,8 @@ type Result = Pick<RuleTriggered, 'outcome' | 'run_id' | 'error' | 'notification
 export class RuleMatching {
   /** Compiled expressions by rule id and version. */
   private readonly matchers = new Map<string, RuleMatcher>()
+  /** The enabled rules, read once per change of any rule: every alert transition goes through them. */
+  private enabled: RuleRow[] | null = null
 
   constructor(
     private readonly kernel: SiteKernel,
@@ -28,23 +30,33 @@ export class RuleMatching {
     private readonly ports: SiteRulesPorts,
   ) {}
 
+  /** A rule was saved or deleted: the enabled rules are read again when next needed. */
+  changed() {
+    this.enabled = null
+  }
+
   answer(hearing: Heard) {
     const alert = this.ports.alert(hearing.alertId)
     if (!alert) return
     const context = contextOf(alert, hearing.transition)
     const now = this.kernel.now()
-    for (const rule of this.book.enabled()) {
+    // Most rules do not match most alerts: the expression is asked first, the tables only after.
+    for (const rule of this.enabledRules()) {
       const { definition } = rule
       if (!definition.on.includes(hearing.transition)) continue
-      if (this.book.answered(rule.id, alert.id, alert.episode, hearing.transition)) continue
-      let matched: boolean
+      let matched = false
+      let failure: string | undefined
       try {
         matched = this.matcher(rule)(context)
       } catch (error) {
-        this.record(rule, alert, hearing, { outcome: 'failed', run_id: null, error: errorMessage(error) })
+        failure = errorMessage(error)
+      }
+      if (!matched && failure === undefined) continue
+      if (this.book.answered(rule.id, alert.id, alert.episode, hearing.transition)) continue
+      if (failure !== undefined) {
+        this.record(rule, alert, hearing, { outcome: 'failed', run_id: null, error: failure })
         continue
       }
-      if (!matched) continue
       const lastRule = this.book.lastActed(rule.id)
       const lastSeries = this.book.lastActed(rule.id, alert.fingerprint)
       if (
@@ -118,6 +130,11 @@ export class RuleMatching {
       alert.id,
       `rule/${rule.id}`,
     )
+  }
+
+  private enabledRules() {
+    this.enabled ??= this.book.enabled()
+    return this.enabled
   }
 
   private matcher(rule: RuleRow): RuleMatcher {
