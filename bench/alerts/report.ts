@@ -86,15 +86,18 @@ export const summaryText = (rows: readonly Row[], underLoad: string, peer: strin
 }
 
 /** One delivery at a time on each system: the service time with nothing queued in front. */
-export const serialTable = (serial: readonly { system: string; latencyMs: LatencySummary }[]) =>
+export const serialTable = (
+  serial: readonly { system: string; latencyMs: LatencySummary; errors: number }[],
+) =>
   formatTable(
-    ['one delivery at a time', 'count', 'p50 ms', 'p99 ms', 'max ms', 'alerts/s this allows'],
-    serial.map(({ system, latencyMs }) => [
+    ['one delivery at a time', 'count', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'alerts/s this allows'],
+    serial.map(({ system, latencyMs, errors }) => [
       system,
       latencyMs.count,
       latencyMs.p50,
       latencyMs.p99,
       latencyMs.max,
+      errors,
       (1000 / latencyMs.p50) * ALERTS_PER_DELIVERY,
     ]),
   )

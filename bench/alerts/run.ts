@@ -51,7 +51,7 @@ const main = async () => {
   const platform = await startFreshPlatform()
   const pool = platformPool(platform.url)
   const rows: Row[] = []
-  const serial: { system: string; latencyMs: LatencySummary }[] = []
+  const serial: { system: string; latencyMs: LatencySummary; errors: number; firstError?: string }[] = []
   let setupSeconds = 0
   let host = ''
   const underLoad = systemName({ kind: 'hook', rules: plan.rules })
@@ -74,7 +74,7 @@ const main = async () => {
     ]
 
     for (const { system, target } of systems) {
-      const latencyMs =
+      const measured =
         system.kind === 'hook'
           ? await serialLatency(
               pool,
@@ -94,9 +94,10 @@ const main = async () => {
               plan.serialDeliveries,
               plan.settleTimeoutMs,
             )
-      serial.push({ system: systemName(system), latencyMs })
+      serial.push({ system: systemName(system), ...measured })
+      const { latencyMs, errors, firstError } = measured
       console.error(
-        `one at a time, ${systemName(system)}: p50 ${round(latencyMs.p50)} ms, p99 ${round(latencyMs.p99)} ms`,
+        `one at a time, ${systemName(system)}: p50 ${round(latencyMs.p50)} ms, p99 ${round(latencyMs.p99)} ms${errors ? `, ${errors} errors (${firstError})` : ''}`,
       )
     }
 
