@@ -118,12 +118,17 @@ export const measureRow = async (
     {
       ...plan,
       perSecond: deliveriesPerSecond,
-      durationMs: Math.max(plan.durationMs, (plan.minDeliveries / deliveriesPerSecond) * 1000),
+      durationMs: Math.max(plan.durationMs, ((plan.minDeliveries + 1) / deliveriesPerSecond) * 1000),
     },
   )
   const cpu = stopCpu()
   const latencyMs = summarize(result.samples.map((s) => s.answeredAt - s.sentAt))
-  const seconds = (result.lastAnswerAt - result.windowStart) / 1000
+  // Over the window the sends spanned, or to the last answer if that came later: n sends at a
+  // slow rate span n / rate seconds, and a platform that falls behind is seen to.
+  const seconds = Math.max(
+    result.sent / deliveriesPerSecond,
+    (result.lastAnswerAt - result.windowStart) / 1000,
+  )
   const answered = result.samples.length
   const achievedAlertsPerSecond = seconds > 0 ? (answered * ALERTS_PER_DELIVERY) / seconds : 0
   const offeredAlertsPerSecond = deliveriesPerSecond * ALERTS_PER_DELIVERY
