@@ -18,6 +18,8 @@ export interface Platform {
   dataDir: string
   /** The process group of `npm start`: every process of the platform. */
   group: number
+  /** The admin API key `npm start` made, for benches that call the API themselves. */
+  adminKey: string
   api: RunsApi
   /** The platform's last log lines (warnings and errors only), to explain a failure. */
   logTail(lines?: number): string
@@ -64,6 +66,7 @@ export const startFreshPlatform = async (): Promise<Platform> => {
     port,
     dataDir,
     group,
+    adminKey: platform.adminKey,
     api: new RunsApi(platform.url, platform.adminKey),
     logTail: (lines = 20) => platform.output.slice(-lines).join('\n'),
     stop,
