@@ -150,20 +150,26 @@ export class TenantObject extends DurableObject<Env> {
 
   // Authentication
 
-  /** The principal behind an API key hash, or null when the key is unknown, revoked or expired. */
-  authenticateKey(hash: string): Principal | null {
+  /**
+   * The principal behind an API key hash and when the key expires (ms, null for never), or
+   * null when the key is unknown, revoked or expired.
+   */
+  authenticateKey(hash: string): { principal: Principal; expiresAt: number | null } | null {
     const key = this.keys.findLive(hash, Date.now())
     if (!key) return null
     // A key acts for the user who made it: it stops working while that user is disabled.
     if (key.ownerType === 'user' && key.ownerId && !this.users.isActive(key.ownerId)) return null
     return {
-      tenantId: this.tenantId,
-      actor: { type: 'key', id: key.id },
-      scopes: key.scopes,
-      siteRestriction: key.siteId,
-      tenantRole: key.siteId ? null : key.role,
-      siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
-      sessionId: null,
+      principal: {
+        tenantId: this.tenantId,
+        actor: { type: 'key', id: key.id },
+        scopes: key.scopes,
+        siteRestriction: key.siteId,
+        tenantRole: key.siteId ? null : key.role,
+        siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
+        sessionId: null,
+      },
+      expiresAt: key.expiresAt?.getTime() ?? null,
     }
   }
 
