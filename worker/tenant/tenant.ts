@@ -5,6 +5,8 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import { monotonicFactory } from 'ulid'
 import type {
   ApiKey,
+  AuditEntry,
+  AuditRecord,
   CreateApiKeyBody,
   CreatedApiKey,
   CreateGrantBody,
@@ -26,7 +28,7 @@ import { errorMessage, log, setLogLevel } from '../lib/log'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
-import { type AuditRecord, AuditTrail } from './audit-trail'
+import { AuditTrail } from './audit-trail'
 import { Commands } from './command'
 import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
@@ -65,7 +67,7 @@ export class TenantObject extends DurableObject<Env> {
       await migrate(this.db, migrations)
       this.keys = new ApiKeyStore(this.db, () => this.tenantId)
       this.grants = new GrantStore(this.db)
-      this.auditTrail = new AuditTrail(this.db)
+      this.auditTrail = new AuditTrail(this.db, ctx.storage.sql)
       this.idempotency = new IdempotencyStore(ctx.storage.sql)
       this.commands = new Commands(ctx.storage, this.auditTrail, this.idempotency)
       const tenantId = () => this.tenantId
@@ -339,6 +341,11 @@ export class TenantObject extends DurableObject<Env> {
 
   recordAudit(entry: AuditRecord) {
     this.auditTrail.record(entry)
+  }
+
+  /** Entries a site committed with its writes, forwarded in a batch; a repeat is stored once. */
+  importAudit(entries: AuditEntry[]) {
+    this.ctx.storage.transactionSync(() => this.auditTrail.import(entries))
   }
 
   listAudit(query: ListAuditQuery) {
