@@ -134,6 +134,12 @@ const failureOf = async (response: Response, hint401: string | undefined): Promi
 
 const FieldDetail = v.object({ path: v.string(), message: v.string() })
 
+/** Where in a text the API found a problem (a rule's expression). */
+const PositionDetail = v.object({
+  message: v.string(),
+  position: v.object({ line: v.number(), column: v.number() }),
+})
+
 /** The API's `details`: field issues as `path: message`, anything else as JSON. */
 const detailLines = (details: unknown): string[] => {
   if (details === undefined || details === null) return []
@@ -144,5 +150,7 @@ const detailLines = (details: unknown): string[] => {
         : JSON.stringify(detail),
     )
   }
+  if (v.is(PositionDetail, details))
+    return [`at line ${details.position.line}, column ${details.position.column}: ${details.message}`]
   return [JSON.stringify(details)]
 }

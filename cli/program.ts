@@ -4,9 +4,12 @@ import { addExamples } from './command-examples'
 import { registerAccess } from './commands/access'
 import { registerAdmin } from './commands/admin'
 import { registerAgents } from './commands/agents'
+import { registerAlerts } from './commands/alerts'
 import { registerEvents } from './commands/events'
 import { registerFiles } from './commands/files'
+import { registerIntegrations } from './commands/integrations'
 import { registerLogin } from './commands/login'
+import { registerRules } from './commands/rules'
 import { registerRuns } from './commands/runs'
 import { registerSchedules } from './commands/schedules'
 import { registerSites } from './commands/sites'
@@ -20,7 +23,7 @@ import { CLI_VERSION } from './version'
  */
 export const createProgram = (options: { interactive?: boolean } = {}) => {
   const program = new Command('sitewire')
-    .description('Operate Sitewire from a terminal: sites, agents, tasks, runs, events and access.')
+    .description('Operate Sitewire from a terminal: sites, agents, tasks, runs, events, alerts and access.')
     .version(CLI_VERSION)
     .option('--url <url>', 'the platform (env SITEWIRE_URL; default: the current context)')
     .option('--context <name>', 'the context to use (env SITEWIRE_CONTEXT)')
@@ -48,6 +51,9 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerEvents(program)
   registerSchedules(program)
   registerFiles(program)
+  registerAlerts(program)
+  registerIntegrations(program)
+  registerRules(program)
   registerAccess(program)
   registerAdmin(program)
   if (!options.interactive) {

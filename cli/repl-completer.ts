@@ -17,6 +17,10 @@ const ID_SOURCES: Record<string, (site: string) => string> = {
   logs: (site) => `/v1/sites/${site}/runs`,
   schedules: (site) => `/v1/sites/${site}/schedules`,
   files: (site) => `/v1/sites/${site}/files`,
+  alerts: (site) => `/v1/sites/${site}/alerts`,
+  integrations: (site) => `/v1/sites/${site}/integrations`,
+  silences: (site) => `/v1/sites/${site}/silences`,
+  rules: (site) => `/v1/sites/${site}/rules`,
 }
 
 /** How long fetched ids are reused before the API is asked again. */
@@ -30,7 +34,7 @@ export const wordsOf = (line: string): string[] =>
 
 /**
  * Completes a REPL line: subcommands and options from the command tree, and the ids of sites,
- * agents, tasks, runs, schedules and files fetched from the API where a command takes one.
+ * agents, tasks, runs, schedules, files, alerts, integrations, silences and rules fetched from the API where a command takes one.
  */
 export class ReplCompleter {
   private readonly cache = new Map<string, { at: number; ids: string[] }>()

@@ -13,13 +13,19 @@ import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
+import { alertHistoryRoutes } from './routes/alert-history'
+import { alertRoutes } from './routes/alerts'
 import { authRoutes, signInRoutes } from './routes/auth'
 import { bootstrapRoutes } from './routes/bootstrap'
+import { chatopsRoutes, slackCommandRoutes } from './routes/chatops'
 import { docsPage } from './routes/docs'
 import { eventIndexRoutes } from './routes/event-index'
 import { eventRoutes } from './routes/events'
 import { agentFileRoutes, fileRoutes } from './routes/files'
+import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
+import { integrationRoutes } from './routes/integrations'
+import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
 import { scheduleRoutes } from './routes/schedules'
@@ -47,6 +53,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', signInRoutes)
   .route('/', agentEntryRoutes)
   .route('/', agentFileRoutes)
+  .route('/hooks', hookRoutes)
+  .route('/chatops', slackCommandRoutes)
   .get('/docs', (c) => c.html(docsPage))
 
 api
@@ -58,8 +66,12 @@ api
   .route('/sites', runRoutes)
   .route('/sites', fileRoutes)
   .route('/sites', scheduleRoutes)
+  .route('/sites', integrationRoutes)
+  .route('/sites', alertRoutes)
+  .route('/sites', ruleRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
+  .route('/alerts', alertHistoryRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
@@ -68,6 +80,7 @@ api
   .route('/users', userRoutes)
   .route('/teams', teamRoutes)
   .route('/auth', authRoutes)
+  .route('/chatops', chatopsRoutes)
 
 /** The Worker's HTTP app: the JSON API under /v1; everything else is the web UI's static files. */
 export const app = new Hono<AppEnv>()
@@ -98,6 +111,8 @@ app.get(
         { name: 'Runs' },
         { name: 'Files' },
         { name: 'Schedules' },
+        { name: 'Alerts' },
+        { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },
       ],

@@ -15,4 +15,9 @@ export interface Env {
   /** Lets one call create the first tenant and its admin key; see README. */
   BOOTSTRAP_TOKEN?: string
   LOG_LEVEL?: string
+  /**
+   * Tests only: JSON `{snsCertificateHost, googleJwksUrl, googleIssuers}` letting alert senders'
+   * keys come from loopback stand-ins. Unset in production, where only the senders' own hosts count.
+   */
+  SENDER_TRUST_FOR_TESTS?: string
 }

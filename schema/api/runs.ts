@@ -193,7 +193,9 @@ export const SearchRunsQuery = v.object({
   /** Runs that sent at least one step to this agent. */
   agent_id: v.optional(Ulid),
   status: v.optional(RunStatus),
-  trigger: v.optional(v.picklist(['api', 'schedule', 'rerun'] satisfies RunTrigger['kind'][])),
+  trigger: v.optional(
+    v.picklist(['api', 'schedule', 'rerun', 'rule', 'chatops'] satisfies RunTrigger['kind'][]),
+  ),
   since: v.optional(TimeBound),
   until: v.optional(TimeBound),
 })

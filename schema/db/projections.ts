@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import type { RunTrigger } from '../events/run'
 import { DEFAULT_RETENTION_DAYS } from '../events/site'
 import type { RunStatus, StepOutcome } from '../tasks/run-request'
@@ -169,3 +170,38 @@ export const projectionCursors = sqliteTable('projection_cursors', {
   siteId: text('site_id').primaryKey(),
   seq: integer('seq').notNull(),
 })
+
+/**
+ * The alerts of every site, one row per series with its current or last episode: what the
+ * tenant-wide alert list filters and counts. The site's own `alerts` table holds the rest.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    integrationId: text('integration_id').notNull(),
+    kind: text('kind').$type<IntegrationKind>().notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    episode: integer('episode').notNull(),
+    status: text('status').$type<AlertStatus>().notNull(),
+    severity: text('severity').$type<AlertSeverity>().notNull(),
+    name: text('name').notNull(),
+    summary: text('summary').notNull(),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    startsAt: text('starts_at').notNull(),
+    endsAt: text('ends_at'),
+    /** How many silences hold the firing episode. */
+    silences: integer('silences').notNull(),
+    acknowledgedAt: text('acknowledged_at'),
+    flapping: integer('flapping', { mode: 'boolean' }).notNull(),
+    updatedAt: text('updated_at').notNull(),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('alerts_tenant').on(t.tenantId, t.id),
+    index('alerts_tenant_status').on(t.tenantId, t.status, t.severity, t.id),
+    index('alerts_site').on(t.siteId, t.id),
+  ],
+)

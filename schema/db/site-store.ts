@@ -3,8 +3,11 @@ import type { IntegrationSettings } from '../alerts/integration-settings'
 import type { AlertLink, AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import type { RunArchive } from '../api/runs'
 import type { ResolveReason, SilenceDefinition } from '../events/alert'
+import type { RuleOutcome } from '../events/rule'
 import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
+import type { RuleDefinition } from '../rules/rule'
+import type { RuleTransition } from '../rules/rule-context'
 import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
 import type { TaskDefinition } from '../tasks/task'
 
@@ -314,7 +317,9 @@ export const alerts = sqliteTable(
     firstSeenAt: text('first_seen_at').notNull(),
     lastReceivedAt: text('last_received_at').notNull(),
     receiveCount: integer('receive_count').notNull(),
-    /** Ms since the epoch: a firing episode with no delivery by then resolves (senders that never resolve). */
+    /** For senders that never resolve: how long a firing episode lasts after its last delivery. */
+    resolveAfterSeconds: integer('resolve_after_seconds'),
+    /** Ms since the epoch: a firing episode with no delivery by then resolves. */
     expiresAt: integer('expires_at'),
     /** The silences the firing episode is inside. */
     silencedBy: text('silenced_by', { mode: 'json' }).$type<string[]>().notNull(),
@@ -340,3 +345,43 @@ export const silences = sqliteTable('silences', {
   createdBy: text('created_by').notNull(),
   deletedAt: text('deleted_at'),
 })
+
+/** The site's alert rules, latest version, as their events left them. */
+export const rules = sqliteTable('rules', {
+  id: text('id').primaryKey(),
+  version: integer('version').notNull(),
+  definition: text('definition', { mode: 'json' }).$type<RuleDefinition>().notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  deletedAt: text('deleted_at'),
+})
+
+/** Each time a rule matched an alert's transition, and what came of it: once per episode and transition. */
+export const ruleTriggers = sqliteTable(
+  'rule_triggers',
+  {
+    seq: integer('seq').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    alertId: text('alert_id').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    episode: integer('episode').notNull(),
+    transition: text('transition').$type<RuleTransition>().notNull(),
+    outcome: text('outcome').$type<RuleOutcome>().notNull(),
+    runId: text('run_id'),
+    error: text('error'),
+    at: text('at').notNull(),
+    /** A notification still to deliver: where, what, how many attempts so far, and when next (ms). */
+    notifyUrl: text('notify_url'),
+    notifyBody: text('notify_body'),
+    notifyAttempts: integer('notify_attempts'),
+    notifyAt: integer('notify_at'),
+  },
+  (t) => [
+    index('rule_triggers_notify').on(t.notifyAt),
+    index('rule_triggers_rule').on(t.ruleId, t.seq),
+    index('rule_triggers_alert').on(t.alertId, t.episode, t.ruleId),
+    index('rule_triggers_series').on(t.ruleId, t.fingerprint, t.seq),
+  ],
+)

@@ -122,3 +122,57 @@ export const siteRegistry = sqliteTable('site_registry', {
 })
 
 export { idempotency } from './site-store'
+
+/**
+ * The tenant's Slack app, when chat-ops is on: at most one row. The signing secret is kept as
+ * given because verifying Slack's HMAC needs it; no answer ever returns it.
+ */
+export const slackApps = sqliteTable('slack_apps', {
+  teamId: text('team_id').primaryKey(),
+  signingSecret: text('signing_secret').notNull(),
+  defaultSiteId: text('default_site_id').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+})
+
+/** One-time codes a user redeems in Slack with `/sitewire link <code>`; only their SHA-256 is kept. */
+export const slackLinkCodes = sqliteTable(
+  'slack_link_codes',
+  {
+    hash: text('hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp('expires_at').notNull(),
+  },
+  (t) => [index('slack_link_codes_user').on(t.userId)],
+)
+
+/** A Slack user of a workspace acting as a Sitewire user, with exactly that user's roles. */
+export const slackLinks = sqliteTable(
+  'slack_links',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id').notNull(),
+    slackUserId: text('slack_user_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('slack_links_slack_user').on(t.teamId, t.slackUserId),
+    index('slack_links_user').on(t.userId),
+  ],
+)
+
+/** Runs requested from Slack whose outcome is still to be posted to the command's `response_url`. */
+export const slackRunWatches = sqliteTable('slack_run_watches', {
+  runId: text('run_id').primaryKey(),
+  siteId: text('site_id').notNull(),
+  userId: text('user_id').notNull(),
+  responseUrl: text('response_url').notNull(),
+  /** Where the run's page is, for the message: the platform's origin and the console's path. */
+  runUrl: text('run_url').notNull(),
+  deadlineAt: timestamp('deadline_at').notNull(),
+})

@@ -75,7 +75,7 @@ export const AlertUpdated = v.object({
 })
 
 /** Why an episode ended. */
-export const ResolveReason = v.picklist(['sender', 'expired', 'superseded', 'manual'])
+export const ResolveReason = v.picklist(['sender', 'expired', 'superseded', 'manual', 'rule'])
 export type ResolveReason = v.InferOutput<typeof ResolveReason>
 
 /** Data of `io.sitewire.alert.resolved`. */

@@ -25,6 +25,7 @@ import {
 } from './alert'
 import { FileDeleted, FileUploaded } from './file'
 import { ProjectionQuarantined, ProjectionReleased } from './projection'
+import { RuleNotified, RuleRef, RuleTriggered, RuleVersioned } from './rule'
 import {
   RunArchiveDeleted,
   RunArchived,
@@ -47,6 +48,7 @@ export * from './alert'
 export * from './cloudevent'
 export * from './file'
 export * from './projection'
+export * from './rule'
 export * from './run'
 export * from './schedule'
 export * from './site'
@@ -112,6 +114,11 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.alertUnsilenced, AlertSilenceChanged),
   sitewireEvent(EventType.silenceCreated, SilenceCreated),
   sitewireEvent(EventType.silenceDeleted, SilenceRef),
+  sitewireEvent(EventType.ruleCreated, RuleVersioned),
+  sitewireEvent(EventType.ruleUpdated, RuleVersioned),
+  sitewireEvent(EventType.ruleDeleted, RuleRef),
+  sitewireEvent(EventType.ruleTriggered, RuleTriggered),
+  sitewireEvent(EventType.ruleNotified, RuleNotified),
   sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
   sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])

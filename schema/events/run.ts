@@ -12,6 +12,22 @@ export const RunTrigger = v.variant('kind', [
   v.object({ kind: v.literal('api') }),
   v.object({ kind: v.literal('schedule'), schedule_id: Ulid, fire_at: Timestamp }),
   v.object({ kind: v.literal('rerun'), run_id: Ulid }),
+  /** Started by a rule on an alert's transition: the lineage from the delivery to the run. */
+  v.object({
+    kind: v.literal('rule'),
+    rule_id: Ulid,
+    rule_version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    alert_id: Ulid,
+    episode: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    delivery_id: v.nullable(Ulid),
+  }),
+  /** Asked for in chat: who asked, as the chat app knows them (the run's actor is their Sitewire user). */
+  v.object({
+    kind: v.literal('chatops'),
+    app: v.literal('slack'),
+    team_id: v.pipe(v.string(), v.maxLength(64)),
+    user_id: v.pipe(v.string(), v.maxLength(64)),
+  }),
 ])
 export type RunTrigger = v.InferOutput<typeof RunTrigger>
 

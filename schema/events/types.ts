@@ -59,6 +59,11 @@ export const EventType = {
   alertUnsilenced: 'io.sitewire.alert.unsilenced',
   silenceCreated: 'io.sitewire.silence.created',
   silenceDeleted: 'io.sitewire.silence.deleted',
+  ruleCreated: 'io.sitewire.rule.created',
+  ruleUpdated: 'io.sitewire.rule.updated',
+  ruleDeleted: 'io.sitewire.rule.deleted',
+  ruleTriggered: 'io.sitewire.rule.triggered',
+  ruleNotified: 'io.sitewire.rule.notified',
   projectionQuarantined: 'io.sitewire.projection.quarantined',
   projectionReleased: 'io.sitewire.projection.released',
 } as const

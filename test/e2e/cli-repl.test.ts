@@ -68,7 +68,7 @@ describe('sitewire repl', () => {
     const out = new PassThrough()
     const session = new Session({}, { ...process.env, ...env }, { out, err: out })
     const completer = new ReplCompleter(createProgram({ interactive: true }), session)
-    expect(await completer.complete('si')).toEqual([['site', 'sites'], 'si'])
+    expect(await completer.complete('si')).toEqual([['silence', 'silences', 'site', 'sites'], 'si'])
     expect((await completer.complete('tasks '))[0]).toEqual(
       expect.arrayContaining(['create', 'diff', 'show', 'versions']),
     )

@@ -399,6 +399,15 @@ describe('web console in Chromium', () => {
       expect(await viewer.page.getByRole('button', { name }).count()).toBe(0)
     expect(await viewer.page.getByRole('link', { name: 'Run…' }).count()).toBe(0)
     expect(await viewer.page.getByRole('group', { name: 'Task' }).getByLabel('Name').isDisabled()).toBe(true)
+    await viewer.page.goto(`${siteUrl}/integrations`)
+    await viewer.page.getByText('An admin of the site adds integrations for monitoring tools.').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'New integration' }).count()).toBe(0)
+    await viewer.page.goto(`${siteUrl}/rules`)
+    await viewer.page.getByText('An operator writes rules.').waitFor()
+    expect(await viewer.page.getByRole('link', { name: 'New rule' }).count()).toBe(0)
+    await viewer.page.goto(`${siteUrl}/silences`)
+    await viewer.page.getByText('An operator creates silences for maintenance windows.').waitFor()
+    expect(await viewer.page.getByRole('button', { name: 'New silence' }).count()).toBe(0)
     await viewer.page.goto(`${platform.url}/sites`)
     await viewer.page.getByRole('row', { name: /Paris DC1/ }).waitFor()
     expect(await viewer.page.getByRole('button', { name: 'New site' }).count()).toBe(0)
@@ -428,4 +437,255 @@ describe('web console in Chromium', () => {
     await change.getByText('Password changed.').waitFor()
     expect(viewer.problems.filter((p) => !p.includes('403'))).toEqual([])
   })
+
+  it('alerts: an Alertmanager integration made in the console receives an alert, which is acknowledged, silenced and met by a rule; the integration shows deliveries and refusals, and rotates its secret', async () => {
+    // A site of its own, so this journey also runs alone (`-t alerts`).
+    const site = await callApi(platform.url, adminKey(), 'POST', '/v1/sites', {
+      name: 'Alerts DC',
+      timezone: 'UTC',
+    })
+    expect(site.status).toBe(201)
+    const alertsSite = `${platform.url}/sites/${site.body.id as string}`
+    const task = await callApi(
+      platform.url,
+      adminKey(),
+      'POST',
+      `/v1/sites/${site.body.id as string}/tasks`,
+      {
+        name: 'Restart web',
+        steps: [{ kind: 'script', interpreter: 'sh', body: 'echo restarting', timeout_seconds: 30 }],
+      },
+    )
+    expect(task.status).toBe(201)
+    const { page, problems } = await openPage(browser, `${alertsSite}/integrations`)
+    await signIn(page, 'admin@localhost', platform.adminPassword as string)
+    const siteTabs = page.getByRole('navigation', { name: 'Site' })
+
+    // An integration: its secret shown once, with the hook URL and the setup to paste into Alertmanager.
+    await page.getByText('No integrations').waitFor()
+    await page.getByRole('button', { name: 'New integration' }).click()
+    const form = page.getByRole('form', { name: 'New integration' })
+    await form.getByLabel('Name').fill('prometheus-prod')
+    expect(await form.getByLabel('Sender').inputValue()).toBe('alertmanager')
+    await form.getByRole('button', { name: 'Create integration' }).click()
+    const secret = await page.getByLabel('Integration secret').inputValue()
+    expect(secret.length).toBeGreaterThan(20)
+    const hookUrl = await page.getByLabel('Hook URL').inputValue()
+    expect(hookUrl).toMatch(new RegExp(`^${platform.url}/v1/hooks/${site.body.id as string}/[0-9A-Z]{26}$`))
+    const setup = await page
+      .getByRole('figure', { name: 'Sender setup with the secret' })
+      .locator('pre')
+      .textContent()
+    expect(setup).toContain(`url: ${hookUrl}`)
+    expect(setup).toContain(`credentials: ${secret}`)
+    expect(setup).toContain('send_resolved: true')
+    const row = page
+      .getByRole('table', { name: 'Integrations' })
+      .getByRole('row', { name: /prometheus-prod/ })
+    expect(await row.textContent()).toContain('Prometheus Alertmanager')
+
+    // Alertmanager delivers, as it would with that setup.
+    const startsAt = new Date().toISOString()
+    const delivery = (alert: { fingerprint: string; instance: string }) =>
+      fetch(hookUrl, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          receiver: 'sitewire',
+          status: 'firing',
+          alerts: [
+            {
+              status: 'firing',
+              labels: { alertname: 'HighLatency', instance: alert.instance, severity: 'critical' },
+              annotations: { summary: 'p99 latency high' },
+              startsAt,
+              endsAt: '0001-01-01T00:00:00Z',
+              generatorURL: 'http://prom.example/graph',
+              fingerprint: alert.fingerprint,
+            },
+          ],
+          groupLabels: {},
+          commonLabels: {},
+          commonAnnotations: {},
+          externalURL: 'http://am.example',
+          version: '4',
+          groupKey: '{}:{alertname="HighLatency"}',
+          truncatedAlerts: 0,
+        }),
+      })
+    const delivered = await delivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1' })
+    expect(delivered.status).toBe(200)
+    expect(((await delivered.json()) as { alerts: { outcome: string }[] }).alerts[0]?.outcome).toBe('fired')
+
+    // The alert in the list, counted by severity, and filtered through the URL.
+    await siteTabs.getByRole('link', { name: 'Alerts' }).click()
+    const alerts = page.getByRole('table', { name: 'Alerts' })
+    const alertRow = alerts.getByRole('row', { name: /HighLatency/ })
+    await alertRow.waitFor()
+    expect(await alertRow.textContent()).toMatch(
+      /firing.*critical.*HighLatency.*p99 latency high.*instance=web-1/,
+    )
+    const counts = page.getByRole('region', { name: 'Firing alerts by severity' })
+    expect(await counts.getByRole('button', { name: /critical firing/ }).textContent()).toBe(
+      '1critical firing',
+    )
+    const filters = page.getByRole('form', { name: 'Filter alerts' })
+    await filters.getByLabel('Severity').selectOption('warning')
+    await filters.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText('No alert matches').waitFor()
+    expect(new URL(page.url()).searchParams.get('severity')).toBe('warning')
+    await page.goBack()
+    await alertRow.waitFor()
+    expect(await filters.getByLabel('Severity').inputValue()).toBe('')
+    await filters.getByLabel('Labels').fill('instance=web-1')
+    await filters.getByRole('button', { name: 'Apply' }).click()
+    await alertRow.waitFor()
+    expect(new URL(page.url()).searchParams.get('label')).toBe('instance=web-1')
+
+    // Its page: the sender's links, acknowledged with a note, which its history shows.
+    await alertRow.getByRole('link', { name: 'HighLatency' }).click()
+    const summary = page.getByRole('region', { name: 'Alert HighLatency' })
+    await summary.waitFor()
+    expect(await summary.textContent()).toContain('p99 latency high')
+    expect(await summary.getByRole('link', { name: 'source' }).getAttribute('href')).toBe(
+      'http://prom.example/graph',
+    )
+    await page.getByText('No rule has matched this alert.').waitFor()
+    await summary.getByLabel('Note').fill('on it, rolling back')
+    await summary.getByRole('button', { name: 'Acknowledge' }).click()
+    const history = page.getByRole('list', { name: 'Alert history' })
+    await history.getByText('acknowledged').waitFor()
+    expect(await history.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/^fired.*episode 1 · p99 latency high/),
+      expect.stringMatching(/^acknowledged.*“on it, rolling back”/),
+    ])
+    expect(await summary.textContent()).toMatch(/Acknowledgedby .*“on it, rolling back”/)
+    expect(await summary.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0)
+
+    // A silence over web-*: the firing alert enters it at once; ended early, it leaves.
+    await siteTabs.getByRole('link', { name: 'Silences' }).click()
+    await page.getByText('No silences').waitFor()
+    await page.getByRole('button', { name: 'New silence' }).click()
+    const silence = page.getByRole('form', { name: 'New silence' })
+    const matcher = silence.getByRole('group', { name: 'Matcher 1' })
+    await matcher.getByLabel('Label').fill('instance')
+    await matcher.getByLabel('Operator').selectOption('=~')
+    await matcher.getByLabel('Value').fill('web-(')
+    await silence.getByLabel('Comment').fill('kernel upgrade')
+    await silence.getByRole('button', { name: 'Create silence' }).click()
+    expect(await silence.getByRole('alert').textContent()).toMatch(/400 · validation_failed/)
+    await matcher.getByLabel('Value').fill('web-.*')
+    await silence.getByRole('button', { name: 'Create silence' }).click()
+    const silenceRow = page
+      .getByRole('table', { name: 'Silences' })
+      .getByRole('row', { name: /kernel upgrade/ })
+    await silenceRow.waitFor()
+    expect(await silenceRow.textContent()).toMatch(/^active.*instance=~web-\.\*/)
+    await siteTabs.getByRole('link', { name: 'Alerts' }).click()
+    await expect.poll(() => alertRow.textContent()).toMatch(/silenced.*acknowledged/)
+    await siteTabs.getByRole('link', { name: 'Silences' }).click()
+    page.once('dialog', (dialog) => void dialog.accept())
+    await silenceRow.getByRole('button', { name: 'End early' }).click()
+    await silenceRow.getByText('ended early').waitFor()
+
+    // A rule: a bad expression is refused with where it goes wrong, beside the field; then a good one.
+    await siteTabs.getByRole('link', { name: 'Rules' }).click()
+    await page.getByText('No rules').waitFor()
+    await page.getByRole('link', { name: 'New rule' }).click()
+    const rule = page.getByRole('form', { name: 'New rule' })
+    await rule.getByLabel('Name', { exact: true }).fill('Restart on latency')
+    const expression = rule.getByLabel('Expression (CEL over alert and transition)')
+    await expression.fill('alert.labels.service = "api"')
+    await expect.poll(() => rule.getByLabel(/^Task/).inputValue()).toBe(task.body.id)
+    await rule.getByLabel("Target label (its value names the agent's hostname)").fill('instance')
+    await rule.getByRole('button', { name: 'Add parameter' }).click()
+    await rule.getByRole('group', { name: 'Parameter 1' }).getByLabel('Name').fill('host')
+    await rule
+      .getByRole('group', { name: 'Parameter 1' })
+      .getByLabel('Value')
+      .fill('{{ alert.labels.instance }}')
+    await rule.getByRole('button', { name: 'Create rule' }).click()
+    const refused = rule.getByRole('alert')
+    await refused.waitFor()
+    expect(await refused.textContent()).toMatch(/^Line 1, column 22: Unexpected character: =/)
+    expect(await refused.locator('pre').textContent()).toBe(
+      `alert.labels.service = "api"\n${' '.repeat(21)}^`,
+    )
+    expect(await expression.getAttribute('aria-invalid')).toBe('true')
+    await expression.fill('alert.name == "HighLatency" && alert.severity == "critical"')
+    expect(await rule.getByRole('alert').count()).toBe(0)
+    await rule.getByRole('button', { name: 'Create rule' }).click()
+    const ruleCard = page.getByRole('region', { name: 'Rule Restart on latency' })
+    await ruleCard.waitFor()
+    await expect
+      .poll(() => ruleCard.textContent())
+      .toMatch(/version 1.*run Restart web on the host in instance.*host=\{\{ alert\.labels\.instance \}\}/)
+    await page.getByText('The rule has not matched an alert yet.').waitFor()
+
+    // A new series fires: the rule matches it, and its trigger says what came of it (no agent web-2 here).
+    const second = await delivery({ fingerprint: 'a1b2c3d4e5f60718', instance: 'web-2' })
+    expect(second.status).toBe(200)
+    const triggers = page.getByRole('table', { name: 'Triggers' }).getByRole('row')
+    await expect
+      .poll(async () => {
+        await page.reload()
+        await ruleCard.waitFor()
+        return triggers.count()
+      })
+      .toBe(2)
+    expect(await triggers.nth(1).textContent()).toMatch(/fired, episode 1.*1(started|failed)/)
+    await siteTabs.getByRole('link', { name: 'Rules' }).click()
+    expect(await page.getByRole('row', { name: /Restart on latency/ }).textContent()).toMatch(/enabled/)
+
+    // From the trigger to the alert, whose page names the rule and the run it caused.
+    await page.getByRole('link', { name: 'Restart on latency' }).click()
+    await ruleCard.getByRole('button', { name: 'Edit' }).click()
+    const edit = page.getByRole('form', { name: 'Edit Restart on latency' })
+    await edit.getByLabel('Enabled').uncheck()
+    await edit.getByRole('button', { name: 'Save as a new version' }).click()
+    await expect.poll(() => ruleCard.textContent()).toMatch(/version 2.*Statedisabled/)
+    await triggers.nth(1).getByRole('link', { name: 'fired, episode 1' }).click()
+    const caused = page
+      .getByRole('table', { name: 'Runs it caused' })
+      .getByRole('row', { name: /Restart on latency/ })
+    await caused.waitFor()
+    expect(await caused.textContent()).toMatch(/Restart on latency v1.*fired \(episode 1\)(started|failed)/)
+    const secondAlert = page.getByRole('region', { name: 'Alert HighLatency' })
+    page.once('dialog', (dialog) => void dialog.accept())
+    await secondAlert.getByRole('button', { name: 'Resolve' }).click()
+    await history.getByText('resolved').waitFor()
+    expect(await history.getByRole('listitem').last().textContent()).toContain('reason: manual')
+    expect(await secondAlert.textContent()).toMatch(/^resolved critical HighLatency/)
+
+    // The integration's page: what it received, what it refused, and a secret rotated then retired.
+    expect(
+      (await fetch(hookUrl, { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '{}' }))
+        .status,
+    ).toBe(401)
+    await siteTabs.getByRole('link', { name: 'Integrations' }).click()
+    await page.getByRole('link', { name: 'prometheus-prod' }).click()
+    const integration = page.getByRole('region', { name: 'Integration prometheus-prod' })
+    await integration.waitFor()
+    expect(await integration.getByLabel('Hook URL').inputValue()).toBe(hookUrl)
+    expect(await integration.getByRole('figure').locator('pre').textContent()).toContain(
+      'credentials: <secret>',
+    )
+    const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
+    expect(await received.count()).toBe(3)
+    expect(await received.nth(1).textContent()).toMatch(/fired\s*a1b2c3d4e5f60718/)
+    expect(await page.getByRole('table', { name: 'Refusals' }).getByRole('row').nth(1).textContent()).toMatch(
+      /wrong_secret1/,
+    )
+    await integration.getByRole('button', { name: 'Rotate secret' }).click()
+    const rotated = await integration.getByLabel('Integration secret').inputValue()
+    expect(rotated).not.toBe(secret)
+    await integration.getByText('2: the new one and the previous one').waitFor()
+    page.once('dialog', (dialog) => void dialog.accept())
+    await integration.getByRole('button', { name: 'Retire previous secret' }).click()
+    await expect
+      .poll(() => integration.getByRole('button', { name: 'Retire previous secret' }).isDisabled())
+      .toBe(true)
+    expect((await delivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1' })).status).toBe(401)
+    expect(problems).toEqual([])
+  }, 120_000)
 })

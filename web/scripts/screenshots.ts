@@ -7,7 +7,8 @@ import { type DemoPlatform, startDemoPlatform } from './demo-platform'
 /**
  * `npm run screenshots`: the console's main screens, light and dark, as PNGs in
  * docs/screenshots/, taken against a platform filled with a small, real estate: one real agent,
- * a few enrolled hosts, tasks that ran, a schedule, a file and an API key.
+ * a few enrolled hosts, tasks that ran, a schedule, a file, an API key, and alerts from an
+ * Alertmanager integration with rules and silences.
  */
 const out = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots')
 
@@ -89,7 +90,105 @@ const fill = async (demo: DemoPlatform) => {
   })
   await call('POST', `/v1/sites/${paris.id}/files?name=nginx.conf`, 'worker_processes auto;\n', 'text/plain')
   await call('POST', '/v1/api-keys', { name: 'CI deploys', role: 'operator', scopes: ['api'] })
-  return { siteId: paris.id, taskId: task.id, runId: run.id }
+  const alerts = await fillAlerts(demo, paris.id, task.id, target)
+  return { siteId: paris.id, taskId: task.id, runId: run.id, ...alerts }
+}
+
+/** An Alertmanager integration, a rule that restarts web on high latency, alerts it received, a silence. */
+const fillAlerts = async (
+  demo: DemoPlatform,
+  siteId: string,
+  taskId: string,
+  target: { agent_ids: string[] },
+) => {
+  const { call } = demo
+  const rule = await call<{ id: string }>('POST', `/v1/sites/${siteId}/rules`, {
+    name: 'Restart web on high latency',
+    expression: 'alert.name == "HighLatency" && alert.severity in ["critical", "high"]',
+    action: { kind: 'run_task', task_id: taskId, params: { unit: '{{ alert.labels.job }}' }, target },
+    throttle: { rule_seconds: 0, fingerprint_seconds: 900 },
+  })
+  await call('POST', `/v1/sites/${siteId}/rules`, {
+    name: 'Close info alerts',
+    expression: 'alert.severity == "info"',
+    action: { kind: 'resolve' },
+  })
+  const integration = await call<{ id: string; hook_path: string; secret: string }>(
+    'POST',
+    `/v1/sites/${siteId}/integrations`,
+    { name: 'prometheus-prod', settings: { kind: 'alertmanager' } },
+  )
+  await call('POST', `/v1/sites/${siteId}/integrations`, {
+    name: 'grafana-cloud',
+    settings: { kind: 'grafana', hmac: true },
+  })
+  const alert = (name: string, severity: string, instance: string, summary: string, minutesAgo: number) => ({
+    status: 'firing',
+    labels: { alertname: name, instance, job: 'nginx', severity, service: 'web' },
+    annotations: { summary },
+    startsAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus.example/graph?g0.expr=latency',
+    fingerprint: `${name}-${instance}`
+      .replace(/[^a-z0-9]/gi, '')
+      .toLowerCase()
+      .slice(0, 16)
+      .padEnd(16, '0'),
+  })
+  const deliver = async (alerts: unknown[]) => {
+    const response = await fetch(`${demo.platform.url}${integration.hook_path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${integration.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        receiver: 'sitewire',
+        status: 'firing',
+        alerts,
+        groupLabels: {},
+        commonLabels: {},
+        commonAnnotations: {},
+        externalURL: 'http://alertmanager.example',
+        version: '4',
+        groupKey: '{}:{}',
+        truncatedAlerts: 0,
+      }),
+    })
+    if (!response.ok) throw new Error(`delivery refused: ${response.status} ${await response.text()}`)
+  }
+  await deliver([
+    alert('DiskAlmostFull', 'warning', 'db-01:9100', '/var is 91% full', 240),
+    alert('CertificateExpiring', 'info', 'lb-01:9100', 'TLS certificate expires in 12 days', 90),
+    alert('BackupLate', 'high', 'db-02:9100', 'nightly backup has not finished', 45),
+  ])
+  await deliver([alert('HighLatency', 'critical', 'web-02:9100', 'p99 latency 2.4 s over 5 minutes', 6)])
+  const listed = await call<{ items: { id: string; name: string }[] }>('GET', `/v1/sites/${siteId}/alerts`)
+  const latency = listed.items.find((a) => a.name === 'HighLatency')?.id ?? ''
+  const disk = listed.items.find((a) => a.name === 'DiskAlmostFull')?.id ?? ''
+  await call('POST', `/v1/sites/${siteId}/alerts/${latency}/acknowledge`, {
+    note: 'rolling back the 14:02 deploy',
+  })
+  await call('POST', `/v1/sites/${siteId}/alerts/${disk}/acknowledge`, { note: 'cleaning old WAL files' })
+  await call('POST', `/v1/sites/${siteId}/silences`, {
+    matchers: [
+      { label: 'instance', op: '=~', value: 'db-.*' },
+      { label: 'severity', op: '!=', value: 'critical' },
+    ],
+    ends_at: new Date(Date.now() + 3 * 3_600_000).toISOString(),
+    comment: 'database patching, ticket OPS-4312',
+  })
+  await call('POST', `/v1/sites/${siteId}/silences`, {
+    matchers: [{ label: 'service', op: '=', value: 'batch' }],
+    ends_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    recurrence: { cron: '0 2 * * 6', timezone: 'Europe/Paris', duration_seconds: 7200 },
+    comment: 'weekly maintenance window',
+  })
+  await demo.until('the rule to start its run', async () => {
+    const page = await call<{ items: { run_status: string | null }[] }>(
+      'GET',
+      `/v1/sites/${siteId}/rules/${rule.id}/triggers`,
+    )
+    return page.items[0]?.run_status === 'succeeded' ? true : undefined
+  })
+  return { alertId: latency, ruleId: rule.id, integrationId: integration.id }
 }
 
 const signIn = async (browser: Browser, demo: DemoPlatform, colorScheme: 'light' | 'dark') => {
@@ -120,7 +219,7 @@ const main = async () => {
   const demo = await startDemoPlatform(Number(process.env.SITEWIRE_PORT ?? 28_900))
   const browser = await launchChromium()
   try {
-    const { siteId, taskId, runId } = await fill(demo)
+    const { siteId, taskId, runId, alertId, ruleId } = await fill(demo)
     const signInPage = await (
       await browser.newContext({ locale: 'en-GB', viewport: { width: 1360, height: 860 } })
     ).newPage()
@@ -162,6 +261,28 @@ const main = async () => {
       await shoot(page, 'events', `/sites/${siteId}/events`, (p) =>
         p.getByRole('table', { name: 'Events' }).waitFor(),
       )
+      await shoot(page, 'alerts', `/sites/${siteId}/alerts`, (p) =>
+        p
+          .getByRole('table', { name: 'Alerts' })
+          .getByRole('row', { name: /HighLatency/ })
+          .waitFor(),
+      )
+      await shoot(page, 'alert', `/sites/${siteId}/alerts/${alertId}`, (p) =>
+        p.getByRole('table', { name: 'Runs it caused' }).getByText('succeeded').waitFor(),
+      )
+      await shoot(page, 'rule', `/sites/${siteId}/rules/${ruleId}`, (p) =>
+        p.getByRole('table', { name: 'Triggers' }).getByText('succeeded').waitFor(),
+      )
+      await shoot(page, 'silences', `/sites/${siteId}/silences`, (p) =>
+        p.getByRole('table', { name: 'Silences' }).waitFor(),
+      )
+      await shoot(page, 'integration', `/sites/${siteId}/integrations`, async (p) => {
+        await p.getByRole('button', { name: 'New integration' }).click()
+        await p.getByLabel('Name').fill('datadog-prod')
+        await p.getByLabel('Sender').selectOption('datadog')
+        await p.getByRole('button', { name: 'Create integration' }).click()
+        await p.getByLabel('Integration secret').waitFor()
+      })
       await shoot(page, 'api-keys', '/access/api-keys', (p) =>
         p.getByRole('table', { name: 'API keys' }).waitFor(),
       )

@@ -64,7 +64,7 @@ export class EnrolmentTokens {
       return {
         events: this.scope.events([{ type: EventType.enrolmentTokenCreated, data }], tokenId, actor, time),
         reply: () => ({ status: 201, body: { ...created, token } }),
-        replay: { ...created, token: null },
+        replay: (body) => ({ ...body, token: null }),
       }
     })
   }

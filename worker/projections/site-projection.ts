@@ -3,6 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
 import {
   agents,
+  alerts,
   projectionCursors,
   runSteps,
   runs,
@@ -19,6 +20,7 @@ import {
   toUtcIso,
 } from '../../schema/events'
 import { errorMessage } from '../lib/log'
+import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
 import { projectRunEvent } from './run-projection'
 
@@ -103,7 +105,8 @@ const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: 
   return (
     projectSiteRow(db, siteId, event, parsed.output) ??
     projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
-    projectRunEvent(db, siteId, tenantId, event, parsed.output)
+    projectRunEvent(db, siteId, tenantId, event, parsed.output) ??
+    projectAlertEvent(db, siteId, tenantId, event, parsed.output)
   )
 }
 
@@ -245,4 +248,5 @@ export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...St
   db.delete(tasks).where(eq(tasks.siteId, siteId)),
   db.delete(runs).where(eq(runs.siteId, siteId)),
   db.delete(runSteps).where(eq(runSteps.siteId, siteId)),
+  db.delete(alerts).where(eq(alerts.siteId, siteId)),
 ]

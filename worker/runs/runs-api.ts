@@ -1,5 +1,6 @@
 import { RpcTarget } from 'cloudflare:workers'
 import type { ListRunsQuery, RequestRunBody, RerunBody } from '../../schema/api/runs'
+import type { RunTrigger } from '../../schema/events/run'
 import type { Target } from '../../schema/tasks/run-request'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
@@ -18,8 +19,11 @@ export class RunsApi extends RpcTarget {
     return this.scope.answer(() => this.runs.views.preview(target))
   }
 
-  request(taskId: string, input: RequestRunBody, write: WriteContext) {
-    return this.scope.answer(() => this.runs.requestRun(taskId, input, actorOf(write), write.idempotency))
+  /** `trigger` is the API's unless the Worker asks on someone's behalf, as chat-ops does. */
+  request(taskId: string, input: RequestRunBody, write: WriteContext, trigger?: RunTrigger) {
+    return this.scope.answer(() =>
+      this.runs.requestRun(taskId, input, actorOf(write), write.idempotency, trigger),
+    )
   }
 
   rerun(runId: string, input: RerunBody, write: WriteContext) {

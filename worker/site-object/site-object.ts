@@ -2,9 +2,12 @@ import type { EnrolBody } from '../../schema/agent/protocol'
 import { AgentRegistry } from '../agents/agent-registry'
 import { EnrolmentSigner } from '../agents/enrolment-signer'
 import { SiteAgents } from '../agents/site-agents'
+import type { HookInput } from '../alerts/hook-intake'
+import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteRules } from '../rules/site-rules'
 import { RunBook } from '../runs/run-book'
 import { SiteRuns } from '../runs/site-runs'
 import { SiteSchedules } from '../schedules/site-schedules'
@@ -21,6 +24,8 @@ export interface SiteFeatures {
   tasks: SiteTasks
   runs: SiteRuns
   schedules: SiteSchedules
+  alerts: SiteAlerts
+  rules: SiteRules
 }
 
 /**
@@ -43,8 +48,19 @@ export class SiteObject extends SiteKernelObject {
       admit: (frame, agentId) => runs.admit(frame, agentId),
     })
     const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
-    this.parts = { agents, files, tasks, runs, schedules }
-    return [agents, tasks, runs, files, schedules]
+    const alerts = new SiteAlerts(kernel)
+    const rules = new SiteRules(kernel, {
+      alert: (alertId) => alerts.book.alert(alertId),
+      backtest: {
+        reread: (delivery, time) => alerts.intake.reread(delivery, time),
+        silencing: (labels, at) => alerts.silences.holding(labels, at),
+      },
+      resolve: (row, actor) => alerts.resolveByRule(row, actor),
+      runs,
+      runStatus: (runId) => runBook.run(runId)?.status,
+    })
+    this.parts = { agents, files, tasks, runs, schedules, alerts, rules }
+    return [agents, tasks, runs, files, schedules, alerts, rules]
   }
 
   /** The site as this caller may see it, feature by feature. */
@@ -55,6 +71,11 @@ export class SiteObject extends SiteKernelObject {
   /** Enrols an agent with an enrolment token; needs no caller, the token is the credential. */
   enrolAgent(token: string, body: EnrolBody, platformUrl: string) {
     return this.answerAsync(() => this.parts.agents.enrol(token, body, platformUrl))
+  }
+
+  /** Takes a delivery to one of the site's integrations; its credentials are checked there. */
+  receiveHook(integrationId: string, input: HookInput) {
+    return this.answerAsync(() => this.parts.alerts.intake.receive(integrationId, input))
   }
 
   /** Streams an upload to R2 and records it; `content` is not read when the upload is refused. */

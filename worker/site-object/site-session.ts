@@ -1,6 +1,8 @@
 import { RpcTarget } from 'cloudflare:workers'
 import { AgentsApi } from '../agents/agents-api'
+import { AlertsApi } from '../alerts/alerts-api'
 import { FilesApi } from '../files/files-api'
+import { RulesApi } from '../rules/rules-api'
 import { RunsApi } from '../runs/runs-api'
 import { SchedulesApi } from '../schedules/schedules-api'
 import type { CallerScope } from '../site/caller-scope'
@@ -40,6 +42,14 @@ export class SiteSession extends RpcTarget {
 
   get schedules() {
     return new SchedulesApi(this.features.schedules, this.scope)
+  }
+
+  get alerts() {
+    return new AlertsApi(this.features.alerts, this.scope)
+  }
+
+  get rules() {
+    return new RulesApi(this.features.rules, this.scope)
   }
 
   get files() {

@@ -172,6 +172,19 @@ export class EventLog {
       .map(toLoggedEvent)
   }
 
+  /** Every event about one subject, oldest first: an entity's history (the index on subject serves it). */
+  readHistory(subject: string, after: number, limit: number): LoggedEvent[] {
+    return this.sql
+      .exec<EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE subject = ? AND seq > ? ORDER BY seq LIMIT ?`,
+        subject,
+        after,
+        limit,
+      )
+      .toArray()
+      .map(toLoggedEvent)
+  }
+
   /** The `seq`s of the events about one subject, of one type, oldest first: their bodies are not read. */
   seqsOf(subject: string, type: string): number[] {
     return this.sql

@@ -331,7 +331,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
         if (audit) this.audit.add({ ...audit, status: answer.status }, now)
         this.idempotency.save(
           idempotency,
-          replayBody === undefined ? answer : { status: answer.status, body: replayBody },
+          replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
           now,
         )
         return { fresh, next, answer }

@@ -13,6 +13,7 @@ import type {
   Grant,
   ListAuditQuery,
 } from '../../schema/api/access'
+import type { PutSlackAppBody } from '../../schema/api/chatops'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
 import type { CreateUserBody, UpdateUserBody } from '../../schema/api/users'
@@ -21,6 +22,7 @@ import type { Principal } from '../access/principal'
 import type { WriteContext } from '../auth/caller'
 import type { PasswordOutcome } from '../auth/password-attempts'
 import { generatePassword, hashPassword } from '../auth/passwords'
+import { postToResponseUrl } from '../chatops/response-url'
 import type { Env } from '../env'
 import { ApiError, apiError, refusal } from '../http/errors'
 import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
@@ -34,6 +36,9 @@ import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
 import { SessionStore } from './session-store'
 import { type PasswordChange, Sessions, type SignInToFinish } from './sessions'
+import { SlackChatops } from './slack-chatops'
+import { SlackRunWatches } from './slack-run-watches'
+import { type RunWatchRow, SlackStore } from './slack-store'
 import { TeamStore } from './team-store'
 import { Teams } from './teams'
 import { UserStore } from './user-store'
@@ -58,6 +63,8 @@ export class TenantObject extends DurableObject<Env> {
   private users!: Users
   private teams!: Teams
   private sessions!: Sessions
+  private slack!: SlackChatops
+  private runWatches!: SlackRunWatches
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -76,6 +83,9 @@ export class TenantObject extends DurableObject<Env> {
       this.users = new Users(env, tenantId, users, sessions, this.grants, this.commands)
       this.teams = new Teams(new TeamStore(this.db), users, this.grants, this.commands)
       this.sessions = new Sessions(tenantId, users, sessions, this.grants, this.commands)
+      const slack = new SlackStore(this.db)
+      this.slack = new SlackChatops(tenantId, slack, users, this.keys, this.grants, this.commands)
+      this.runWatches = new SlackRunWatches(env, tenantId, slack, ctx.storage, postToResponseUrl)
     })
   }
 
@@ -335,6 +345,58 @@ export class TenantObject extends DurableObject<Env> {
         },
       }
     })
+  }
+
+  // Chat-ops (Slack)
+
+  /** The Slack app with its signing secret, for the commands endpoint only. */
+  slackApp() {
+    return this.slack.app() ?? null
+  }
+
+  configureSlack(spec: PutSlackAppBody, write: WriteContext) {
+    return this.slack.configure(spec, this.hasSite(spec.default_site_id), write)
+  }
+
+  getSlackApp() {
+    return this.slack.get()
+  }
+
+  removeSlack(write: WriteContext) {
+    return this.slack.remove(write)
+  }
+
+  issueSlackLinkCode(write: WriteContext) {
+    return this.slack.issueCode(write)
+  }
+
+  redeemSlackLinkCode(teamId: string, slackUserId: string, code: string) {
+    return this.slack.redeem(teamId, slackUserId, code)
+  }
+
+  /** The Sitewire user an API caller is, for showing them their own links; null for a key no user made. */
+  slackUserOf(actor: { type: 'key' | 'user'; id: string }) {
+    return this.slack.userOf(actor)
+  }
+
+  listSlackLinks(limit: number, cursor: string | undefined, userId: string | null) {
+    return this.slack.links(limit, cursor, userId)
+  }
+
+  unlinkSlack(id: string, ownerOnly: boolean, write: WriteContext) {
+    return this.slack.unlink(id, ownerOnly, write)
+  }
+
+  slackActor(teamId: string, slackUserId: string) {
+    return this.slack.actor(teamId, slackUserId)
+  }
+
+  watchSlackRun(watch: Omit<RunWatchRow, 'deadlineAt'>) {
+    return this.runWatches.add(watch)
+  }
+
+  override async alarm() {
+    await this.runWatches.work()
   }
 
   // Audit

@@ -7,14 +7,21 @@ import { TeamsScreen } from '../screens/access/teams'
 import { UsersScreen } from '../screens/access/users'
 import { AccountScreen } from '../screens/account/account'
 import { AgentsScreen } from '../screens/agents/agents'
+import { AlertScreen } from '../screens/alerts/alert-screen'
+import { AlertsScreen } from '../screens/alerts/alerts'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { EventsScreen } from '../screens/events/events'
 import { FilesScreen } from '../screens/files/files'
+import { IntegrationScreen } from '../screens/integrations/integration-screen'
+import { IntegrationsScreen } from '../screens/integrations/integrations'
 import { OverviewScreen } from '../screens/overview/overview'
+import { RuleScreen } from '../screens/rules/rule-screen'
+import { NewRuleScreen, RulesScreen } from '../screens/rules/rules'
 import { RunScreen } from '../screens/run/run-screen'
 import { RunRequestScreen } from '../screens/run-request/run-request'
 import { RunsHistoryScreen } from '../screens/runs-history/runs-history'
 import { SchedulesScreen } from '../screens/schedules/schedules'
+import { SilencesScreen } from '../screens/silences/silences'
 import { SiteRunsScreen } from '../screens/site-runs/site-runs'
 import { SiteSettingsScreen } from '../screens/site-settings/site-settings'
 import { SitesScreen } from '../screens/sites/sites'
@@ -43,6 +50,14 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/runs/:runId', view: RunScreen },
   { pattern: '/sites/:siteId/schedules', view: SchedulesScreen },
   { pattern: '/sites/:siteId/files', view: FilesScreen },
+  { pattern: '/sites/:siteId/alerts', view: AlertsScreen },
+  { pattern: '/sites/:siteId/alerts/:alertId', view: AlertScreen },
+  { pattern: '/sites/:siteId/integrations', view: IntegrationsScreen },
+  { pattern: '/sites/:siteId/integrations/:integrationId', view: IntegrationScreen },
+  { pattern: '/sites/:siteId/silences', view: SilencesScreen },
+  { pattern: '/sites/:siteId/rules', view: RulesScreen },
+  { pattern: '/sites/:siteId/rules/new', view: NewRuleScreen },
+  { pattern: '/sites/:siteId/rules/:ruleId', view: RuleScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
   { pattern: '/account', view: AccountScreen },

@@ -24,7 +24,7 @@ export interface SenderContext<K extends IntegrationKind = IntegrationKind> {
 
 /** Where public keys may be fetched from; production uses `PRODUCTION_TRUST`. */
 export interface SenderTrust {
-  /** `SigningCertURL` must be https on a host matching this. */
+  /** `SigningCertURL` must be https on a host (with its port, if any) matching this. */
   snsCertificateHost: RegExp
   /** Google's OIDC key set and issuers, for Pub/Sub push tokens. */
   googleJwksUrl: string

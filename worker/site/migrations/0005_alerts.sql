@@ -19,6 +19,7 @@ CREATE TABLE `alerts` (
 	`first_seen_at` text NOT NULL,
 	`last_received_at` text NOT NULL,
 	`receive_count` integer NOT NULL,
+	`resolve_after_seconds` integer,
 	`expires_at` integer,
 	`silenced_by` text NOT NULL,
 	`acknowledged_at` text,

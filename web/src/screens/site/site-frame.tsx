@@ -16,6 +16,10 @@ export type SiteTab =
   | 'runs'
   | 'schedules'
   | 'files'
+  | 'alerts'
+  | 'integrations'
+  | 'silences'
+  | 'rules'
   | 'events'
   | 'settings'
 
@@ -26,6 +30,10 @@ const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'runs', label: 'Runs', path: '/runs' },
   { tab: 'schedules', label: 'Schedules', path: '/schedules' },
   { tab: 'files', label: 'Files', path: '/files' },
+  { tab: 'alerts', label: 'Alerts', path: '/alerts' },
+  { tab: 'rules', label: 'Rules', path: '/rules' },
+  { tab: 'silences', label: 'Silences', path: '/silences' },
+  { tab: 'integrations', label: 'Integrations', path: '/integrations' },
   { tab: 'events', label: 'Event log', path: '/events' },
   { tab: 'settings', label: 'Settings', path: '/settings' },
 ]

@@ -1,0 +1,311 @@
+import { type Command, Option } from 'commander'
+import { IntegrationKind } from '../../schema/alerts/received-alert'
+import {
+  CreateIntegrationBody,
+  Delivery,
+  HookRefusalList,
+  Integration,
+  IntegrationWithSecret,
+} from '../../schema/api/alerts'
+import { action, examples } from '../action'
+import type { ApiClient } from '../api-client'
+import { pc } from '../colours'
+import { CliError, EXIT, parseInput } from '../errors'
+import { readInputFile } from '../input-file'
+import type { PageOptions } from '../paged-list'
+import { inSite, pagedList, printPage, withPaging } from '../paged-list'
+import { collect } from '../pairs'
+import type { Session } from '../session'
+import type { Column } from '../table'
+
+const columns: Column<Integration>[] = [
+  { header: 'ID', value: (integration) => integration.id },
+  { header: 'NAME', value: (integration) => integration.name },
+  { header: 'KIND', value: (integration) => integration.kind },
+  { header: 'SECRETS', value: (integration) => integration.secrets },
+  { header: 'HOOK PATH', value: (integration) => integration.hook_path },
+  { header: 'CREATED', value: (integration) => integration.created_at },
+]
+
+/** The sender posts here: the platform's address the CLI talks to, and the hook's path. */
+const hookUrl = (api: ApiClient, integration: Integration) =>
+  new URL(integration.hook_path, api.url).toString()
+
+const detailColumns = (api: ApiClient): Column<Integration>[] => [
+  { header: 'id', value: (integration) => integration.id },
+  { header: 'name', value: (integration) => integration.name },
+  { header: 'kind', value: (integration) => integration.kind },
+  {
+    header: 'settings',
+    value: (integration) => {
+      const { kind: _kind, ...rest } = integration.settings
+      return Object.keys(rest).length > 0 ? JSON.stringify(rest) : '-'
+    },
+  },
+  { header: 'secrets', value: (integration) => integration.secrets },
+  { header: 'hook url', value: (integration) => hookUrl(api, integration) },
+  { header: 'created', value: (integration) => `${integration.created_at} by ${integration.created_by}` },
+]
+
+/**
+ * An integration with its setup; with a secret just made, the secret (this once) and the setup
+ * with it written in. `-q` prints only the secret, for scripts.
+ */
+const printIntegration = (
+  session: Session,
+  api: ApiClient,
+  integration: IntegrationWithSecret | Integration,
+) => {
+  const secret = 'secret' in integration ? integration.secret : null
+  const printer = session.printer
+  if (printer.format === 'json' || printer.format === 'yaml')
+    return printer.item(integration, (row) => row.id)
+  if (printer.format === 'quiet') return printer.line(secret ?? integration.id)
+  printer.item(integration, (row) => row.id, [
+    ...detailColumns(api),
+    ...(secret ? [{ header: 'secret', value: () => secret }] : []),
+  ])
+  const setup = secret ? integration.setup.text.replaceAll('<secret>', secret) : integration.setup.text
+  printer.line()
+  printer.line(
+    pc.bold(`Sender setup (${integration.setup.format})${secret ? '' : ', the secret as <secret>'}:`),
+  )
+  printer.line(setup.trimEnd())
+  if (secret)
+    printer.note(
+      pc.yellow('The secret is shown this once: copy it, or the setup above, into the sender now.'),
+    )
+}
+
+interface CreateOptions {
+  file?: string
+  name?: string
+  kind?: string
+  hmac?: boolean
+  timestampHeader?: string
+  header?: string
+  topicArn?: string[]
+  audience?: string
+  serviceAccountEmail?: string
+  resolveAfter?: string
+  fingerprintLabel?: string[]
+  signing?: string
+}
+
+/** The settings of `--kind` from the options that kind takes; the API's schema checks the rest. */
+const settingsOf = (options: CreateOptions) => {
+  const fingerprint = options.fingerprintLabel ? { fingerprint_labels: options.fingerprintLabel } : {}
+  switch (options.kind) {
+    case 'grafana':
+      return {
+        kind: 'grafana',
+        hmac: options.hmac ?? false,
+        ...(options.timestampHeader ? { timestamp_header: options.timestampHeader } : {}),
+      }
+    case 'datadog':
+      return { kind: 'datadog', ...(options.header ? { header: options.header } : {}), ...fingerprint }
+    case 'sns':
+      return { kind: 'sns', ...(options.topicArn ? { topic_arns: options.topicArn } : {}) }
+    case 'gcp_pubsub':
+      return {
+        kind: 'gcp_pubsub',
+        audience: options.audience,
+        service_account_email: options.serviceAccountEmail,
+      }
+    case 'splunk':
+      return {
+        kind: 'splunk',
+        ...(options.resolveAfter ? { resolve_after_seconds: Number(options.resolveAfter) } : {}),
+        ...fingerprint,
+      }
+    case 'cloudevents':
+      return { kind: 'cloudevents', ...fingerprint }
+    case 'webhook':
+      return { kind: 'webhook', signing: options.signing ?? 'standard_webhooks', ...fingerprint }
+    default:
+      return { kind: options.kind }
+  }
+}
+
+const createBody = async (options: CreateOptions) => {
+  if (options.file) return readInputFile(options.file, CreateIntegrationBody, 'integration')
+  if (!options.name || !options.kind)
+    throw new CliError('give --name and --kind, or a file with -f', EXIT.usage)
+  return parseInput(
+    CreateIntegrationBody,
+    { name: options.name, settings: settingsOf(options) },
+    'integration',
+  )
+}
+
+export const registerIntegrations = (program: Command) => {
+  const integrations = program
+    .command('integrations')
+    .alias('integration')
+    .description('webhook endpoints monitoring tools deliver alerts to; each has its own secret')
+    .addHelpText(
+      'after',
+      [
+        examples(
+          'sitewire integrations create --name prometheus --kind alertmanager',
+          'sitewire integrations create --name grafana --kind grafana --hmac',
+          'sitewire integrations deliveries 01J…',
+        ),
+        'An integration file (-f):',
+        '  name: datadog-prod',
+        '  settings: { kind: datadog, header: X-Sitewire-Token, fingerprint_labels: [host] }',
+      ].join('\n'),
+    )
+
+  pagedList(
+    integrations.command('list').alias('ls').description("the site's integrations"),
+    Integration,
+    inSite('/integrations'),
+    columns,
+  )
+
+  integrations
+    .command('get')
+    .alias('show')
+    .description('an integration: its hook URL and the setup to paste into its sender')
+    .argument('<integration>')
+    .action(
+      action(async (session, [id]) => {
+        const api = await session.api()
+        printIntegration(
+          session,
+          api,
+          await api.get(Integration, await session.sitePath(`/integrations/${id}`)),
+        )
+      }),
+    )
+
+  integrations
+    .command('create')
+    .description('create an integration; its secret and the setup for its sender are printed this once')
+    .option('--name <name>')
+    .addOption(new Option('--kind <kind>', 'the sender').choices(IntegrationKind.options))
+    .option('--hmac', 'grafana: sign with HMAC instead of a bearer token')
+    .option('--timestamp-header <header>', 'grafana with --hmac: the header carrying the signed timestamp')
+    .option('--header <header>', 'datadog: the header that carries the secret (default X-Sitewire-Token)')
+    .option('--topic-arn <arn>', 'sns: a topic accepted; repeat for more (default any)', collect)
+    .option('--audience <audience>', "gcp_pubsub: the OIDC token's audience")
+    .option('--service-account-email <email>', "gcp_pubsub: the push subscription's service account")
+    .option('--resolve-after <seconds>', 'splunk: resolve an alert after this long without a delivery')
+    .option('--fingerprint-label <label>', 'a label that tells alert series apart; repeat for more', collect)
+    .addOption(
+      new Option('--signing <scheme>', 'webhook: how deliveries are signed').choices([
+        'standard_webhooks',
+        'github',
+      ]),
+    )
+    .option('-f, --file <path>', 'the integration as YAML or JSON instead; - reads stdin')
+    .action(
+      action<CreateOptions>(async (session, _args, options) => {
+        const body = await createBody(options)
+        const api = await session.api()
+        const created = await api.json(
+          IntegrationWithSecret,
+          'POST',
+          await session.sitePath('/integrations'),
+          {
+            json: body,
+          },
+        )
+        printIntegration(session, api, created)
+      }),
+    )
+
+  integrations
+    .command('rotate-secret')
+    .description('make a new secret, printed this once; the previous one stays valid until retired')
+    .argument('<integration>')
+    .action(
+      action(async (session, [id]) => {
+        const api = await session.api()
+        const rotated = await api.json(
+          IntegrationWithSecret,
+          'POST',
+          await session.sitePath(`/integrations/${id}/rotate-secret`),
+        )
+        printIntegration(session, api, rotated)
+      }),
+    )
+
+  for (const [verb, method, suffix, description] of [
+    [
+      'retire-secret',
+      'POST',
+      '/retire-secret',
+      'after a rotation: only the newest secret is valid from now on',
+    ],
+    [
+      'delete',
+      'DELETE',
+      '',
+      'delete an integration: its endpoint answers 404; its alerts and deliveries stay',
+    ],
+  ] as const) {
+    integrations
+      .command(verb)
+      .description(description)
+      .argument('<integration>')
+      .action(
+        action(async (session, [id]) => {
+          const integration = await (await session.api()).json(
+            Integration,
+            method,
+            await session.sitePath(`/integrations/${id}${suffix}`),
+          )
+          session.printer.item(integration, (row) => row.id, columns)
+        }),
+      )
+  }
+
+  const deliveryColumns: Column<Delivery>[] = [
+    { header: 'ID', value: (delivery) => delivery.id },
+    { header: 'RECEIVED', value: (delivery) => delivery.received_at },
+    { header: 'FROM', value: (delivery) => delivery.source_address },
+    { header: 'BYTES', value: (delivery) => (delivery.body ?? delivery.body_base64 ?? '').length },
+    {
+      header: 'ALERTS',
+      value: (delivery) =>
+        delivery.alerts.map((alert) => `${alert.outcome} ${alert.alert_id ?? alert.fingerprint}`),
+    },
+  ]
+  withPaging(
+    integrations
+      .command('deliveries')
+      .description(
+        'deliveries accepted, oldest first, and what each alert in them led to (--json: as they came)',
+      )
+      .argument('<integration>'),
+  ).action(
+    action<PageOptions>(async (session, [id], options) =>
+      printPage(session, Delivery, inSite(`/integrations/${id}/deliveries`), {}, options, deliveryColumns),
+    ),
+  )
+
+  integrations
+    .command('refusals')
+    .description('deliveries refused for their credentials, per source address and reason')
+    .argument('<integration>')
+    .action(
+      action(async (session, [id]) => {
+        const refusals = await (await session.api()).get(
+          HookRefusalList,
+          await session.sitePath(`/integrations/${id}/refusals`),
+        )
+        session.printer.list(
+          refusals,
+          [
+            { header: 'FROM', value: (refusal) => refusal.source_address },
+            { header: 'REASON', value: (refusal) => refusal.reason },
+            { header: 'COUNT', value: (refusal) => refusal.count },
+            { header: 'LAST', value: (refusal) => refusal.last_at },
+          ],
+          (refusal) => `${refusal.source_address} ${refusal.reason}`,
+        )
+      }),
+    )
+}

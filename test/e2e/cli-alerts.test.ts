@@ -1,0 +1,332 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Alert, Silence } from '../../schema/api/alerts'
+import type { Rule, RuleTrigger } from '../../schema/api/rules'
+import type { Site } from '../../schema/api/sites'
+import type { Task } from '../../schema/api/tasks'
+import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
+import { until } from './agent-process'
+import { sitewire } from './cli-process'
+
+/** One Alertmanager webhook with a single firing alert, as Alertmanager 0.27 posts it. */
+const alertmanagerDelivery = (alert: { fingerprint: string; instance: string; service: string }) => ({
+  receiver: 'sitewire',
+  status: 'firing',
+  alerts: [
+    {
+      status: 'firing',
+      labels: {
+        alertname: 'HighLatency',
+        instance: alert.instance,
+        service: alert.service,
+        severity: 'critical',
+      },
+      annotations: { summary: 'p99 latency high' },
+      startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prom.example/graph',
+      fingerprint: alert.fingerprint,
+    },
+  ],
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://am.example',
+  version: '4',
+  groupKey: '{}:{alertname="HighLatency"}',
+  truncatedAlerts: 0,
+})
+
+/** The `sitewire` CLI's alerts, integrations, silences and rules, against the platform `npm start` runs. */
+describe('sitewire CLI: alerts', () => {
+  let platform: RunningPlatform
+  let dataDir: string
+  let home: string
+  let env: Record<string, string>
+  let hookUrl = ''
+  let secret = ''
+  let integrationId = ''
+  let alertId = ''
+  const cli = (args: string[], input?: string) =>
+    sitewire(args, { env, ...(input === undefined ? {} : { input }) })
+  const deliver = (body: unknown) =>
+    fetch(hookUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sitewire-cli-alerts-'))
+    home = await mkdtemp(join(tmpdir(), 'sitewire-cli-alerts-home-'))
+    platform = await startPlatform({ dataDir, port: testPort(31) })
+    env = {
+      XDG_CONFIG_HOME: join(home, 'config'),
+      SITEWIRE_URL: platform.url,
+      SITEWIRE_KEY: platform.adminKey as string,
+    }
+    const created = await cli(['--json', 'sites', 'create', 'Alerts DC', '--timezone', 'UTC'])
+    expect(created.code).toBe(0)
+    env.SITEWIRE_SITE = (JSON.parse(created.stdout) as Site).id
+  }, 120_000)
+
+  afterAll(async () => {
+    await platform?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+    await rm(home, { recursive: true, force: true })
+  })
+
+  it('creates an Alertmanager integration, printing its secret once with the setup to paste', async () => {
+    const created = await cli(['integrations', 'create', '--name', 'prometheus', '--kind', 'alertmanager'])
+    expect(created.code).toBe(0)
+    const field = (name: string) => new RegExp(`^${name}\\s+(\\S+)$`, 'm').exec(created.stdout)?.[1] ?? ''
+    integrationId = field('id')
+    secret = field('secret')
+    hookUrl = field('hook url')
+    expect(integrationId).toMatch(/^[0-9A-Z]{26}$/)
+    expect(hookUrl).toBe(`${platform.url}/v1/hooks/${env.SITEWIRE_SITE}/${integrationId}`)
+    expect(secret.length).toBeGreaterThan(20)
+    expect(created.stdout).toContain('Sender setup (yaml):')
+    expect(created.stdout).toContain(`url: ${hookUrl}`)
+    expect(created.stdout).toContain(`credentials: ${secret}`)
+    expect(created.stderr).toContain('The secret is shown this once')
+
+    // Shown again, the setup has a placeholder; the secret itself is not kept anywhere to show.
+    const shown = await cli(['integrations', 'get', integrationId])
+    expect(shown.stdout).toContain('credentials: <secret>')
+    expect(shown.stdout).not.toContain(secret)
+
+    // A kind the platform does not know is refused before anything is sent (by commander, which exits 1).
+    const bad = await cli(['integrations', 'create', '--name', 'x', '--kind', 'nagios'])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain("argument 'nagios' is invalid")
+    expect((await cli(['-q', 'integrations', 'list'])).stdout).toBe(`${integrationId}\n`)
+  })
+
+  it('lists the alert a delivery fired, acknowledges it, and shows that in its history', async () => {
+    const delivered = await deliver(
+      alertmanagerDelivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1', service: 'api' }),
+    )
+    expect(delivered.status).toBe(200)
+
+    const listed = await cli(['alerts', 'list', '--status', 'firing'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout.split('\n')[0]).toMatch(
+      /^ ID\s+STATUS\s+SEVERITY\s+NAME\s+LABELS\s+STARTED\s+EPISODE\s+MARKS$/,
+    )
+    expect(listed.stdout).toMatch(/firing\s+critical\s+HighLatency\s+alertname=HighLatency,instance=web-1/)
+    const json = await cli(['--json', 'alerts', 'list', '--label', 'instance=web-1', '-s', 'latency'])
+    const alerts = (JSON.parse(json.stdout) as { items: Alert[] }).items
+    expect(alerts.map((alert) => alert.fingerprint)).toEqual(['d0c296e49fc4ad26'])
+    alertId = alerts[0]?.id ?? ''
+    expect((await cli(['-q', 'alerts', 'list', '--label', 'instance=web-2'])).stdout).toBe('')
+
+    const counts = await cli(['alerts', 'counts', '--status', 'firing'])
+    expect(counts.stdout).toMatch(/all\s+1\s+1\s+0\s+0\s+0\s+0/)
+
+    const acked = await cli(['alerts', 'ack', alertId, '--note', 'rolling back'])
+    expect(acked.code).toBe(0)
+    expect(acked.stdout).toMatch(/MARKS\s+acked/)
+    const shown = await cli(['alerts', 'get', alertId])
+    expect(shown.stdout).toMatch(/^acknowledged\s+by \S+ at \S+: rolling back$/m)
+    expect(shown.stdout).toMatch(/^links\s+source: http:\/\/prom\.example\/graph$/m)
+    const history = await cli(['alerts', 'history', alertId])
+    expect(history.stdout).toMatch(/fired\s+integration\/\S+\s+p99 latency high/)
+    expect(history.stdout).toMatch(/acknowledged\s+\S+\s+rolling back/)
+
+    const deliveries = await cli(['integrations', 'deliveries', integrationId])
+    expect(deliveries.stdout).toContain(`fired ${alertId}`)
+  })
+
+  it('silences alerts by label with matchers, and ends the silence early', async () => {
+    const refused = await cli(['silences', 'create', '--match', 'instance=~web-(', '--for', '1h'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('the value of =~ and !~ must be a regular expression')
+
+    const created = await cli([
+      '--json',
+      'silences',
+      'create',
+      '--match',
+      'service=api',
+      '--match',
+      'instance=~web-.*',
+      '--for',
+      '2h',
+      '--comment',
+      'kernel upgrade',
+    ])
+    expect(created.code).toBe(0)
+    const silence = JSON.parse(created.stdout) as Silence
+    expect(silence).toMatchObject({
+      matchers: [
+        { label: 'service', op: '=', value: 'api' },
+        { label: 'instance', op: '=~', value: 'web-.*' },
+      ],
+      active: true,
+      comment: 'kernel upgrade',
+    })
+    expect(Date.parse(silence.ends_at) - Date.parse(silence.starts_at)).toBeGreaterThan(7_190_000)
+    const listed = await cli(['silences', 'list'])
+    expect(listed.stdout).toMatch(new RegExp(`${silence.id}\\s+active\\s+service=api, instance=~web-\\.\\*`))
+    // The firing alert entered it at once.
+    await until('the alert in the silence', async () =>
+      (await cli(['-q', 'alerts', 'list', '--silenced', 'true'])).stdout === `${alertId}\n`
+        ? true
+        : undefined,
+    )
+
+    const ended = await cli(['silences', 'delete', silence.id])
+    expect(ended.code).toBe(0)
+    expect(ended.stdout).toMatch(/STATE\s+ended/)
+    const again = await cli(['silences', 'delete', silence.id])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('(409 silence_deleted)')
+  })
+
+  it('refuses a rule whose expression does not compile, showing where, then runs a rule on the next alert', async () => {
+    const task = await fetch(`${platform.url}/v1/sites/${env.SITEWIRE_SITE}/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Restart web',
+        steps: [{ kind: 'script', interpreter: 'sh', body: 'echo restart', timeout_seconds: 30 }],
+      }),
+    })
+    const taskId = ((await task.json()) as Task).id
+
+    const refused = await cli([
+      'rules',
+      'create',
+      '--name',
+      'Restart on latency',
+      '-e',
+      'alert.labels.service = "api"',
+      '--run-task',
+      'Restart web',
+      '--target-label',
+      'instance',
+    ])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(
+      [
+        'error: the expression does not compile: Unexpected character: = (422 invalid_expression)',
+        '  at line 1, column 22: Unexpected character: =',
+        '    alert.labels.service = "api"',
+        `    ${' '.repeat(21)}^`,
+        '',
+      ].join('\n'),
+    )
+
+    // From a file, the same mistake on its second line.
+    const file = join(home, 'rule.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'Restart on latency',
+        expression: 'alert.severity == "critical"\n  && alert.nope == 1',
+        action: { kind: 'run_task', task_id: taskId, target_label: 'instance' },
+      }),
+    )
+    const fromFile = await cli(['rules', 'create', '-f', file])
+    expect(fromFile.code).toBe(1)
+    expect(fromFile.stderr).toContain('at line 2, column 12: No such key: nope')
+
+    const created = await cli([
+      '--json',
+      'rules',
+      'create',
+      '--name',
+      'Restart on latency',
+      '-e',
+      'alert.labels.service == "api"',
+      '--run-task',
+      'Restart web',
+      '--target-label',
+      'instance',
+      '-p',
+      'host={{ alert.labels.instance }}',
+    ])
+    expect(created.code).toBe(0)
+    const rule = JSON.parse(created.stdout) as Rule
+    expect(rule).toMatchObject({
+      version: 1,
+      on: ['fired', 'refired'],
+      action: {
+        kind: 'run_task',
+        task_id: taskId,
+        target_label: 'instance',
+        params: { host: '{{ alert.labels.instance }}' },
+      },
+    })
+    const updated = await cli(['rules', 'update', rule.id, '--throttle-alert', '600'])
+    expect(updated.stdout).toMatch(/VERSION\s+2/)
+    const listed = await cli(['rules', 'list'])
+    expect(listed.stdout).toMatch(
+      new RegExp(`${rule.id}\\s+Restart on latency\\s+2\\s+enabled\\s+fired, refired`),
+    )
+
+    // A new series fires: the rule matches it, and its trigger records what came of it.
+    const delivered = await deliver(
+      alertmanagerDelivery({ fingerprint: 'a1b2c3d4e5f60718', instance: 'web-2', service: 'api' }),
+    )
+    expect(delivered.status).toBe(200)
+    let triggers: RuleTrigger[] = []
+    await until('the rule triggered', async () => {
+      triggers = (
+        JSON.parse((await cli(['--json', 'rules', 'triggers', rule.id])).stdout) as { items: RuleTrigger[] }
+      ).items
+      return triggers.length === 1 ? true : undefined
+    })
+    expect(triggers[0]).toMatchObject({ rule_version: 2, transition: 'fired', episode: 1 })
+    expect(['started', 'failed']).toContain(triggers[0]?.outcome)
+    const table = await cli(['rules', 'triggers', rule.id])
+    expect(table.stdout).toMatch(/fired #1\s+2\s+(started|failed)/)
+
+    expect((await cli(['rules', 'delete', rule.id])).code).toBe(0)
+
+    // A rule that notifies a chat instead.
+    const notify = await cli([
+      '--json',
+      'rules',
+      'create',
+      '--name',
+      'Page ops',
+      '-e',
+      'alert.name == "NeverFires"',
+      '--notify',
+      'https://hooks.slack.example/services/T0/B0/x',
+      '--notify-format',
+      'slack',
+    ])
+    expect(notify.code).toBe(0)
+    const paging = JSON.parse(notify.stdout) as Rule
+    expect(paging.action).toMatchObject({
+      kind: 'notify',
+      format: 'slack',
+      url: 'https://hooks.slack.example/services/T0/B0/x',
+    })
+    expect((await cli(['rules', 'list'])).stdout).toMatch(
+      /Page ops.*notify https:\/\/hooks\.slack\.example\S* \(slack\)/,
+    )
+    expect((await cli(['rules', 'delete', paging.id])).code).toBe(0)
+    expect((await cli(['-q', 'rules', 'list'])).stdout).toBe('')
+  })
+
+  it('rotates the secret (the old one still works until retired), shows refusals, and deletes the integration', async () => {
+    const rotated = await cli(['-q', 'integrations', 'rotate-secret', integrationId])
+    const newSecret = rotated.stdout.trim()
+    expect(newSecret).not.toBe(secret)
+    expect(newSecret.length).toBeGreaterThan(20)
+    const body = alertmanagerDelivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1', service: 'api' })
+    expect((await deliver(body)).status).toBe(200)
+    expect((await cli(['integrations', 'retire-secret', integrationId])).stdout).toMatch(/SECRETS\s+1/)
+    expect((await deliver(body)).status).toBe(401)
+    const refusals = await cli(['integrations', 'refusals', integrationId])
+    expect(refusals.stdout).toMatch(/wrong_secret\s+1/)
+    expect((await cli(['integrations', 'delete', integrationId])).code).toBe(0)
+    expect((await deliver(body)).status).toBe(404)
+  })
+})

@@ -1,0 +1,76 @@
+import * as v from 'valibot'
+import { Ulid } from '../../schema/common'
+import { Target } from '../../schema/tasks/run-request'
+
+/** What a `/sitewire …` line asks for. */
+export type SlashCommand =
+  | { kind: 'help' }
+  | { kind: 'link'; code: string }
+  | { kind: 'alerts'; site: string | null }
+  | { kind: 'ack'; alertId: string; note: string }
+  | { kind: 'run'; task: string; target: Target }
+  | { kind: 'usage'; problem: string }
+
+/**
+ * Slack may send links and mentions in its own markup (`<http://web-1|web-1>`), and smart
+ * quotes where people typed plain ones: read what the person sees.
+ */
+const plain = (text: string) =>
+  text
+    .replace(/<([^|>]*)\|([^>]*)>/g, '$2')
+    .replace(/<([^>]*)>/g, '$1')
+    .replace(/[“”]/g, '"')
+    .trim()
+
+const unquote = (text: string) => text.replace(/^"(.*)"$/, '$1').trim()
+
+/** `web-1` is a hostname; `role=web,env=prod` are labels every agent must have. */
+export const parseTarget = (text: string): Target | null => {
+  const spec = text.includes('=')
+    ? {
+        labels: Object.fromEntries(
+          text.split(',').map((pair) => [pair.split('=')[0], pair.split('=').slice(1).join('=')]),
+        ),
+      }
+    : { hostname: text }
+  const parsed = v.safeParse(Target, spec)
+  return parsed.success ? parsed.output : null
+}
+
+/** Reads the text after `/sitewire`; anything it cannot read is a `usage` naming the problem. */
+export const parseSlashCommand = (text: string): SlashCommand => {
+  const line = plain(text)
+  const [word = '', ...words] = line.split(/\s+/)
+  const rest = line.slice(word.length).trim()
+  switch (word.toLowerCase()) {
+    case '':
+    case 'help':
+      return { kind: 'help' }
+    case 'link':
+      return rest
+        ? { kind: 'link', code: rest }
+        : { kind: 'usage', problem: 'give the code: `/sitewire link <code>`' }
+    case 'alerts':
+      return { kind: 'alerts', site: rest ? unquote(rest) : null }
+    case 'ack': {
+      const alertId = (words[0] ?? '').toUpperCase()
+      if (!v.is(Ulid, alertId))
+        return { kind: 'usage', problem: 'give the alert’s id: `/sitewire ack <alert-id> [note]`' }
+      return { kind: 'ack', alertId, note: rest.slice(alertId.length).trim() }
+    }
+    case 'run': {
+      // The target has no spaces, so the last ` on ` splits it from a task name that may hold one.
+      const match = /^(.+)\s+on\s+(\S+)$/i.exec(rest)
+      const target = match?.[2] ? parseTarget(match[2]) : null
+      if (!match?.[1] || !target)
+        return {
+          kind: 'usage',
+          problem:
+            'say what to run where: `/sitewire run <task-name> on <hostname | label=value[,label=value]>`',
+        }
+      return { kind: 'run', task: unquote(match[1]), target }
+    }
+    default:
+      return { kind: 'usage', problem: `there is no \`${word}\` command` }
+  }
+}
