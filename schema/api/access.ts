@@ -99,6 +99,8 @@ export const AuditEntry = v.object({
   details: v.nullable(v.record(v.string(), v.unknown())),
 })
 export type AuditEntry = v.InferOutput<typeof AuditEntry>
+/** What a write records; the trail adds the id and the time. */
+export type AuditRecord = Omit<AuditEntry, 'id' | 'time'>
 export const AuditPage = pageOf(AuditEntry)
 
 export const ListAuditQuery = v.object({

@@ -58,6 +58,15 @@ export const projectionQuarantine = sqliteTable('projection_quarantine', {
   quarantinedAt: text('quarantined_at').notNull(),
 })
 
+/**
+ * Audit entries of writes committed here, stored in the write's own transaction and forwarded
+ * to the tenant's audit trail in batches; a row goes once the tenant has stored it.
+ */
+export const auditOutbox = sqliteTable('audit_outbox', {
+  id: text('id').primaryKey(),
+  entry: text('entry').notNull(),
+})
+
 /** The first answer to each `Idempotency-Key`, replayed on repeats. */
 export const idempotency = sqliteTable('idempotency', {
   key: text('key').primaryKey(),

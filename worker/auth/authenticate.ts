@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
 import { tenantOf } from '../objects'
 import { sha256Hex, tenantOfKey } from './api-keys'
+import { principalCache } from './principal-cache'
 import { requireSameOrigin } from './same-origin'
 import { hasSessionCookie, sessionTokenOf } from './session-cookie'
 
@@ -31,12 +32,22 @@ const byApiKey = async (c: Context<AppEnv>, header: string | undefined): Promise
   const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1]
   const tenantId = secret ? tenantOfKey(secret) : undefined
   if (!secret || !tenantId) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
-  const principal = await tenantOf(c.env, tenantId).authenticateKey(await sha256Hex(secret))
+  const principal = await verifiedKey(c, tenantId, await sha256Hex(secret))
   if (!principal)
     throw apiError(401, 'invalid_credentials', 'the API key is not valid, or was revoked or has expired')
   if (!principal.scopes.includes('api'))
     throw apiError(403, 'insufficient_scope', 'this key does not have the api scope')
   return principal
+}
+
+/** A key's principal from this isolate's cache, or from its tenant's object (then cached). */
+const verifiedKey = async (c: Context<AppEnv>, tenantId: string, hash: string) => {
+  const cached = principalCache.get(hash)
+  if (cached) return cached
+  const verified = await tenantOf(c.env, tenantId).authenticateKey(hash)
+  if (!verified) return null
+  principalCache.set(hash, verified.principal, verified.expiresAt)
+  return verified.principal
 }
 
 const bySession = async (c: Context<AppEnv>): Promise<Principal> => {

@@ -1,15 +1,17 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { tenantOf } from '../objects'
 import type { AppEnv } from './context'
 
 /**
  * Records a write in the tenant's audit trail once it has been answered, refused or not:
  * who, what, which object, from where, and the status. Changes of access are audited by
- * the Tenant object itself, in their own transaction, and don't use this.
+ * the Tenant object itself, in their own transaction, and don't use this; nor does a write
+ * whose object stored the entry with the write itself (`auditedByObject`).
  */
 export const audited = (action: string, objectType: string): MiddlewareHandler<AppEnv> =>
   async function audited(c, next) {
     await next()
+    if (c.var.auditedByObject) return
     const siteId = c.req.param('siteId') ?? null
     const created = c.res.status === 201 && objectType === 'site' && !siteId ? await createdId(c.res) : null
     await tenantOf(c.env, c.var.caller.tenantId).recordAudit({
@@ -33,3 +35,6 @@ const errorCode = async (response: Response) => {
     return null
   }
 }
+
+/** Tells `audited` that the object which answered stored the write's audit entry in the write's own transaction. */
+export const auditedByObject = (c: Context<AppEnv>) => c.set('auditedByObject', true)

@@ -13,6 +13,8 @@ export interface AppEnv {
     principal: Principal
     idempotency: IdempotencyClaim | undefined
     siteId: string | undefined
+    /** Set when the object that answered a write audited it itself. */
+    auditedByObject: boolean | undefined
   }
 }
 

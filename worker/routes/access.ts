@@ -14,6 +14,7 @@ import {
 } from '../../schema/api/access'
 import { IdParam, PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
+import { principalCache } from '../auth/principal-cache'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
@@ -87,19 +88,22 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     route({
       summary: 'Revoke an API key',
       tag: 'Access',
-      description: 'Takes effect on the next request made with the key, which answers 401.',
+      description:
+        'Requests made with the key answer 401 from then on; a Worker instance that verified the key in ' +
+        'the last 5 seconds may still accept it until those seconds have passed.',
       ok: { status: 200, schema: ApiKey, description: 'The revoked key' },
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).revokeApiKey(c.req.valid('param').id, {
-          caller: c.var.caller,
-          idempotency: c.var.idempotency,
-        }),
-      ),
+    async (c) => {
+      const id = c.req.valid('param').id
+      const reply = await tenantOf(c.env, c.var.caller.tenantId).revokeApiKey(id, {
+        caller: c.var.caller,
+        idempotency: c.var.idempotency,
+      })
+      principalCache.forgetKey(id)
+      return send(c, reply)
+    },
   )
 
 /** `/v1/grants`: roles given to users and teams, on the tenant or on one site. */

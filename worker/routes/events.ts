@@ -10,12 +10,13 @@ import {
 import { LoggedEvent } from '../../schema/events'
 import { authorize } from '../auth/authenticate'
 import { readCloudEvents } from '../cloudevents/read-request'
-import { audited } from '../http/audited'
+import { audited, auditedByObject } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
 import { siteFor, siteOf } from '../objects'
+import { APPEND_AUDIT_ACTION } from '../site/audit-outbox'
 import { SiteParam } from './sites'
 
 /** `/v1/sites/{siteId}/events`: page through the log, append CloudEvents, stream it live. */
@@ -58,12 +59,14 @@ export const eventRoutes = new Hono<AppEnv>()
       },
     }),
     valid('param', SiteParam),
-    audited('events.append', 'site'),
+    audited(APPEND_AUDIT_ACTION, 'site'),
     authorize('operator', 'site'),
     async (c) => {
       const events = readCloudEvents(c.req.raw.headers, new Uint8Array(await c.req.arrayBuffer()))
-      const write = writeOf(c)
-      return send(c, await siteOf(c.env, c.req.valid('param').siteId).appendEvents(events, write))
+      const reply = await siteOf(c.env, c.req.valid('param').siteId).appendEvents(events, writeOf(c))
+      // The site stored the entry with the events; a refusal is audited here.
+      if (!reply.refused) auditedByObject(c)
+      return send(c, reply)
     },
   )
   .get(

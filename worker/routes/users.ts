@@ -10,6 +10,7 @@ import {
 } from '../../schema/api/users'
 import { IdParam } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
+import { principalCache } from '../auth/principal-cache'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
@@ -97,13 +98,14 @@ export const userRoutes = new Hono<AppEnv>()
     valid('param', IdParam),
     requireJson,
     valid('json', UpdateUserBody),
-    async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).updateUser(
-          c.req.valid('param').id,
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => {
+      const reply = await tenantOf(c.env, c.var.caller.tenantId).updateUser(
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        writeOf(c),
+      )
+      // A disabled user's keys stop working; the cache does not know whose keys it holds.
+      if (c.req.valid('json').disabled !== undefined) principalCache.clear()
+      return send(c, reply)
+    },
   )

@@ -73,10 +73,6 @@ export class EventLog {
   /** Appends events in order. Call it inside `transactionSync`, and `reload` if that throws. */
   append(events: readonly AppendableEvent[], recordedAt: string): AppendedEvent[] {
     return events.map(({ data, data_base64, ...input }) => {
-      const existing = this.sql
-        .exec<{ seq: number }>('SELECT seq FROM events WHERE source = ? AND id = ?', input.source, input.id)
-        .toArray()[0]
-      if (existing) return { id: input.id, source: input.source, seq: existing.seq, duplicate: true }
       const seq = this.#head + 1
       const bytes =
         data instanceof Uint8Array ? data : typeof data_base64 === 'string' ? fromBase64(data_base64) : null
@@ -85,8 +81,10 @@ export class EventLog {
         time: input.time ?? recordedAt,
         ...(bytes || data === undefined ? {} : { data }),
       }
-      this.sql.exec(
-        'INSERT INTO events (seq, id, source, type, subject, time, body, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      // One statement for a new event, the common case; only a repeat costs a second, to read its seq.
+      const written = this.sql.exec(
+        `INSERT INTO events (seq, id, source, type, subject, time, body, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source, id) DO NOTHING`,
         seq,
         stored.id,
         stored.source,
@@ -95,7 +93,13 @@ export class EventLog {
         stored.time,
         JSON.stringify(stored),
         bytes,
-      )
+      ).rowsWritten
+      if (written === 0) {
+        const existing = this.sql
+          .exec<{ seq: number }>('SELECT seq FROM events WHERE source = ? AND id = ?', input.source, input.id)
+          .one()
+        return { id: input.id, source: input.source, seq: existing.seq, duplicate: true }
+      }
       this.#head = seq
       const event = bytes ? { ...stored, data_base64: toBase64(bytes), seq } : { ...stored, seq }
       return { id: input.id, source: input.source, seq, duplicate: false, event }

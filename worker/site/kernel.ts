@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import type { AuditRecord } from '../../schema/api/access'
 import type { AppendResult } from '../../schema/api/events'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import * as siteStore from '../../schema/db/site-store'
@@ -15,8 +16,10 @@ import type { Env } from '../env'
 import { ApiError, apiError, type Refusal, refusal } from '../http/errors'
 import { type Answer, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
+import { tenantOf } from '../objects'
 import { openProjections } from '../projections/database'
 import { AlarmScheduler } from './alarm-scheduler'
+import { APPEND_AUDIT_ACTION, AuditOutbox } from './audit-outbox'
 import type { CallerScope } from './caller-scope'
 import type { CommitPlan } from './commit-plan'
 import { EventLog } from './event-log'
@@ -59,6 +62,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   protected state: SiteState = initialSiteState
   protected kernel!: SiteKernel
   private idempotency!: IdempotencyStore
+  private audit!: AuditOutbox
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
   private readonly reactions = new Reactions(() => this.features, {
@@ -85,6 +89,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.quarantine = new ProjectionQuarantine(this.ctx.storage.sql)
+    this.audit = this.openAuditOutbox()
     this.streams = new EventStreams(this.ctx, this.log)
     this.alarms = new AlarmScheduler(this.ctx.storage, await this.ctx.storage.getAlarm())
     for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
@@ -94,6 +99,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
     this.projector = this.openProjector()
     if (this.log.head > 0) void this.projector.catchUp()
+    void this.audit.flush()
     // What came due while the object was down is done now: every feature's work runs once.
     await this.work(this.features.filter((feature) => feature.work))
   }
@@ -148,6 +154,18 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     })
   }
 
+  /** Forwards the audit entries of this site's writes to its tenant's trail. */
+  private openAuditOutbox() {
+    return new AuditOutbox(this.ctx.storage.sql, {
+      send: async (entries) => {
+        if (this.state.status === 'absent') throw new Error('audit entries in a site that does not exist')
+        await tenantOf(this.env, this.state.site.tenant_id).importAudit(entries)
+      },
+      retryAt: (at) => this.alarms.wakeAt(at),
+      fault: (error) => this.fault('audit forwarding failed', 'audit', error),
+    })
+  }
+
   // What the Worker calls directly
 
   /** Creates the site; the tenant object calls it, for a caller it has authorised. */
@@ -157,21 +175,36 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     )
   }
 
-  /** Appends external CloudEvents as they are; the Worker has validated them. */
+  /**
+   * Appends external CloudEvents as they are; the Worker has validated them. The append's audit
+   * entry is stored with the events and forwarded to the tenant after the answer.
+   */
   appendEvents(events: AppendableEvent[], write: WriteContext): Answer<AppendResult> {
     return this.answer(() => {
-      this.visibleSite(write.caller)
+      const site = this.visibleSite(write.caller)
       requireActive(this.state)
-      return this.commit<AppendResult>(write.idempotency, () => ({
-        events,
-        reply: (appended) => ({
-          status: appended.some((a) => !a.duplicate) ? 201 : 200,
-          body: {
-            items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
-            head_seq: this.log.head,
-          },
+      const audit = {
+        actor: write.caller.actor,
+        action: APPEND_AUDIT_ACTION,
+        object: { type: 'site', id: site.id },
+        site_id: site.id,
+        address: write.caller.address,
+        details: null,
+      }
+      return this.commit<AppendResult>(
+        write.idempotency,
+        () => ({
+          events,
+          reply: (appended) => ({
+            status: appended.some((a) => !a.duplicate) ? 201 : 200,
+            body: {
+              items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
+              head_seq: this.log.head,
+            },
+          }),
         }),
-      }))
+        audit,
+      )
     })
   }
 
@@ -264,13 +297,23 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
 
   /**
    * Replays a repeated write, or decides one and stores its events, every feature's fold of
-   * them and its answer in one transaction; then tells watchers and the projector, and queues
-   * the features' reactions.
+   * them, its answer and its audit entry (when `audit` is given) in one transaction; then tells
+   * watchers and the projector, and queues the features' reactions.
    */
-  protected commit<T>(idempotency: IdempotencyClaim | undefined, plan: CommitPlan<T>): Reply<T> {
+  protected commit<T>(
+    idempotency: IdempotencyClaim | undefined,
+    plan: CommitPlan<T>,
+    audit?: Omit<AuditRecord, 'status'>,
+  ): Reply<T> {
     const now = Date.now()
     const replay = this.idempotency.find(idempotency, now)
-    if (replay) return replay as Reply<T>
+    if (replay) {
+      if (audit) {
+        this.audit.add({ ...audit, status: replay.status }, now)
+        this.audit.soon()
+      }
+      return replay as Reply<T>
+    }
     const time = new Date(now).toISOString()
     const { events, reply, replay: replayBody } = plan(time)
     let committed: { fresh: LoggedEvent[]; next: SiteState; answer: Reply<T> }
@@ -285,6 +328,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
           this.state,
         )
         const answer = reply(appended, next)
+        if (audit) this.audit.add({ ...audit, status: answer.status }, now)
         this.idempotency.save(
           idempotency,
           replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
@@ -298,6 +342,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     }
     const { fresh, next, answer } = committed
     this.state = next
+    if (audit) this.audit.soon()
     if (fresh.length > 0) this.afterAppend(fresh)
     return answer
   }
@@ -341,6 +386,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.alarms.fired()
     const now = Date.now()
     await this.work(this.features.filter((feature) => this.alarms.isDue(feature, now)))
+    await this.audit.flush()
     try {
       await this.projector.catchUp()
     } catch (error) {

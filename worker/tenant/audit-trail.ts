@@ -1,15 +1,12 @@
 import { and, desc, eq, gte, lt, lte } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
-import type { AuditEntry, ListAuditQuery } from '../../schema/api/access'
+import type { AuditEntry, AuditRecord, ListAuditQuery } from '../../schema/api/access'
 import * as store from '../../schema/db/tenant-store'
 import { byId, toPage } from '../lib/paging'
 
 const nextId = monotonicFactory()
 type Row = typeof store.audit.$inferSelect
-
-/** What a caller records; the trail adds the id and the time. */
-export type AuditRecord = Omit<AuditEntry, 'id' | 'time'>
 
 const toEntry = (row: Row): AuditEntry => ({
   id: row.id,
@@ -25,7 +22,10 @@ const toEntry = (row: Row): AuditEntry => ({
 
 /** The tenant's audit trail: rows are only ever inserted. */
 export class AuditTrail {
-  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase<typeof store>,
+    private readonly sql: SqlStorage,
+  ) {}
 
   record(entry: AuditRecord, now = Date.now()) {
     this.db
@@ -44,6 +44,30 @@ export class AuditTrail {
         details: entry.details,
       })
       .run()
+  }
+
+  /**
+   * Stores entries made elsewhere (a site's outbox) with their own id and time; one already
+   * stored is skipped. Plain SQL: building the insert with drizzle cost more than the batch.
+   */
+  import(entries: readonly AuditEntry[]) {
+    for (const entry of entries) {
+      this.sql.exec(
+        `INSERT INTO audit (id, time, actor_type, actor_id, action, object_type, object_id, site_id, address, status, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        entry.id,
+        Date.parse(entry.time),
+        entry.actor.type,
+        entry.actor.id,
+        entry.action,
+        entry.object.type,
+        entry.object.id,
+        entry.site_id,
+        entry.address,
+        entry.status,
+        entry.details === null ? null : JSON.stringify(entry.details),
+      )
+    }
   }
 
   /** Newest first, with filters; the cursor is the last id of the previous page. */

@@ -1,6 +1,7 @@
+import type { AuditRecord } from '../../schema/api/access'
 import { ApiError, refusal } from '../http/errors'
 import type { Answer, IdempotencyClaim, IdempotencyStore, Reply } from '../lib/idempotency'
-import type { AuditRecord, AuditTrail } from './audit-trail'
+import type { AuditTrail } from './audit-trail'
 
 /** Who a change is recorded against: a caller's write, or an anonymous attempt such as a sign-in. */
 export interface AuditedWrite {

@@ -5,6 +5,8 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import { monotonicFactory } from 'ulid'
 import type {
   ApiKey,
+  AuditEntry,
+  AuditRecord,
   CreateApiKeyBody,
   CreatedApiKey,
   CreateGrantBody,
@@ -28,7 +30,7 @@ import { errorMessage, log, setLogLevel } from '../lib/log'
 import { byId, toPage } from '../lib/paging'
 import { siteOf } from '../objects'
 import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
-import { type AuditRecord, AuditTrail } from './audit-trail'
+import { AuditTrail } from './audit-trail'
 import { Commands } from './command'
 import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
@@ -72,7 +74,7 @@ export class TenantObject extends DurableObject<Env> {
       await migrate(this.db, migrations)
       this.keys = new ApiKeyStore(this.db, () => this.tenantId)
       this.grants = new GrantStore(this.db)
-      this.auditTrail = new AuditTrail(this.db)
+      this.auditTrail = new AuditTrail(this.db, ctx.storage.sql)
       this.idempotency = new IdempotencyStore(ctx.storage.sql)
       this.commands = new Commands(ctx.storage, this.auditTrail, this.idempotency)
       const tenantId = () => this.tenantId
@@ -160,20 +162,26 @@ export class TenantObject extends DurableObject<Env> {
 
   // Authentication
 
-  /** The principal behind an API key hash, or null when the key is unknown, revoked or expired. */
-  authenticateKey(hash: string): Principal | null {
+  /**
+   * The principal behind an API key hash and when the key expires (ms, null for never), or
+   * null when the key is unknown, revoked or expired.
+   */
+  authenticateKey(hash: string): { principal: Principal; expiresAt: number | null } | null {
     const key = this.keys.findLive(hash, Date.now())
     if (!key) return null
     // A key acts for the user who made it: it stops working while that user is disabled.
     if (key.ownerType === 'user' && key.ownerId && !this.users.isActive(key.ownerId)) return null
     return {
-      tenantId: this.tenantId,
-      actor: { type: 'key', id: key.id },
-      scopes: key.scopes,
-      siteRestriction: key.siteId,
-      tenantRole: key.siteId ? null : key.role,
-      siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
-      sessionId: null,
+      principal: {
+        tenantId: this.tenantId,
+        actor: { type: 'key', id: key.id },
+        scopes: key.scopes,
+        siteRestriction: key.siteId,
+        tenantRole: key.siteId ? null : key.role,
+        siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
+        sessionId: null,
+      },
+      expiresAt: key.expiresAt?.getTime() ?? null,
     }
   }
 
@@ -395,6 +403,11 @@ export class TenantObject extends DurableObject<Env> {
 
   recordAudit(entry: AuditRecord) {
     this.auditTrail.record(entry)
+  }
+
+  /** Entries a site committed with its writes, forwarded in a batch; a repeat is stored once. */
+  importAudit(entries: AuditEntry[]) {
+    this.ctx.storage.transactionSync(() => this.auditTrail.import(entries))
   }
 
   listAudit(query: ListAuditQuery) {

@@ -1,0 +1,4 @@
+CREATE TABLE `audit_outbox` (
+	`id` text PRIMARY KEY NOT NULL,
+	`entry` text NOT NULL
+);
