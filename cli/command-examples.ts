@@ -80,6 +80,7 @@ const EXAMPLES: Record<string, string[]> = {
   'alerts list': [
     'sitewire alerts list --status firing --severity critical',
     'sitewire alerts list --label service=api --label env=prod -s latency',
+    'sitewire alerts list --all-sites --status firing --since 2026-12-01T00:00:00Z',
   ],
   'alerts get': ['sitewire alerts get 01J…', 'sitewire --json alerts get 01J…'],
   'alerts history': ['sitewire alerts history 01J…'],
@@ -123,6 +124,12 @@ const EXAMPLES: Record<string, string[]> = {
     'sitewire rules update 01J… -e \'alert.severity == "critical"\'',
   ],
   'rules delete': ['sitewire rules delete 01J…'],
+  'rules versions': ['sitewire rules versions 01J…', 'sitewire --json rules versions 01J…'],
+  'rules backtest': [
+    'sitewire rules backtest 01J… --last 24h',
+    'sitewire rules backtest 01J… --last 7d -e \'alert.labels.service == "web"\'',
+    'sitewire rules backtest -f rule.json --since 2026-12-01T00:00:00Z --until 2026-12-02T00:00:00Z',
+  ],
   'rules triggers': [
     'sitewire rules triggers 01J…',
     'sitewire -q rules triggers 01J…   # the runs it started',

@@ -1,12 +1,19 @@
 import { type Command, Option } from 'commander'
 import type * as v from 'valibot'
 import { AlertSeverity, AlertStatus } from '../../schema/alerts/received-alert'
-import { Alert, AlertCounts, AlertHistory, CreateSilenceBody, Silence } from '../../schema/api/alerts'
+import {
+  Alert,
+  AlertCounts,
+  AlertHistory,
+  AlertRecord,
+  CreateSilenceBody,
+  Silence,
+} from '../../schema/api/alerts'
 import type { SilenceMatcher } from '../../schema/events/alert'
 import { action, examples } from '../action'
 import { CliError, EXIT, parseInput } from '../errors'
 import { readInputFile } from '../input-file'
-import { inSite, pagedList } from '../paged-list'
+import { inSite, type PageOptions, pagedList, printPage, withPaging } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Column } from '../table'
 
@@ -27,6 +34,26 @@ const columns: Column<Alert>[] = [
   { header: 'STARTED', value: (alert) => alert.starts_at },
   { header: 'EPISODE', value: (alert) => alert.episode },
   { header: 'MARKS', value: marks },
+]
+
+/** An alert as the search across sites lists it. */
+const recordColumns: Column<AlertRecord>[] = [
+  { header: 'ID', value: (alert) => alert.id },
+  { header: 'SITE', value: (alert) => alert.site_id },
+  { header: 'STATUS', value: (alert) => alert.status },
+  { header: 'SEVERITY', value: (alert) => alert.severity },
+  { header: 'NAME', value: (alert) => alert.name },
+  { header: 'LABELS', value: (alert) => alert.labels },
+  { header: 'STARTED', value: (alert) => alert.starts_at },
+  {
+    header: 'MARKS',
+    value: (alert) =>
+      [
+        alert.silenced ? 'silenced' : '',
+        alert.acknowledged ? 'acked' : '',
+        alert.flapping ? 'flapping' : '',
+      ].filter(Boolean),
+  },
 ]
 
 /** One alert, field by field. */
@@ -173,16 +200,17 @@ export const registerAlerts = (program: Command) => {
       'after',
       examples(
         'sitewire alerts list --status firing --severity critical',
+        'sitewire alerts list --all-sites --status firing',
         'sitewire alerts ack 01J… --note "on it"',
         'sitewire alerts counts --group-by alertname',
       ),
     )
 
-  pagedList(
+  withPaging(
     alerts
       .command('list')
       .alias('ls')
-      .description('alerts, newest first')
+      .description("the site's alerts, newest first; --all-sites searches every site's")
       .addOption(new Option('--status <status>').choices(AlertStatus.options))
       .addOption(new Option('--severity <severity>').choices(SEVERITIES))
       .option('--integration <id>', 'alerts from this integration')
@@ -193,28 +221,44 @@ export const registerAlerts = (program: Command) => {
           'false',
         ]),
       )
-      .option('-s, --search <text>', 'in names and summaries'),
-    Alert,
-    inSite('/alerts'),
-    columns,
-    (options: {
-      status?: string
-      severity?: string
-      integration?: string
-      label?: string[]
-      silenced?: string
-      search?: string
-    }) => ({
-      status: options.status,
-      severity: options.severity,
-      integration_id: options.integration,
-      label: options.label?.length
-        ? Object.entries(keyValues(options.label, 'label'))
-            .map(([key, value]) => `${key}=${value}`)
-            .join(',')
-        : undefined,
-      silenced: options.silenced,
-      q: options.search,
+      .option('-s, --search <text>', 'in names and summaries')
+      .option('--all-sites', 'alerts across the sites you may see (with --site: only that one)')
+      .option('--since <time>', 'with --all-sites: started at or after')
+      .option('--until <time>', 'with --all-sites: started before'),
+  ).action(
+    action<
+      PageOptions & {
+        status?: string
+        severity?: string
+        integration?: string
+        label?: string[]
+        silenced?: string
+        search?: string
+        allSites?: boolean
+        since?: string
+        until?: string
+      }
+    >(async (session, _args, options) => {
+      const query = {
+        status: options.status,
+        severity: options.severity,
+        integration_id: options.integration,
+        label: options.label?.length
+          ? Object.entries(keyValues(options.label, 'label'))
+              .map(([key, value]) => `${key}=${value}`)
+              .join(',')
+          : undefined,
+        silenced: options.silenced,
+        q: options.search,
+      }
+      if (!options.allSites) return printPage(session, Alert, inSite('/alerts'), query, options, columns)
+      const search = {
+        ...query,
+        site_id: session.options.site,
+        since: options.since,
+        until: options.until,
+      }
+      await printPage(session, AlertRecord, '/v1/alerts', search, options, recordColumns)
     }),
   )
 

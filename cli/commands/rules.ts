@@ -1,5 +1,14 @@
 import { type Command, Option } from 'commander'
-import { CreateRuleBody, Rule, RuleTrigger, UpdateRuleBody } from '../../schema/api/rules'
+import {
+  type BacktestMatch,
+  BacktestResult,
+  CreateRuleBody,
+  Rule,
+  RuleTrigger,
+  type RuleVersion,
+  RuleVersionList,
+  UpdateRuleBody,
+} from '../../schema/api/rules'
 import { RuleTransition } from '../../schema/rules/rule-context'
 import { action, examples } from '../action'
 import type { ApiClient } from '../api-client'
@@ -9,6 +18,7 @@ import { inSite, type PageOptions, pagedList, withPaging } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
+import { parseDuration } from './alerts'
 import { findTask } from './tasks'
 
 const actionText = (rule: Rule) => {
@@ -45,6 +55,42 @@ const triggerColumns: Column<RuleTrigger>[] = [
   { header: 'RUN STATUS', value: (trigger) => trigger.run_status },
   { header: 'ERROR', value: (trigger) => trigger.error },
 ]
+
+const versionColumns: Column<RuleVersion>[] = [
+  { header: 'VERSION', value: (version) => version.version },
+  { header: 'SAVED', value: (version) => version.saved_at },
+  { header: 'BY', value: (version) => version.saved_by },
+  { header: 'STATE', value: (version) => (version.definition.enabled ? 'enabled' : 'disabled') },
+  { header: 'EXPRESSION', value: (version) => version.definition.expression },
+]
+
+const matchColumns: Column<BacktestMatch>[] = [
+  { header: 'AT', value: (match) => match.at },
+  { header: 'ALERT', value: (match) => match.name },
+  { header: 'LABELS', value: (match) => match.labels },
+  { header: 'ON', value: (match) => `${match.transition} #${match.episode}` },
+  { header: 'OUTCOME', value: (match) => match.outcome },
+  { header: 'PARAMS', value: (match) => match.run?.params },
+  { header: 'TARGET', value: (match) => match.run?.target },
+  { header: 'AGENTS', value: (match) => match.run?.agents },
+  { header: 'ERROR', value: (match) => match.error },
+]
+
+/** `--since`/`--until` as instants, or `--last` up to now; the last 24 hours unless told. */
+const windowOf = (options: { since?: string; until?: string; last?: string }) => {
+  if (options.last && options.since) throw new CliError('give --since or --last, not both', EXIT.usage)
+  const instant = (text: string, what: string) => {
+    const at = Date.parse(text)
+    if (Number.isNaN(at))
+      throw new CliError(`${what} "${text}" is not a time such as 2026-12-06T10:00:00Z`, EXIT.usage)
+    return new Date(at).toISOString()
+  }
+  const until = options.until ? instant(options.until, '--until') : new Date().toISOString()
+  const since = options.since
+    ? instant(options.since, '--since')
+    : new Date(Date.parse(until) - parseDuration(options.last ?? '24h') * 1000).toISOString()
+  return { since, until }
+}
 
 interface RuleOptions {
   file?: string
@@ -204,6 +250,7 @@ export const registerRules = (program: Command) => {
           'sitewire rules create --name "Restart web" -e \'alert.labels.alertname == "HighLatency"\' --run-task "Restart web" --target-label instance',
           'sitewire rules create -f rule.json',
           'sitewire rules triggers 01J…',
+          'sitewire rules backtest 01J… --last 7d',
         ),
         'A rule file (-f):',
         '  name: Restart web on latency',
@@ -287,6 +334,68 @@ export const registerRules = (program: Command) => {
         const rule = await (await session.api()).json(Rule, 'DELETE', await session.sitePath(`/rules/${id}`))
         session.printer.item(rule, (row) => row.id, columns)
       }),
+    )
+
+  rules
+    .command('versions')
+    .description("a rule's versions, oldest first: when each was saved, by whom, and its expression")
+    .argument('<rule>')
+    .action(
+      action(async (session, [id]) => {
+        const versions = await (await session.api()).get(
+          RuleVersionList,
+          await session.sitePath(`/rules/${id}/versions`),
+        )
+        session.printer.list(versions, versionColumns, (version) => String(version.version))
+      }),
+    )
+
+  rules
+    .command('backtest')
+    .description(
+      'what a rule would have done on the alerts delivered in a window: a saved rule, with -e as a change, or an unsaved one from -f; nothing is started',
+    )
+    .argument('[rule]', 'a saved rule; without it, -f gives the rule')
+    .option('-e, --expression <cel>', 'with <rule>: try this expression instead of its own')
+    .option('-f, --file <path>', 'an unsaved rule as YAML or JSON, as `rules create -f` takes; - reads stdin')
+    .option('--since <time>', 'deliveries at or after this time')
+    .option('--until <time>', 'deliveries before this time (default now)')
+    .option('--last <duration>', 'instead of --since: the last 30m, 24h, 7d… (default 24h)')
+    .action(
+      action<{ expression?: string; file?: string; since?: string; until?: string; last?: string }>(
+        async (session, [id], options) => {
+          if ((id === undefined) === (options.file === undefined))
+            throw new CliError('give a rule, or an unsaved one with -f, not both', EXIT.usage)
+          if (options.expression !== undefined && id === undefined)
+            throw new CliError('-e changes a saved rule; put the expression in the -f file', EXIT.usage)
+          const rule = options.file ? await readInputFile(options.file, CreateRuleBody, 'rule') : undefined
+          const body = {
+            ...(rule ? { rule } : { rule_id: id }),
+            ...(options.expression !== undefined ? { changes: { expression: options.expression } } : {}),
+            ...windowOf(options),
+          }
+          let result: BacktestResult
+          try {
+            result = await (await session.api()).json(
+              BacktestResult,
+              'POST',
+              await session.sitePath('/rules/backtest'),
+              { json: body },
+            )
+          } catch (error) {
+            throw explainRefusal(error, options.expression ?? rule?.expression)
+          }
+          const { printer } = session
+          if (printer.format === 'json' || printer.format === 'yaml') return printer.document(result)
+          printer.list({ items: result.matches }, matchColumns, (match) => match.delivery_id)
+          if (printer.format === 'table')
+            printer.line(
+              `${result.deliveries} deliveries (${result.unreadable} unreadable), ${result.transitions} transitions, ` +
+                `${result.matches.length} matched, ${result.would_start} would start a run` +
+                (result.truncated ? '; the window held more deliveries than one backtest reads' : ''),
+            )
+        },
+      ),
     )
 
   withPaging(

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Alert, Silence } from '../../schema/api/alerts'
+import type { Alert, AlertRecord, Silence } from '../../schema/api/alerts'
 import type { Rule, RuleTrigger } from '../../schema/api/rules'
 import type { Site } from '../../schema/api/sites'
 import type { Task } from '../../schema/api/tasks'
@@ -285,6 +285,62 @@ describe('sitewire CLI: alerts', () => {
     const table = await cli(['rules', 'triggers', rule.id])
     expect(table.stdout).toMatch(/fired #1\s+2\s+(started|failed)/)
 
+    // Its versions: the one created, then the throttle changed.
+    const versions = await cli(['rules', 'versions', rule.id])
+    expect(versions.code).toBe(0)
+    expect(versions.stdout.split('\n')[0]).toMatch(/^ VERSION\s+SAVED\s+BY\s+STATE\s+EXPRESSION$/)
+    expect(versions.stdout).toMatch(/^ 1\s+\S+\s+\S+\s+enabled\s+alert\.labels\.service == "api"$/m)
+    expect(versions.stdout).toMatch(/^ 2\s+/m)
+
+    // Backtested over the last hour: both deliveries match, and each run would fail (no agent here).
+    const backtest = await cli(['rules', 'backtest', rule.id, '--last', '1h'])
+    expect(backtest.code).toBe(0)
+    const lines = backtest.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^ AT\s+ALERT\s+LABELS\s+ON\s+OUTCOME\s+PARAMS\s+TARGET\s+AGENTS\s+ERROR$/)
+    expect(lines.slice(1, -1)).toEqual([
+      expect.stringMatching(/HighLatency\s+.*instance=web-1.*fired #1\s+failed\s+.*no_targets/),
+      expect.stringMatching(/HighLatency\s+.*instance=web-2.*fired #1\s+failed\s+.*no_targets/),
+    ])
+    expect(lines.at(-1)).toBe('2 deliveries (0 unreadable), 2 transitions, 2 matched, 0 would start a run')
+    const narrowed = await cli([
+      '--json',
+      'rules',
+      'backtest',
+      rule.id,
+      '-e',
+      'alert.labels.instance == "web-2"',
+      '--since',
+      new Date(Date.now() - 3_600_000).toISOString(),
+      '--until',
+      new Date(Date.now() + 60_000).toISOString(),
+    ])
+    expect(JSON.parse(narrowed.stdout)).toMatchObject({
+      deliveries: 2,
+      transitions: 2,
+      would_start: 0,
+      matches: [{ labels: { instance: 'web-2' }, outcome: 'failed' }],
+    })
+    const misplaced = await cli(['rules', 'backtest', rule.id, '-e', 'alert.labels.instance = "web-2"'])
+    expect(misplaced.code).toBe(1)
+    expect(misplaced.stderr).toContain('at line 1, column 23: Unexpected character: =')
+    // An unsaved rule from a file: resolving is an action it would take on each.
+    const unsaved = join(home, 'unsaved-rule.json')
+    await writeFile(
+      unsaved,
+      JSON.stringify({
+        name: 'Resolve api',
+        expression: 'alert.labels.service == "api"',
+        action: { kind: 'resolve' },
+      }),
+    )
+    const trial = await cli(['rules', 'backtest', '-f', unsaved, '--last', '1h'])
+    expect(trial.code).toBe(0)
+    expect(trial.stdout.match(/fired #1\s+would_act/g)).toHaveLength(2)
+    expect(trial.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '2 deliveries (0 unreadable), 2 transitions, 2 matched, 0 would start a run',
+    )
+    expect((await cli(['rules', 'backtest', rule.id, '-f', unsaved])).code).toBe(2)
+
     expect((await cli(['rules', 'delete', rule.id])).code).toBe(0)
 
     // A rule that notifies a chat instead.
@@ -313,6 +369,23 @@ describe('sitewire CLI: alerts', () => {
     )
     expect((await cli(['rules', 'delete', paging.id])).code).toBe(0)
     expect((await cli(['-q', 'rules', 'list'])).stdout).toBe('')
+  })
+
+  it('lists alerts across sites, this site’s among them', async () => {
+    const listed = await cli(['alerts', 'list', '--all-sites', '--status', 'firing'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout.split('\n')[0]).toMatch(
+      /^ ID\s+SITE\s+STATUS\s+SEVERITY\s+NAME\s+LABELS\s+STARTED\s+MARKS$/,
+    )
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `${alertId}\\s+${env.SITEWIRE_SITE}\\s+firing\\s+critical\\s+HighLatency\\s+.*instance=web-1`,
+      ),
+    )
+    const json = await cli(['--json', 'alerts', 'list', '--all-sites', '--label', 'instance=web-2'])
+    expect((JSON.parse(json.stdout) as { items: AlertRecord[] }).items).toMatchObject([
+      { site_id: env.SITEWIRE_SITE, fingerprint: 'a1b2c3d4e5f60718' },
+    ])
   })
 
   it('rotates the secret (the old one still works until retired), shows refusals, and deletes the integration', async () => {

@@ -614,6 +614,19 @@ describe('web console in Chromium', () => {
     expect(await expression.getAttribute('aria-invalid')).toBe('true')
     await expression.fill('alert.name == "HighLatency" && alert.severity == "critical"')
     expect(await rule.getByRole('alert').count()).toBe(0)
+
+    // Backtested unsaved: the one delivery so far matches, and its run would fail (no agent web-1 here).
+    await rule.getByRole('button', { name: 'Backtest this rule' }).click()
+    const trial = rule.getByRole('region', { name: 'Backtest result' })
+    await trial.waitFor()
+    expect(await trial.locator('dl').textContent()).toBe(
+      'Deliveries1Unreadable0Transitions1Matches1Would start0',
+    )
+    const trialRows = trial.getByRole('table', { name: 'Backtest matches' }).getByRole('row')
+    expect(await trialRows.count()).toBe(2)
+    expect(await trialRows.nth(1).textContent()).toMatch(
+      /HighLatency.*instance=web-1.*fired, episode 1failedno_targets: no approved agent matches the target/,
+    )
     await rule.getByRole('button', { name: 'Create rule' }).click()
     const ruleCard = page.getByRole('region', { name: 'Rule Restart on latency' })
     await ruleCard.waitFor()
@@ -634,6 +647,33 @@ describe('web console in Chromium', () => {
       })
       .toBe(2)
     expect(await triggers.nth(1).textContent()).toMatch(/fired, episode 1.*1(started|failed)/)
+
+    // Backtested as saved over the last 24 h, then with a narrower expression; a broken one is placed.
+    const backtest = page.getByRole('form', { name: 'Backtest' })
+    await backtest.getByRole('button', { name: 'Run backtest' }).click()
+    const result = backtest.getByRole('region', { name: 'Backtest result' })
+    await result.waitFor()
+    expect(await result.locator('dl').textContent()).toBe(
+      'Deliveries2Unreadable0Transitions2Matches2Would start0',
+    )
+    const matches = result.getByRole('table', { name: 'Backtest matches' }).getByRole('row')
+    expect(await matches.allTextContents()).toEqual([
+      expect.stringMatching(/^At/),
+      expect.stringMatching(/instance=web-1.*fired, episode 1failedno_targets/),
+      expect.stringMatching(/instance=web-2.*fired, episode 1failedno_targets/),
+    ])
+    const tried = backtest.getByLabel("Expression to try (the rule's unless changed)")
+    await tried.fill('alert.labels.instance = "web-2"')
+    await backtest.getByRole('button', { name: 'Run backtest' }).click()
+    expect(await backtest.getByRole('alert').textContent()).toMatch(
+      /^Line 1, column 23: Unexpected character: =/,
+    )
+    await tried.fill('alert.labels.instance == "web-2"')
+    await backtest.getByRole('button', { name: 'Run backtest' }).click()
+    await expect
+      .poll(() => result.locator('dl').textContent())
+      .toBe('Deliveries2Unreadable0Transitions2Matches1Would start0')
+    expect(await matches.nth(1).textContent()).toMatch(/instance=web-2.*failed/)
     await siteTabs.getByRole('link', { name: 'Rules' }).click()
     expect(await page.getByRole('row', { name: /Restart on latency/ }).textContent()).toMatch(/enabled/)
 
@@ -644,6 +684,11 @@ describe('web console in Chromium', () => {
     await edit.getByLabel('Enabled').uncheck()
     await edit.getByRole('button', { name: 'Save as a new version' }).click()
     await expect.poll(() => ruleCard.textContent()).toMatch(/version 2.*Statedisabled/)
+    const versions = page.getByRole('table', { name: 'Versions' }).getByRole('row')
+    await expect.poll(() => versions.count()).toBe(3)
+    expect(await versions.nth(2).textContent()).toMatch(/^2.*alert\.name == "HighLatency"/)
+    await versions.nth(2).getByText('show').click()
+    expect(await versions.nth(2).locator('pre').textContent()).toContain('"enabled": false')
     await triggers.nth(1).getByRole('link', { name: 'fired, episode 1' }).click()
     const caused = page
       .getByRole('table', { name: 'Runs it caused' })
@@ -671,7 +716,7 @@ describe('web console in Chromium', () => {
       'credentials: <secret>',
     )
     const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
-    expect(await received.count()).toBe(3)
+    await expect.poll(() => received.count()).toBe(3)
     expect(await received.nth(1).textContent()).toMatch(/fired\s*a1b2c3d4e5f60718/)
     expect(await page.getByRole('table', { name: 'Refusals' }).getByRole('row').nth(1).textContent()).toMatch(
       /wrong_secret1/,
@@ -686,6 +731,22 @@ describe('web console in Chromium', () => {
       .poll(() => integration.getByRole('button', { name: 'Retire previous secret' }).isDisabled())
       .toBe(true)
     expect((await delivery({ fingerprint: 'd0c296e49fc4ad26', instance: 'web-1' })).status).toBe(401)
+
+    // Alerts across sites: filtered to this one and firing, the web-1 alert, linked to its site's page.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Alerts' }).click()
+    const across = page.getByRole('form', { name: 'Filter alerts' })
+    await across.getByLabel('Site').selectOption({ label: 'Alerts DC' })
+    await across.getByLabel('Status').selectOption('firing')
+    await across.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => new URL(page.url()).searchParams.get('site_id')).toBe(site.body.id)
+    const acrossRows = page.getByRole('table', { name: 'Alerts' }).getByRole('row')
+    await expect.poll(() => acrossRows.count()).toBe(2)
+    expect(await acrossRows.nth(1).textContent()).toMatch(
+      /firing.*critical.*HighLatency.*Alerts DC.*instance=web-1/,
+    )
+    await acrossRows.nth(1).getByRole('link', { name: 'HighLatency' }).click()
+    await summary.waitFor()
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/sites/${site.body.id as string}/alerts/`))
     expect(problems).toEqual([])
   }, 120_000)
 })

@@ -48,3 +48,6 @@ export type SilenceDraft = RequestBody<'/v1/sites/{siteId}/silences'>
 export type Rule = Answer<'/v1/sites/{siteId}/rules/{ruleId}'>
 export type RuleDraft = RequestBody<'/v1/sites/{siteId}/rules'>
 export type RuleTrigger = Item<'/v1/sites/{siteId}/rules/{ruleId}/triggers'>
+export type RuleVersion = Item<'/v1/sites/{siteId}/rules/{ruleId}/versions'>
+export type BacktestResult = Answer<'/v1/sites/{siteId}/rules/backtest', 'post'>
+export type AlertRecord = Item<'/v1/alerts'>

@@ -9,6 +9,7 @@ import { AccountScreen } from '../screens/account/account'
 import { AgentsScreen } from '../screens/agents/agents'
 import { AlertScreen } from '../screens/alerts/alert-screen'
 import { AlertsScreen } from '../screens/alerts/alerts'
+import { AlertsHistoryScreen } from '../screens/alerts-history/alerts-history'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { EventsScreen } from '../screens/events/events'
 import { FilesScreen } from '../screens/files/files'
@@ -62,6 +63,7 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
   { pattern: '/account', view: AccountScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
+  { pattern: '/alerts', view: AlertsHistoryScreen },
   { pattern: '/access/users', view: adminOnly(UsersScreen) },
   { pattern: '/access/teams', view: adminOnly(TeamsScreen) },
   { pattern: '/access/grants', view: adminOnly(GrantsScreen) },

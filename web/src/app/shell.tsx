@@ -8,6 +8,7 @@ const NAV = [
   { href: '/', label: 'Overview', matches: (path: string) => path === '/' },
   { href: '/sites', label: 'Sites', matches: (path: string) => path.startsWith('/sites') },
   { href: '/runs', label: 'Runs', matches: (path: string) => path === '/runs' },
+  { href: '/alerts', label: 'Alerts', matches: (path: string) => path === '/alerts' },
 ]
 
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const

@@ -20,7 +20,7 @@ export const AlertsScreen = ({ siteId }: { siteId: string }) => (
 )
 
 /** `a=1, b=2` as the API's `label=a=1,b=2`. */
-const labelQuery = (text: string) =>
+export const labelQuery = (text: string) =>
   text
     .split(',')
     .map((pair) => pair.trim())

@@ -1,10 +1,14 @@
 import { useState } from 'preact/hooks'
-import { ApiFailure, api, ok } from '../../api/client'
-import type { Rule, RuleDraft, Site } from '../../api/types'
+import { api, ok } from '../../api/client'
+import type { BacktestResult, Rule, RuleDraft, Site } from '../../api/types'
 import { ActionForm } from '../../ui/action-form'
+import { ErrorNotice } from '../../ui/feedback'
 import { formatLabels, parseLabels } from '../../ui/labels-input'
+import { useAction } from '../../ui/use-action'
 import { useKeyedList } from '../../ui/use-keyed-list'
 import { useLoad } from '../../ui/use-load'
+import { BacktestResults, backtest, lastDay } from './backtest'
+import { type ExpressionError, ExpressionProblem, expressionErrorOf } from './expression-error'
 
 type Transition = RuleDraft['on'] extends (infer T)[] | undefined ? T : never
 const TRANSITIONS: { value: Transition; label: string }[] = [
@@ -12,32 +16,6 @@ const TRANSITIONS: { value: Transition; label: string }[] = [
   { value: 'refired', label: 'refired (a new episode)' },
   { value: 'resolved', label: 'resolved' },
 ]
-
-/** Where a refused expression goes wrong, as the API's 422 `invalid_expression` says. */
-interface ExpressionError {
-  message: string
-  line: number
-  column: number
-}
-
-const expressionErrorOf = (failure: unknown): ExpressionError | null => {
-  if (!(failure instanceof ApiFailure) || failure.code !== 'invalid_expression') return null
-  const details = (failure.details ?? {}) as {
-    message?: string
-    position?: { line?: number; column?: number }
-  }
-  return {
-    message: details.message ?? failure.message,
-    line: details.position?.line ?? 1,
-    column: details.position?.column ?? 1,
-  }
-}
-
-/** The expression's line at fault, with a caret under the column. */
-const pointAt = (expression: string, error: ExpressionError) => {
-  const line = expression.split('\n')[error.line - 1] ?? ''
-  return `${line}\n${' '.repeat(Math.max(0, error.column - 1))}^`
-}
 
 type ActionKind = RuleDraft['action']['kind']
 
@@ -90,6 +68,8 @@ export const RuleForm = (props: {
   )
   const [enabled, setEnabled] = useState(rule?.enabled ?? true)
   const [expressionError, setExpressionError] = useState<ExpressionError | null>(null)
+  const trial = useAction()
+  const [trialResult, setTrialResult] = useState<BacktestResult | null>(null)
   const chosenTask = taskId || tasks.data?.items[0]?.id || ''
 
   const definition = (): RuleDraft => {
@@ -160,9 +140,47 @@ export const RuleForm = (props: {
         }
       }}
       buttons={
-        <button type="button" class="button" onClick={props.onCancel}>
-          Cancel
-        </button>
+        <>
+          {!rule && (
+            <button
+              type="button"
+              class="button"
+              disabled={trial.busy}
+              onClick={() => {
+                setExpressionError(null)
+                setTrialResult(null)
+                // The unsaved definition over the last 24 h, to see what it would do before it does it.
+                void trial.run(async () => {
+                  try {
+                    setTrialResult(await backtest(site, { rule: definition(), ...lastDay() }))
+                  } catch (failure) {
+                    const located = expressionErrorOf(failure)
+                    if (located) setExpressionError(located)
+                    else throw failure
+                  }
+                })
+              }}
+            >
+              {trial.busy ? 'Backtesting…' : 'Backtest this rule'}
+            </button>
+          )}
+          <button type="button" class="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </>
+      }
+      after={
+        !rule && (
+          <>
+            <ErrorNotice error={trial.error} />
+            {trialResult && (
+              <>
+                <h3>Over the last 24 hours</h3>
+                <BacktestResults result={trialResult} />
+              </>
+            )}
+          </>
+        )
       }
     >
       <div class="form-row">
@@ -196,12 +214,7 @@ export const RuleForm = (props: {
         />
       </label>
       {expressionError ? (
-        <div id="expression-error" class="field-error" role="alert">
-          <strong>
-            Line {expressionError.line}, column {expressionError.column}: {expressionError.message}
-          </strong>
-          <pre>{pointAt(expression, expressionError)}</pre>
-        </div>
+        <ExpressionProblem id="expression-error" expression={expression} error={expressionError} />
       ) : (
         <p class="small muted">
           For example{' '}

@@ -9,6 +9,7 @@ import { ListTable } from '../../ui/list-table'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
+import { BacktestPanel } from './backtest'
 import { RuleForm } from './rule-form'
 import { actionText } from './rules'
 
@@ -38,6 +39,10 @@ const RuleView = ({ site, ruleId }: { site: Site; ruleId: string }) => {
         }),
       ),
     [site.id],
+  )
+  const versions = useLoad(
+    () => ok(api.GET('/v1/sites/{siteId}/rules/{ruleId}/versions', { params: { path } })),
+    [site.id, ruleId, rule.data?.version],
   )
   const [editing, setEditing] = useState(false)
   const action = useAction()
@@ -139,6 +144,32 @@ const RuleView = ({ site, ruleId }: { site: Site; ruleId: string }) => {
           onCancel={() => setEditing(false)}
         />
       )}
+      <BacktestPanel key={`backtest-${current.version}`} site={site} rule={current} />
+      <section class="card" aria-label="Versions">
+        <h2>Versions</h2>
+        <ErrorNotice error={versions.error} />
+        <ListTable
+          label="Versions"
+          loading="versions"
+          items={versions.data?.items}
+          rowKey={(v) => v.version}
+          columns={[
+            { header: 'Version', cell: (v) => v.version },
+            { header: 'Saved', cell: (v) => <Time at={v.saved_at} /> },
+            { header: 'By', cell: (v) => v.saved_by },
+            { header: 'Expression', cell: (v) => <code>{v.definition.expression}</code> },
+            {
+              header: 'Definition',
+              cell: (v) => (
+                <details>
+                  <summary>show</summary>
+                  <pre class="json">{JSON.stringify(v.definition, null, 2)}</pre>
+                </details>
+              ),
+            },
+          ]}
+        />
+      </section>
       <section class="card" aria-label="Triggers">
         <h2>Triggers</h2>
         <ErrorNotice error={triggers.error} />

@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Item } from '../../api/types'
 import { queryParam, setQuery } from '../../app/router'
+import { instant } from '../../ui/datetime'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { duration } from '../../ui/format'
 import { PageHeader } from '../../ui/page'
@@ -32,9 +33,6 @@ const durationSeries = (runs: RunRecord[]) => {
   ]
   return { times, series }
 }
-
-/** A local `datetime-local` value as the RFC 3339 instant the API takes. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined)
 
 /** `/runs`: the run history across every site the caller sees, filtered, with durations charted. */
 export const RunsHistoryScreen = () => {
