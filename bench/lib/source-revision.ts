@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process'
 export const sourceRevision = (root: string) => {
   const git = (...args: string[]) => {
     try {
+      // Only the end: `git status --porcelain` lines start with a status column that may be a space.
       return execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
         .toString()
-        .trim()
+        .trimEnd()
     } catch {
       return ''
     }
