@@ -145,6 +145,17 @@ describe('rules', () => {
     expect(latest).toMatchObject({ transition: 'refired', episode: 2, outcome: 'throttled', run_id: null })
   })
 
+  it('hear of rules made, changed and deleted after alerts have already come', async () => {
+    const { site, task, fire, createRule, triggers } = await siteForRules()
+    await fire({ instance: 'db-1' })
+    const rule = await createRule({ ...restartRule(task), throttle: { fingerprint_seconds: 0 } })
+    await fire({ instance: 'web-1' })
+    expect((await triggers(`rules/${rule.id}`)).map((t) => t.outcome)).toEqual(['started'])
+    await admin(`/v1/sites/${site.id}/rules/${rule.id}`, { method: 'PATCH', json: { enabled: false } })
+    await fire({ instance: 'web-1' }, '2026-12-06T09:30:00Z')
+    expect(await triggers(`rules/${rule.id}`)).toHaveLength(1)
+  })
+
   it('record why no run started, and never let alert text reach the agent as a template', async () => {
     const { site, task, fire, createRule, triggers } = await siteForRules()
     const rule = await createRule({ ...restartRule(task), throttle: { fingerprint_seconds: 0 } })

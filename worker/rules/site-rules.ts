@@ -27,6 +27,9 @@ import { heard } from './rule-transitions'
 
 const nextId = monotonicFactory()
 
+/** Events after which the enabled rules must be read again. */
+const RULE_CHANGES = new Set<string>([EventType.ruleCreated, EventType.ruleUpdated, EventType.ruleDeleted])
+
 /** What the rules need beside the kernel: the alerts they hear about, and the runs they start. */
 export interface SiteRulesPorts {
   alert: (alertId: string) => AlertRow | undefined
@@ -61,6 +64,7 @@ export class SiteRules implements SiteFeature {
     this.book.apply(event)
     if (event.type === EventType.ruleTriggered || event.type === EventType.ruleNotified)
       this.notifications.changed()
+    if (RULE_CHANGES.has(event.type)) this.matching.changed()
   }
 
   due() {
