@@ -7,7 +7,8 @@ import { ListTable } from '../../ui/list-table'
 import { PageHeader } from '../../ui/page'
 import { useLoad } from '../../ui/use-load'
 import { useQueryDraft } from '../../ui/use-query-draft'
-import { SEVERITIES, Severity } from '../alerts/alert-marks'
+import { AlertFilterFields } from '../alerts/alert-filter-fields'
+import { Severity } from '../alerts/alert-marks'
 import { labelQuery } from '../alerts/alerts'
 
 /** The record's marks as words; its alert page says by whom and until when. */
@@ -80,48 +81,7 @@ export const AlertsHistoryScreen = () => {
               ))}
             </select>
           </label>
-          <label class="field field-narrow">
-            <span>Status</span>
-            <select
-              value={draft.status}
-              onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              <option value="firing">firing</option>
-              <option value="resolved">resolved</option>
-            </select>
-          </label>
-          <label class="field field-narrow">
-            <span>Severity</span>
-            <select
-              value={draft.severity}
-              onChange={(e) => setDraft({ ...draft, severity: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              {SEVERITIES.map((severity) => (
-                <option key={severity} value={severity}>
-                  {severity}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>Search</span>
-            <input
-              type="search"
-              placeholder="name or summary"
-              value={draft.q}
-              onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })}
-            />
-          </label>
-          <label class="field">
-            <span>Labels</span>
-            <input
-              placeholder="service=api, instance=web-1"
-              value={draft.label}
-              onInput={(e) => setDraft({ ...draft, label: e.currentTarget.value })}
-            />
-          </label>
+          <AlertFilterFields draft={draft} setDraft={setDraft} />
           <button type="submit" class="button button-primary">
             Apply
           </button>

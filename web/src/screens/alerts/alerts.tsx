@@ -7,6 +7,7 @@ import { ListTable } from '../../ui/list-table'
 import { useLoad } from '../../ui/use-load'
 import { useQueryDraft } from '../../ui/use-query-draft'
 import { SiteFrame } from '../site/site-frame'
+import { AlertFilterFields } from './alert-filter-fields'
 import { AlertMarks, SEVERITIES, Severity } from './alert-marks'
 
 const FILTERS = ['status', 'severity', 'q', 'label'] as const
@@ -83,48 +84,7 @@ const Alerts = ({ site }: { site: Site }) => {
         }}
       >
         <div class="form-row">
-          <label class="field field-narrow">
-            <span>Status</span>
-            <select
-              value={draft.status}
-              onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              <option value="firing">firing</option>
-              <option value="resolved">resolved</option>
-            </select>
-          </label>
-          <label class="field field-narrow">
-            <span>Severity</span>
-            <select
-              value={draft.severity}
-              onChange={(e) => setDraft({ ...draft, severity: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              {SEVERITIES.map((severity) => (
-                <option key={severity} value={severity}>
-                  {severity}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>Search</span>
-            <input
-              type="search"
-              placeholder="name or summary"
-              value={draft.q}
-              onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })}
-            />
-          </label>
-          <label class="field">
-            <span>Labels</span>
-            <input
-              placeholder="service=api, instance=web-1"
-              value={draft.label}
-              onInput={(e) => setDraft({ ...draft, label: e.currentTarget.value })}
-            />
-          </label>
+          <AlertFilterFields draft={draft} setDraft={setDraft} />
           <button type="submit" class="button button-primary">
             Apply
           </button>
