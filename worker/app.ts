@@ -32,6 +32,7 @@ import { scheduleRoutes } from './routes/schedules'
 import { siteRoutes } from './routes/sites'
 import { taskRoutes } from './routes/tasks'
 import { teamRoutes } from './routes/teams'
+import { tenantIntegrationRoutes } from './routes/tenant-integrations'
 import { userRoutes } from './routes/users'
 
 /** Largest request body: a full batch of events fits. */
@@ -72,6 +73,7 @@ api
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
+  .route('/integrations', tenantIntegrationRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
