@@ -94,7 +94,6 @@ export const RoutingFields = (props: {
       </p>
       {draft.routes.map((route, index) => (
         // Rows are controlled by the draft: an index key keeps no stale field state.
-        // biome-ignore lint/suspicious/noArrayIndexKey: see above
         <fieldset class="form-row row-group" key={index} aria-label={`Route ${index + 1}`}>
           <label class="field">
             <span>Label value</span>
