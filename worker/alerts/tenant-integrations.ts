@@ -1,10 +1,8 @@
-import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
-import type { IntegrationRouting, RoutedDelivery } from '../../schema/alerts/routing'
+import type { RoutedDelivery } from '../../schema/alerts/routing'
 import type {
   CreateTenantIntegrationBody,
-  HookAccepted,
   Integration,
   IntegrationWithSecret,
   RoutedOutcome,
@@ -12,21 +10,19 @@ import type {
   TenantHookAccepted,
   UpdateTenantIntegrationBody,
 } from '../../schema/api/alerts'
-import { sites } from '../../schema/db/projections'
-import * as store from '../../schema/db/tenant-store'
+import type * as store from '../../schema/db/tenant-store'
 import { EventType, type SitewireEventBody } from '../../schema/events'
 import type { WriteContext } from '../auth/caller'
 import type { Env } from '../env'
 import { ApiError, apiError, notFound, refusal } from '../http/errors'
 import type { Answer } from '../lib/idempotency'
-import { errorMessage, log } from '../lib/log'
 import { type Page, toPage } from '../lib/paging'
-import { siteOf } from '../objects'
-import { readProjections } from '../projections/connection'
 import type { Commands } from '../tenant/command'
 import { confirmSubscription, type HookInput, readDelivery, senderTrust } from './hook-reading'
 import { IntegrationBook, type IntegrationRow } from './integration-book'
 import { newSecret, toIntegration } from './integrations'
+import { RoutedDeliveries } from './routed-deliveries'
+import { SiteRouting } from './site-routing'
 
 const nextId = monotonicFactory()
 
@@ -34,16 +30,7 @@ const nextId = monotonicFactory()
 export const tenantHookPath = (tenantId: string, integrationId: string) =>
   `/v1/hooks/tenants/${tenantId}/${integrationId}`
 
-/** How long a site that cannot be reached is tried again, and how often. */
-const HANDOVER_RETRY_MS = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000]
-/** Deliveries kept for review; older ones go on the alarm. */
-export const ROUTED_DELIVERY_KEEP_MS = 7 * 24 * 60 * 60_000
-
 type TenantDatabase = DrizzleSqliteDODatabase<typeof store>
-type SiteRow = typeof store.routedDeliverySites.$inferSelect
-
-/** A site's answer to a handover, as the outcomes of its alerts record it. */
-type Handover = { stored: HookAccepted } | { refused: string } | { unreachable: string }
 
 /**
  * A tenant's integrations that belong to no site: one authenticated endpoint whose alerts go to
@@ -53,16 +40,20 @@ type Handover = { stored: HookAccepted } | { refused: string } | { unreachable: 
  */
 export class TenantIntegrations {
   readonly book: IntegrationBook
+  readonly routed: RoutedDeliveries
+  private readonly routing: SiteRouting
 
   constructor(
-    private readonly db: TenantDatabase,
-    private readonly storage: DurableObjectStorage,
+    readonly db: TenantDatabase,
+    readonly storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly tenantId: () => string,
     private readonly commands: Commands,
-    private readonly hasSite: (siteId: string) => boolean,
+    readonly hasSite: (siteId: string) => boolean,
   ) {
     this.book = new IntegrationBook(db)
+    this.routed = new RoutedDeliveries(db, storage, env, tenantId)
+    this.routing = new SiteRouting(db, env, tenantId, hasSite)
   }
 
   create(
@@ -71,7 +62,6 @@ export class TenantIntegrations {
     write: WriteContext,
   ): Answer<IntegrationWithSecret> {
     return this.commands.run(write, 'integration.create', 'integration', () => {
-      this.checkRouting(input.routing)
       const id = nextId()
       const secret = newSecret(input.settings)
       this.fold(write, {
@@ -79,7 +69,7 @@ export class TenantIntegrations {
         data: { integration_id: id, name: input.name, settings: input.settings },
       })
       this.book.storeSecrets(id, [secret])
-      this.db.insert(store.integrationRouting).values({ integrationId: id, routing: input.routing }).run()
+      this.routing.put(id, input.routing)
       const body = this.view(this.require(id), origin)
       return {
         status: 201,
@@ -106,14 +96,7 @@ export class TenantIntegrations {
           'kind_changed',
           `this integration is ${row.kind}; create another for ${settings.kind}`,
         )
-      if (input.routing) {
-        this.checkRouting(input.routing)
-        this.db
-          .update(store.integrationRouting)
-          .set({ routing: input.routing })
-          .where(eq(store.integrationRouting.integrationId, id))
-          .run()
-      }
+      if (input.routing) this.routing.put(id, input.routing)
       this.fold(write, {
         type: EventType.integrationUpdated,
         data: { integration_id: id, name: input.name ?? row.name, settings },
@@ -202,28 +185,7 @@ export class TenantIntegrations {
   /** Recorded deliveries, newest first. */
   deliveries(id: string, limit: number, cursor: string | undefined): Answer<Page<TenantDelivery>> {
     if (!this.book.integration(id)) return refusal(notFound('integration'))
-    const d = store.routedDeliveries
-    const rows = this.db
-      .select()
-      .from(d)
-      .where(and(eq(d.integrationId, id), cursor === undefined ? undefined : lt(d.id, cursor)))
-      .orderBy(desc(d.id))
-      .limit(limit + 1)
-      .all()
-    const body = toPage(
-      rows,
-      limit,
-      (page) =>
-        page.map((row) => ({
-          id: row.id,
-          received_at: row.receivedAt.toISOString(),
-          sender_delivery_id: row.senderDeliveryId,
-          ...row.request,
-          alerts: row.alerts,
-        })),
-      (row) => row.id,
-    )
-    return { status: 200, body }
+    return this.routed.list(id, limit, cursor)
   }
 
   /**
@@ -250,13 +212,13 @@ export class TenantIntegrations {
           })
       }
       if (parsed.confirmUrl) await confirmSubscription(parsed.confirmUrl)
-      const routing = this.routing(id)
-      const findSite = await this.siteFinder(
+      const routing = this.routing.of(id)
+      const findSite = await this.routing.finder(
         routing,
         parsed.alerts.map((alert) => alert.labels[routing.label]),
       )
       const deliveryId = nextId()
-      const bySite = new Map<string, RoutedDelivery['alerts']>()
+      const bySite = new Map<string, RoutedDelivery>()
       const outcomes: RoutedOutcome[] = []
       for (const alert of parsed.alerts) {
         const siteId = findSite(alert.labels[routing.label])
@@ -266,273 +228,44 @@ export class TenantIntegrations {
           alert_id: null,
           outcome: siteId ? 'pending' : 'unrouted',
         })
-        if (siteId) bySite.set(siteId, [...(bySite.get(siteId) ?? []), alert])
-      }
-      this.storage.transactionSync(() => {
-        this.db
-          .insert(store.routedDeliveries)
-          .values({
-            id: deliveryId,
-            integrationId: id,
-            receivedAt: new Date(now),
-            request: recorded,
-            senderDeliveryId: parsed.deliveryId,
-            alerts: outcomes,
-          })
-          .run()
-        for (const [siteId, alerts] of bySite) {
-          const delivery: RoutedDelivery = {
-            delivery_id: deliveryId,
-            integration_id: id,
-            integration_name: row.name,
-            kind: row.kind,
-            sender_delivery_id: parsed.deliveryId,
-            source_address: input.sourceAddress,
-            path: tenantHookPath(this.tenantId(), id),
-            received_at: now,
-            alerts,
-          }
-          this.db
-            .insert(store.routedDeliverySites)
-            .values({ deliveryId, siteId, delivery, state: 'pending', attempts: 0, nextAt: new Date(now) })
-            .run()
+        if (!siteId) continue
+        const share = bySite.get(siteId) ?? {
+          delivery_id: deliveryId,
+          integration_id: id,
+          integration_name: row.name,
+          kind: row.kind,
+          sender_delivery_id: parsed.deliveryId,
+          source_address: input.sourceAddress,
+          path: tenantHookPath(this.tenantId(), id),
+          received_at: now,
+          alerts: [],
         }
-        if (parsed.deliveryId !== null) this.book.rememberDelivery(id, parsed.deliveryId, deliveryId)
-      })
-      await Promise.all(this.pending(deliveryId).map((site) => this.handOver(site, now)))
-      await this.schedule()
-      return { status: 200, body: { delivery_id: deliveryId, alerts: this.outcomes(deliveryId) } }
+        share.alerts.push(alert)
+        bySite.set(siteId, share)
+      }
+      const senderDeliveryId = parsed.deliveryId
+      this.routed.keep(
+        {
+          id: deliveryId,
+          integrationId: id,
+          receivedAt: now,
+          request: recorded,
+          senderDeliveryId,
+          outcomes,
+          bySite,
+        },
+        () => {
+          if (senderDeliveryId !== null) this.book.rememberDelivery(id, senderDeliveryId, deliveryId)
+        },
+      )
+      return {
+        status: 200,
+        body: { delivery_id: deliveryId, alerts: await this.routed.handOver(deliveryId, now) },
+      }
     } catch (error) {
       if (error instanceof ApiError) return refusal(error)
       throw error
     }
-  }
-
-  /** When the alarm is next needed: the soonest handover to try again. */
-  due(): number | undefined {
-    const next = this.db
-      .select({ at: sql<number | null>`min(${store.routedDeliverySites.nextAt})` })
-      .from(store.routedDeliverySites)
-      .where(eq(store.routedDeliverySites.state, 'pending'))
-      .get()?.at
-    return next ?? undefined
-  }
-
-  /** Sets the alarm for the next handover, unless it rings sooner already. */
-  async schedule() {
-    const due = this.due()
-    if (due === undefined) return
-    const current = await this.storage.getAlarm()
-    if (current === null || current > due) await this.storage.setAlarm(due)
-  }
-
-  /** Hands over what is due again, and lets go of deliveries past their keeping. */
-  async work(now = Date.now()) {
-    const due = this.db
-      .select()
-      .from(store.routedDeliverySites)
-      .where(
-        and(
-          eq(store.routedDeliverySites.state, 'pending'),
-          lte(store.routedDeliverySites.nextAt, new Date(now)),
-        ),
-      )
-      .orderBy(asc(store.routedDeliverySites.nextAt))
-      .limit(100)
-      .all()
-    for (const site of due) await this.handOver(site, now)
-    const before = new Date(now - ROUTED_DELIVERY_KEEP_MS)
-    const old = store.routedDeliveries
-    this.storage.transactionSync(() => {
-      this.db
-        .delete(store.routedDeliverySites)
-        .where(
-          sql`${store.routedDeliverySites.deliveryId} in (select ${old.id} from ${old} where ${old.receivedAt} < ${before.getTime()})`,
-        )
-        .run()
-      this.db.delete(old).where(lt(old.receivedAt, before)).run()
-    })
-    await this.schedule()
-  }
-
-  /** Gives one site its alerts of a delivery, and writes down what it answered. */
-  private async handOver(site: SiteRow, now: number) {
-    const answer = await this.ask(site)
-    const attempts = site.attempts + 1
-    const where = and(
-      eq(store.routedDeliverySites.deliveryId, site.deliveryId),
-      eq(store.routedDeliverySites.siteId, site.siteId),
-    )
-    this.storage.transactionSync(() => {
-      if ('unreachable' in answer) {
-        const wait = HANDOVER_RETRY_MS[site.attempts]
-        const givenUp = wait === undefined
-        this.db
-          .update(store.routedDeliverySites)
-          .set({
-            attempts,
-            error: answer.unreachable,
-            ...(givenUp ? { state: 'refused', nextAt: null } : { nextAt: new Date(now + wait) }),
-          })
-          .where(where)
-          .run()
-        if (givenUp) this.settle(site, () => ({ alert_id: null, outcome: 'refused' }))
-        return
-      }
-      if ('refused' in answer) {
-        this.db
-          .update(store.routedDeliverySites)
-          .set({ attempts, state: 'refused', nextAt: null, error: answer.refused })
-          .where(where)
-          .run()
-        this.settle(site, () => ({ alert_id: null, outcome: 'refused' }))
-        return
-      }
-      this.db
-        .update(store.routedDeliverySites)
-        .set({ attempts, state: 'stored', nextAt: null, error: null })
-        .where(where)
-        .run()
-      const byFingerprint = new Map(answer.stored.alerts.map((alert) => [alert.fingerprint, alert]))
-      this.settle(site, (fingerprint) => {
-        const stored = byFingerprint.get(fingerprint)
-        return stored
-          ? { alert_id: stored.alert_id, outcome: stored.outcome }
-          : { alert_id: null, outcome: 'refused' }
-      })
-    })
-  }
-
-  private async ask(site: SiteRow): Promise<Handover> {
-    try {
-      const answer = await siteOf(this.env, site.siteId).receiveRouted(site.delivery)
-      if (!answer.refused) return { stored: answer.body as HookAccepted }
-      const { error } = answer.body as unknown as { error: { code: string; message: string } }
-      // A site that exists but will not take alerts (archived) or is gone keeps refusing: no retry.
-      return { refused: `${answer.status} ${error.code}: ${error.message}` }
-    } catch (error) {
-      log('warn', 'routed delivery not handed over; trying again', {
-        tenant_id: this.tenantId(),
-        site_id: site.siteId,
-        delivery_id: site.deliveryId,
-        error: errorMessage(error),
-      })
-      return { unreachable: errorMessage(error) }
-    }
-  }
-
-  /** Writes a site's outcomes into its delivery's alerts. */
-  private settle(
-    site: SiteRow,
-    outcome: (fingerprint: string) => Pick<RoutedOutcome, 'alert_id' | 'outcome'>,
-  ) {
-    const alerts = this.outcomes(site.deliveryId).map((alert) =>
-      alert.site_id === site.siteId ? { ...alert, ...outcome(alert.fingerprint) } : alert,
-    )
-    this.db
-      .update(store.routedDeliveries)
-      .set({ alerts })
-      .where(eq(store.routedDeliveries.id, site.deliveryId))
-      .run()
-  }
-
-  private pending(deliveryId: string): SiteRow[] {
-    return this.db
-      .select()
-      .from(store.routedDeliverySites)
-      .where(
-        and(
-          eq(store.routedDeliverySites.deliveryId, deliveryId),
-          eq(store.routedDeliverySites.state, 'pending'),
-        ),
-      )
-      .all()
-  }
-
-  private outcomes(deliveryId: string): RoutedOutcome[] {
-    return (
-      this.db
-        .select({ alerts: store.routedDeliveries.alerts })
-        .from(store.routedDeliveries)
-        .where(eq(store.routedDeliveries.id, deliveryId))
-        .get()?.alerts ?? []
-    )
-  }
-
-  /**
-   * Finds a label value's site: the routing's own map, else a site id of this tenant, else a
-   * site name (any case, from the projections: a site created a moment ago may not be found
-   * by name yet), else the fallback; null when none holds.
-   */
-  private async siteFinder(routing: IntegrationRouting, values: (string | undefined)[]) {
-    const names = [
-      ...new Set(
-        values.filter(
-          (value): value is string =>
-            value !== undefined && !(value in routing.sites) && !this.hasSite(value),
-        ),
-      ),
-    ]
-    const byName = new Map<string, string>()
-    if (names.length > 0) {
-      const rows = await readProjections(this.env, (db) =>
-        db
-          .select({ id: sites.id, name: sites.name })
-          .from(sites)
-          .where(and(eq(sites.tenantId, this.tenantId()), eq(sites.status, 'active')))
-          .all(),
-      ).catch(() => [])
-      const lowered = new Set(names.map((name) => name.toLowerCase()))
-      for (const site of rows) {
-        const key = site.name.toLowerCase()
-        if (!lowered.has(key)) continue
-        // Two sites of one name: neither is meant, and the alert falls back.
-        byName.set(key, byName.has(key) ? '' : site.id)
-      }
-    }
-    return (value: string | undefined): string | null => {
-      if (value !== undefined) {
-        const mapped = routing.sites[value]
-        if (mapped && this.hasSite(mapped)) return mapped
-        if (this.hasSite(value)) return value
-        const named = byName.get(value.toLowerCase())
-        if (named) return named
-      }
-      return routing.fallback_site_id !== null && this.hasSite(routing.fallback_site_id)
-        ? routing.fallback_site_id
-        : null
-    }
-  }
-
-  private routing(id: string): IntegrationRouting {
-    const row = this.db
-      .select()
-      .from(store.integrationRouting)
-      .where(eq(store.integrationRouting.integrationId, id))
-      .get()
-    return row?.routing ?? { label: 'site', sites: {}, fallback_site_id: null }
-  }
-
-  /** Every site a routing names must be the tenant's. */
-  private checkRouting(routing: IntegrationRouting) {
-    const unknown = [
-      ...Object.entries(routing.sites)
-        .filter(([, siteId]) => !this.hasSite(siteId))
-        .map(([value, siteId]) => ({
-          path: `routing.sites.${value}`,
-          message: `no site ${siteId} in this tenant`,
-        })),
-      ...(routing.fallback_site_id !== null && !this.hasSite(routing.fallback_site_id)
-        ? [
-            {
-              path: 'routing.fallback_site_id',
-              message: `no site ${routing.fallback_site_id} in this tenant`,
-            },
-          ]
-        : []),
-    ]
-    if (unknown.length > 0)
-      throw apiError(422, 'unknown_site', 'the routing names sites this tenant does not have', unknown)
   }
 
   /** The integration events a site would log, folded here into the same rows; the audit trail records the change. */
@@ -553,7 +286,7 @@ export class TenantIntegrations {
   private view(row: IntegrationRow, origin: string): Integration {
     return toIntegration(
       row,
-      { siteId: null, routing: this.routing(row.id), path: tenantHookPath(this.tenantId(), row.id) },
+      { siteId: null, routing: this.routing.of(row.id), path: tenantHookPath(this.tenantId(), row.id) },
       origin,
     )
   }

@@ -409,7 +409,7 @@ export class TenantObject extends DurableObject<Env> {
 
   override async alarm() {
     await this.runWatches.work()
-    await this.integrations.work()
+    await this.integrations.routed.work()
   }
 
   // Tenant-wide alert integrations
