@@ -44,12 +44,12 @@ export class TenantIntegrations {
   private readonly routing: SiteRouting
 
   constructor(
-    readonly db: TenantDatabase,
-    readonly storage: DurableObjectStorage,
+    db: TenantDatabase,
+    storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly tenantId: () => string,
     private readonly commands: Commands,
-    readonly hasSite: (siteId: string) => boolean,
+    hasSite: (siteId: string) => boolean,
   ) {
     this.book = new IntegrationBook(db)
     this.routed = new RoutedDeliveries(db, storage, env, tenantId)
