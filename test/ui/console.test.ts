@@ -776,7 +776,8 @@ describe('web console in Chromium', () => {
     const row = page
       .getByRole('table', { name: 'Integrations' })
       .getByRole('row', { name: /central-prometheus/ })
-    expect(await row.textContent()).toContain('by label dc; par → Routed DC; else unrouted')
+    // Site names come with the sites list, which may load after the table.
+    await row.getByText('by label dc; par → Routed DC; else unrouted').waitFor()
 
     const delivered = await fetch(hookUrl, {
       method: 'POST',
@@ -807,12 +808,12 @@ describe('web console in Chromium', () => {
     await row.getByRole('link', { name: 'central-prometheus' }).click()
     const summary = page.getByRole('region', { name: 'Integration central-prometheus' })
     await summary.waitFor()
-    expect(await summary.textContent()).toContain('by label dc; par → Routed DC; else unrouted')
+    await summary.getByText('by label dc; par → Routed DC; else unrouted').waitFor()
     const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
     await expect.poll(() => received.count()).toBe(2)
-    expect(await received.nth(1).textContent()).toMatch(
-      /fired\s*c0ffee00c0ffee00 at Routed DC.*unrouted\s*c0ffee00c0ffee01/,
-    )
+    await expect
+      .poll(() => received.nth(1).textContent())
+      .toMatch(/fired\s*c0ffee00c0ffee00 at Routed DC.*unrouted\s*c0ffee00c0ffee01/)
     await received.nth(1).getByRole('link', { name: 'c0ffee00c0ffee00' }).click()
     await page.getByRole('region', { name: 'Alert DiskFull' }).waitFor()
     expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/sites/${siteId}/alerts/[0-9A-Z]{26}$`))
