@@ -13,7 +13,7 @@ import { siteOf } from '../objects'
 /** How long a site that cannot be reached is tried again, and how often. */
 const HANDOVER_RETRY_MS = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000]
 /** Deliveries kept for review; older ones go on the alarm. */
-export const ROUTED_DELIVERY_KEEP_MS = 7 * 24 * 60 * 60_000
+const ROUTED_DELIVERY_KEEP_MS = 7 * 24 * 60 * 60_000
 
 type SiteRow = typeof store.routedDeliverySites.$inferSelect
 
