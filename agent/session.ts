@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../schema/agent/protocol'
+import type { DesiredResource } from '../schema/resources/desired'
 import type { FactsReporter } from './facts-reporter'
 import { spoolOverflowed } from './frames'
 import type { Identity } from './identity'
@@ -18,6 +19,8 @@ export interface SessionDeps {
   status: StatusFile
   steps: Pick<StepRunner, 'run' | 'cancel'>
   log: Logger
+  /** Keeps the resources the platform sends true on this host; an agent without one ignores them. */
+  resources?: { desired(resources: DesiredResource[]): void }
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
 }
@@ -59,6 +62,8 @@ export class AgentSession {
         return void this.deps.steps.run(message)
       case 'cancel':
         return this.deps.steps.cancel(message.run_id)
+      case 'resources':
+        return this.deps.resources?.desired(message.resources)
       default: {
         const unknown: never = message
         return unknown

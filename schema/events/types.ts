@@ -64,6 +64,13 @@ export const EventType = {
   ruleDeleted: 'io.sitewire.rule.deleted',
   ruleTriggered: 'io.sitewire.rule.triggered',
   ruleNotified: 'io.sitewire.rule.notified',
+  consumerCreated: 'io.sitewire.consumer.created',
+  consumerDeleted: 'io.sitewire.consumer.deleted',
+  resourceCreated: 'io.sitewire.resource.created',
+  resourceUpdated: 'io.sitewire.resource.updated',
+  resourceDeleteRequested: 'io.sitewire.resource.delete_requested',
+  resourceDeleted: 'io.sitewire.resource.deleted',
+  resourceStatusReported: 'io.sitewire.resource.status_reported',
   projectionQuarantined: 'io.sitewire.projection.quarantined',
   projectionReleased: 'io.sitewire.projection.released',
 } as const
