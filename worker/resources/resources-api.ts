@@ -3,10 +3,8 @@ import type { CreateConsumerBody, ListResourcesQuery } from '../../schema/api/re
 import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
+import { patchSpec, type SpecPatch } from './resource-spec'
 import type { SiteResources } from './site-resources'
-
-/** A spec change as the Worker sends it over RPC: the fields that replace the stored ones. */
-export type SpecChange = Partial<Omit<ResourceSpec, 'type'>>
 
 /** A site's consumers, resources and bundles, as one caller reaches them. */
 export class ResourcesApi extends RpcTarget {
@@ -49,7 +47,7 @@ export class ResourcesApi extends RpcTarget {
     kind: K,
     resourceId: string,
     version: number,
-    change: SpecChange,
+    patch: SpecPatch,
     write: WriteContext,
   ) {
     return this.scope.answer(() =>
@@ -57,7 +55,7 @@ export class ResourcesApi extends RpcTarget {
         kind,
         resourceId,
         version,
-        (spec) => ({ ...spec, ...change }),
+        (spec) => patchSpec(spec, patch),
         actorOf(write),
         write.idempotency,
       ),
