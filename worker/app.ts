@@ -25,6 +25,7 @@ import { agentFileRoutes, fileRoutes } from './routes/files'
 import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
+import { maestroRoutes } from './routes/maestro'
 import { resourceRoutes } from './routes/resources'
 import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
@@ -88,6 +89,7 @@ api
 export const app = new Hono<AppEnv>()
 
 app.use('/v1/*', requestId(), requestLog)
+app.use('/api/maestro/*', requestId(), requestLog)
 
 app.get(
   '/v1/openapi.json',
@@ -139,13 +141,22 @@ app.get(
         },
       },
     },
-    exclude: ['/v1/health', '/v1/bootstrap', '/v1/bootstrap/recover-admin', '/v1/docs', '/v1/openapi.json'],
+    // The maestro-compatible API follows maestro's own OpenAPI document, not this one.
+    exclude: [
+      '/v1/health',
+      '/v1/bootstrap',
+      '/v1/bootstrap/recover-admin',
+      '/v1/docs',
+      '/v1/openapi.json',
+      /^\/api\/maestro\//,
+    ],
   }),
 )
 
 app
   .route('/install', installRoutes)
   .route('/v1', api)
+  .route('/api/maestro/v1', maestroRoutes)
   .notFound((c) =>
     c.req.path.startsWith('/v1/')
       ? c.json(apiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404)

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { ResourceType } from '../../schema/resources/resource'
@@ -165,6 +165,53 @@ export class ResourceBook {
       .orderBy(asc(store.resources.id))
       .limit(query.limit + 1)
       .all()
+  }
+
+  /** A page of live resources of a type by offset, and how many match: maestro's lists. */
+  resourcePage(
+    type: ResourceType,
+    filter: { consumerId?: string; name?: string; id?: string },
+    offset: number,
+    limit: number,
+  ): { rows: ResourceRow[]; total: number } {
+    const where = and(
+      isNull(store.resources.deletedAt),
+      sql`json_extract(${store.resources.spec}, '$.type') = ${type}`,
+      filter.consumerId === undefined ? undefined : eq(store.resources.consumerId, filter.consumerId),
+      filter.name === undefined
+        ? undefined
+        : sql`json_extract(${store.resources.spec}, '$.name') = ${filter.name}`,
+      filter.id === undefined ? undefined : eq(store.resources.id, filter.id),
+    )
+    return this.paged(store.resources, where, offset, limit)
+  }
+
+  /** A page of live consumers by offset, and how many match. */
+  consumerPage(filter: { name?: string; id?: string }, offset: number, limit: number) {
+    const where = and(
+      isNull(store.consumers.deletedAt),
+      filter.name === undefined ? undefined : eq(store.consumers.name, filter.name),
+      filter.id === undefined ? undefined : eq(store.consumers.id, filter.id),
+    )
+    return this.paged(store.consumers, where, offset, limit)
+  }
+
+  private paged<T extends typeof store.resources | typeof store.consumers>(
+    table: T,
+    where: SQL | undefined,
+    offset: number,
+    limit: number,
+  ): { rows: T['$inferSelect'][]; total: number } {
+    const total = this.db.select({ total: count() }).from(table).where(where).get()?.total ?? 0
+    const rows = this.db
+      .select()
+      .from(table)
+      .where(where)
+      .orderBy(asc(table.id))
+      .limit(limit)
+      .offset(offset)
+      .all()
+    return { rows: rows as T['$inferSelect'][], total }
   }
 
   /** Every live resource (single or bundle) of a consumer. */

@@ -4,7 +4,7 @@ import type { ResourceSpec, ResourceType } from '../../schema/resources/resource
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
 import { patchSpec, type SpecPatch } from './resource-spec'
-import type { SiteResources } from './site-resources'
+import type { ResourceSearch, SiteResources } from './site-resources'
 
 /** A site's consumers, resources and bundles, as one caller reaches them. */
 export class ResourcesApi extends RpcTarget {
@@ -72,6 +72,14 @@ export class ResourcesApi extends RpcTarget {
 
   list<K extends ResourceType>(kind: K, query: ListResourcesQuery) {
     return this.scope.answer(() => this.resources.list(kind, query))
+  }
+
+  find<K extends ResourceType>(kind: K, search: ResourceSearch) {
+    return this.scope.answer(() => this.resources.find(kind, search))
+  }
+
+  findConsumers(search: Omit<ResourceSearch, 'consumer_name'>) {
+    return this.scope.answer(() => this.resources.findConsumers(search))
   }
 
   history(resourceId: string, limit: number, cursor: string | undefined) {

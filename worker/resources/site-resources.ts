@@ -40,6 +40,21 @@ export interface SiteResourcesPorts {
 /** A resource of either type, as its own view shows it. */
 export type AnyResource<K extends ResourceType> = K extends 'single' ? Resource : ResourceBundle
 
+/** Which page of a list by offset, and fields that must equal a value. */
+export interface ResourceSearch {
+  offset: number
+  limit: number
+  consumer_name?: string
+  name?: string
+  id?: string
+}
+
+/** A page of a list by offset, and how many items match in all. */
+export interface Found<T> {
+  total: number
+  items: T[]
+}
+
 /** Events after which agents may hold a different desired set. */
 const CHANGES_DESIRED = new Set<string>([
   EventType.resourceCreated,
@@ -234,6 +249,33 @@ export class SiteResources implements SiteFeature {
       consumerId: query.consumer_id,
     })
     return pageReply(rows, query.limit, (row) => this.view(kind, row))
+  }
+
+  /** A page of resources by offset and exact fields, and how many match: for maestro's lists. */
+  find<K extends ResourceType>(kind: K, search: ResourceSearch): Reply<Found<AnyResource<K>>> {
+    this.kernel.scope.present()
+    let consumerId: string | undefined
+    if (search.consumer_name !== undefined) {
+      consumerId = this.book.consumerNamed(search.consumer_name)?.id
+      if (consumerId === undefined) return { status: 200, body: { total: 0, items: [] } }
+    }
+    const { rows, total } = this.book.resourcePage(
+      kind,
+      { consumerId, name: search.name, id: search.id },
+      search.offset,
+      search.limit,
+    )
+    return { status: 200, body: { total, items: rows.map((row) => this.view(kind, row)) } }
+  }
+
+  findConsumers(search: Omit<ResourceSearch, 'consumer_name'>): Reply<Found<Consumer>> {
+    this.kernel.scope.present()
+    const { rows, total } = this.book.consumerPage(
+      { name: search.name, id: search.id },
+      search.offset,
+      search.limit,
+    )
+    return { status: 200, body: { total, items: rows.map((row) => this.consumerView(row)) } }
   }
 
   /** A resource's status reports, newest first. */
