@@ -9,6 +9,7 @@ import { readPrivateKey } from './keys'
 import { acquireLock } from './lock'
 import type { Logger } from './log'
 import { Outbox } from './outbox'
+import { ResourceKeeper } from './resources/resource-keeper'
 import { AgentSession } from './session'
 import { Spool } from './spool'
 import { statePaths } from './state-dir'
@@ -34,6 +35,8 @@ export interface RunOptions {
   connection?: Pick<ConnectionOptions, 'backoff' | 'pingIntervalMs' | 'stableAfterMs'>
   /** How steps are stopped, for tests. */
   steps?: Partial<StepTiming>
+  /** How often resources are checked for drift, for tests. */
+  resourceIntervalMs?: number
 }
 
 const requireIdentity = (config: AgentConfig): Identity => {
@@ -54,6 +57,7 @@ export const startAgent = async ({
   log,
   connection: timing,
   steps: stepTiming,
+  resourceIntervalMs,
 }: RunOptions): Promise<RunningAgent> => {
   const paths = statePaths(config.state_dir)
   const identity = requireIdentity(config)
@@ -77,6 +81,13 @@ export const startAgent = async ({
         sign: (path) => signAgentToken(key, identity, path),
       },
     })
+    const resources = new ResourceKeeper({
+      identity,
+      outbox,
+      path: paths.resources,
+      log,
+      intervalMs: resourceIntervalMs,
+    })
     const session = new AgentSession({
       identity,
       spool,
@@ -84,6 +95,7 @@ export const startAgent = async ({
       reporter,
       status,
       steps,
+      resources,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
     })
@@ -107,12 +119,15 @@ export const startAgent = async ({
       version: AGENT_VERSION,
     })
     void reporter.report()
+    // The resources kept on disk are kept true from the start, connected or not.
+    resources.start()
     reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
 
     const done = connection.done.then(async (end) => {
       await reporter.stop()
       // Their last events go to the spool, which the next run replays.
       await steps.stop()
+      await resources.stop()
       spool.close()
       if (end.reason === 'refused') {
         status.update({ state: 'refused', last_error: end.message })

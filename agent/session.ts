@@ -19,8 +19,8 @@ export interface SessionDeps {
   status: StatusFile
   steps: Pick<StepRunner, 'run' | 'cancel'>
   log: Logger
-  /** Keeps the resources the platform sends true on this host; an agent without one ignores them. */
-  resources?: { desired(resources: DesiredResource[]): void }
+  /** Keeps the resources the platform sends true on this host. */
+  resources: { desired(resources: DesiredResource[]): void }
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
 }
@@ -63,7 +63,7 @@ export class AgentSession {
       case 'cancel':
         return this.deps.steps.cancel(message.run_id)
       case 'resources':
-        return this.deps.resources?.desired(message.resources)
+        return this.deps.resources.desired(message.resources)
       default: {
         const unknown: never = message
         return unknown
