@@ -35,8 +35,6 @@ export interface RunOptions {
   connection?: Pick<ConnectionOptions, 'backoff' | 'pingIntervalMs' | 'stableAfterMs'>
   /** How steps are stopped, for tests. */
   steps?: Partial<StepTiming>
-  /** How often resources are checked for drift, for tests. */
-  resourceIntervalMs?: number
 }
 
 const requireIdentity = (config: AgentConfig): Identity => {
@@ -57,7 +55,6 @@ export const startAgent = async ({
   log,
   connection: timing,
   steps: stepTiming,
-  resourceIntervalMs,
 }: RunOptions): Promise<RunningAgent> => {
   const paths = statePaths(config.state_dir)
   const identity = requireIdentity(config)
@@ -86,7 +83,7 @@ export const startAgent = async ({
       outbox,
       path: paths.resources,
       log,
-      intervalMs: resourceIntervalMs,
+      ...(config.resources_interval_seconds ? { intervalMs: config.resources_interval_seconds * 1000 } : {}),
     })
     const session = new AgentSession({
       identity,

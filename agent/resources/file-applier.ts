@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { chmod, mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { chmod, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { DirectoryManifest, FileManifest } from '../../schema/resources/manifest'
 import type { UpdateStrategy } from '../../schema/resources/resource'
 import { errorMessage } from '../log'
@@ -45,8 +45,11 @@ export const fileApplier: Applier<FileManifest> = {
         }
       }
       await mkdir(dirname(manifest.path), { recursive: true })
-      await writeFile(manifest.path, manifest.content, { mode: modeOf(manifest.mode) })
-      await chmod(manifest.path, modeOf(manifest.mode))
+      // Replaced whole, by a rename: whoever reads it sees the old content or the new, never half.
+      const temp = join(dirname(manifest.path), `.${basename(manifest.path)}.sitewire.tmp`)
+      await writeFile(temp, manifest.content, { mode: modeOf(manifest.mode) })
+      await chmod(temp, modeOf(manifest.mode))
+      await rename(temp, manifest.path)
       return {
         applied: true,
         changed: true,
