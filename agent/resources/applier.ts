@@ -24,6 +24,8 @@ export interface Applier<M extends Manifest = Manifest> {
   remove(manifest: M): Promise<void>
   /** Stops managing it, leaving it as it is (Orphan, or no longer desired). */
   release?(manifest: M): void
+  /** The agent stops: whatever runs on the agent's behalf stops too. */
+  shutdown?(): void
 }
 
 export const failed = (message: string, observed: Record<string, unknown> = {}): ApplyOutcome => ({

@@ -6,9 +6,11 @@ import type { Identity } from '../identity'
 import { errorMessage, type Logger } from '../log'
 import type { Outbox } from '../outbox'
 import type { Applier, ApplyOutcome } from './applier'
+import { CheckApplier } from './check-applier'
 import { feedbackOf } from './feedback'
 import { directoryApplier, fileApplier } from './file-applier'
 import { type KeptResource, readKept, writeKept } from './kept-resources'
+import { ProcessApplier } from './process-applier'
 import { conditionsOf, sameStatus } from './resource-status'
 
 /** How often resources are checked for drift unless told otherwise. */
@@ -53,6 +55,8 @@ export class ResourceKeeper {
     this.appliers = {
       File: fileApplier as Applier,
       Directory: directoryApplier as Applier,
+      Process: new ProcessApplier(deps.log, () => void this.reconcile()) as Applier,
+      Check: new CheckApplier(deps.log, () => void this.reconcile()) as Applier,
       ...deps.appliers,
     }
   }
@@ -92,8 +96,7 @@ export class ResourceKeeper {
   async stop() {
     clearInterval(this.timer)
     await this.running
-    for (const kept of Object.values(this.kept))
-      for (const manifest of kept.desired.spec.manifests) this.applierOf(manifest)?.release?.(manifest)
+    for (const applier of Object.values(this.appliers)) applier.shutdown?.()
   }
 
   /** One pass over every resource; a pass asked for during one runs right after it. */
