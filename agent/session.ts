@@ -32,6 +32,7 @@ export interface SessionDeps {
  */
 export class AgentSession {
   private send: ((text: string) => void) | undefined
+  private pendingSet: { set: string; parts: DesiredResource[][] } | undefined
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -42,6 +43,7 @@ export class AgentSession {
 
   closed() {
     this.send = undefined
+    this.pendingSet = undefined
     this.deps.outbox.detach()
     this.deps.status.update({ state: 'disconnected' })
   }
@@ -63,7 +65,7 @@ export class AgentSession {
       case 'cancel':
         return this.deps.steps.cancel(message.run_id)
       case 'resources':
-        return this.deps.resources.desired(message.resources)
+        return this.desiredParts(message)
       default: {
         const unknown: never = message
         return unknown
@@ -91,6 +93,16 @@ export class AgentSession {
     }
     outbox.attach(this.send, message.batch_bytes)
     void reporter.report()
+  }
+
+  /** Parts of a desired set wait for the rest of it; a newer set replaces one still incomplete. */
+  private desiredParts(message: Message<'resources'>) {
+    if (this.pendingSet?.set !== message.set) this.pendingSet = { set: message.set, parts: [] }
+    this.pendingSet.parts[message.part - 1] = message.resources
+    const received = this.pendingSet.parts.filter((part) => part !== undefined).length
+    if (received < message.parts) return
+    this.deps.resources.desired(this.pendingSet.parts.flat())
+    this.pendingSet = undefined
   }
 
   private acked(message: Message<'ack'>) {

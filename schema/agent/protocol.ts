@@ -128,9 +128,17 @@ export const ServerMessage = v.variant('type', [
   /** Report facts now, complete. */
   v.object({ type: v.literal('refresh_facts') }),
   /**
-   * Every resource the agent is to keep, complete: sent on connect and after each change. What
-   * is no longer in it the agent stops managing; one marked `deleting` it removes and reports gone.
+   * Every resource the agent is to keep, complete: sent on connect and after each change, in
+   * `parts` messages of one `set` when it does not fit in one frame; the set counts once all its
+   * parts came. What is no longer in it the agent stops managing; one marked `deleting` it
+   * removes and reports gone.
    */
-  v.object({ type: v.literal('resources'), resources: v.array(DesiredResource) }),
+  v.object({
+    type: v.literal('resources'),
+    set: v.string(),
+    part: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    parts: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    resources: v.array(DesiredResource),
+  }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>

@@ -27,6 +27,12 @@ export const ManifestConfig = v.strictObject({
 })
 export type ManifestConfig = v.InferOutput<typeof ManifestConfig>
 
+/**
+ * Largest spec of one resource, as JSON bytes: the desired sets sent to agents travel in frames
+ * of at most `MAX_FRAME_BYTES` (256 KiB), each holding at least one whole resource.
+ */
+export const MAX_RESOURCE_SPEC_BYTES = 192 * 1024
+
 /** Most manifests in one bundle. */
 export const MAX_BUNDLE_MANIFESTS = 64
 

@@ -139,6 +139,30 @@ describe('resource decider', () => {
     })
   })
 
+  it('refuses a resource too large to send an agent in one frame', () => {
+    const huge = spec({
+      manifests: [{ kind: 'File', path: '/big', content: 'x'.repeat(200 * 1024), mode: '0644' }],
+    })
+    expect(
+      refusal(withConsumer, {
+        type: 'create_resource',
+        resourceId: RESOURCE,
+        consumerId: CONSUMER,
+        spec: huge,
+      }),
+    ).toMatchObject({ status: 413, code: 'resource_too_large' })
+    const state = given({ resources: { [RESOURCE]: entry() } })
+    expect(
+      refusal(state, {
+        type: 'update_resource',
+        resourceId: RESOURCE,
+        kind: 'single',
+        version: 3,
+        spec: huge,
+      }),
+    ).toMatchObject({ status: 413, code: 'resource_too_large' })
+  })
+
   it('deletes at once what no agent holds or what is orphaned; else waits for the agents', () => {
     const remove = { type: 'delete_resource', resourceId: RESOURCE, kind: 'single' } as const
     const ref = { resource_id: RESOURCE }

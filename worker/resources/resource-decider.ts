@@ -1,7 +1,12 @@
 import { EventType, type SitewireEventBody } from '../../schema/events'
 import type { ConsumerSpec } from '../../schema/resources/consumer'
-import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
+import {
+  MAX_RESOURCE_SPEC_BYTES,
+  type ResourceSpec,
+  type ResourceType,
+} from '../../schema/resources/resource'
 import { apiError } from '../http/errors'
+import { utf8Length } from '../lib/utf8'
 
 /** What the decider knows of a consumer. */
 export interface ConsumerEntry {
@@ -44,6 +49,20 @@ export const requireResource = (state: ResourceState, resourceId: string, kind: 
   return entry
 }
 
+/** A spec an agent could not be sent whole in one frame is refused. */
+const requireSendable = (spec: ResourceSpec) => {
+  const bytes = utf8Length(JSON.stringify(spec))
+  if (bytes > MAX_RESOURCE_SPEC_BYTES)
+    throw apiError(
+      413,
+      'resource_too_large',
+      `a resource is at most ${MAX_RESOURCE_SPEC_BYTES} bytes as JSON`,
+      {
+        bytes,
+      },
+    )
+}
+
 /** Decides a command on consumers and resources: the events it makes, or the refusal. */
 export const decideResources = (state: ResourceState, command: ResourceCommand): SitewireEventBody[] => {
   switch (command.type) {
@@ -70,6 +89,7 @@ export const decideResources = (state: ResourceState, command: ResourceCommand):
     case 'create_resource': {
       if (!state.consumers[command.consumerId])
         throw apiError(422, 'unknown_consumer', 'no such consumer in this site')
+      requireSendable(command.spec)
       return [
         {
           type: EventType.resourceCreated,
@@ -94,6 +114,7 @@ export const decideResources = (state: ResourceState, command: ResourceCommand):
           { current_version: entry.version },
         )
       if (JSON.stringify(command.spec) === JSON.stringify(entry.spec)) return []
+      requireSendable(command.spec)
       return [
         {
           type: EventType.resourceUpdated,

@@ -17,6 +17,7 @@ import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteEffect, SiteFeature, SiteKernel } from '../site/feature'
+import { desiredMessages } from './desired-messages'
 import { type ConsumerRow, ResourceBook, type ResourceRow } from './resource-book'
 import {
   decideDeletionSettled,
@@ -97,9 +98,12 @@ export class SiteResources implements SiteFeature {
         this.settleDeletion(data.resource_id as string)
       }
     }
+    const set = events.at(-1)?.id ?? ''
     return [...agents]
       .filter((agentId) => isConnected(this.kernel.ctx, agentId))
-      .map((agentId) => toAgent(agentId, { type: 'resources', resources: this.desiredFor(agentId) }))
+      .flatMap((agentId) =>
+        desiredMessages(set, this.desiredFor(agentId)).map((message) => toAgent(agentId, message)),
+      )
   }
 
   /** An agent may report only on resources its consumers give it; the report is filed under the resource. */
