@@ -1,8 +1,9 @@
+import { env } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ServerMessage } from '../../schema/agent/protocol'
 import type { CreatedEnrolmentToken } from '../../schema/api/agents'
 import type { Consumer, Resource, ResourceBundle, StatusHistoryEntry } from '../../schema/api/resources'
-import type { Site } from '../../schema/api/sites'
+import type { Site, SiteStatus } from '../../schema/api/sites'
 import type { LoggedEvent } from '../../schema/events'
 import { connectAgent } from '../../test/worker-runs'
 import {
@@ -14,6 +15,7 @@ import {
   newTenant,
 } from '../../test/worker-support'
 import type { Page } from '../lib/paging'
+import { openProjections } from '../projections/database'
 
 let admin: Client
 
@@ -296,5 +298,73 @@ describe('resources', () => {
     expect((await admin(`/v1/sites/${site.id}/consumers/${consumer.id}`, { method: 'DELETE' })).status).toBe(
       200,
     )
+  })
+
+  it('are projected to libSQL with their status, and rebuilt from the log exactly', async () => {
+    const tenant = await newTenant()
+    const own = tenant.client
+    const site = await createSite(own, 'projected')
+    const consumer = await json<Consumer>(
+      await own(`/v1/sites/${site.id}/consumers`, {
+        method: 'POST',
+        json: { name: 'web', selector: { role: 'web' } },
+      }),
+      201,
+    )
+    const token = await json<CreatedEnrolmentToken & { token: string }>(
+      await own(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json: {} }),
+      201,
+    )
+    const agent = await connectAgent(site, token.token, { role: 'web' })
+    const create = (name: string) =>
+      own(`/v1/sites/${site.id}/resources`, {
+        method: 'POST',
+        json: { consumer_id: consumer.id, name, manifest: { kind: 'Directory', path: `/srv/${name}` } },
+      })
+    const kept = await json<Resource>(await create('kept'), 201)
+    const gone = await json<Resource>(await create('gone'), 201)
+    await own(`/v1/sites/${site.id}/resources/${kept.id}`, {
+      method: 'PATCH',
+      json: { version: 1, labels: { a: 'b' } },
+    })
+    await own(`/v1/sites/${site.id}/resources/${gone.id}`, { method: 'DELETE' })
+    for (const report of [1, 2])
+      await agent.send(
+        agent.frame('io.sitewire.resource.status_reported', {
+          resource_id: kept.id,
+          report,
+          observed_version: report,
+          conditions: [],
+          feedback: { report },
+        }),
+      )
+
+    const db = openProjections(env)
+    const snapshot = async () => ({
+      consumers: await db.query.consumers.findMany({ where: (t, { eq }) => eq(t.siteId, site.id) }),
+      resources: await db.query.resources.findMany({
+        where: (t, { eq }) => eq(t.siteId, site.id),
+        orderBy: (t) => t.id,
+      }),
+      status: await db.query.resourceStatus.findMany({ where: (t, { eq }) => eq(t.siteId, site.id) }),
+    })
+    const settled = () =>
+      eventually(async () => {
+        const status = (await (await own(`/v1/sites/${site.id}/status`)).json()) as SiteStatus
+        return status.projected_seq === status.head_seq ? snapshot() : undefined
+      })
+    const built = await settled()
+    expect(built.consumers).toMatchObject([{ id: consumer.id, name: 'web', tenantId: tenant.tenant_id }])
+    expect(built.resources).toMatchObject([
+      { id: kept.id, version: 2, deletedAt: null },
+      { id: gone.id, deletedAt: expect.any(String) },
+    ])
+    expect(built.status).toMatchObject([
+      { resourceId: kept.id, agentId: agent.agentId, report: 2, feedback: { report: 2 } },
+    ])
+
+    const rebuilt = await own('/v1/admin/projections/rebuild', { method: 'POST' })
+    expect(rebuilt.status).toBe(202)
+    expect(await settled()).toEqual(built)
   })
 })
