@@ -42,7 +42,7 @@ describe('resources end to end', () => {
     return { status: response.status, body: (await response.json()) as T }
   }
 
-  it('creates the file, reports Applied, repairs drift online and offline, and reports each once, in order', async () => {
+  it('creates the file, reports Applied, repairs drift online and offline, reports each once, in order; and through maestro', async () => {
     const { body: site } = await api<{ id: string }>('/v1/sites', {
       method: 'POST',
       json: { name: 'resources' },
@@ -136,6 +136,44 @@ describe('resources end to end', () => {
     // Newest first, each drift once.
     expect((await history()).map((entry) => entry.seq)).toEqual(
       [...(await history()).map((entry) => entry.seq)].sort((a, b) => b - a),
+    )
+
+    // The same agent through the maestro-compatible API: applied, reported in maestro's shape, removed on delete.
+    const maestro = <T>(path: string, init: RequestInit & { json?: unknown } = {}) =>
+      api<T>(`/api/maestro/v1${path}`, { ...init, headers: { 'x-sitewire-site': site.id } })
+    const issue = join(hostDir, 'etc', 'issue')
+    const posted = await maestro<{ id: string }>('/resources', {
+      method: 'POST',
+      json: {
+        consumer_name: 'cluster1',
+        version: 1,
+        manifest: { kind: 'File', path: issue, content: 'Sitewire\n' },
+        update_strategy: { type: 'Update' },
+        delete_option: { propagationPolicy: 'Foreground' },
+      },
+    })
+    expect(posted.status).toBe(201)
+    const reconciled = await until('maestro to show the resource applied', async () => {
+      const { body } = await maestro<{
+        status?: {
+          ReconcileStatus: { ObservedVersion: number; Conditions: { type: string; status: string }[] }
+        }
+      }>(`/resources/${posted.body.id}`)
+      const reconcile = body.status?.ReconcileStatus
+      return reconcile?.Conditions.some((c) => c.type === 'Applied' && c.status === 'True')
+        ? reconcile
+        : undefined
+    })
+    expect(reconciled.ObservedVersion).toBe(1)
+    expect(readFileSync(issue, 'utf8')).toBe('Sitewire\n')
+    const deleted = await fetch(`${platform.url}/api/maestro/v1/resources/${posted.body.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}`, 'x-sitewire-site': site.id },
+    })
+    expect(deleted.status).toBe(204)
+    await until('the agent to remove the file', () => (existsSync(issue) ? undefined : true))
+    await until('the resource to be gone once the agent reported it removed', async () =>
+      (await maestro(`/resources/${posted.body.id}`)).status === 404 ? true : undefined,
     )
   }, 300_000)
 })
