@@ -51,11 +51,11 @@ describe('an agent keeping resources', () => {
   it('applies a desired set sent in parts once all its parts came, and reports each resource', async () => {
     agent = await startAgent({ config, log: quiet, connection: { backoff: { baseMs: 20, capMs: 100 } } })
     await waitFor(() => platform.sockets.size > 0, 'the agent to connect')
-    platform.send({ type: 'resources', set: 's1', part: 1, parts: 2, resources: [file(1)] })
+    platform.send({ type: 'resources', set: 's1', part: 1, parts: 2, resources: [file(1)], applier: null })
     await new Promise((resolve) => setTimeout(resolve, 200))
     // Half a set is no set: nothing is applied yet.
     expect(existsSync(join(hostDir, 'f1'))).toBe(false)
-    platform.send({ type: 'resources', set: 's1', part: 2, parts: 2, resources: [file(2)] })
+    platform.send({ type: 'resources', set: 's1', part: 2, parts: 2, resources: [file(2)], applier: null })
     await waitFor(() => existsSync(join(hostDir, 'f2')), 'the second file')
     expect(readFileSync(join(hostDir, 'f1'), 'utf8')).toBe('file 1\n')
     await waitFor(

@@ -20,7 +20,7 @@ export interface SessionDeps {
   steps: Pick<StepRunner, 'run' | 'cancel'>
   log: Logger
   /** Keeps the resources the platform sends true on this host. */
-  resources: { desired(resources: DesiredResource[]): void }
+  resources: { desired(resources: DesiredResource[], applier: string[] | null): void }
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
 }
@@ -101,7 +101,7 @@ export class AgentSession {
     this.pendingSet.parts[message.part - 1] = message.resources
     const received = this.pendingSet.parts.filter((part) => part !== undefined).length
     if (received < message.parts) return
-    this.deps.resources.desired(this.pendingSet.parts.flat())
+    this.deps.resources.desired(this.pendingSet.parts.flat(), message.applier)
     this.pendingSet = undefined
   }
 

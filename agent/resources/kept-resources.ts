@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { DesiredResource } from '../../schema/resources/desired'
+import { Command } from '../../schema/resources/manifest'
 import { Condition, FeedbackValues } from '../../schema/resources/resource'
 import { readJsonFile, writeFileAtomic } from '../state-dir'
 
@@ -17,11 +18,16 @@ export const KeptResource = v.object({
 })
 export type KeptResource = v.InferOutput<typeof KeptResource>
 
-const KeptFile = v.object({ resources: v.record(v.string(), KeptResource) })
+const KeptFile = v.object({
+  resources: v.record(v.string(), KeptResource),
+  /** The site's applier command, for kinds without an applier of the agent's own. */
+  applier: v.optional(v.nullable(Command), null),
+})
+export type KeptFile = v.InferOutput<typeof KeptFile>
 
 /** `resources.json` in the state directory: the desired set survives restarts and time offline. */
-export const readKept = (path: string): Record<string, KeptResource> =>
-  readJsonFile(path, KeptFile)?.resources ?? {}
+export const readKept = (path: string): KeptFile =>
+  readJsonFile(path, KeptFile) ?? { resources: {}, applier: null }
 
-export const writeKept = (path: string, resources: Record<string, KeptResource>) =>
-  writeFileAtomic(path, JSON.stringify({ resources }), { durable: true })
+export const writeKept = (path: string, kept: KeptFile) =>
+  writeFileAtomic(path, JSON.stringify(kept), { durable: true })

@@ -66,7 +66,7 @@ describe('resource keeper', () => {
     const dir = tempDir()
     const path = join(dir, 'etc', 'motd')
     const { keeper, reports } = keeperIn(dir)
-    keeper.desired([desired(fileSpec(path))])
+    keeper.desired([desired(fileSpec(path))], null)
     await keeper.reconcile()
     expect(readFileSync(path, 'utf8')).toBe('hello\n')
     expect(reports()).toHaveLength(1)
@@ -91,7 +91,7 @@ describe('resource keeper', () => {
     const dir = tempDir()
     const path = join(dir, 'motd')
     const first = keeperIn(dir)
-    first.keeper.desired([desired(fileSpec(path))])
+    first.keeper.desired([desired(fileSpec(path))], null)
     await first.keeper.reconcile()
     const second = keeperIn(dir)
     writeFileSync(path, 'drifted\n')
@@ -106,25 +106,53 @@ describe('resource keeper', () => {
     writeFileSync(path, 'theirs\n')
     const createOnly = keeperIn(dir)
     const config = (update_strategy: 'CreateOnly' | 'ReadOnly') => ({ update_strategy, feedback_rules: [] })
-    createOnly.keeper.desired([desired(fileSpec(path, { manifest_configs: [config('CreateOnly')] }))])
+    createOnly.keeper.desired([desired(fileSpec(path, { manifest_configs: [config('CreateOnly')] }))], null)
     await createOnly.keeper.reconcile()
     expect(readFileSync(path, 'utf8')).toBe('theirs\n')
     expect(applied(createOnly.reports()[0] as never)).toMatchObject({ status: 'True' })
 
     const other = tempDir()
     const readOnly = keeperIn(other)
-    readOnly.keeper.desired([
-      desired(fileSpec(join(other, 'absent'), { manifest_configs: [config('ReadOnly')] })),
-    ])
+    readOnly.keeper.desired(
+      [desired(fileSpec(join(other, 'absent'), { manifest_configs: [config('ReadOnly')] }))],
+      null,
+    )
     await readOnly.keeper.reconcile()
     expect(existsSync(join(other, 'absent'))).toBe(false)
     expect(applied(readOnly.reports()[0] as never)).toMatchObject({ status: 'False', reason: 'NotFound' })
   })
 
+  it('gives other kinds to the site’s applier command, manifest on stdin, its JSON output fed back', async () => {
+    const dir = tempDir()
+    const { keeper, reports } = keeperIn(dir)
+    const applied = join(dir, 'applied.json')
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }
+    const applier = ['sh', '-c', `cat > ${applied}; echo '{"status":{"readyReplicas":2}}'`]
+    keeper.desired(
+      [
+        desired({
+          ...fileSpec('/unused'),
+          manifests: [deployment],
+          manifest_configs: [
+            {
+              update_strategy: 'ServerSideApply',
+              feedback_rules: [{ name: 'ready', path: '.status.readyReplicas' }],
+            },
+          ],
+        }),
+      ],
+      applier,
+    )
+    await keeper.reconcile()
+    expect(JSON.parse(readFileSync(applied, 'utf8'))).toEqual(deployment)
+    expect(reports()[0]).toMatchObject({ feedback: { ready: 2 } })
+    expect(reports()[0]?.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'True' })
+  })
+
   it('answers NoApplier for kinds it has no applier for', async () => {
     const { keeper, reports } = keeperIn(tempDir())
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }
-    keeper.desired([desired({ ...fileSpec('/unused'), manifests: [deployment] })])
+    keeper.desired([desired({ ...fileSpec('/unused'), manifests: [deployment] })], null)
     await keeper.reconcile()
     expect(applied(reports()[0] as never)).toMatchObject({ status: 'False', reason: 'NoApplier' })
   })
@@ -133,9 +161,9 @@ describe('resource keeper', () => {
     const dir = tempDir()
     const path = join(dir, 'motd')
     const { keeper, reports } = keeperIn(dir)
-    keeper.desired([desired(fileSpec(path))])
+    keeper.desired([desired(fileSpec(path))], null)
     await keeper.reconcile()
-    keeper.desired([desired(fileSpec(path), 1, true)])
+    keeper.desired([desired(fileSpec(path), 1, true)], null)
     await keeper.reconcile()
     expect(existsSync(path)).toBe(false)
     expect(reports().at(-1)).toMatchObject({ report: 2, deleted: true })
@@ -143,9 +171,9 @@ describe('resource keeper', () => {
     expect(reports()).toHaveLength(2)
 
     const orphan = join(dir, 'orphan')
-    keeper.desired([{ ...desired(fileSpec(orphan)), resource_id: '01J0000000000000000000RPHN' }])
+    keeper.desired([{ ...desired(fileSpec(orphan)), resource_id: '01J0000000000000000000RPHN' }], null)
     await keeper.reconcile()
-    keeper.desired([])
+    keeper.desired([], null)
     await keeper.reconcile()
     expect(readFileSync(orphan, 'utf8')).toBe('hello\n')
   })
@@ -154,20 +182,23 @@ describe('resource keeper', () => {
     const dir = tempDir()
     const { keeper, reports } = keeperIn(dir)
     const web = join(dir, 'srv', 'web')
-    keeper.desired([
-      desired({
-        ...fileSpec(join(web, 'index.html')),
-        type: 'bundle',
-        manifests: [
-          { kind: 'Directory', path: web, mode: '0750' },
-          { kind: 'File', path: join(web, 'index.html'), content: '<h1>hi</h1>', mode: '0644' },
-        ],
-        manifest_configs: [
-          { update_strategy: 'Update', feedback_rules: [{ name: 'dir_mode', path: '.mode' }] },
-          { update_strategy: 'Update', feedback_rules: [] },
-        ],
-      }),
-    ])
+    keeper.desired(
+      [
+        desired({
+          ...fileSpec(join(web, 'index.html')),
+          type: 'bundle',
+          manifests: [
+            { kind: 'Directory', path: web, mode: '0750' },
+            { kind: 'File', path: join(web, 'index.html'), content: '<h1>hi</h1>', mode: '0644' },
+          ],
+          manifest_configs: [
+            { update_strategy: 'Update', feedback_rules: [{ name: 'dir_mode', path: '.mode' }] },
+            { update_strategy: 'Update', feedback_rules: [] },
+          ],
+        }),
+      ],
+      null,
+    )
     await keeper.reconcile()
     expect(readFileSync(join(web, 'index.html'), 'utf8')).toBe('<h1>hi</h1>')
     expect(reports()[0]).toMatchObject({ feedback: { dir_mode: '0750' } })

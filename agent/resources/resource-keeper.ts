@@ -7,6 +7,7 @@ import { errorMessage, type Logger } from '../log'
 import type { Outbox } from '../outbox'
 import type { Applier, ApplyOutcome } from './applier'
 import { CheckApplier } from './check-applier'
+import { CommandApplier } from './command-applier'
 import { feedbackOf } from './feedback'
 import { directoryApplier, fileApplier } from './file-applier'
 import { type KeptResource, readKept, writeKept } from './kept-resources'
@@ -45,13 +46,16 @@ const noApplier = (kind: string): ApplyOutcome => ({
  */
 export class ResourceKeeper {
   private kept: Record<string, KeptResource>
+  private applier: string[] | null
   private readonly appliers: Record<string, Applier>
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private again = false
 
   constructor(private readonly deps: ResourceKeeperDeps) {
-    this.kept = readKept(deps.path)
+    const file = readKept(deps.path)
+    this.kept = file.resources
+    this.applier = file.applier
     this.appliers = {
       File: fileApplier as Applier,
       Directory: directoryApplier as Applier,
@@ -62,7 +66,8 @@ export class ResourceKeeper {
   }
 
   /** The platform's complete desired set: what left it is no longer managed, and stays as it is. */
-  desired(resources: readonly DesiredResource[]) {
+  desired(resources: readonly DesiredResource[], applier: string[] | null) {
+    this.applier = applier
     const next: Record<string, KeptResource> = {}
     for (const desired of resources) {
       const known = this.kept[desired.resource_id]
@@ -81,7 +86,7 @@ export class ResourceKeeper {
       if (!next[id])
         for (const manifest of known.desired.spec.manifests) this.applierOf(manifest)?.release?.(manifest)
     this.kept = next
-    writeKept(this.deps.path, this.kept)
+    writeKept(this.deps.path, { resources: this.kept, applier: this.applier })
     void this.reconcile()
   }
 
@@ -213,11 +218,11 @@ export class ResourceKeeper {
       deleted: status.deleted ?? false,
     }
     // Written before it is spooled: a crash in between skips a number, never repeats one.
-    writeKept(this.deps.path, this.kept)
+    writeKept(this.deps.path, { resources: this.kept, applier: this.applier })
     this.deps.outbox.submit(resourceStatusReported(this.deps.identity, report))
   }
 
   private applierOf(manifest: Manifest): Applier | undefined {
-    return this.appliers[manifest.kind]
+    return this.appliers[manifest.kind] ?? (this.applier ? new CommandApplier(this.applier) : undefined)
   }
 }

@@ -47,7 +47,7 @@ const keep = (manifest: Manifest, feedbackRules: FeedbackRule[]) => {
       labels: {},
     },
   })
-  keeper.desired([resource(false)])
+  keeper.desired([resource(false)], null)
   keeper.start()
   const reports = () => frames.map((frame) => frame.data as Report)
   const until = async <T>(check: () => T | undefined, ms = 10_000): Promise<T> => {
@@ -59,7 +59,7 @@ const keep = (manifest: Manifest, feedbackRules: FeedbackRule[]) => {
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }
-  return { keeper, reports, until, remove: () => keeper.desired([resource(true)]) }
+  return { keeper, reports, until, remove: () => keeper.desired([resource(true)], null) }
 }
 
 const condition = (report: Report | undefined, type: string) =>

@@ -6,6 +6,7 @@ import { ResourceStatusReported } from '../events/resource'
 import { StepFinished, StepOutput, StepStarted } from '../events/run'
 import { EventType } from '../events/types'
 import { DesiredResource } from '../resources/desired'
+import { Command } from '../resources/manifest'
 import { Sha256, Step } from '../tasks/steps'
 
 /**
@@ -139,6 +140,8 @@ export const ServerMessage = v.variant('type', [
     part: v.pipe(v.number(), v.integer(), v.minValue(1)),
     parts: v.pipe(v.number(), v.integer(), v.minValue(1)),
     resources: v.array(DesiredResource),
+    /** The site's command for kinds the agent has no applier of its own for. */
+    applier: v.nullable(Command),
   }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>

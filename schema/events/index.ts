@@ -29,6 +29,7 @@ import {
   ConsumerCreated,
   ConsumerRef,
   ResourceRef,
+  ResourceSettingsChanged,
   ResourceStatusReported,
   ResourceVersioned,
 } from './resource'
@@ -134,6 +135,7 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.resourceDeleteRequested, ResourceRef),
   sitewireEvent(EventType.resourceDeleted, ResourceRef),
   sitewireEvent(EventType.resourceStatusReported, ResourceStatusReported),
+  sitewireEvent(EventType.resourceSettingsChanged, ResourceSettingsChanged),
   sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
   sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])

@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { Labels, Ulid } from '../common'
 import { ConsumerName } from '../resources/consumer'
-import { AgentResourceStatus, ResourceSpec } from '../resources/resource'
+import { AgentResourceStatus, ResourceSettings, ResourceSpec } from '../resources/resource'
 
 const Version = v.pipe(v.number(), v.integer(), v.minValue(1))
 
@@ -45,3 +45,6 @@ export const ResourceStatusReported = v.object({
   deleted: v.optional(v.boolean(), false),
 })
 export type ResourceStatusReported = v.InferOutput<typeof ResourceStatusReported>
+
+/** Data of `io.sitewire.resource.settings_changed`: the site's resource settings, whole. */
+export const ResourceSettingsChanged = ResourceSettings

@@ -71,6 +71,7 @@ export const EventType = {
   resourceDeleteRequested: 'io.sitewire.resource.delete_requested',
   resourceDeleted: 'io.sitewire.resource.deleted',
   resourceStatusReported: 'io.sitewire.resource.status_reported',
+  resourceSettingsChanged: 'io.sitewire.resource.settings_changed',
   projectionQuarantined: 'io.sitewire.projection.quarantined',
   projectionReleased: 'io.sitewire.projection.released',
 } as const

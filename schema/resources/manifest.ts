@@ -14,7 +14,8 @@ const AbsolutePath = v.pipe(
   v.maxLength(4096),
 )
 const FileMode = v.pipe(v.string(), v.regex(/^0?[0-7]{3,4}$/, 'an octal mode such as 0644'))
-const Command = v.pipe(
+/** A command as its argv: run without a shell. */
+export const Command = v.pipe(
   v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
   v.minLength(1),
   v.maxLength(64),

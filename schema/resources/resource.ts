@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { Labels, Timestamp, Ulid } from '../common'
-import { Manifest } from './manifest'
+import { Command, Manifest } from './manifest'
 
 /**
  * How the agent treats what exists: Update replaces it, ServerSideApply manages only the fields
@@ -86,3 +86,12 @@ export const AgentResourceStatus = v.object({
   reported_at: Timestamp,
 })
 export type AgentResourceStatus = v.InferOutput<typeof AgentResourceStatus>
+
+/**
+ * A site's settings for its resources. `applier`: the command agents run for manifests of kinds
+ * they have no applier of their own for (e.g. `["kubectl", "apply", "--server-side", "-f", "-"]`),
+ * the manifest as JSON on its stdin and `SITEWIRE_RESOURCE_ACTION` = `apply` or `delete` in its
+ * environment; without one, such manifests report `Applied=False` `NoApplier`.
+ */
+export const ResourceSettings = v.strictObject({ applier: v.nullable(Command) })
+export type ResourceSettings = v.InferOutput<typeof ResourceSettings>

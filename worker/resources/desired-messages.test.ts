@@ -19,14 +19,14 @@ const resource = (i: number, bytes: number): DesiredResource => ({
 
 describe('desired messages', () => {
   it('send an empty set as one message', () => {
-    expect(desiredMessages('s', [])).toEqual([
-      { type: 'resources', set: 's', part: 1, parts: 1, resources: [] },
+    expect(desiredMessages('s', [], null)).toEqual([
+      { type: 'resources', set: 's', part: 1, parts: 1, resources: [], applier: null },
     ])
   })
 
   it('split a set that does not fit one frame into parts that each do, in order', () => {
     const resources = Array.from({ length: 10 }, (_, i) => resource(i, 60 * 1024))
-    const messages = desiredMessages('s', resources)
+    const messages = desiredMessages('s', resources, null)
     expect(messages.length).toBeGreaterThan(1)
     for (const message of messages) {
       expect(JSON.stringify(message).length).toBeLessThanOrEqual(MAX_FRAME_BYTES)

@@ -9,7 +9,11 @@ const ENVELOPE_BYTES = 1024
  * An agent's complete desired set as the messages that carry it: as few as fit in frames of
  * `MAX_FRAME_BYTES`, each with at least one resource (a resource's spec is bounded to fit).
  */
-export const desiredMessages = (set: string, resources: readonly DesiredResource[]): ServerMessage[] => {
+export const desiredMessages = (
+  set: string,
+  resources: readonly DesiredResource[],
+  applier: string[] | null,
+): ServerMessage[] => {
   const chunks: DesiredResource[][] = [[]]
   let bytes = 0
   for (const resource of resources) {
@@ -29,5 +33,6 @@ export const desiredMessages = (set: string, resources: readonly DesiredResource
     part: i + 1,
     parts: chunks.length,
     resources: chunk,
+    applier,
   }))
 }

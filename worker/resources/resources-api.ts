@@ -1,6 +1,6 @@
 import { RpcTarget } from 'cloudflare:workers'
 import type { CreateConsumerBody, ListResourcesQuery } from '../../schema/api/resources'
-import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
+import type { ResourceSettings, ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
 import { patchSpec, type SpecPatch } from './resource-spec'
@@ -13,6 +13,14 @@ export class ResourcesApi extends RpcTarget {
     private readonly scope: CallerScope,
   ) {
     super()
+  }
+
+  getSettings() {
+    return this.scope.answer(() => this.resources.getSettings())
+  }
+
+  updateSettings(settings: ResourceSettings, write: WriteContext) {
+    return this.scope.answer(() => this.resources.updateSettings(settings, actorOf(write), write.idempotency))
   }
 
   createConsumer(input: CreateConsumerBody, write: WriteContext) {

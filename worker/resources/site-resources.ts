@@ -11,7 +11,7 @@ import type * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent } from '../../schema/events'
 import { type ConsumerSpec, selectorOf } from '../../schema/resources/consumer'
 import type { DesiredResource } from '../../schema/resources/desired'
-import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
+import type { ResourceSettings, ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { AGENTS_TAG, type AgentAttachment, isConnected, toAgent } from '../agents/agent-connections'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
@@ -72,16 +72,20 @@ const CHANGES_DESIRED = new Set<string>([
 export class SiteResources implements SiteFeature {
   readonly name = 'resources'
   readonly book: ResourceBook
+  private settings: ResourceSettings = { applier: null }
 
   constructor(
     private readonly kernel: SiteKernel,
     private readonly ports: SiteResourcesPorts,
   ) {
     this.book = new ResourceBook(kernel.db)
+    for (const event of kernel.log.readTypes(EventType.resourceSettingsChanged))
+      this.settings = event.data as ResourceSettings
   }
 
   evolve(event: LoggedEvent) {
     this.book.apply(event)
+    if (event.type === EventType.resourceSettingsChanged) this.settings = event.data as ResourceSettings
   }
 
   react(events: readonly LoggedEvent[]): SiteEffect[] {
@@ -94,6 +98,8 @@ export class SiteResources implements SiteFeature {
         for (const agentId of consumer ? this.agentsOf(consumer) : []) agents.add(agentId)
       } else if (event.type === EventType.agentConnected || event.type === EventType.agentApproved) {
         agents.add(data.agent_id as string)
+      } else if (event.type === EventType.resourceSettingsChanged) {
+        for (const agentId of this.connectedAgents()) agents.add(agentId)
       } else if (event.type === EventType.resourceStatusReported && data.deleted) {
         this.settleDeletion(data.resource_id as string)
       }
@@ -102,7 +108,9 @@ export class SiteResources implements SiteFeature {
     return [...agents]
       .filter((agentId) => isConnected(this.kernel.ctx, agentId))
       .flatMap((agentId) =>
-        desiredMessages(set, this.desiredFor(agentId)).map((message) => toAgent(agentId, message)),
+        desiredMessages(set, this.desiredFor(agentId), this.settings.applier).map((message) =>
+          toAgent(agentId, message),
+        ),
       )
   }
 
@@ -168,6 +176,31 @@ export class SiteResources implements SiteFeature {
   listConsumers(limit: number, cursor: string | undefined): Reply<Page<Consumer>> {
     this.kernel.scope.present()
     return pageReply(this.book.consumers(limit, cursor), limit, (row) => this.consumerView(row))
+  }
+
+  // Settings
+
+  getSettings(): Reply<ResourceSettings> {
+    this.kernel.scope.present()
+    return { status: 200, body: this.settings }
+  }
+
+  /** Replaces the site's resource settings; every connected agent gets them with its desired set. */
+  updateSettings(
+    settings: ResourceSettings,
+    actor: string,
+    idempotency?: IdempotencyClaim,
+  ): Reply<ResourceSettings> {
+    const site = this.kernel.scope.active()
+    return this.kernel.write(
+      idempotency,
+      { subject: site.id, actor },
+      () =>
+        JSON.stringify(settings) === JSON.stringify(this.settings)
+          ? []
+          : [{ type: EventType.resourceSettingsChanged, data: settings }],
+      () => ({ status: 200, body: this.settings }),
+    )
   }
 
   // Resources and bundles
@@ -326,10 +359,14 @@ export class SiteResources implements SiteFeature {
 
   private agentsOf(consumer: ConsumerRow): string[] {
     if (consumer.agentId !== null) return this.targets(consumer, consumer.agentId) ? [consumer.agentId] : []
+    return this.connectedAgents().filter((agentId) => this.targets(consumer, agentId))
+  }
+
+  private connectedAgents(): string[] {
     return this.kernel.ctx
       .getWebSockets(AGENTS_TAG)
       .map((socket) => (socket.deserializeAttachment() as AgentAttachment | null)?.agentId)
-      .filter((agentId): agentId is string => agentId !== undefined && this.targets(consumer, agentId))
+      .filter((agentId): agentId is string => agentId !== undefined)
   }
 
   private settleDeletion(resourceId: string) {

@@ -187,6 +187,36 @@ describe('resources', () => {
     ).toHaveLength(1)
   })
 
+  it('carry the site’s applier command to its agents; only an admin sets it', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client, 'applier')
+    const token = await json<CreatedEnrolmentToken & { token: string }>(
+      await tenant.client(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json: {} }),
+      201,
+    )
+    const agent = await connectAgent(site, token.token)
+    const path = `/v1/sites/${site.id}/resource-settings`
+    expect(await json(await tenant.client(path), 200)).toEqual({ applier: null })
+    const operator = client(await tenant.keyFor('operator'))
+    const applier = ['kubectl', 'apply', '--server-side', '-f', '-']
+    await expectError(await operator(path, { method: 'PUT', json: { applier } }), 403, 'forbidden')
+    await expectError(
+      await tenant.client(path, { method: 'PUT', json: { applier: 'kubectl' } }),
+      400,
+      'validation_failed',
+    )
+    expect(await json(await tenant.client(path, { method: 'PUT', json: { applier } }), 200)).toEqual({
+      applier,
+    })
+    await eventually(async () =>
+      agent.conn.messages.some(
+        (m) => typeof m !== 'string' && m.type === 'resources' && m.applier?.[0] === 'kubectl',
+      )
+        ? true
+        : undefined,
+    )
+  })
+
   it('bundle several manifests with their configs', async () => {
     const { site, consumer } = await siteWithConsumer()
     const bundle = await json<ResourceBundle>(

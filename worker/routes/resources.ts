@@ -16,6 +16,7 @@ import {
   UpdateResourceBody,
 } from '../../schema/api/resources'
 import { PageQuery, Ulid } from '../../schema/common'
+import { ResourceSettings } from '../../schema/resources/resource'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
@@ -339,8 +340,52 @@ const bundleRoutes = new Hono<AppEnv>()
     },
   )
 
-/** A site's desired state: consumers, resources and bundles. */
+/** `/v1/sites/{siteId}/resource-settings`: how the site's agents apply kinds of their own. */
+const settingsRoutes = new Hono<AppEnv>()
+  .get(
+    '/:siteId/resource-settings',
+    route({
+      summary: "A site's resource settings",
+      tag: TAG,
+      ok: { status: 200, schema: ResourceSettings, description: 'The settings' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    async (c) =>
+      send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.getSettings()),
+  )
+  .put(
+    '/:siteId/resource-settings',
+    route({
+      summary: "Set a site's resource settings",
+      tag: TAG,
+      description:
+        '`applier`: the command (argv) agents run for manifests of kinds they have no applier of their own for, ' +
+        'such as `["kubectl","apply","--server-side","-f","-"]`: the manifest as JSON on stdin, ' +
+        '`SITEWIRE_RESOURCE_ACTION` = `apply` or `delete` in its environment, JSON on stdout read as the ' +
+        'observed object. `null`: such manifests report `Applied=False` (`NoApplier`). Every connected agent ' +
+        'gets the settings at once.',
+      ok: { status: 200, schema: ResourceSettings, description: 'The settings' },
+      errors: { 409: 'The site is archived', 415: 'Body is not JSON' },
+    }),
+    valid('param', SiteParam),
+    audited('resource_settings.update', 'site'),
+    authorize('admin', 'site'),
+    requireJson,
+    valid('json', ResourceSettings),
+    async (c) =>
+      send(
+        c,
+        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.updateSettings(
+          c.req.valid('json'),
+          writeOf(c),
+        ),
+      ),
+  )
+
+/** A site's desired state: consumers, resources and bundles, and its resource settings. */
 export const resourceRoutes = new Hono<AppEnv>()
+  .route('/', settingsRoutes)
   .route('/', consumerRoutes)
   .route('/', singleRoutes)
   .route('/', bundleRoutes)
