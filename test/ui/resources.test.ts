@@ -28,7 +28,7 @@ describe('resources in the web console', () => {
     await rm(dataDir, { recursive: true, force: true })
   })
 
-  it('lists the site’s resources with their consumer, kind and status, and its consumers', async () => {
+  it('lists the site’s resources with their consumer, kind and status, its consumers, and a resource’s page', async () => {
     const call = (method: string, path: string, body?: unknown) =>
       callApi(platform.url, platform.adminKey as string, method, path, body)
     const site = (await call('POST', '/v1/sites', { name: 'Resources' })).body as { id: string }
@@ -52,6 +52,11 @@ describe('resources in the web console', () => {
     expect(row).toContain('no report yet')
     const consumers = page.getByRole('table', { name: 'Consumers' })
     expect(await consumers.getByRole('row').nth(1).textContent()).toContain('role=web')
+
+    await resources.getByRole('link', { name: 'motd' }).click()
+    await page.getByRole('region', { name: 'Resource motd' }).waitFor()
+    expect(await page.getByRole('region', { name: 'Resource motd' }).textContent()).toContain('/etc/motd')
+    expect(await page.getByRole('region', { name: 'Status history' }).textContent()).toContain('No reports')
     expect(problems).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 import { api, ok } from '../../api/client'
 import type { Item, Site } from '../../api/types'
+import { Link } from '../../app/router'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
 import { ListTable } from '../../ui/list-table'
@@ -60,7 +61,10 @@ const Resources = ({ site }: { site: Site }) => {
             </EmptyState>
           }
           columns={[
-            { header: 'Name', cell: (r) => r.name },
+            {
+              header: 'Name',
+              cell: (r) => <Link href={`/sites/${site.id}/resources/${r.id}`}>{r.name}</Link>,
+            },
             { header: 'Consumer', cell: (r) => r.consumer_name },
             { header: 'Kind', cell: (r) => r.manifest.kind },
             { header: 'Version', cell: (r) => r.version },
