@@ -241,6 +241,16 @@ export class ResourceBook {
       .all()
   }
 
+  /** The resources an agent reported on, by id. */
+  resourcesReportedBy(agentId: string): string[] {
+    return this.db
+      .select({ resourceId: store.resourceStatus.resourceId })
+      .from(store.resourceStatus)
+      .where(eq(store.resourceStatus.agentId, agentId))
+      .all()
+      .map((row) => row.resourceId)
+  }
+
   /** A resource's reports, newest first, before the `cursor` seq. */
   history(resourceId: string, limit: number, cursor: number | undefined): StatusHistoryRow[] {
     return this.db

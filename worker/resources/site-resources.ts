@@ -102,6 +102,10 @@ export class SiteResources implements SiteFeature {
         for (const agentId of this.connectedAgents()) agents.add(agentId)
       } else if (event.type === EventType.resourceStatusReported && data.deleted) {
         this.settleDeletion(data.resource_id as string)
+      } else if (event.type === EventType.agentRevoked || event.type === EventType.agentRejected) {
+        // A resource being deleted no longer waits for an agent that will never report again.
+        for (const resourceId of this.book.resourcesReportedBy(data.agent_id as string))
+          this.settleDeletion(resourceId)
       }
     }
     const set = events.at(-1)?.id ?? ''
@@ -400,9 +404,10 @@ export class SiteResources implements SiteFeature {
       version: row.version,
       spec: row.spec,
       deleting: row.deleteRequestedAt !== null,
+      // Only agents that may still report hold it: a revoked one never will.
       heldBy: this.book
         .statuses(row.id)
-        .filter((status) => !status.deleted)
+        .filter((status) => !status.deleted && this.ports.agent(status.agentId)?.status === 'approved')
         .map((status) => status.agentId),
     }
   }

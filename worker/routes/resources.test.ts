@@ -325,6 +325,25 @@ describe('resources', () => {
     await web.send(applied(3, { deleted: true }))
     await eventually(async () => ((await admin(path)).status === 404 ? true : undefined))
     await eventually(async () => (desired(web).at(-1)?.resources.length === 0 ? true : undefined))
+
+    // An agent revoked while holding a resource being deleted holds it no more.
+    const held = await json<Resource>(await create({ name: 'held' }), 201)
+    await web.send(
+      web.frame('io.sitewire.resource.status_reported', {
+        resource_id: held.id,
+        report: 1,
+        observed_version: 1,
+        conditions: [],
+        feedback: {},
+      }),
+    )
+    const heldPath = `/v1/sites/${site.id}/resources/${held.id}`
+    expect(await json<Resource>(await admin(heldPath, { method: 'DELETE' }), 200)).toMatchObject({
+      deleting: true,
+    })
+    expect((await admin(heldPath)).status).toBe(200)
+    await admin(`/v1/sites/${site.id}/agents/${web.agentId}/revoke`, { method: 'POST', json: {} })
+    await eventually(async () => ((await admin(heldPath)).status === 404 ? true : undefined))
     expect((await admin(`/v1/sites/${site.id}/consumers/${consumer.id}`, { method: 'DELETE' })).status).toBe(
       200,
     )
