@@ -28,6 +28,15 @@ export const ConfigLayer = v.strictObject({
       v.maxValue(86_400, 'must be at most a day'),
     ),
   ),
+  /** How often the resources the agent keeps are checked for drift. */
+  resources_interval_seconds: v.optional(
+    v.pipe(
+      v.number('must be a number of seconds'),
+      v.integer('must be whole seconds'),
+      v.minValue(1, 'must be at least 1 second'),
+      v.maxValue(86_400, 'must be at most a day'),
+    ),
+  ),
   spool_max_bytes: v.optional(
     v.pipe(
       v.number('must be a number of bytes'),
@@ -42,7 +51,7 @@ export type ConfigLayer = v.InferOutput<typeof ConfigLayer>
 export type AgentConfig = Required<
   Pick<ConfigLayer, 'state_dir' | 'labels' | 'spool_max_bytes' | 'log_level'>
 > &
-  Pick<ConfigLayer, 'url' | 'facts_interval_seconds'> & { config_path: string }
+  Pick<ConfigLayer, 'url' | 'facts_interval_seconds' | 'resources_interval_seconds'> & { config_path: string }
 
 /** What the CLI's options hold, as commander gives them. */
 export interface ConfigFlags {
@@ -51,6 +60,7 @@ export interface ConfigFlags {
   url?: string
   label?: string[]
   factsInterval?: string
+  resourcesInterval?: string
   spoolMaxBytes?: string
   logLevel?: string
 }
@@ -94,6 +104,7 @@ const ENVIRONMENT_NAMES: SettingNames = {
   state_dir: 'SITEWIRE_AGENT_STATE_DIR',
   labels: 'SITEWIRE_AGENT_LABELS',
   facts_interval_seconds: 'SITEWIRE_AGENT_FACTS_INTERVAL',
+  resources_interval_seconds: 'SITEWIRE_AGENT_RESOURCES_INTERVAL',
   spool_max_bytes: 'SITEWIRE_AGENT_SPOOL_MAX_BYTES',
   log_level: 'SITEWIRE_AGENT_LOG_LEVEL',
 }
@@ -103,6 +114,7 @@ const FLAG_NAMES: SettingNames = {
   state_dir: '--state-dir',
   labels: '--label',
   facts_interval_seconds: '--facts-interval',
+  resources_interval_seconds: '--resources-interval',
   spool_max_bytes: '--spool-max-bytes',
   log_level: '--log-level',
 }
@@ -114,6 +126,7 @@ const fromEnvironment = (env: NodeJS.ProcessEnv) =>
       state_dir: present(env.SITEWIRE_AGENT_STATE_DIR),
       labels: env.SITEWIRE_AGENT_LABELS ? parseLabels(env.SITEWIRE_AGENT_LABELS.split(',')) : undefined,
       facts_interval_seconds: toNumber(env.SITEWIRE_AGENT_FACTS_INTERVAL),
+      resources_interval_seconds: toNumber(env.SITEWIRE_AGENT_RESOURCES_INTERVAL),
       spool_max_bytes: toNumber(env.SITEWIRE_AGENT_SPOOL_MAX_BYTES),
       log_level: present(env.SITEWIRE_AGENT_LOG_LEVEL),
     },
@@ -128,6 +141,7 @@ const fromFlags = (flags: ConfigFlags) =>
       state_dir: flags.stateDir,
       labels: flags.label && parseLabels(flags.label),
       facts_interval_seconds: toNumber(flags.factsInterval),
+      resources_interval_seconds: toNumber(flags.resourcesInterval),
       spool_max_bytes: toNumber(flags.spoolMaxBytes),
       log_level: flags.logLevel,
     },

@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../schema/agent/protocol'
+import type { ResourceStatusReported } from '../schema/events/resource'
 import type { StepFinished } from '../schema/events/run'
 import { EventType } from '../schema/events/types'
 import type { OutputLine } from '../schema/tasks/run-request'
@@ -74,4 +75,16 @@ export const stepFinished = (sender: Sender, ref: StepRef, end: StepEnd, now = n
   ...envelope(sender, now),
   type: EventType.stepFinished,
   data: { ...stepData(sender, ref), ...end },
+})
+
+export type StatusReport = Omit<ResourceStatusReported, 'agent_id'>
+
+export const resourceStatusReported = (
+  sender: Sender,
+  report: StatusReport,
+  now = new Date(),
+): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.resourceStatusReported,
+  data: { agent_id: sender.agent_id, ...report },
 })

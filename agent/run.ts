@@ -9,6 +9,7 @@ import { readPrivateKey } from './keys'
 import { acquireLock } from './lock'
 import type { Logger } from './log'
 import { Outbox } from './outbox'
+import { ResourceKeeper } from './resources/resource-keeper'
 import { AgentSession } from './session'
 import { Spool } from './spool'
 import { statePaths } from './state-dir'
@@ -77,6 +78,13 @@ export const startAgent = async ({
         sign: (path) => signAgentToken(key, identity, path),
       },
     })
+    const resources = new ResourceKeeper({
+      identity,
+      outbox,
+      path: paths.resources,
+      log,
+      ...(config.resources_interval_seconds ? { intervalMs: config.resources_interval_seconds * 1000 } : {}),
+    })
     const session = new AgentSession({
       identity,
       spool,
@@ -84,6 +92,7 @@ export const startAgent = async ({
       reporter,
       status,
       steps,
+      resources,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
     })
@@ -107,12 +116,15 @@ export const startAgent = async ({
       version: AGENT_VERSION,
     })
     void reporter.report()
+    // The resources kept on disk are kept true from the start, connected or not.
+    resources.start()
     reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
 
     const done = connection.done.then(async (end) => {
       await reporter.stop()
       // Their last events go to the spool, which the next run replays.
       await steps.stop()
+      await resources.stop()
       spool.close()
       if (end.reason === 'refused') {
         status.update({ state: 'refused', last_error: end.message })

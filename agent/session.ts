@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../schema/agent/protocol'
+import type { DesiredResource } from '../schema/resources/desired'
 import type { FactsReporter } from './facts-reporter'
 import { spoolOverflowed } from './frames'
 import type { Identity } from './identity'
@@ -18,6 +19,8 @@ export interface SessionDeps {
   status: StatusFile
   steps: Pick<StepRunner, 'run' | 'cancel'>
   log: Logger
+  /** Keeps the resources the platform sends true on this host. */
+  resources: { desired(resources: DesiredResource[], applier: string[] | null): void }
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
 }
@@ -29,6 +32,7 @@ export interface SessionDeps {
  */
 export class AgentSession {
   private send: ((text: string) => void) | undefined
+  private pendingSet: { set: string; parts: DesiredResource[][] } | undefined
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -39,6 +43,7 @@ export class AgentSession {
 
   closed() {
     this.send = undefined
+    this.pendingSet = undefined
     this.deps.outbox.detach()
     this.deps.status.update({ state: 'disconnected' })
   }
@@ -59,6 +64,8 @@ export class AgentSession {
         return void this.deps.steps.run(message)
       case 'cancel':
         return this.deps.steps.cancel(message.run_id)
+      case 'resources':
+        return this.desiredParts(message)
       default: {
         const unknown: never = message
         return unknown
@@ -86,6 +93,16 @@ export class AgentSession {
     }
     outbox.attach(this.send, message.batch_bytes)
     void reporter.report()
+  }
+
+  /** Parts of a desired set wait for the rest of it; a newer set replaces one still incomplete. */
+  private desiredParts(message: Message<'resources'>) {
+    if (this.pendingSet?.set !== message.set) this.pendingSet = { set: message.set, parts: [] }
+    this.pendingSet.parts[message.part - 1] = message.resources
+    const received = this.pendingSet.parts.filter((part) => part !== undefined).length
+    if (received < message.parts) return
+    this.deps.resources.desired(this.pendingSet.parts.flat(), message.applier)
+    this.pendingSet = undefined
   }
 
   private acked(message: Message<'ack'>) {

@@ -33,6 +33,8 @@ export const statePaths = (dir: string) => ({
   secrets: join(dir, 'secrets.json'),
   /** Step attempts started and finished, so a step the platform sends again never runs twice. */
   steps: join(dir, 'steps.json'),
+  /** The resources the platform asked this agent to keep, and what it last reported of them. */
+  resources: join(dir, 'resources.json'),
   /** Script files of running steps; they may hold resolved secrets. */
   work: join(dir, 'work'),
 })

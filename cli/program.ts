@@ -9,6 +9,7 @@ import { registerEvents } from './commands/events'
 import { registerFiles } from './commands/files'
 import { registerIntegrations } from './commands/integrations'
 import { registerLogin } from './commands/login'
+import { registerResources } from './commands/resources'
 import { registerRules } from './commands/rules'
 import { registerRuns } from './commands/runs'
 import { registerSchedules } from './commands/schedules'
@@ -54,6 +55,7 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerAlerts(program)
   registerIntegrations(program)
   registerRules(program)
+  registerResources(program)
   registerAccess(program)
   registerAdmin(program)
   if (!options.interactive) {

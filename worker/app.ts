@@ -25,6 +25,8 @@ import { agentFileRoutes, fileRoutes } from './routes/files'
 import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
+import { maestroRoutes } from './routes/maestro'
+import { resourceRoutes } from './routes/resources'
 import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
@@ -70,6 +72,7 @@ api
   .route('/sites', integrationRoutes)
   .route('/sites', alertRoutes)
   .route('/sites', ruleRoutes)
+  .route('/sites', resourceRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
@@ -88,6 +91,7 @@ api
 export const app = new Hono<AppEnv>()
 
 app.use('/v1/*', requestId(), requestLog)
+app.use('/api/maestro/*', requestId(), requestLog)
 
 app.get(
   '/v1/openapi.json',
@@ -114,6 +118,7 @@ app.get(
         { name: 'Files' },
         { name: 'Schedules' },
         { name: 'Alerts' },
+        { name: 'Resources' },
         { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },
@@ -138,13 +143,22 @@ app.get(
         },
       },
     },
-    exclude: ['/v1/health', '/v1/bootstrap', '/v1/bootstrap/recover-admin', '/v1/docs', '/v1/openapi.json'],
+    // The maestro-compatible API follows maestro's own OpenAPI document, not this one.
+    exclude: [
+      '/v1/health',
+      '/v1/bootstrap',
+      '/v1/bootstrap/recover-admin',
+      '/v1/docs',
+      '/v1/openapi.json',
+      /^\/api\/maestro\//,
+    ],
   }),
 )
 
 app
   .route('/install', installRoutes)
   .route('/v1', api)
+  .route('/api/maestro/v1', maestroRoutes)
   .notFound((c) =>
     c.req.path.startsWith('/v1/')
       ? c.json(apiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404)

@@ -2,8 +2,11 @@ import * as v from 'valibot'
 import { Labels, Ulid } from '../common'
 import { AgentFactsReported, AgentSpoolOverflowed } from '../events/agent'
 import { CloudEvent } from '../events/cloudevent'
+import { ResourceStatusReported } from '../events/resource'
 import { StepFinished, StepOutput, StepStarted } from '../events/run'
 import { EventType } from '../events/types'
+import { DesiredResource } from '../resources/desired'
+import { Command } from '../resources/manifest'
 import { Sha256, Step } from '../tasks/steps'
 
 /**
@@ -72,6 +75,7 @@ export const AgentFrame = v.variant('type', [
   frame(EventType.stepStarted, StepStarted),
   frame(EventType.stepOutput, StepOutput),
   frame(EventType.stepFinished, StepFinished),
+  frame(EventType.resourceStatusReported, ResourceStatusReported),
 ])
 export type AgentFrame = v.InferOutput<typeof AgentFrame>
 
@@ -124,5 +128,20 @@ export const ServerMessage = v.variant('type', [
   v.object({ type: v.literal('cancel'), run_id: Ulid }),
   /** Report facts now, complete. */
   v.object({ type: v.literal('refresh_facts') }),
+  /**
+   * Every resource the agent is to keep, complete: sent on connect and after each change, in
+   * `parts` messages of one `set` when it does not fit in one frame; the set counts once all its
+   * parts came. What is no longer in it the agent stops managing; one marked `deleting` it
+   * removes and reports gone.
+   */
+  v.object({
+    type: v.literal('resources'),
+    set: v.string(),
+    part: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    parts: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    resources: v.array(DesiredResource),
+    /** The site's command for kinds the agent has no applier of its own for. */
+    applier: v.nullable(Command),
+  }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>

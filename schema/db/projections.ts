@@ -2,6 +2,7 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 import type { AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import type { RunTrigger } from '../events/run'
 import { DEFAULT_RETENTION_DAYS } from '../events/site'
+import type { Condition, FeedbackValues, ResourceSpec, ResourceType } from '../resources/resource'
 import type { RunStatus, StepOutcome } from '../tasks/run-request'
 
 /**
@@ -204,4 +205,64 @@ export const alerts = sqliteTable(
     index('alerts_tenant_status').on(t.tenantId, t.status, t.severity, t.id),
     index('alerts_site').on(t.siteId, t.id),
   ],
+)
+
+/** The consumers of every site: who receives resources. */
+export const consumers = sqliteTable(
+  'consumers',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    agentId: text('agent_id'),
+    selector: text('selector', { mode: 'json' }).$type<Record<string, string>>(),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: text('created_at').notNull(),
+    deletedAt: text('deleted_at'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [index('consumers_site').on(t.siteId, t.name)],
+)
+
+/** The resources and bundles of every site, latest version. */
+export const resources = sqliteTable(
+  'resources',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    consumerId: text('consumer_id').notNull(),
+    type: text('type').$type<ResourceType>().notNull(),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    spec: text('spec', { mode: 'json' }).$type<ResourceSpec>().notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    deleteRequestedAt: text('delete_requested_at'),
+    deletedAt: text('deleted_at'),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('resources_tenant').on(t.tenantId, t.id),
+    index('resources_site').on(t.siteId, t.consumerId, t.id),
+  ],
+)
+
+/** What each agent last reported of a resource: a report counts only after the one it follows. */
+export const resourceStatus = sqliteTable(
+  'resource_status',
+  {
+    resourceId: text('resource_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    report: integer('report').notNull(),
+    observedVersion: integer('observed_version').notNull(),
+    conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
+    feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    deleted: integer('deleted', { mode: 'boolean' }).notNull(),
+    reportedAt: text('reported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.agentId] }), index('resource_status_site').on(t.siteId)],
 )

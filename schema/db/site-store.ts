@@ -6,6 +6,7 @@ import type { ResolveReason, SilenceDefinition } from '../events/alert'
 import type { RuleOutcome } from '../events/rule'
 import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
+import type { Condition, FeedbackValues, ResourceSpec } from '../resources/resource'
 import type { RuleDefinition } from '../rules/rule'
 import type { RuleTransition } from '../rules/rule-context'
 import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
@@ -384,4 +385,67 @@ export const ruleTriggers = sqliteTable(
     index('rule_triggers_alert').on(t.alertId, t.episode, t.ruleId),
     index('rule_triggers_series').on(t.ruleId, t.fingerprint, t.seq),
   ],
+)
+
+/** The site's consumers: who receives resources (one agent, or the agents a selector names). */
+export const consumers = sqliteTable(
+  'consumers',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    agentId: text('agent_id'),
+    selector: text('selector', { mode: 'json' }).$type<Record<string, string>>(),
+    labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: text('created_at').notNull(),
+    deletedAt: text('deleted_at'),
+  },
+  (t) => [index('consumers_name').on(t.name)],
+)
+
+/** Resources and bundles, latest version, as their events left them. */
+export const resources = sqliteTable(
+  'resources',
+  {
+    id: text('id').primaryKey(),
+    consumerId: text('consumer_id').notNull(),
+    version: integer('version').notNull(),
+    spec: text('spec', { mode: 'json' }).$type<ResourceSpec>().notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    deleteRequestedAt: text('delete_requested_at'),
+    deletedAt: text('deleted_at'),
+  },
+  (t) => [index('resources_consumer').on(t.consumerId, t.id)],
+)
+
+/** What each agent last reported of a resource; `report` orders one agent's reports. */
+export const resourceStatus = sqliteTable(
+  'resource_status',
+  {
+    resourceId: text('resource_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    report: integer('report').notNull(),
+    observedVersion: integer('observed_version').notNull(),
+    conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
+    feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    deleted: integer('deleted', { mode: 'boolean' }).notNull(),
+    reportedAt: text('reported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.agentId] })],
+)
+
+/** Every status report that changed a resource's status, by the seq of its event. */
+export const resourceStatusHistory = sqliteTable(
+  'resource_status_history',
+  {
+    seq: integer('seq').primaryKey(),
+    resourceId: text('resource_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    observedVersion: integer('observed_version').notNull(),
+    conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
+    feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    deleted: integer('deleted', { mode: 'boolean' }).notNull(),
+    reportedAt: text('reported_at').notNull(),
+  },
+  (t) => [index('resource_status_history_resource').on(t.resourceId, t.seq)],
 )

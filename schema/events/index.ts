@@ -25,6 +25,14 @@ import {
 } from './alert'
 import { FileDeleted, FileUploaded } from './file'
 import { ProjectionQuarantined, ProjectionReleased } from './projection'
+import {
+  ConsumerCreated,
+  ConsumerRef,
+  ResourceRef,
+  ResourceSettingsChanged,
+  ResourceStatusReported,
+  ResourceVersioned,
+} from './resource'
 import { RuleNotified, RuleRef, RuleTriggered, RuleVersioned } from './rule'
 import {
   RunArchiveDeleted,
@@ -48,6 +56,7 @@ export * from './alert'
 export * from './cloudevent'
 export * from './file'
 export * from './projection'
+export * from './resource'
 export * from './rule'
 export * from './run'
 export * from './schedule'
@@ -119,6 +128,14 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.ruleDeleted, RuleRef),
   sitewireEvent(EventType.ruleTriggered, RuleTriggered),
   sitewireEvent(EventType.ruleNotified, RuleNotified),
+  sitewireEvent(EventType.consumerCreated, ConsumerCreated),
+  sitewireEvent(EventType.consumerDeleted, ConsumerRef),
+  sitewireEvent(EventType.resourceCreated, ResourceVersioned),
+  sitewireEvent(EventType.resourceUpdated, ResourceVersioned),
+  sitewireEvent(EventType.resourceDeleteRequested, ResourceRef),
+  sitewireEvent(EventType.resourceDeleted, ResourceRef),
+  sitewireEvent(EventType.resourceStatusReported, ResourceStatusReported),
+  sitewireEvent(EventType.resourceSettingsChanged, ResourceSettingsChanged),
   sitewireEvent(EventType.projectionQuarantined, ProjectionQuarantined),
   sitewireEvent(EventType.projectionReleased, ProjectionReleased),
 ])

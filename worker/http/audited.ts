@@ -12,7 +12,7 @@ export const audited = (action: string, objectType: string): MiddlewareHandler<A
   async function audited(c, next) {
     await next()
     if (c.var.auditedByObject) return
-    const siteId = c.req.param('siteId') ?? null
+    const siteId = c.req.param('siteId') ?? c.var.siteId ?? null
     const created = c.res.status === 201 && objectType === 'site' && !siteId ? await createdId(c.res) : null
     await tenantOf(c.env, c.var.caller.tenantId).recordAudit({
       actor: c.var.caller.actor,

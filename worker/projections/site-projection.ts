@@ -4,7 +4,10 @@ import * as v from 'valibot'
 import {
   agents,
   alerts,
+  consumers,
   projectionCursors,
+  resourceStatus,
+  resources,
   runSteps,
   runs,
   siteEvents,
@@ -22,6 +25,7 @@ import {
 import { errorMessage } from '../lib/log'
 import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
+import { projectResourceEvent } from './resource-projection'
 import { projectRunEvent } from './run-projection'
 
 type Statement = BatchItem<'sqlite'>
@@ -106,7 +110,8 @@ const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: 
     projectSiteRow(db, siteId, event, parsed.output) ??
     projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
     projectRunEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectAlertEvent(db, siteId, tenantId, event, parsed.output)
+    projectAlertEvent(db, siteId, tenantId, event, parsed.output) ??
+    projectResourceEvent(db, siteId, tenantId, event, parsed.output)
   )
 }
 
@@ -249,4 +254,7 @@ export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...St
   db.delete(runs).where(eq(runs.siteId, siteId)),
   db.delete(runSteps).where(eq(runSteps.siteId, siteId)),
   db.delete(alerts).where(eq(alerts.siteId, siteId)),
+  db.delete(consumers).where(eq(consumers.siteId, siteId)),
+  db.delete(resources).where(eq(resources.siteId, siteId)),
+  db.delete(resourceStatus).where(eq(resourceStatus.siteId, siteId)),
 ]

@@ -8,6 +8,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteResources } from '../resources/site-resources'
 import { SiteRules } from '../rules/site-rules'
 import { RunBook } from '../runs/run-book'
 import { SiteRuns } from '../runs/site-runs'
@@ -27,6 +28,7 @@ export interface SiteFeatures {
   schedules: SiteSchedules
   alerts: SiteAlerts
   rules: SiteRules
+  resources: SiteResources
 }
 
 /**
@@ -43,10 +45,11 @@ export class SiteObject extends SiteKernelObject {
     const files = new SiteFiles(kernel, { runs: runBook, agents: registry })
     const tasks = new SiteTasks(kernel, { book: taskBook, files })
     const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
+    const resources = new SiteResources(kernel, { agent: (agentId) => registry.agent(agentId) })
     const agents = new SiteAgents(kernel, {
       registry,
       signer: new EnrolmentSigner(kernel.ctx.storage.kv),
-      admit: (frame, agentId) => runs.admit(frame, agentId),
+      admit: (frame, agentId) => resources.admit(runs.admit(frame, agentId), agentId),
     })
     const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
     const alerts = new SiteAlerts(kernel)
@@ -60,8 +63,8 @@ export class SiteObject extends SiteKernelObject {
       runs,
       runStatus: (runId) => runBook.run(runId)?.status,
     })
-    this.parts = { agents, files, tasks, runs, schedules, alerts, rules }
-    return [agents, tasks, runs, files, schedules, alerts, rules]
+    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources }
+    return [agents, tasks, runs, files, schedules, alerts, rules, resources]
   }
 
   /** The site as this caller may see it, feature by feature. */

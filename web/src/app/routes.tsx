@@ -16,6 +16,8 @@ import { FilesScreen } from '../screens/files/files'
 import { IntegrationScreen, TenantIntegrationScreen } from '../screens/integrations/integration-screen'
 import { IntegrationsScreen, TenantIntegrationsScreen } from '../screens/integrations/integrations'
 import { OverviewScreen } from '../screens/overview/overview'
+import { ResourceScreen } from '../screens/resources/resource-screen'
+import { ResourcesScreen } from '../screens/resources/resources'
 import { RuleScreen } from '../screens/rules/rule-screen'
 import { NewRuleScreen, RulesScreen } from '../screens/rules/rules'
 import { RunScreen } from '../screens/run/run-screen'
@@ -61,6 +63,8 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/rules', view: RulesScreen },
   { pattern: '/sites/:siteId/rules/new', view: NewRuleScreen },
   { pattern: '/sites/:siteId/rules/:ruleId', view: RuleScreen },
+  { pattern: '/sites/:siteId/resources', view: ResourcesScreen },
+  { pattern: '/sites/:siteId/resources/:resourceId', view: ResourceScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
   { pattern: '/account', view: AccountScreen },

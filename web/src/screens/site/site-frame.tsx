@@ -20,6 +20,7 @@ export type SiteTab =
   | 'integrations'
   | 'silences'
   | 'rules'
+  | 'resources'
   | 'events'
   | 'settings'
 
@@ -34,6 +35,7 @@ const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'rules', label: 'Rules', path: '/rules' },
   { tab: 'silences', label: 'Silences', path: '/silences' },
   { tab: 'integrations', label: 'Integrations', path: '/integrations' },
+  { tab: 'resources', label: 'Resources', path: '/resources' },
   { tab: 'events', label: 'Event log', path: '/events' },
   { tab: 'settings', label: 'Settings', path: '/settings' },
 ]
