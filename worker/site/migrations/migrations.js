@@ -7,6 +7,7 @@ import m0004 from './0004_event_data_quarantine.sql';
 import m0005 from './0005_alerts.sql';
 import m0006 from './0006_rules.sql';
 import m0007 from './0007_audit_outbox.sql';
+import m0009 from './0009_inventory.sql';
 
   export default {
     journal,
@@ -18,7 +19,8 @@ m0003,
 m0004,
 m0005,
 m0006,
-m0007
+m0007,
+m0009
     }
   }
   
