@@ -25,6 +25,7 @@ import { agentFileRoutes, fileRoutes } from './routes/files'
 import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
+import { inventoryRoutes } from './routes/inventory'
 import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
@@ -69,6 +70,7 @@ api
   .route('/sites', integrationRoutes)
   .route('/sites', alertRoutes)
   .route('/sites', ruleRoutes)
+  .route('/sites', inventoryRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
@@ -112,6 +114,7 @@ app.get(
         { name: 'Files' },
         { name: 'Schedules' },
         { name: 'Alerts' },
+        { name: 'Inventory' },
         { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },

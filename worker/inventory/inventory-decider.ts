@@ -93,21 +93,19 @@ const decided = (...events: SitewireEventBody[]): InventoryDecision => ({ events
 export const decideInventory = (view: InventoryView, command: InventoryCommand): InventoryDecision => {
   switch (command.type) {
     case 'create': {
-      checkDefinition(view, command.definition, Object.keys(command.definition.custom_fields))
+      const definition = checked(view, command.definition, Object.keys(command.definition.custom_fields))
       return {
-        events: [
-          {
-            type: EventType.entityCreated,
-            data: { entity_id: command.entityId, definition: command.definition },
-          },
-        ],
-        warnings: duplicatesOf(view, command.entityId, command.definition),
+        events: [{ type: EventType.entityCreated, data: { entity_id: command.entityId, definition } }],
+        warnings: duplicatesOf(view, command.entityId, definition),
       }
     }
     case 'update': {
       const entity = requireEntity(view, command.entityId)
-      const definition = merged(entity.definition, command.changes)
-      checkDefinition(view, definition, Object.keys(command.changes.custom_fields ?? {}))
+      const definition = checked(
+        view,
+        merged(entity.definition, command.changes),
+        Object.keys(command.changes.custom_fields ?? {}),
+      )
       return {
         events: [{ type: EventType.entityUpdated, data: { entity_id: entity.id, definition } }],
         warnings: duplicatesOf(view, entity.id, definition),
@@ -190,11 +188,12 @@ const merged = (definition: EntityDefinition, changes: UpdateEntityBody): Entity
 }
 
 /**
- * Checks a definition whole: the kind's attributes (a merged change is checked here, a new
- * entity was by its schema already), the custom fields named in the write, every required one,
- * and the fields governed by a configured option list.
+ * Checks a definition whole and answers it with the kind's defaults filled in: the kind's
+ * attributes (a merged change is checked here, a new entity was by its schema already), the
+ * custom fields named in the write, every required one, and the fields governed by a
+ * configured option list.
  */
-const checkDefinition = (view: InventoryView, definition: EntityDefinition, written: string[]) => {
+const checked = (view: InventoryView, definition: EntityDefinition, written: string[]): EntityDefinition => {
   const problems: Problem[] = []
   const attributes = v.safeParse(KIND_ATTRIBUTES[definition.kind], definition.attributes)
   if (!attributes.success)
@@ -227,7 +226,8 @@ const checkDefinition = (view: InventoryView, definition: EntityDefinition, writ
         message: `must be one of the site's ${list}: ${allowed.join(', ')}`,
       })
   }
-  if (problems.length > 0) throw invalid(problems)
+  if (problems.length > 0 || !attributes.success) throw invalid(problems)
+  return { ...definition, attributes: attributes.output } as EntityDefinition
 }
 
 const duplicatesOf = (

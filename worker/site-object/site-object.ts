@@ -7,6 +7,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteInventory } from '../inventory/site-inventory'
 import { SiteRules } from '../rules/site-rules'
 import { RunBook } from '../runs/run-book'
 import { SiteRuns } from '../runs/site-runs'
@@ -26,6 +27,7 @@ export interface SiteFeatures {
   schedules: SiteSchedules
   alerts: SiteAlerts
   rules: SiteRules
+  inventory: SiteInventory
 }
 
 /**
@@ -59,8 +61,9 @@ export class SiteObject extends SiteKernelObject {
       runs,
       runStatus: (runId) => runBook.run(runId)?.status,
     })
-    this.parts = { agents, files, tasks, runs, schedules, alerts, rules }
-    return [agents, tasks, runs, files, schedules, alerts, rules]
+    const inventory = new SiteInventory(kernel)
+    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, inventory }
+    return [agents, tasks, runs, files, schedules, alerts, rules, inventory]
   }
 
   /** The site as this caller may see it, feature by feature. */

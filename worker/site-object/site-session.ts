@@ -2,6 +2,7 @@ import { RpcTarget } from 'cloudflare:workers'
 import { AgentsApi } from '../agents/agents-api'
 import { AlertsApi } from '../alerts/alerts-api'
 import { FilesApi } from '../files/files-api'
+import { InventoryApi } from '../inventory/inventory-api'
 import { RulesApi } from '../rules/rules-api'
 import { RunsApi } from '../runs/runs-api'
 import { SchedulesApi } from '../schedules/schedules-api'
@@ -50,6 +51,10 @@ export class SiteSession extends RpcTarget {
 
   get rules() {
     return new RulesApi(this.features.rules, this.scope)
+  }
+
+  get inventory() {
+    return new InventoryApi(this.features.inventory, this.scope)
   }
 
   get files() {
