@@ -26,6 +26,7 @@ import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
 import { inventoryRoutes } from './routes/inventory'
+import { inventoryReportRoutes } from './routes/inventory-reports'
 import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
@@ -74,6 +75,7 @@ api
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
+  .route('/inventory', inventoryReportRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)

@@ -542,6 +542,18 @@ const ROUTES: RouteCase[] = [
     expect: [401, 401, 401, 404, 404, 403, 403, 200],
   },
   {
+    name: 'report on inventory entities',
+    method: 'GET',
+    path: () => '/v1/inventory/reports/entities?kind=server',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'pivot the inventory',
+    method: 'GET',
+    path: () => '/v1/inventory/reports/pivot?chain=application,runs_on,server',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
     name: 'list inventory option lists',
     method: 'GET',
     path: (w) => `/v1/sites/${w.site.id}/inventory/options`,

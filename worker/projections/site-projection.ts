@@ -4,6 +4,9 @@ import * as v from 'valibot'
 import {
   agents,
   alerts,
+  inventoryEntities,
+  inventoryGrants,
+  inventoryRelations,
   projectionCursors,
   runSteps,
   runs,
@@ -22,6 +25,7 @@ import {
 import { errorMessage } from '../lib/log'
 import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
+import { projectInventoryEvent } from './inventory-projection'
 import { projectRunEvent } from './run-projection'
 
 type Statement = BatchItem<'sqlite'>
@@ -106,7 +110,8 @@ const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: 
     projectSiteRow(db, siteId, event, parsed.output) ??
     projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
     projectRunEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectAlertEvent(db, siteId, tenantId, event, parsed.output)
+    projectAlertEvent(db, siteId, tenantId, event, parsed.output) ??
+    projectInventoryEvent(db, siteId, tenantId, event, parsed.output)
   )
 }
 
@@ -249,4 +254,7 @@ export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...St
   db.delete(runs).where(eq(runs.siteId, siteId)),
   db.delete(runSteps).where(eq(runSteps.siteId, siteId)),
   db.delete(alerts).where(eq(alerts.siteId, siteId)),
+  db.delete(inventoryEntities).where(eq(inventoryEntities.siteId, siteId)),
+  db.delete(inventoryRelations).where(eq(inventoryRelations.siteId, siteId)),
+  db.delete(inventoryGrants).where(eq(inventoryGrants.siteId, siteId)),
 ]

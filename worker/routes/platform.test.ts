@@ -42,6 +42,8 @@ describe('platform routes', () => {
       '/v1/grants',
       '/v1/grants/{id}',
       '/v1/hooks/{siteId}/{integrationId}',
+      '/v1/inventory/reports/entities',
+      '/v1/inventory/reports/pivot',
       '/v1/runs',
       '/v1/runs/steps',
       '/v1/sites',
