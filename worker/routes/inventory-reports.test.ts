@@ -224,6 +224,29 @@ describe('inventory reports', () => {
       expect(text).toContain(`<${hexOf(row)}> Tj`)
   })
 
+  it('relates an entity to one in another site, checked against the projection', async () => {
+    const relations = `/v1/sites/${sites.first.id}/inventory/relations`
+    const across = await admin(relations, {
+      method: 'POST',
+      json: { type: 'depends_on', from_id: ids.api, to_id: ids.db1, to_site_id: sites.second.id },
+    })
+    expect(across.status, await across.clone().text()).toBe(201)
+    expect(await across.json()).toMatchObject({
+      to_site_id: sites.second.id,
+      to_kind: 'server',
+      site_id: sites.first.id,
+    })
+    const head = ((await (await admin(`/v1/sites/${sites.first.id}/status`)).json()) as { head_seq: number })
+      .head_seq
+    const elsewhere = (to_id: string | undefined, to_site_id: string) =>
+      admin(relations, { method: 'POST', json: { type: 'depends_on', from_id: ids.api, to_id, to_site_id } })
+    await expectError(await elsewhere(ids.web1, sites.second.id), 404, 'not_found')
+    await expectError(await elsewhere(ids.acme, sites.second.id), 404, 'not_found')
+    const after = ((await (await admin(`/v1/sites/${sites.first.id}/status`)).json()) as { head_seq: number })
+      .head_seq
+    expect(after).toBe(head)
+  })
+
   it('rebuilds the projection from the logs to the same report', async () => {
     const before = await report(
       'kind=server&active=all&columns=id,name,site_id,active,attributes.environment,tags',

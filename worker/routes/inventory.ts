@@ -36,7 +36,9 @@ import { apiError, parseOr400 } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
 import type { InventoryCaller } from '../inventory/entity-access'
+import { remoteTarget } from '../inventory/remote-target'
 import { siteFor } from '../objects'
+import { readProjections } from '../projections/connection'
 import { SiteParam } from './sites'
 
 const EntityParam = v.object({ siteId: Ulid, entityId: Ulid })
@@ -321,14 +323,15 @@ export const inventoryRoutes = new Hono<AppEnv>()
     valid('json', CreateRelationBody),
     async (c) => {
       const { siteId } = c.req.valid('param')
+      const input = c.req.valid('json')
+      const elsewhere =
+        input.to_site_id !== undefined && input.to_site_id !== siteId ? input.to_site_id : undefined
+      const remote = elsewhere
+        ? await readProjections(c.env, (db) => remoteTarget(db, c.var.principal, elsewhere, input.to_id))
+        : undefined
       return send(
         c,
-        await inventoryOf(c, siteId).relate(
-          c.req.valid('json'),
-          undefined,
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
+        await inventoryOf(c, siteId).relate(input, remote, inventoryCaller(c, siteId), writeOf(c)),
       )
     },
   )
