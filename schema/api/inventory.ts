@@ -176,3 +176,31 @@ export const OptionLists = v.object(
   >,
 )
 export type OptionLists = v.InferOutput<typeof OptionLists>
+
+/** `POST …/inventory/import?kind=`: `apply=valid` stores the lines that pass even when others fail. */
+export const ImportQuery = v.object({
+  kind: EntityKind,
+  apply: v.optional(v.picklist(['all', 'valid']), 'all'),
+})
+export type ImportQuery = v.InferOutput<typeof ImportQuery>
+
+export const ImportProblem = v.object({ path: v.string(), message: v.string() })
+export type ImportProblem = v.InferOutput<typeof ImportProblem>
+
+/** What became of one line of an import: counted from 1, the header included. */
+export const ImportLine = v.object({
+  line: v.number(),
+  status: v.picklist(['created', 'valid', 'invalid']),
+  entity_id: v.nullable(Ulid),
+  errors: v.array(ImportProblem),
+  warnings: v.array(InventoryWarning),
+})
+export type ImportLine = v.InferOutput<typeof ImportLine>
+
+export const ImportReport = v.object({
+  applied: v.boolean(),
+  created: v.number(),
+  failed: v.number(),
+  lines: v.array(ImportLine),
+})
+export type ImportReport = v.InferOutput<typeof ImportReport>

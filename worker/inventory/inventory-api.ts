@@ -12,6 +12,7 @@ import type { EntityKind } from '../../schema/inventory/kinds'
 import type { OptionListName } from '../../schema/inventory/option-lists'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
+import type { ImportCandidate } from './csv-import'
 import type { InventoryCaller } from './entity-access'
 import type { RemoteTarget } from './inventory-decider'
 import type { InventoryWrite, SiteInventory } from './site-inventory'
@@ -39,6 +40,15 @@ export class InventoryApi extends RpcTarget {
 
   restore(entityId: string, caller: InventoryCaller, write: WriteContext) {
     return this.scope.answer(() => this.inventory.restore(entityId, writer(caller, write)))
+  }
+
+  importEntities(
+    candidates: ImportCandidate[],
+    apply: 'all' | 'valid',
+    caller: InventoryCaller,
+    write: WriteContext,
+  ) {
+    return this.scope.answer(() => this.inventory.importEntities(candidates, apply, writer(caller, write)))
   }
 
   get(entityId: string, caller: InventoryCaller) {

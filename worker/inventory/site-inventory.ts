@@ -8,6 +8,8 @@ import type {
   EntityGrant,
   EntityListQuery,
   EntityWritten,
+  ImportLine,
+  ImportReport,
   InventoryWarning,
   OptionLists,
   Relation,
@@ -20,10 +22,11 @@ import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields
 import type { EntityDefinition, EntityState } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import { OPTION_LISTS, type OptionListName } from '../../schema/inventory/option-lists'
-import { apiError } from '../http/errors'
+import { ApiError, apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, pageReply } from '../lib/paging'
 import type { SiteFeature, SiteKernel } from '../site/feature'
+import type { ImportCandidate } from './csv-import'
 import { type InventoryCaller, levelOn, requireLevel, visibilityOf } from './entity-access'
 import { changesEntity, diffValues, entityAt, evolveEntity } from './entity-history'
 import { type EntityRow, type GrantRow, InventoryBook, type RelationRow } from './inventory-book'
@@ -101,6 +104,49 @@ export class SiteInventory implements SiteFeature {
     this.kernel.scope.present()
     const rows = this.book.entities(query, visibilityOf(caller), query.limit, query.cursor)
     return pageReply(rows, query.limit, (row) => this.view(row, caller))
+  }
+
+  /**
+   * Creates an entity per line of an import, in one commit: every line is decided as a create
+   * would be; if any fails, nothing is stored (422 with the report) unless `apply` is `valid`,
+   * which stores the lines that pass.
+   */
+  importEntities(
+    candidates: readonly ImportCandidate[],
+    apply: 'all' | 'valid',
+    write: InventoryWrite,
+  ): Reply<ImportReport> {
+    this.kernel.scope.active()
+    return this.kernel.commit(write.idempotency, (time) => {
+      const lines = candidates.map((candidate) => this.importLine(candidate, write.caller))
+      const failed = lines.filter((line) => line.errors.length > 0).length
+      const report = (applied: boolean): ImportReport => ({
+        applied,
+        created: applied ? lines.length - failed : 0,
+        failed,
+        lines: lines.map(({ events: _events, ...line }) => ({
+          ...line,
+          status: line.errors.length > 0 ? 'invalid' : applied ? 'created' : 'valid',
+          entity_id: applied ? line.entity_id : null,
+        })),
+      })
+      if (failed > 0 && apply === 'all')
+        throw apiError(
+          422,
+          'import_failed',
+          `${failed} of ${lines.length} lines fail; nothing was stored`,
+          report(false),
+        )
+      return {
+        events: lines.flatMap((line) =>
+          line.entity_id ? this.kernel.scope.events(line.events, line.entity_id, write.actor, time) : [],
+        ),
+        reply: () => {
+          const body = report(true)
+          return { status: body.created > 0 ? 201 : 200, body }
+        },
+      }
+    })
   }
 
   // History
@@ -279,6 +325,37 @@ export class SiteInventory implements SiteFeature {
       },
       () => ({ status, body: answer(warnings) }),
     )
+  }
+
+  private importLine(candidate: ImportCandidate, caller: InventoryCaller) {
+    const refused = (errors: ImportLine['errors']) => ({
+      line: candidate.line,
+      entity_id: null,
+      errors,
+      warnings: [],
+      events: [],
+    })
+    if ('errors' in candidate) return refused(candidate.errors)
+    if (candidate.definition.restricted && caller.siteRole !== 'admin')
+      return refused([{ path: 'restricted', message: 'only a site admin creates a restricted entity' }])
+    const entityId = nextId()
+    try {
+      const decision = decideInventory(this.book, {
+        type: 'create',
+        entityId,
+        definition: candidate.definition,
+      })
+      return {
+        line: candidate.line,
+        entity_id: entityId,
+        errors: [],
+        warnings: decision.warnings,
+        events: decision.events,
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      return refused(Array.isArray(error.details) ? error.details : [{ path: '', message: error.message }])
+    }
   }
 
   private adminChange(entityId: string, write: InventoryWrite, command: InventoryCommand): Reply<Entity> {

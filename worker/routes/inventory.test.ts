@@ -456,3 +456,76 @@ describe('inventory access per entity', () => {
     )
   })
 })
+
+const CSV = { 'content-type': 'text/csv' }
+
+describe('inventory import', () => {
+  it('reports each line; stores nothing if one fails, unless asked to apply the valid ones', async () => {
+    const site = await createSite(admin, 'import')
+    const path = `/v1/sites/${site.id}/inventory/import?kind=server`
+    const put = await admin(`/v1/sites/${site.id}/inventory/custom-fields/server/rack`, {
+      method: 'PUT',
+      json: { type: 'integer' },
+    })
+    expect(put.status).toBe(200)
+    const body = [
+      'name,attributes.hostname,attributes.private_ipv4,attributes.memory_mb,tags,custom_fields.rack',
+      'web-1,web-1,"[""10.0.0.1""]",4096,edge;prod,3',
+      'web-2,web-2,,lots,,',
+      '"db, primary",db-1,,,,x',
+      'web-1b,web-1,,,,',
+    ].join('\r\n')
+    const head = await headSeq(site)
+    const refused = await expectError(
+      await admin(path, { method: 'POST', body, headers: CSV }),
+      422,
+      'import_failed',
+    )
+    expect(refused.error.details).toMatchObject({
+      applied: false,
+      created: 0,
+      failed: 2,
+      lines: [
+        { line: 2, status: 'valid', entity_id: null, errors: [] },
+        { line: 3, status: 'invalid', errors: [{ path: 'attributes.memory_mb' }] },
+        {
+          line: 4,
+          status: 'invalid',
+          errors: [{ path: 'custom_fields.rack', message: 'must be an integer' }],
+        },
+        { line: 5, status: 'valid', errors: [] },
+      ],
+    })
+    expect(await headSeq(site)).toBe(head)
+
+    const applied = await admin(`${path}&apply=valid`, { method: 'POST', body, headers: CSV })
+    expect(applied.status).toBe(201)
+    const report = (await applied.json()) as {
+      created: number
+      lines: { line: number; status: string; entity_id: string | null }[]
+    }
+    expect(report.created).toBe(2)
+    expect(report.lines.map((l) => l.status)).toEqual(['created', 'invalid', 'invalid', 'created'])
+    const web1 = (await (
+      await admin(`/v1/sites/${site.id}/inventory/entities/${report.lines[0]?.entity_id}`)
+    ).json()) as Entity
+    expect(web1).toMatchObject({
+      name: 'web-1',
+      tags: ['edge', 'prod'],
+      custom_fields: { rack: 3 },
+      attributes: { hostname: 'web-1', private_ipv4: ['10.0.0.1'], memory_mb: 4096 },
+    })
+    expect(await headSeq(site)).toBe(head + 2)
+
+    await expectError(
+      await admin(path, { method: 'POST', body: 'name,colour\r\nx,red', headers: CSV }),
+      400,
+      'validation_failed',
+    )
+    await expectError(
+      await admin(path, { method: 'POST', json: { name: 'x' } }),
+      415,
+      'unsupported_media_type',
+    )
+  })
+})

@@ -16,6 +16,8 @@ import {
   EntityPage,
   EntityWritten,
   HistoryQuery,
+  ImportQuery,
+  ImportReport,
   OptionLists,
   PutCustomFieldBody,
   PutOptionListBody,
@@ -35,6 +37,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError, parseOr400 } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
+import { readImport } from '../inventory/csv-import'
 import type { InventoryCaller } from '../inventory/entity-access'
 import { remoteTarget } from '../inventory/remote-target'
 import { siteFor } from '../objects'
@@ -92,6 +95,41 @@ export const inventoryRoutes = new Hono<AppEnv>()
       return send(
         c,
         await inventoryOf(c, siteId).create(c.req.valid('json'), inventoryCaller(c, siteId), writeOf(c)),
+      )
+    },
+  )
+  .post(
+    '/:siteId/inventory/import',
+    route({
+      summary: 'Import entities from CSV',
+      tag: TAG,
+      description:
+        'A `text/csv` body (RFC 4180) of entities of one `kind`: a header naming `name`, `team_id`, `tags` ' +
+        '(separated by `;`), `restricted`, `attributes.…` and `custom_fields.…`; cells that read as JSON ' +
+        '(`4096`, `true`, `["10.0.0.1"]`) are taken as such. Every line is checked as a create would be, and the ' +
+        'answer reports each line. If any line fails nothing is stored (422 `import_failed`, the report in ' +
+        '`details`), unless `apply=valid`, which stores the lines that pass.',
+      ok: { status: 201, schema: ImportReport, description: 'What became of each line' },
+      errors: { 409: 'The site is archived', 415: 'Body is not CSV', 422: 'A line fails (`import_failed`)' },
+    }),
+    valid('param', SiteParam),
+    audited('inventory.entity.import', 'site'),
+    authorize('operator', 'site'),
+    valid('query', ImportQuery),
+    async (c) => {
+      if (!/^text\/csv\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
+        throw apiError(415, 'unsupported_media_type', 'send the entities as text/csv')
+      const { siteId } = c.req.valid('param')
+      const { kind, apply } = c.req.valid('query')
+      const candidates = readImport(await c.req.text(), kind)
+      return send(
+        c,
+        await inventoryOf(c, siteId).importEntities(
+          candidates,
+          apply,
+          inventoryCaller(c, siteId),
+          writeOf(c),
+        ),
       )
     },
   )

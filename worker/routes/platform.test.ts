@@ -88,6 +88,7 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/inventory/entities/{entityId}/grants/{grantId}',
       '/v1/sites/{siteId}/inventory/entities/{entityId}/history',
       '/v1/sites/{siteId}/inventory/entities/{entityId}/restore',
+      '/v1/sites/{siteId}/inventory/import',
       '/v1/sites/{siteId}/inventory/options',
       '/v1/sites/{siteId}/inventory/options/{list}',
       '/v1/sites/{siteId}/inventory/relations',
