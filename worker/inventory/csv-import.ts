@@ -30,11 +30,13 @@ const cellValue = (text: string): unknown => {
 const setPath = (target: Record<string, unknown>, path: string[], value: unknown) => {
   const [head, ...rest] = path
   if (head === undefined) return
-  if (rest.length === 0) target[head] = value
-  else {
-    const next = (target[head] ??= {}) as Record<string, unknown>
-    setPath(next, rest, value)
+  if (rest.length === 0) {
+    target[head] = value
+    return
   }
+  const next = (target[head] ?? {}) as Record<string, unknown>
+  target[head] = next
+  setPath(next, rest, value)
 }
 
 /**
