@@ -140,22 +140,30 @@ export type PivotQuery = v.InferOutput<typeof PivotQuery>
 export interface PivotNode {
   id: string
   site_id: string
-  kind: string
+  kind: EntityKind
   name: string
   children: PivotNode[]
 }
-export const PivotNode: v.GenericSchema<PivotNode> = v.object({
+/**
+ * A node of a pivot, as documented: its children are nodes of the same shape, one level down
+ * (described without recursion, which the OpenAPI tooling does not resolve).
+ */
+export const PivotNodeSchema = v.object({
   id: Ulid,
   site_id: Ulid,
   kind: EntityKind,
   name: v.string(),
-  children: v.array(v.lazy(() => PivotNode)),
+  children: v.array(v.record(v.string(), v.unknown())),
 })
 
 export const PivotReport = v.object({
   chain: v.array(v.string()),
   /** How many entities each level holds in the tree. */
   counts: v.array(v.number()),
-  roots: v.array(PivotNode),
+  roots: v.array(PivotNodeSchema),
 })
-export type PivotReport = v.InferOutput<typeof PivotReport>
+export interface PivotReport {
+  chain: string[]
+  counts: number[]
+  roots: PivotNode[]
+}
