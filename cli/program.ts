@@ -8,6 +8,7 @@ import { registerAlerts } from './commands/alerts'
 import { registerEvents } from './commands/events'
 import { registerFiles } from './commands/files'
 import { registerIntegrations } from './commands/integrations'
+import { registerInventory } from './commands/inventory'
 import { registerLogin } from './commands/login'
 import { registerRules } from './commands/rules'
 import { registerRuns } from './commands/runs'
@@ -54,6 +55,7 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerAlerts(program)
   registerIntegrations(program)
   registerRules(program)
+  registerInventory(program)
   registerAccess(program)
   registerAdmin(program)
   if (!options.interactive) {
