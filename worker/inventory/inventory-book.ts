@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, like, ne, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, ne, or, type SQL, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { EntityGrantSubject } from '../../schema/inventory/access'
@@ -290,7 +290,9 @@ export class InventoryBook implements InventoryView {
           filter.tag
             ? sql`exists (select 1 from json_each(${e.definition}, '$.tags') where value = ${filter.tag})`
             : undefined,
-          filter.q ? like(e.name, `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`) : undefined,
+          filter.q
+            ? sql`${e.name} like ${`%${filter.q.replace(/[\\%_]/g, '\\$&')}%`} escape '\\'`
+            : undefined,
           this.readable(visibility),
           cursor === undefined ? undefined : gt(e.id, cursor),
         ),

@@ -83,6 +83,8 @@ describe('inventory entities', () => {
     expect(tagged.items.map((e) => e.id)).toEqual([db.id])
     const servers = (await (await admin(`${base}?kind=server&q=WEB`)).json()) as Page<Entity>
     expect(servers.items.map((e) => e.id)).toEqual([web.id])
+    const literal = (await (await admin(`${base}?q=${encodeURIComponent('web_%')}`)).json()) as Page<Entity>
+    expect(literal.items).toEqual([])
 
     const changed = (await (
       await admin(`${base}/${web.id}`, {
