@@ -1,5 +1,6 @@
 import type { RequestRunBody } from '../schema/api/runs'
 import { RequestRunBody as RequestRunBodySchema } from '../schema/api/runs'
+import { typedParams } from '../schema/tasks/param-text'
 import type { Target } from '../schema/tasks/run-request'
 import type { ParamSpec, ParamValue } from '../schema/tasks/task'
 import { CliError, EXIT, parseInput } from './errors'
@@ -35,37 +36,14 @@ export const targetOf = (options: TargetOptions): Partial<Target> => ({
   ...(options.hostname ? { hostname: options.hostname } : {}),
 })
 
-/**
- * `-p name=value` pairs typed by the task's parameters: a number parameter gets a number, a
- * boolean one `true`/`false`; a name the task does not take is refused here, before the API.
- */
+/** `-p name=value` pairs typed by the task's parameters (see `typedParams`); a usage error otherwise. */
 export const paramValues = (
   pairs: readonly string[],
   specs: readonly ParamSpec[],
 ): Record<string, ParamValue> => {
-  const values: Record<string, ParamValue> = {}
-  for (const [name, text] of Object.entries(keyValues(pairs, 'parameter'))) {
-    const spec = specs.find((candidate) => candidate.name === name)
-    if (!spec) {
-      const known = specs.map((candidate) => candidate.name).join(', ') || 'none'
-      throw new CliError(`the task takes no parameter "${name}"`, EXIT.usage, [`its parameters: ${known}`])
-    }
-    if (spec.type === 'number') {
-      const number = Number(text)
-      if (text.trim() === '' || !Number.isFinite(number)) {
-        throw new CliError(`parameter ${name} takes a number, not "${text}"`, EXIT.usage)
-      }
-      values[name] = number
-    } else if (spec.type === 'boolean') {
-      if (text !== 'true' && text !== 'false') {
-        throw new CliError(`parameter ${name} takes true or false, not "${text}"`, EXIT.usage)
-      }
-      values[name] = text === 'true'
-    } else {
-      values[name] = text
-    }
-  }
-  return values
+  const typed = typedParams(keyValues(pairs, 'parameter'), specs)
+  if (!typed.ok) throw new CliError(typed.problem, EXIT.usage, typed.hint ? [typed.hint] : [])
+  return typed.values
 }
 
 /** `continue`, `stop`, or `budget:N` / `budget:25%`. */

@@ -21,6 +21,7 @@ Options:
   --libsql-port N     the local libSQL server's port (default: the platform's port + 1)
   --domain NAME       the first tenant's domain, used on first start only (default localhost)
   --log-level LEVEL   debug, info, warn or error (default info)
+  --inspector-port N  opens workerd's V8 inspector on 127.0.0.1:N, for DevTools or a CPU profile
   -h, --help          show this help
 
 On first start it prints an admin API key once; only its hash is stored.
@@ -37,6 +38,7 @@ const { values: options } = parseArgs({
     'libsql-port': { type: 'string' },
     domain: { type: 'string', default: 'localhost' },
     'log-level': { type: 'string', default: 'info' },
+    'inspector-port': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -49,8 +51,13 @@ if (options.help) {
 const dataDir = resolve(options['data-dir'])
 const port = Number(options.port)
 const libsqlPort = Number(options['libsql-port'] ?? port + 1)
-if (!Number.isInteger(port) || !Number.isInteger(libsqlPort)) {
-  console.error('--port and --libsql-port take a port number')
+const inspectorPort = options['inspector-port'] === undefined ? undefined : Number(options['inspector-port'])
+if (
+  !Number.isInteger(port) ||
+  !Number.isInteger(libsqlPort) ||
+  (inspectorPort !== undefined && !Number.isInteger(inspectorPort))
+) {
+  console.error('--port, --libsql-port and --inspector-port take a port number')
   process.exit(2)
 }
 const logLevel = options['log-level']
@@ -133,6 +140,7 @@ const main = async () => {
     bundleDir: join(dataDir, 'build'),
     persistDir: join(dataDir, 'workerd'),
     port,
+    inspectorPort,
     vars: {
       LIBSQL_URL: libsqlUrl,
       LIBSQL_AUTH_TOKEN: libsqlToken,

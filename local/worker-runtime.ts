@@ -51,6 +51,8 @@ export const startWorker = async (options: {
   bundleDir: string
   persistDir: string
   port: number
+  /** workerd's V8 inspector (DevTools protocol) on 127.0.0.1, when given. */
+  inspectorPort?: number
   vars: Record<string, string>
 }) => {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(options.root, 'wrangler.toml'))
@@ -62,6 +64,7 @@ export const startWorker = async (options: {
     bindings: { ...workerOptions.bindings, ...options.vars },
     host: '127.0.0.1',
     port: options.port,
+    inspectorPort: options.inspectorPort,
     defaultPersistRoot: options.persistDir,
   })
   await miniflare.ready

@@ -28,6 +28,8 @@ export const startPlatform = async (options: {
   timeoutMs?: number
   /** The platform's log level; `warn` keeps benchmarks from measuring log piping. */
   logLevel?: 'debug' | 'info' | 'warn'
+  /** Opens workerd's V8 inspector on this port (for a CPU profile). */
+  inspectorPort?: number
 }): Promise<RunningPlatform> => {
   const child = spawn(
     'npm',
@@ -40,6 +42,7 @@ export const startPlatform = async (options: {
       String(options.port),
       '--log-level',
       options.logLevel ?? 'warn',
+      ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ],
     {
       cwd: root,

@@ -34,6 +34,7 @@ import { scheduleRoutes } from './routes/schedules'
 import { siteRoutes } from './routes/sites'
 import { taskRoutes } from './routes/tasks'
 import { teamRoutes } from './routes/teams'
+import { tenantIntegrationRoutes } from './routes/tenant-integrations'
 import { userRoutes } from './routes/users'
 
 /** Largest request body: a full batch of events fits. */
@@ -75,6 +76,7 @@ api
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
+  .route('/integrations', tenantIntegrationRoutes)
   .route('/inventory', inventoryReportRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)

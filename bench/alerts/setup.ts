@@ -43,7 +43,7 @@ const inParallel = async <T>(items: readonly T[], width: number, work: (item: T)
  * `target_label` resolves to it and runs wait for it, costing nothing to execute), and
  * `rules` rules: `rules - 1` that never match the bench's alerts, then the one that does.
  */
-const alertsSite = async (api: AlertsApi, rules: number, plan: AlertsPlan): Promise<AlertsSite> => {
+export const alertsSite = async (api: AlertsApi, rules: number, plan: AlertsPlan): Promise<AlertsSite> => {
   const siteId = await api.createSite(`bench alerts, ${rules} rules`)
   const stateDir = mkdtempSync(join(tmpdir(), 'sitewire-bench-alerts-agent-'))
   try {

@@ -42,16 +42,20 @@ const platformPort = async () =>
  * (so the bench does not measure log piping). Stopped on `stop()` and on Ctrl-C; the data
  * dir goes with it.
  */
-export const startFreshPlatform = async (): Promise<Platform> => {
+export const startFreshPlatform = async (options: { inspectorPort?: number } = {}): Promise<Platform> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sitewire-bench-runs-'))
   const port = await platformPort()
   console.error(`sitewire: starting the platform on 127.0.0.1:${port} (data in ${dataDir})`)
-  const platform = await startPlatform({ dataDir, port, logLevel: 'warn', timeoutMs: 120_000 }).catch(
-    (error: unknown) => {
-      rmSync(dataDir, { recursive: true, force: true })
-      throw error
-    },
-  )
+  const platform = await startPlatform({
+    dataDir,
+    port,
+    logLevel: 'warn',
+    timeoutMs: 120_000,
+    ...options,
+  }).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw error
+  })
   const stop = onInterrupt(async () => {
     await platform.stop()
     rmSync(dataDir, { recursive: true, force: true })

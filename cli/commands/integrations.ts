@@ -2,10 +2,12 @@ import { type Command, Option } from 'commander'
 import { IntegrationKind } from '../../schema/alerts/received-alert'
 import {
   CreateIntegrationBody,
+  CreateTenantIntegrationBody,
   Delivery,
   HookRefusalList,
   Integration,
   IntegrationWithSecret,
+  TenantDelivery,
 } from '../../schema/api/alerts'
 import { action, examples } from '../action'
 import type { ApiClient } from '../api-client'
@@ -13,8 +15,8 @@ import { pc } from '../colours'
 import { CliError, EXIT, parseInput } from '../errors'
 import { readInputFile } from '../input-file'
 import type { PageOptions } from '../paged-list'
-import { inSite, pagedList, printPage, withPaging } from '../paged-list'
-import { collect } from '../pairs'
+import { printPage, withPaging } from '../paged-list'
+import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
 
@@ -26,6 +28,25 @@ const columns: Column<Integration>[] = [
   { header: 'HOOK PATH', value: (integration) => integration.hook_path },
   { header: 'CREATED', value: (integration) => integration.created_at },
 ]
+
+const routingText = (routing: NonNullable<Integration['routing']>) =>
+  [
+    `label ${routing.label}`,
+    ...Object.entries(routing.sites).map(([value, site]) => `${value} → ${site}`),
+    `fallback ${routing.fallback_site_id ?? 'none (unrouted)'}`,
+  ].join('; ')
+
+/** `--tenant-wide`: the tenant's integrations that belong to no site, instead of the chosen site's. */
+interface Placement {
+  tenantWide?: boolean
+}
+
+const TENANT_WIDE = '--tenant-wide'
+const TENANT_WIDE_HELP = 'a tenant-wide integration (no site), whose alerts go to the sites their labels name'
+
+/** The API path of the integrations of the chosen site, or the tenant's with `--tenant-wide`. */
+const integrationsPath = async (session: Session, options: Placement, rest = '') =>
+  options.tenantWide ? `/v1/integrations${rest}` : session.sitePath(`/integrations${rest}`)
 
 /** The sender posts here: the platform's address the CLI talks to, and the hook's path. */
 const hookUrl = (api: ApiClient, integration: Integration) =>
@@ -41,6 +62,11 @@ const detailColumns = (api: ApiClient): Column<Integration>[] => [
       const { kind: _kind, ...rest } = integration.settings
       return Object.keys(rest).length > 0 ? JSON.stringify(rest) : '-'
     },
+  },
+  { header: 'site', value: (integration) => integration.site_id ?? 'none: tenant-wide' },
+  {
+    header: 'routing',
+    value: (integration) => (integration.routing ? routingText(integration.routing) : '-'),
   },
   { header: 'secrets', value: (integration) => integration.secrets },
   { header: 'hook url', value: (integration) => hookUrl(api, integration) },
@@ -77,8 +103,11 @@ const printIntegration = (
     )
 }
 
-interface CreateOptions {
+interface CreateOptions extends Placement {
   file?: string
+  routeLabel?: string
+  route?: string[]
+  fallbackSite?: string
   name?: string
   kind?: string
   hmac?: boolean
@@ -127,13 +156,28 @@ const settingsOf = (options: CreateOptions) => {
   }
 }
 
+/** `--route-label`, `--route value=site` and `--fallback-site`, for a tenant-wide integration. */
+const routingOf = (options: CreateOptions) => ({
+  ...(options.routeLabel ? { label: options.routeLabel } : {}),
+  ...(options.route ? { sites: keyValues(options.route, 'route') } : {}),
+  ...(options.fallbackSite ? { fallback_site_id: options.fallbackSite } : {}),
+})
+
 const createBody = async (options: CreateOptions) => {
-  if (options.file) return readInputFile(options.file, CreateIntegrationBody, 'integration')
+  const routing = routingOf(options)
+  if (!options.tenantWide && Object.keys(routing).length > 0)
+    throw new CliError(`routing is for tenant-wide integrations: add ${TENANT_WIDE}`, EXIT.usage)
+  const schema = options.tenantWide ? CreateTenantIntegrationBody : CreateIntegrationBody
+  if (options.file) return readInputFile(options.file, schema, 'integration')
   if (!options.name || !options.kind)
     throw new CliError('give --name and --kind, or a file with -f', EXIT.usage)
   return parseInput(
-    CreateIntegrationBody,
-    { name: options.name, settings: settingsOf(options) },
+    schema,
+    {
+      name: options.name,
+      settings: settingsOf(options),
+      ...(options.tenantWide ? { routing } : {}),
+    },
     'integration',
   )
 }
@@ -150,6 +194,7 @@ export const registerIntegrations = (program: Command) => {
           'sitewire integrations create --name prometheus --kind alertmanager',
           'sitewire integrations create --name grafana --kind grafana --hmac',
           'sitewire integrations deliveries 01J…',
+          'sitewire integrations create --tenant-wide --name central --kind alertmanager --route par=01J… --fallback-site 01J…',
         ),
         'An integration file (-f):',
         '  name: datadog-prod',
@@ -157,11 +202,16 @@ export const registerIntegrations = (program: Command) => {
       ].join('\n'),
     )
 
-  pagedList(
-    integrations.command('list').alias('ls').description("the site's integrations"),
-    Integration,
-    inSite('/integrations'),
-    columns,
+  withPaging(
+    integrations
+      .command('list')
+      .alias('ls')
+      .description("the site's integrations, or the tenant's with --tenant-wide")
+      .option(TENANT_WIDE, TENANT_WIDE_HELP),
+  ).action(
+    action<PageOptions & Placement>(async (session, _args, options) =>
+      printPage(session, Integration, await integrationsPath(session, options), {}, options, columns),
+    ),
   )
 
   integrations
@@ -169,13 +219,14 @@ export const registerIntegrations = (program: Command) => {
     .alias('show')
     .description('an integration: its hook URL and the setup to paste into its sender')
     .argument('<integration>')
+    .option(TENANT_WIDE, TENANT_WIDE_HELP)
     .action(
-      action(async (session, [id]) => {
+      action<Placement>(async (session, [id], options) => {
         const api = await session.api()
         printIntegration(
           session,
           api,
-          await api.get(Integration, await session.sitePath(`/integrations/${id}`)),
+          await api.get(Integration, await integrationsPath(session, options, `/${id}`)),
         )
       }),
     )
@@ -200,6 +251,17 @@ export const registerIntegrations = (program: Command) => {
       ]),
     )
     .option('-f, --file <path>', 'the integration as YAML or JSON instead; - reads stdin')
+    .option(TENANT_WIDE, TENANT_WIDE_HELP)
+    .option('--route-label <label>', 'tenant-wide: the alert label that names the site (default site)')
+    .option(
+      '--route <value=site-id>',
+      'tenant-wide: a label value and the site it means; repeat for more',
+      collect,
+    )
+    .option(
+      '--fallback-site <site-id>',
+      'tenant-wide: where alerts naming no site go (default: left unrouted)',
+    )
     .action(
       action<CreateOptions>(async (session, _args, options) => {
         const body = await createBody(options)
@@ -207,7 +269,7 @@ export const registerIntegrations = (program: Command) => {
         const created = await api.json(
           IntegrationWithSecret,
           'POST',
-          await session.sitePath('/integrations'),
+          await integrationsPath(session, options),
           {
             json: body,
           },
@@ -220,13 +282,14 @@ export const registerIntegrations = (program: Command) => {
     .command('rotate-secret')
     .description('make a new secret, printed this once; the previous one stays valid until retired')
     .argument('<integration>')
+    .option(TENANT_WIDE, TENANT_WIDE_HELP)
     .action(
-      action(async (session, [id]) => {
+      action<Placement>(async (session, [id], options) => {
         const api = await session.api()
         const rotated = await api.json(
           IntegrationWithSecret,
           'POST',
-          await session.sitePath(`/integrations/${id}/rotate-secret`),
+          await integrationsPath(session, options, `/${id}/rotate-secret`),
         )
         printIntegration(session, api, rotated)
       }),
@@ -250,19 +313,21 @@ export const registerIntegrations = (program: Command) => {
       .command(verb)
       .description(description)
       .argument('<integration>')
+      .option(TENANT_WIDE, TENANT_WIDE_HELP)
       .action(
-        action(async (session, [id]) => {
+        action<Placement>(async (session, [id], options) => {
           const integration = await (await session.api()).json(
             Integration,
             method,
-            await session.sitePath(`/integrations/${id}${suffix}`),
+            await integrationsPath(session, options, `/${id}${suffix}`),
           )
           session.printer.item(integration, (row) => row.id, columns)
         }),
       )
   }
 
-  const deliveryColumns: Column<Delivery>[] = [
+  // A site's deliveries and the tenant's read alike; the tenant's say where each alert went.
+  const deliveryColumns: Column<Delivery | TenantDelivery>[] = [
     { header: 'ID', value: (delivery) => delivery.id },
     { header: 'RECEIVED', value: (delivery) => delivery.received_at },
     { header: 'FROM', value: (delivery) => delivery.source_address },
@@ -270,31 +335,39 @@ export const registerIntegrations = (program: Command) => {
     {
       header: 'ALERTS',
       value: (delivery) =>
-        delivery.alerts.map((alert) => `${alert.outcome} ${alert.alert_id ?? alert.fingerprint}`),
+        delivery.alerts.map((alert) => {
+          const site = 'site_id' in alert && alert.site_id ? ` at ${alert.site_id}` : ''
+          return `${alert.outcome} ${alert.alert_id ?? alert.fingerprint}${site}`
+        }),
     },
   ]
   withPaging(
     integrations
       .command('deliveries')
       .description(
-        'deliveries accepted, oldest first, and what each alert in them led to (--json: as they came)',
+        "deliveries accepted and what each alert in them led to (--json: as they came); with --tenant-wide, newest first, with each alert's site",
       )
-      .argument('<integration>'),
+      .argument('<integration>')
+      .option(TENANT_WIDE, TENANT_WIDE_HELP),
   ).action(
-    action<PageOptions>(async (session, [id], options) =>
-      printPage(session, Delivery, inSite(`/integrations/${id}/deliveries`), {}, options, deliveryColumns),
-    ),
+    action<PageOptions & Placement>(async (session, [id], options) => {
+      const path = await integrationsPath(session, options, `/${id}/deliveries`)
+      return options.tenantWide
+        ? printPage(session, TenantDelivery, path, {}, options, deliveryColumns)
+        : printPage(session, Delivery, path, {}, options, deliveryColumns)
+    }),
   )
 
   integrations
     .command('refusals')
     .description('deliveries refused for their credentials, per source address and reason')
     .argument('<integration>')
+    .option(TENANT_WIDE, TENANT_WIDE_HELP)
     .action(
-      action(async (session, [id]) => {
+      action<Placement>(async (session, [id], options) => {
         const refusals = await (await session.api()).get(
           HookRefusalList,
-          await session.sitePath(`/integrations/${id}/refusals`),
+          await integrationsPath(session, options, `/${id}/refusals`),
         )
         session.printer.list(
           refusals,

@@ -1,8 +1,16 @@
 import * as v from 'valibot'
 import { IntegrationSettings } from '../alerts/integration-settings'
 import { AlertLabels, AlertLink, AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
+import { IntegrationRouting } from '../alerts/routing'
 import { PageQuery, pageOf, Timestamp, Ulid } from '../common'
-import { AlertDeliveryReceived, ResolveReason, SilenceDefinition, SilenceMatcher } from '../events/alert'
+import {
+  AlertDeliveryReceived,
+  DeliveryOutcome,
+  RecordedRequest,
+  ResolveReason,
+  SilenceDefinition,
+  SilenceMatcher,
+} from '../events/alert'
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))
 
@@ -19,6 +27,24 @@ export const UpdateIntegrationBody = v.pipe(
 )
 export type UpdateIntegrationBody = v.InferOutput<typeof UpdateIntegrationBody>
 
+/** `POST /v1/integrations`: a tenant-wide integration, and how its alerts find their sites. */
+export const CreateTenantIntegrationBody = v.strictObject({
+  ...CreateIntegrationBody.entries,
+  routing: v.optional(IntegrationRouting, {}),
+})
+export type CreateTenantIntegrationBody = v.InferOutput<typeof CreateTenantIntegrationBody>
+
+/** `PATCH /v1/integrations/{id}`: a new name, settings of the same kind, or routing. */
+export const UpdateTenantIntegrationBody = v.pipe(
+  v.strictObject({
+    name: v.optional(Name),
+    settings: v.optional(IntegrationSettings),
+    routing: v.optional(IntegrationRouting),
+  }),
+  v.check((body) => Object.keys(body).length > 0, 'give at least one field to change'),
+)
+export type UpdateTenantIntegrationBody = v.InferOutput<typeof UpdateTenantIntegrationBody>
+
 /** What to paste into the sender: its configuration with `<secret>` where the secret goes. */
 export const SenderSetup = v.object({ format: v.picklist(['yaml', 'json', 'text']), text: v.string() })
 
@@ -28,11 +54,13 @@ export const SenderSetup = v.object({ format: v.picklist(['yaml', 'json', 'text'
  */
 export const Integration = v.object({
   id: Ulid,
-  site_id: Ulid,
+  /** Null for a tenant-wide integration, whose alerts go to the sites its `routing` finds. */
+  site_id: v.nullable(Ulid),
   name: v.string(),
   kind: IntegrationKind,
   settings: IntegrationSettings,
   hook_path: v.string(),
+  routing: v.nullable(IntegrationRouting),
   secrets: v.number(),
   setup: SenderSetup,
   created_at: Timestamp,
@@ -63,6 +91,34 @@ export type HookRefusal = v.InferOutput<typeof HookRefusal>
 /** The answer to a sender: the delivery's id, and what each of its alerts led to. */
 export const HookAccepted = v.pick(AlertDeliveryReceived, ['delivery_id', 'alerts'])
 export type HookAccepted = v.InferOutput<typeof HookAccepted>
+
+/**
+ * What one alert of a delivery to a tenant-wide integration led to, and on which site:
+ * `unrouted` when it names no site of the tenant and there is no fallback; `pending` while
+ * its site cannot be reached (it is handed over again); `refused` when the site will not take
+ * it (archived, or gone).
+ */
+export const RoutedOutcome = v.object({
+  fingerprint: v.string(),
+  site_id: v.nullable(Ulid),
+  alert_id: v.nullable(Ulid),
+  outcome: v.union([DeliveryOutcome, v.picklist(['unrouted', 'pending', 'refused'])]),
+})
+export type RoutedOutcome = v.InferOutput<typeof RoutedOutcome>
+
+export const TenantHookAccepted = v.object({ delivery_id: Ulid, alerts: v.array(RoutedOutcome) })
+export type TenantHookAccepted = v.InferOutput<typeof TenantHookAccepted>
+
+/** A delivery to a tenant-wide integration, as it came (credentials left out), with where each alert went. */
+export const TenantDelivery = v.object({
+  id: Ulid,
+  received_at: Timestamp,
+  sender_delivery_id: v.nullable(v.string()),
+  ...RecordedRequest.entries,
+  alerts: v.array(RoutedOutcome),
+})
+export type TenantDelivery = v.InferOutput<typeof TenantDelivery>
+export const TenantDeliveryPage = pageOf(TenantDelivery)
 
 /** A recorded delivery, as it came (credentials left out), for review and backtests. */
 export const Delivery = v.object({

@@ -1,5 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { IntegrationRouting, RoutedDelivery } from '../alerts/routing'
 import type { Role, Scope } from '../api/access'
+import type { RoutedOutcome } from '../api/alerts'
+import type { RecordedRequest } from '../events/alert'
 
 /**
  * One tenant's Durable Object SQLite: who may do what in the tenant (users, teams, grants,
@@ -176,3 +179,53 @@ export const slackRunWatches = sqliteTable('slack_run_watches', {
   runUrl: text('run_url').notNull(),
   deadlineAt: timestamp('deadline_at').notNull(),
 })
+
+/**
+ * Tenant-wide alert integrations: the same rows, secrets, refusal counts and sender delivery
+ * ids a site keeps for its own, so one book reads both.
+ */
+export { hookDeliveries, hookRefusals, integrationSecrets, integrations } from './site-store'
+
+/** How each tenant-wide integration finds its alerts' sites. */
+export const integrationRouting = sqliteTable('integration_routing', {
+  integrationId: text('integration_id').primaryKey(),
+  routing: text('routing', { mode: 'json' }).$type<IntegrationRouting>().notNull(),
+})
+
+/**
+ * Deliveries to tenant-wide integrations, as they came (credentials masked), with what each
+ * alert led to: kept here because the body may hold several sites' alerts.
+ */
+export const routedDeliveries = sqliteTable(
+  'routed_deliveries',
+  {
+    id: text('id').primaryKey(),
+    integrationId: text('integration_id').notNull(),
+    receivedAt: timestamp('received_at').notNull(),
+    request: text('request', { mode: 'json' }).$type<RecordedRequest>().notNull(),
+    senderDeliveryId: text('sender_delivery_id'),
+    alerts: text('alerts', { mode: 'json' }).$type<RoutedOutcome[]>().notNull(),
+  },
+  (t) => [index('routed_deliveries_integration').on(t.integrationId, t.id)],
+)
+
+/**
+ * A delivery's alerts for one site, until that site has stored them: handed over at once,
+ * and again from the alarm while the site cannot be reached.
+ */
+export const routedDeliverySites = sqliteTable(
+  'routed_delivery_sites',
+  {
+    deliveryId: text('delivery_id').notNull(),
+    siteId: text('site_id').notNull(),
+    delivery: text('delivery', { mode: 'json' }).$type<RoutedDelivery>().notNull(),
+    state: text('state').$type<'pending' | 'stored' | 'refused'>().notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAt: timestamp('next_at'),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deliveryId, t.siteId] }),
+    index('routed_delivery_sites_next').on(t.nextAt),
+  ],
+)

@@ -46,8 +46,24 @@ export const AlertDeliveryReceived = v.object({
   alerts: v.array(
     v.object({ fingerprint: v.string(), alert_id: v.nullable(Ulid), outcome: DeliveryOutcome }),
   ),
+  /**
+   * For a delivery to a tenant-wide integration: the alerts it brought this site, as the
+   * tenant read them (the body, with other sites' alerts, stays with the tenant).
+   */
+  routed_alerts: v.optional(v.array(ReceivedAlert)),
 })
 export type AlertDeliveryReceived = v.InferOutput<typeof AlertDeliveryReceived>
+
+/** A delivery's request as the log keeps it: credentials masked, the body byte for byte. */
+export const RecordedRequest = v.pick(AlertDeliveryReceived, [
+  'source_address',
+  'method',
+  'path',
+  'headers',
+  'body',
+  'body_base64',
+])
+export type RecordedRequest = v.InferOutput<typeof RecordedRequest>
 
 /**
  * Data of `io.sitewire.alert.fired`: a new episode of an alert series (the first, or one after

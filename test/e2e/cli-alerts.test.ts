@@ -11,7 +11,12 @@ import { until } from './agent-process'
 import { sitewire } from './cli-process'
 
 /** One Alertmanager webhook with a single firing alert, as Alertmanager 0.27 posts it. */
-const alertmanagerDelivery = (alert: { fingerprint: string; instance: string; service: string }) => ({
+const alertmanagerDelivery = (alert: {
+  fingerprint: string
+  instance: string
+  service: string
+  dc?: string
+}) => ({
   receiver: 'sitewire',
   status: 'firing',
   alerts: [
@@ -22,6 +27,7 @@ const alertmanagerDelivery = (alert: { fingerprint: string; instance: string; se
         instance: alert.instance,
         service: alert.service,
         severity: 'critical',
+        ...(alert.dc ? { dc: alert.dc } : {}),
       },
       annotations: { summary: 'p99 latency high' },
       startsAt: new Date().toISOString(),
@@ -138,6 +144,62 @@ describe('sitewire CLI: alerts', () => {
 
     const deliveries = await cli(['integrations', 'deliveries', integrationId])
     expect(deliveries.stdout).toContain(`fired ${alertId}`)
+  })
+
+  it('creates a tenant-wide integration that routes alerts to sites by label, and lists where each went', async () => {
+    // Another site, so this one's alerts and deliveries stay as the other tests count them.
+    const other = await cli(['--json', 'sites', 'create', 'Routed DC', '--timezone', 'UTC'])
+    const site = (JSON.parse(other.stdout) as Site).id
+    const misplaced = await cli([
+      'integrations',
+      'create',
+      '--name',
+      'x',
+      '--kind',
+      'alertmanager',
+      '--route',
+      `par=${site}`,
+    ])
+    expect(misplaced.code).toBe(2)
+    expect(misplaced.stderr).toContain('routing is for tenant-wide integrations: add --tenant-wide')
+
+    const created = await cli([
+      'integrations',
+      'create',
+      '--tenant-wide',
+      '--name',
+      'central',
+      '--kind',
+      'alertmanager',
+      '--route-label',
+      'dc',
+      '--route',
+      `par=${site}`,
+    ])
+    expect(created.code).toBe(0)
+    const field = (name: string) => new RegExp(`^${name}\\s+(.+)$`, 'm').exec(created.stdout)?.[1] ?? ''
+    const id = field('id')
+    expect(field('site')).toBe('none: tenant-wide')
+    expect(field('routing')).toBe(`label dc; par → ${site}; fallback none (unrouted)`)
+    expect(field('hook url')).toMatch(new RegExp(`^${platform.url}/v1/hooks/tenants/[0-9A-Z]{26}/${id}$`))
+    const routed = await fetch(field('hook url'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${field('secret')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(
+        alertmanagerDelivery({ fingerprint: 'aa11bb22cc33dd44', instance: 'db-7', service: 'pg', dc: 'par' }),
+      ),
+    })
+    expect(routed.status).toBe(200)
+
+    expect((await cli(['-q', 'integrations', 'list', '--tenant-wide'])).stdout).toBe(`${id}\n`)
+    expect((await cli(['-q', 'integrations', 'list'])).stdout).not.toContain(id)
+    const deliveries = await cli(['integrations', 'deliveries', '--tenant-wide', id])
+    expect(deliveries.stdout).toMatch(new RegExp(`fired [0-9A-Z]{26} at ${site}`))
+    const listed = await cli(['--json', '--site', site, 'alerts', 'list', '--label', 'instance=db-7'])
+    expect(
+      (JSON.parse(listed.stdout) as { items: Alert[] }).items.map((alert) => alert.integration_id),
+    ).toEqual([id])
+    expect((await cli(['integrations', 'delete', '--tenant-wide', id])).code).toBe(0)
   })
 
   it('silences alerts by label with matchers, and ends the silence early', async () => {

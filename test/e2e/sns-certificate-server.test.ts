@@ -5,11 +5,10 @@ import * as x509 from '@peculiar/x509'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sns } from '../../worker/alerts/senders/sns'
-import { canonicalString } from '../../worker/alerts/senders/sns-signature'
+import { snsSigner } from '../../worker/alerts/senders/sns-test-signer'
 import { context, request } from '../../worker/alerts/senders/test-support'
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms'
-const RSA = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }
 
 const pemOf = (label: string, der: ArrayBuffer) =>
   `-----BEGIN ${label}-----\n${Buffer.from(der)
@@ -23,24 +22,12 @@ const pemOf = (label: string, der: ArrayBuffer) =>
 describe('SNS certificates from a loopback key server', () => {
   let server: Server
   let origin: string
-  let signer: CryptoKey
+  let snsKeys: Awaited<ReturnType<typeof snsSigner>>
   let tls: Agent
   const asked: string[] = []
 
   beforeAll(async () => {
-    const keys = (await crypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, [
-      'sign',
-      'verify',
-    ])) as CryptoKeyPair
-    const signingCertificate = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: '01',
-      name: 'CN=sns.amazonaws.com',
-      notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() + 86_400_000),
-      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-      keys,
-    })
-    signer = keys.privateKey
+    snsKeys = await snsSigner(Date.now())
     // The key server's own TLS certificate, for 127.0.0.1.
     const tlsKeys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
       'sign',
@@ -66,7 +53,7 @@ describe('SNS certificates from a loopback key server', () => {
       },
       (req, res) => {
         asked.push(req.url ?? '')
-        res.end(signingCertificate.toString('pem'))
+        res.end(snsKeys.pem)
       },
     ).listen(0, '127.0.0.1')
     await once(server, 'listening')
@@ -91,15 +78,7 @@ describe('SNS certificates from a loopback key server', () => {
       },
     })
 
-  const signed = async (fields: Record<string, string>) => {
-    const envelope = { ...fields, SignatureVersion: '2', Signature: '' }
-    const signature = await crypto.subtle.sign(
-      'RSASSA-PKCS1-v1_5',
-      signer,
-      new TextEncoder().encode(canonicalString(envelope as never)),
-    )
-    return { ...envelope, Signature: Buffer.from(signature).toString('base64') }
-  }
+  const signed = (fields: Record<string, string>) => snsKeys.signed(fields, '2')
 
   const notification = (certificate: string, message: string) => ({
     Type: 'Notification',

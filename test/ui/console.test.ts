@@ -749,4 +749,73 @@ describe('web console in Chromium', () => {
     expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/sites/${site.body.id as string}/alerts/`))
     expect(problems).toEqual([])
   }, 120_000)
+  it('alerts: a tenant-wide integration made in the console routes an alert to the site its label names, and its page says where each alert went', async () => {
+    const site = await callApi(platform.url, adminKey(), 'POST', '/v1/sites', {
+      name: 'Routed DC',
+      timezone: 'UTC',
+    })
+    expect(site.status).toBe(201)
+    const siteId = site.body.id as string
+    const { page, problems } = await openPage(browser, `${platform.url}/alerts`)
+    await signIn(page, 'admin@localhost', platform.adminPassword as string)
+
+    await page.getByRole('link', { name: 'Integrations for every site' }).click()
+    await page.getByText('No integrations').waitFor()
+    await page.getByRole('button', { name: 'New integration' }).click()
+    const form = page.getByRole('form', { name: 'New integration' })
+    await form.getByLabel('Name').fill('central-prometheus')
+    await form.getByLabel('Label naming the site').fill('dc')
+    await form.getByRole('button', { name: 'Add label value' }).click()
+    const route = form.getByRole('group', { name: 'Route 1' })
+    await route.getByLabel('Label value').fill('par')
+    await route.getByLabel('Site').selectOption({ label: 'Routed DC' })
+    await form.getByRole('button', { name: 'Create integration' }).click()
+    const secret = await page.getByLabel('Integration secret').inputValue()
+    const hookUrl = await page.getByLabel('Hook URL').inputValue()
+    expect(hookUrl).toMatch(new RegExp(`^${platform.url}/v1/hooks/tenants/[0-9A-Z]{26}/[0-9A-Z]{26}$`))
+    const row = page
+      .getByRole('table', { name: 'Integrations' })
+      .getByRole('row', { name: /central-prometheus/ })
+    expect(await row.textContent()).toContain('by label dc; par → Routed DC; else unrouted')
+
+    const delivered = await fetch(hookUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        receiver: 'sitewire',
+        status: 'firing',
+        alerts: ['par', 'ber'].map((dc, n) => ({
+          status: 'firing',
+          labels: { alertname: 'DiskFull', dc, severity: 'warning' },
+          annotations: { summary: 'disk almost full' },
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prom.example/graph',
+          fingerprint: `c0ffee00c0ffee0${n}`,
+        })),
+        groupLabels: {},
+        commonLabels: {},
+        commonAnnotations: {},
+        externalURL: 'http://am.example',
+        version: '4',
+        groupKey: '{}:{alertname="DiskFull"}',
+        truncatedAlerts: 0,
+      }),
+    })
+    expect(delivered.status).toBe(200)
+
+    await row.getByRole('link', { name: 'central-prometheus' }).click()
+    const summary = page.getByRole('region', { name: 'Integration central-prometheus' })
+    await summary.waitFor()
+    expect(await summary.textContent()).toContain('by label dc; par → Routed DC; else unrouted')
+    const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
+    await expect.poll(() => received.count()).toBe(2)
+    expect(await received.nth(1).textContent()).toMatch(
+      /fired\s*c0ffee00c0ffee00 at Routed DC.*unrouted\s*c0ffee00c0ffee01/,
+    )
+    await received.nth(1).getByRole('link', { name: 'c0ffee00c0ffee00' }).click()
+    await page.getByRole('region', { name: 'Alert DiskFull' }).waitFor()
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/sites/${siteId}/alerts/[0-9A-Z]{26}$`))
+    expect(problems).toEqual([])
+  }, 120_000)
 })

@@ -88,7 +88,27 @@ export const toAlert = (siteId: string, row: AlertRow): Alert => ({
  * SQLite. `apply` runs inside the commit's transaction and decides nothing the events do not say.
  */
 export class AlertBook {
-  constructor(private readonly db: SiteDatabase) {}
+  // Every alert of every delivery is looked up by id and by series: built once, not per call.
+  private readonly byId
+  private readonly bySeries
+
+  constructor(private readonly db: SiteDatabase) {
+    this.byId = db
+      .select()
+      .from(store.alerts)
+      .where(eq(store.alerts.id, sql.placeholder('id')))
+      .prepare()
+    this.bySeries = db
+      .select()
+      .from(store.alerts)
+      .where(
+        and(
+          eq(store.alerts.integrationId, sql.placeholder('integrationId')),
+          eq(store.alerts.fingerprint, sql.placeholder('fingerprint')),
+        ),
+      )
+      .prepare()
+  }
 
   apply(event: LoggedEvent) {
     const body = { type: event.type, data: event.data } as SitewireEventBody
@@ -201,15 +221,11 @@ export class AlertBook {
   // Alerts
 
   alert(id: string): AlertRow | undefined {
-    return this.db.select().from(store.alerts).where(eq(store.alerts.id, id)).get()
+    return this.byId.get({ id })
   }
 
   series(integrationId: string, fingerprint: string): AlertRow | undefined {
-    return this.db
-      .select()
-      .from(store.alerts)
-      .where(and(eq(store.alerts.integrationId, integrationId), eq(store.alerts.fingerprint, fingerprint)))
-      .get()
+    return this.bySeries.get({ integrationId, fingerprint })
   }
 
   /** Newest first, by id. */

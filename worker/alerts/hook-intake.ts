@@ -1,64 +1,51 @@
 import { monotonicFactory } from 'ulid'
-import type { ReceivedAlert } from '../../schema/alerts/received-alert'
+import type { IntegrationKind, ReceivedAlert } from '../../schema/alerts/received-alert'
+import type { RoutedDelivery } from '../../schema/alerts/routing'
 import type { HookAccepted } from '../../schema/api/alerts'
 import {
   type AlertDeliveryReceived,
   type CloudEvent,
   EventType,
+  type RecordedRequest,
   type SitewireEventBody,
 } from '../../schema/events'
 import { apiError } from '../http/errors'
-import { fromBase64, toBase64 } from '../lib/base64'
-import type { Reply } from '../lib/idempotency'
+import { fromBase64 } from '../lib/base64'
+import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import type { SiteKernel } from '../site/feature'
 import { type AlertBook, toSeries } from './alert-book'
 import { decideReceived } from './alert-decider'
+import {
+  confirmSubscription,
+  type HookInput,
+  lastOfEachSeries,
+  readDelivery,
+  senderTrust,
+} from './hook-reading'
 import type { Integrations } from './integrations'
-import { PRODUCTION_TRUST, senders } from './senders'
-import type { HookRequest, Sender, SenderContext, SenderTrust } from './senders/sender'
+import { senders } from './senders'
+import type { HookRequest, Sender, SenderTrust } from './senders/sender'
 import type { Silences } from './silences'
 
 const nextId = monotonicFactory()
 
-/** A delivery as the Worker hands it over: the bytes as they came, and who sent them. */
-export interface HookInput {
-  method: string
-  url: string
-  headers: [string, string][]
-  body: Uint8Array
-  sourceAddress: string
-}
-
-/** Headers no one needs to read a delivery again, and that only add noise to the log. */
-const DROPPED_HEADERS = new Set(['cookie', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip', 'cf-ray'])
-const ALWAYS_SECRET = ['authorization', 'proxy-authorization']
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
-/** The body as text when it is UTF-8, else as base64: the log keeps it byte for byte either way. */
-const recordedBody = (bytes: Uint8Array) => {
-  try {
-    return { body: utf8.decode(bytes), body_base64: null }
-  } catch {
-    return { body: null, body_base64: toBase64(bytes) }
-  }
-}
-
-/** The trust a test may relax, through the explicit `SENDER_TRUST_FOR_TESTS` setting only. */
-export const senderTrust = (setting: string | undefined): SenderTrust => {
-  if (!setting) return PRODUCTION_TRUST
-  const relaxed = JSON.parse(setting) as {
-    snsCertificateHost: string
-    googleJwksUrl: string
-    googleIssuers: string[]
-  }
-  return { ...relaxed, snsCertificateHost: new RegExp(relaxed.snsCertificateHost) }
+/** A delivery ready to store: whose it is, what came, and the alerts read from it. */
+interface DeliveryToRecord {
+  deliveryId: string
+  integration: { id: string; kind: IntegrationKind }
+  senderDeliveryId: string | null
+  request: RecordedRequest
+  alerts: readonly ReceivedAlert[]
+  routed: boolean
+  now: number
 }
 
 /**
- * Takes a delivery from a sender: checks its credentials (a refusal is counted, its body not
- * kept), reads it, refuses a replayed delivery id, then stores the delivery as it came and
- * what each of its alerts leads to, in one transaction: nothing is half-applied.
+ * Takes deliveries to the site: from a sender to one of the site's integrations (its
+ * credentials checked here; a refusal is counted, its body not kept; a replayed delivery id
+ * refused), or routed here by the tenant from a tenant-wide integration. Either way the
+ * delivery and what each of its alerts leads to are stored in one transaction: nothing is
+ * half-applied.
  */
 export class HookIntake {
   private readonly trust: SenderTrust
@@ -73,73 +60,88 @@ export class HookIntake {
   }
 
   async receive(integrationId: string, input: HookInput): Promise<Reply<HookAccepted>> {
-    const scope = this.kernel.scope
-    scope.active()
+    this.kernel.scope.active()
     const integration = this.integrations.require(integrationId)
-    // Each kind's sender takes its own settings; the row's kind and settings go together.
-    const sender = senders[integration.kind] as unknown as Sender
-    const request: HookRequest = {
-      method: input.method,
-      url: new URL(input.url),
-      headers: new Headers(input.headers),
-      body: input.body,
-      now: this.kernel.now(),
-    }
-    const context: SenderContext = {
-      settings: integration.settings,
-      secrets: this.integrations.book.secrets(integrationId),
-      fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
-      trust: this.trust,
-    }
-    const verdict = await sender.authenticate(request, context)
-    if (!verdict.ok) {
-      this.integrations.book.countRefusal(
-        integrationId,
-        input.sourceAddress,
-        verdict.reason,
-        new Date(request.now).toISOString(),
-      )
-      throw apiError(401, 'unauthorized', 'the delivery’s credentials do not hold for this integration', {
-        reason: verdict.reason,
-      })
-    }
-    const parsed = sender.parse(request, context)
+    const book = this.integrations.book
+    const now = this.kernel.now()
+    const { parsed, recorded } = await readDelivery(
+      { id: integrationId, settings: integration.settings, secrets: book.secrets(integrationId) },
+      input,
+      now,
+      this.trust,
+      (reason) => book.countRefusal(integrationId, input.sourceAddress, reason, new Date(now).toISOString()),
+    )
     if (parsed.deliveryId !== null) {
-      const first = this.integrations.book.deliveryOf(integrationId, parsed.deliveryId)
+      const first = book.deliveryOf(integrationId, parsed.deliveryId)
       if (first)
         throw apiError(409, 'duplicate_delivery', 'this delivery id was accepted before', {
           delivery_id: first,
         })
     }
-    if (parsed.confirmUrl) await this.confirm(parsed.confirmUrl)
-    const secretHeaders = new Set([
-      ...ALWAYS_SECRET,
-      ...sender.secretHeaders,
-      // Datadog's secret header is named in its settings.
-      ...('header' in integration.settings ? [integration.settings.header.toLowerCase()] : []),
-    ])
-    const url = new URL(input.url)
-    for (const param of sender.secretParams)
-      if (url.searchParams.has(param)) url.searchParams.set(param, '***')
-    const headers = Object.fromEntries(
-      input.headers
-        .map(([name, value]) => [name.toLowerCase(), value] as const)
-        .filter(([name]) => !DROPPED_HEADERS.has(name))
-        .map(([name, value]) => [name, secretHeaders.has(name) ? '***' : value]),
+    if (parsed.confirmUrl) await confirmSubscription(parsed.confirmUrl)
+    const senderDeliveryId = parsed.deliveryId
+    return this.record(
+      undefined,
+      {
+        deliveryId: nextId(),
+        integration: { id: integrationId, kind: integration.kind },
+        senderDeliveryId,
+        request: recorded,
+        alerts: parsed.alerts,
+        routed: false,
+        now,
+      },
+      (deliveryId) => {
+        if (senderDeliveryId !== null) book.rememberDelivery(integrationId, senderDeliveryId, deliveryId)
+      },
     )
-    const deliveryId = nextId()
-    const actor = `integration/${integrationId}`
-    return this.kernel.commit<HookAccepted>(undefined, (time) => {
+  }
+
+  /**
+   * A tenant-wide integration's alerts for this site, checked and read by the tenant. The
+   * tenant sends again until it hears an answer: the same delivery is stored once, and a
+   * repeat answers as the first did.
+   */
+  receiveRouted(delivery: RoutedDelivery): Reply<HookAccepted> {
+    this.kernel.scope.active()
+    const claim: IdempotencyClaim = { key: `routed-delivery:${delivery.delivery_id}`, fingerprint: 'routed' }
+    return this.record(claim, {
+      deliveryId: delivery.delivery_id,
+      integration: { id: delivery.integration_id, kind: delivery.kind },
+      senderDeliveryId: delivery.sender_delivery_id,
+      request: {
+        source_address: delivery.source_address,
+        method: 'POST',
+        path: delivery.path,
+        headers: {},
+        body: null,
+        body_base64: null,
+      },
+      alerts: delivery.alerts,
+      routed: true,
+      now: delivery.received_at,
+    })
+  }
+
+  private record(
+    idempotency: IdempotencyClaim | undefined,
+    delivery: DeliveryToRecord,
+    stored?: (deliveryId: string) => void,
+  ): Reply<HookAccepted> {
+    const scope = this.kernel.scope
+    const { deliveryId, integration, now } = delivery
+    const actor = `integration/${integration.id}`
+    return this.kernel.commit<HookAccepted>(idempotency, (time) => {
       const outcomes: AlertDeliveryReceived['alerts'] = []
       const alertEvents: CloudEvent[] = []
-      for (const alert of lastOfEachSeries(parsed.alerts)) {
-        const row = this.book.series(integrationId, alert.fingerprint)
+      for (const alert of lastOfEachSeries(delivery.alerts)) {
+        const row = this.book.series(integration.id, alert.fingerprint)
         const decision = decideReceived(row && toSeries(row), alert, {
-          now: request.now,
+          now,
           deliveryId,
-          integrationId,
+          integrationId: integration.id,
           kind: integration.kind,
-          silencing: (labels) => this.silences.holding(labels, request.now),
+          silencing: (labels) => this.silences.holding(labels, now),
           newAlertId: () => nextId(),
         })
         outcomes.push({
@@ -150,26 +152,22 @@ export class HookIntake {
         if (decision.alertId && decision.events.length > 0)
           alertEvents.push(...scope.events(decision.events, decision.alertId, actor, time))
       }
-      const delivery: SitewireEventBody = {
+      const received: SitewireEventBody = {
         type: EventType.alertDeliveryReceived,
         data: {
           delivery_id: deliveryId,
-          integration_id: integrationId,
+          integration_id: integration.id,
           kind: integration.kind,
-          sender_delivery_id: parsed.deliveryId,
-          source_address: input.sourceAddress,
-          method: input.method,
-          path: url.pathname + url.search,
-          headers,
-          ...recordedBody(input.body),
+          sender_delivery_id: delivery.senderDeliveryId,
+          ...delivery.request,
           alerts: outcomes,
+          ...(delivery.routed ? { routed_alerts: [...delivery.alerts] } : {}),
         },
       }
       return {
-        events: [...scope.events([delivery], integrationId, actor, time), ...alertEvents],
+        events: [...scope.events([received], integration.id, actor, time), ...alertEvents],
         reply: () => {
-          if (parsed.deliveryId !== null)
-            this.integrations.book.rememberDelivery(integrationId, parsed.deliveryId, deliveryId)
+          stored?.(deliveryId)
           return { status: 200, body: { delivery_id: deliveryId, alerts: outcomes } }
         },
       }
@@ -178,10 +176,11 @@ export class HookIntake {
 
   /**
    * The alerts a recorded delivery held, read again by its integration's sender as it is now
-   * (credentials are not checked again: the delivery was accepted). Undefined for a delivery
-   * whose integration is gone or that cannot be read.
+   * (credentials are not checked again: the delivery was accepted); a routed delivery's as the
+   * tenant read them. Undefined for a delivery whose integration is gone or that cannot be read.
    */
   reread(delivery: AlertDeliveryReceived, time: string): ReceivedAlert[] | undefined {
+    if (delivery.routed_alerts) return delivery.routed_alerts
     const integration = this.integrations.book.integration(delivery.integration_id)
     if (!integration) return undefined
     const sender = senders[integration.kind] as unknown as Sender
@@ -202,16 +201,4 @@ export class HookIntake {
       return undefined
     }
   }
-
-  /** Confirms an SNS subscription before anything is stored: if SNS cannot be reached, it sends again. */
-  private async confirm(url: string) {
-    const response = await fetch(url)
-    if (!response.ok)
-      throw apiError(503, 'confirmation_failed', `confirming the subscription answered ${response.status}`)
-  }
 }
-
-/** One alert per series: when a delivery names a fingerprint twice, the last word holds. */
-const lastOfEachSeries = (alerts: readonly ReceivedAlert[]) => [
-  ...new Map(alerts.map((alert) => [alert.fingerprint, alert])).values(),
-]

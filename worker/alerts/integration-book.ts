@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm'
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
-import type { SiteDatabase } from '../site/feature'
 
 export type IntegrationRow = typeof store.integrations.$inferSelect
 
@@ -10,9 +10,10 @@ export type IntegrationRow = typeof store.integrations.$inferSelect
  * in it), the refusals counted against them and the sender delivery ids they accepted.
  */
 export class IntegrationBook {
-  constructor(private readonly db: SiteDatabase) {}
+  /** A site's SQLite, or the tenant's for its tenant-wide integrations: both have these tables. */
+  constructor(private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>) {}
 
-  apply(event: LoggedEvent) {
+  apply(event: Pick<LoggedEvent, 'type' | 'data' | 'time'> & { actor?: unknown }) {
     const body = { type: event.type, data: event.data } as SitewireEventBody
     const time = event.time
     const actor = String(event.actor ?? 'unknown')

@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid'
 import type { IntegrationSettings } from '../../schema/alerts/integration-settings'
+import type { IntegrationRouting } from '../../schema/alerts/routing'
 import type {
   CreateIntegrationBody,
   Delivery,
@@ -24,8 +25,28 @@ const nextId = monotonicFactory()
 /** Where an integration's sender posts, after the platform's address (`origin`). */
 export const hookPath = (siteId: string, integrationId: string) => `/v1/hooks/${siteId}/${integrationId}`
 
+/** An integration as the API shows it, a site's (no routing) or the tenant's (no site). */
+export const toIntegration = (
+  row: IntegrationRow,
+  place: { siteId: string | null; routing: IntegrationRouting | null; path: string },
+  origin: string,
+): Integration => ({
+  id: row.id,
+  site_id: place.siteId,
+  name: row.name,
+  kind: row.kind,
+  settings: row.settings,
+  hook_path: place.path,
+  routing: place.routing,
+  secrets: row.secretCount,
+  setup: senderSetup(row.kind, row.settings, origin + place.path),
+  created_at: row.createdAt,
+  created_by: row.createdBy,
+  updated_at: row.updatedAt,
+})
+
 /** A new secret in the form the kind's signing scheme expects: Standard Webhooks keys are `whsec_` + base64. */
-const newSecret = (settings: IntegrationSettings) =>
+export const newSecret = (settings: IntegrationSettings) =>
   settings.kind === 'webhook' && settings.signing === 'standard_webhooks'
     ? `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(32)))}`
     : randomToken()
@@ -216,20 +237,7 @@ export class Integrations {
 
   view(row: IntegrationRow, origin: string): Integration {
     const siteId = this.scope.present().id
-    const path = hookPath(siteId, row.id)
-    return {
-      id: row.id,
-      site_id: siteId,
-      name: row.name,
-      kind: row.kind,
-      settings: row.settings,
-      hook_path: path,
-      secrets: row.secretCount,
-      setup: senderSetup(row.kind, row.settings, origin + path),
-      created_at: row.createdAt,
-      created_by: row.createdBy,
-      updated_at: row.updatedAt,
-    }
+    return toIntegration(row, { siteId, routing: null, path: hookPath(siteId, row.id) }, origin)
   }
 
   /** Stores the events and the secrets they speak of in one transaction; a repeat answers without the secret. */

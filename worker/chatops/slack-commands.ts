@@ -8,7 +8,7 @@ import type { Site } from '../../schema/api/sites'
 import { ListTasksQuery, type Task } from '../../schema/api/tasks'
 import { Ulid } from '../../schema/common'
 import { alerts, sites } from '../../schema/db/projections'
-import type { Target } from '../../schema/tasks/run-request'
+import { typedParams } from '../../schema/tasks/param-text'
 import { atLeast, roleOn } from '../access/principal'
 import type { Caller } from '../auth/caller'
 import type { Env } from '../env'
@@ -20,7 +20,7 @@ import { readProjections } from '../projections/connection'
 import type { ProjectionsDb } from '../projections/database'
 import { visibleRows } from '../projections/visible-rows'
 import type { SlackActor } from '../tenant/slack-chatops'
-import { acknowledged, alertsMessage, ephemeral, runRequested, usage } from './slack-messages'
+import { acknowledged, alertsMessage, ephemeral, escapeMrkdwn, runRequested, usage } from './slack-messages'
 import type { SlashCommand } from './slash-command'
 
 /** Firing alerts listed by `/sitewire alerts`. */
@@ -66,7 +66,7 @@ export const runSlashCommand = async (
     case 'ack':
       return acknowledge(ctx, command.alertId, command.note)
     case 'run':
-      return requestRun(ctx, command.task, command.target)
+      return requestRun(ctx, command)
   }
 }
 
@@ -97,17 +97,22 @@ const acknowledge = async (ctx: CommandContext, alertId: string, note: string) =
   return acknowledged(answer.body as Alert, ctx.slackUserId)
 }
 
-const requestRun = async (ctx: CommandContext, taskName: string, target: Target) => {
-  const choice = await chooseSite(ctx, null, 'operator', 'run tasks')
+const requestRun = async (ctx: CommandContext, command: Extract<SlashCommand, { kind: 'run' }>) => {
+  const choice = await chooseSite(ctx, command.site, 'operator', 'run tasks')
   if (!choice.ok) return choice.message
   const site = siteFor(ctx.env, choice.site.id, callerOf(ctx))
-  const found = await site.tasks.list(v.parse(ListTasksQuery, { q: taskName.slice(0, 200), limit: '1000' }))
+  const found = await site.tasks.list(
+    v.parse(ListTasksQuery, { q: command.task.slice(0, 200), limit: '1000' }),
+  )
   if (found.refused) return refused(found)
-  const task = byName((found.body as Page<Task>).items, taskName)
-  if (!task) return ephemeral(`No task named *${taskName}* on ${choice.site.name}.`)
+  const task = byName((found.body as Page<Task>).items, command.task)
+  if (!task) return ephemeral(`No task named *${escapeMrkdwn(command.task)}* on ${choice.site.name}.`)
+  const params = typedParams(command.params, task.params)
+  if (!params.ok)
+    return ephemeral(`Not run: ${escapeMrkdwn(params.problem)}${params.hint ? ` (${params.hint})` : ''}.`)
   const answer = await site.runs.request(
     task.id,
-    v.parse(RequestRunBody, { target }),
+    v.parse(RequestRunBody, { target: command.target, params: params.values }),
     { caller: callerOf(ctx) },
     {
       kind: 'chatops',

@@ -18,8 +18,8 @@ export const ephemeral = (text: string, blocks?: SlackBlock[]): SlackMessage => 
 
 export const USAGE = [
   '*/sitewire alerts* [site] — firing alerts, newest first (the default site unless named)',
-  '*/sitewire ack* <alert-id> [note] — acknowledge an alert of the default site',
-  '*/sitewire run* <task-name> *on* <hostname | label=value[,label=value]> — run a task of the default site',
+  '*/sitewire ack* <alert-id> [note] — acknowledge an alert, on whichever site you can see it',
+  '*/sitewire run* <task-name> *on* <hostname | label=value[,label=value]> [*in* <site>] [*with* name=value …] — run a task (of the default site unless named)',
   '*/sitewire link* <code> — act as your Sitewire user (get a code with `POST /v1/chatops/slack/link-codes`)',
   '*/sitewire help* — this',
 ].join('\n')

@@ -8,7 +8,7 @@ export type SlashCommand =
   | { kind: 'link'; code: string }
   | { kind: 'alerts'; site: string | null }
   | { kind: 'ack'; alertId: string; note: string }
-  | { kind: 'run'; task: string; target: Target }
+  | { kind: 'run'; task: string; target: Target; site: string | null; params: Record<string, string> }
   | { kind: 'usage'; problem: string }
 
 /**
@@ -37,6 +37,19 @@ export const parseTarget = (text: string): Target | null => {
   return parsed.success ? parsed.output : null
 }
 
+/** `name=value name="a value"`, as typed: null when anything in it is not such a pair. */
+export const parseParams = (text: string): Record<string, string> | null => {
+  const params: Record<string, string> = {}
+  const pairs = /\s*([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|[^\s"]*)/y
+  const end = text.trimEnd().length
+  while (pairs.lastIndex < end) {
+    const pair = pairs.exec(text)
+    if (!pair?.[1] || pair[2] === undefined) return null
+    params[pair[1]] = pair[2].replace(/^"(.*)"$/, '$1')
+  }
+  return params
+}
+
 /** Reads the text after `/sitewire`; anything it cannot read is a `usage` naming the problem. */
 export const parseSlashCommand = (text: string): SlashCommand => {
   const line = plain(text)
@@ -59,16 +72,28 @@ export const parseSlashCommand = (text: string): SlashCommand => {
       return { kind: 'ack', alertId, note: rest.slice(alertId.length).trim() }
     }
     case 'run': {
-      // The target has no spaces, so the last ` on ` splits it from a task name that may hold one.
-      const match = /^(.+)\s+on\s+(\S+)$/i.exec(rest)
+      // The target has no spaces, so the last ` on ` before it splits it from a task name that may hold one.
+      const match = /^(.+)\s+on\s+(\S+)(?:\s+in\s+("[^"]+"|\S+))?(?:\s+with\s+(.+))?$/i.exec(rest)
       const target = match?.[2] ? parseTarget(match[2]) : null
       if (!match?.[1] || !target)
         return {
           kind: 'usage',
           problem:
-            'say what to run where: `/sitewire run <task-name> on <hostname | label=value[,label=value]>`',
+            'say what to run where: `/sitewire run <task-name> on <hostname | label=value[,label=value]> [in <site>] [with name=value …]`',
         }
-      return { kind: 'run', task: unquote(match[1]), target }
+      const params = match[4] === undefined ? {} : parseParams(match[4])
+      if (params === null)
+        return {
+          kind: 'usage',
+          problem: 'give parameters as `with name=value name="a value with spaces"`',
+        }
+      return {
+        kind: 'run',
+        task: unquote(match[1]),
+        target,
+        site: match[3] ? unquote(match[3]) : null,
+        params,
+      }
     }
     default:
       return { kind: 'usage', problem: `there is no \`${word}\` command` }

@@ -483,4 +483,51 @@ describe('commands', () => {
       await configure(admin, { team_id: TEAM, default_site_id: site.id })
     }
   })
+  it('run a task on a site the command names, with parameters typed by the task, refusing others', async () => {
+    await linkedUser('operator', 'U0PARAMS')
+    const lyon = await createSite(admin, 'Lyon DC2')
+    const token = (await (
+      await admin(`/v1/sites/${lyon.id}/enrolment-tokens`, { method: 'POST', json: { max_uses: 1 } })
+    ).json()) as CreatedEnrolmentToken & { token: string }
+    await connectAgent(lyon, token.token, { role: 'api' })
+    const task = await admin(`/v1/sites/${lyon.id}/tasks`, {
+      method: 'POST',
+      json: {
+        name: 'Deploy api',
+        params: [
+          { name: 'version', type: 'string', required: true },
+          { name: 'replicas', type: 'number' },
+          { name: 'dry_run', type: 'boolean' },
+        ],
+        steps: [script('deploy {{ params.version }} {{ params.replicas }} {{ params.dry_run }}')],
+      },
+    })
+    expect(task.status).toBe(201)
+    const runsOfLyon = async () =>
+      ((await (await admin(`/v1/sites/${lyon.id}/runs`)).json()) as Page<Run>).items
+
+    expect((await command('U0PARAMS', `run Deploy api on role=api in ${lyon.id} with colour=red`)).text).toBe(
+      'Not run: the task takes no parameter "colour" (its parameters: version, replicas, dry_run).',
+    )
+    expect(
+      (await command('U0PARAMS', `run Deploy api on role=api in ${lyon.id} with replicas=many`)).text,
+    ).toBe('Not run: parameter replicas takes a number, not "many".')
+    expect((await command('U0PARAMS', 'run Deploy api on role=api with version=1')).text).toBe(
+      'No task named *Deploy api* on Paris DC1.',
+    )
+    expect((await command('U0PARAMS', 'run Deploy api on role=api in Nowhere with version=1')).text).toBe(
+      'No site *Nowhere* that you can see.',
+    )
+    expect(await runsOfLyon()).toEqual([])
+
+    const reply = await command(
+      'U0PARAMS',
+      `run Deploy api on role=api in ${lyon.id} with version="1.2 beta" replicas=3 dry_run=true`,
+    )
+    expect(reply.text).toMatch(/^Run of \*Deploy api\* requested on 1 agent/)
+    const runs = await runsOfLyon()
+    expect(runs).toHaveLength(1)
+    const detail = (await (await admin(`/v1/sites/${lyon.id}/runs/${runs[0]?.id}`)).json()) as Run
+    expect(detail.params).toEqual({ version: '1.2 beta', replicas: 3, dry_run: true })
+  })
 })

@@ -353,6 +353,62 @@ describe('notifications', () => {
     ).toEqual([1, 2, 3, 4, 5])
   })
 
+  it('keep the URL (a credential) out of the log and every answer, post to it, and keep it when an edit gives it back masked', async () => {
+    const secretUrl = 'https://hooks.slack.com/services/T0001/B0001/secretpath0001'
+    const posted: string[] = []
+    const realFetch = globalThis.fetch
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input)
+      if (!url.startsWith('https://hooks.slack.com/')) return realFetch(input, init)
+      posted.push(url)
+      return new Response('ok')
+    })
+    try {
+      const { site, fire, createRule } = await siteForRules()
+      const rule = await createRule({
+        name: 'tell the channel',
+        expression: 'true',
+        action: { kind: 'notify', url: secretUrl, format: 'slack' },
+      })
+      expect(rule.action).toMatchObject({ kind: 'notify', url: 'https://hooks.slack.com/…' })
+      const object = env.SITE.get(env.SITE.idFromName(site.id))
+      const alarm = () => runInDurableObject(object, (instance: SiteObject) => instance.alarm())
+      await fire({ instance: 'web-1' })
+      await alarm()
+      expect(posted).toEqual([secretUrl])
+
+      // An edit that shows the rule as it was answered (URL masked) keeps the URL; a new URL replaces it.
+      const edited = await admin(`/v1/sites/${site.id}/rules/${rule.id}`, {
+        method: 'PATCH',
+        json: { name: 'tell the channel, renamed', action: rule.action },
+      })
+      expect(edited.status).toBe(200)
+      expect(((await edited.json()) as Rule).version).toBe(2)
+      await fire({ instance: 'web-2' })
+      await alarm()
+      expect(posted).toEqual([secretUrl, secretUrl])
+      const newUrl = 'https://hooks.slack.com/services/T0001/B0002/secretpath0002'
+      await admin(`/v1/sites/${site.id}/rules/${rule.id}`, {
+        method: 'PATCH',
+        json: { action: { kind: 'notify', url: newUrl, format: 'slack' } },
+      })
+      await fire({ instance: 'web-3' })
+      await alarm()
+      expect(posted).toEqual([secretUrl, secretUrl, newUrl])
+
+      const everything = [
+        await (await admin(`/v1/sites/${site.id}/events?limit=1000`)).text(),
+        await (await admin(`/v1/sites/${site.id}/rules/${rule.id}`)).text(),
+        await (await admin(`/v1/sites/${site.id}/rules/${rule.id}/versions`)).text(),
+        await (await admin(`/v1/sites/${site.id}/rules/${rule.id}/triggers`)).text(),
+      ].join('\n')
+      expect(everything).toContain('https://hooks.slack.com/…')
+      expect(everything).not.toContain('secretpath')
+    } finally {
+      vi.restoreAllMocks()
+    }
+  })
+
   it('refuse a URL that is not http(s)', async () => {
     const { site } = await siteForRules()
     await expectError(

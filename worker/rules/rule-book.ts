@@ -177,6 +177,7 @@ export class RuleBook {
       .select({
         seq: t.seq,
         ruleId: t.ruleId,
+        ruleVersion: t.ruleVersion,
         alertId: t.alertId,
         url: sql<string>`${t.notifyUrl}`,
         body: sql<string>`${t.notifyBody}`,

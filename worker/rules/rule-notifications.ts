@@ -1,6 +1,7 @@
 import { EventType } from '../../schema/events'
 import { errorMessage } from '../lib/log'
 import type { SiteKernel } from '../site/feature'
+import type { NotifyUrls } from './notify-urls'
 import type { RuleBook } from './rule-book'
 
 /** How long one attempt may take before it counts as failed. */
@@ -18,6 +19,7 @@ export class RuleNotifications {
   constructor(
     private readonly kernel: SiteKernel,
     private readonly book: RuleBook,
+    private readonly urls: NotifyUrls,
   ) {}
 
   changed() {
@@ -34,8 +36,10 @@ export class RuleNotifications {
     for (const pending of this.book.dueNotifications(this.kernel.now())) {
       let status: number | null = null
       let error: string | null = null
+      const url = this.urls.url(pending.ruleId, pending.ruleVersion, pending.url)
       try {
-        const response = await fetch(pending.url, {
+        if (url === null) throw new Error('the rule version’s notify URL is not kept')
+        const response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'Sitewire' },
           body: pending.body,

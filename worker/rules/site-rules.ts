@@ -18,6 +18,7 @@ import { type Page, pageReply, toPage } from '../lib/paging'
 import type { SiteRuns } from '../runs/site-runs'
 import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
+import { NotifyUrls } from './notify-urls'
 import { type BacktestPorts, backtestRule } from './rule-backtest'
 import { RuleBook, type RuleRow, type RuleTriggerRow } from './rule-book'
 import { checkRuleExpression } from './rule-expression'
@@ -49,6 +50,7 @@ export class SiteRules implements SiteFeature {
   readonly name = 'rules'
   private readonly book: RuleBook
   private readonly notifications: RuleNotifications
+  private readonly notifyUrls: NotifyUrls
   private readonly matching: RuleMatching
 
   constructor(
@@ -56,7 +58,8 @@ export class SiteRules implements SiteFeature {
     private readonly ports: SiteRulesPorts,
   ) {
     this.book = new RuleBook(kernel.db)
-    this.notifications = new RuleNotifications(kernel, this.book)
+    this.notifyUrls = new NotifyUrls(kernel.ctx.storage.kv)
+    this.notifications = new RuleNotifications(kernel, this.book, this.notifyUrls)
     this.matching = new RuleMatching(kernel, this.book, ports)
   }
 
@@ -87,10 +90,10 @@ export class SiteRules implements SiteFeature {
 
   create(input: CreateRuleBody, actor: string, idempotency?: IdempotencyClaim): Reply<Rule> {
     this.kernel.scope.active()
-    const definition: RuleDefinition = { ...input }
-    this.checkDefinition(definition)
+    this.checkDefinition({ ...input })
+    const { definition, url } = this.notifyUrls.conceal({ ...input })
     const ruleId = nextId()
-    return this.commit(idempotency, ruleId, actor, 201, {
+    return this.commit(idempotency, ruleId, actor, 201, url, {
       type: EventType.ruleCreated,
       data: { rule_id: ruleId, version: 1, definition },
     })
@@ -99,9 +102,10 @@ export class SiteRules implements SiteFeature {
   update(ruleId: string, input: UpdateRuleBody, actor: string, idempotency?: IdempotencyClaim): Reply<Rule> {
     this.kernel.scope.active()
     const row = this.require(ruleId)
-    const definition: RuleDefinition = { ...row.definition, ...input }
-    this.checkDefinition(definition)
-    return this.commit(idempotency, ruleId, actor, 200, {
+    const changed: RuleDefinition = { ...row.definition, ...input }
+    this.checkDefinition(changed)
+    const { definition, url } = this.notifyUrls.conceal(changed, { ruleId, version: row.version })
+    return this.commit(idempotency, ruleId, actor, 200, url, {
       type: EventType.ruleUpdated,
       data: { rule_id: ruleId, version: row.version + 1, definition },
     })
@@ -201,13 +205,18 @@ export class SiteRules implements SiteFeature {
     ruleId: string,
     actor: string,
     status: 200 | 201,
+    notifyUrl: string | null,
     body: SitewireEventBody,
   ): Reply<Rule> {
     return this.kernel.write(
       idempotency,
       { subject: ruleId, actor },
       () => [body],
-      () => ({ status, body: this.view(this.require(ruleId)) }),
+      () => {
+        const row = this.require(ruleId)
+        this.notifyUrls.keep(ruleId, row.version, notifyUrl)
+        return { status, body: this.view(row) }
+      },
     )
   }
 

@@ -110,13 +110,26 @@ export class RunBook {
   }
 
   /** Runs not finished yet, oldest first. */
-  workingRuns(): RunRow[] {
-    return this.db
-      .select()
-      .from(store.runs)
-      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
-      .orderBy(asc(store.runs.id))
-      .all()
+  /** Runs still to be decided on, oldest first: all of them, or those among `ids`, or of those runs' tasks. */
+  workingRuns(among?: { ids: string[]; sameTask: boolean }): RunRow[] {
+    const working = inArray(store.runs.status, [...WORKING_RUN_STATUSES])
+    const ids = among?.ids ?? []
+    const chosen =
+      among === undefined
+        ? working
+        : among.sameTask
+          ? and(
+              working,
+              inArray(
+                store.runs.taskId,
+                this.db
+                  .select({ taskId: store.runs.taskId })
+                  .from(store.runs)
+                  .where(inArray(store.runs.id, ids)),
+              ),
+            )
+          : and(working, inArray(store.runs.id, ids))
+    return this.db.select().from(store.runs).where(chosen).orderBy(asc(store.runs.id)).all()
   }
 
   runAgent(runId: string, agentId: string): RunAgentRow | undefined {

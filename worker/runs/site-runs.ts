@@ -290,7 +290,11 @@ export class SiteRuns implements SiteFeature {
   /** Acts on stored events: tells agents what to run or stop, feeds log followers, advances runs. */
   react(fresh: readonly LoggedEvent[]): SiteEffect[] {
     const effects: SiteEffect[] = []
-    let advance = false
+    // A run's decision depends on its own state, on its task's other runs and on agents'
+    // presence: only the runs these events touch are decided again, all of them when an agent comes or goes.
+    const touched = new Set<string>()
+    let released = false
+    let everyRun = false
     for (const event of fresh) {
       const data = event.data as { run_id?: string; agent_id?: string; index?: number; attempt?: number }
       switch (event.type) {
@@ -316,29 +320,35 @@ export class SiteRuns implements SiteFeature {
         case EventType.agentConnected:
         case EventType.agentApproved:
           effects.push(...this.resendSteps(data.agent_id as string))
-          advance = true
+          everyRun = true
+          break
+        case EventType.agentDisconnected:
+          everyRun = true
           break
       }
       if (event.type.startsWith('io.sitewire.step.') || event.type === EventType.runFinished)
         this.followers.publish(event)
       this.archiver.react(event)
       if (
-        event.type.startsWith('io.sitewire.run.') ||
-        event.type === EventType.stepFinished ||
-        event.type === EventType.agentDisconnected
-      )
-        advance = true
+        data.run_id &&
+        (event.type.startsWith('io.sitewire.run.') || event.type === EventType.stepFinished)
+      ) {
+        touched.add(data.run_id)
+        // A run that ends may free its task for the runs queued behind it.
+        if (event.type === EventType.runFinished || event.type === EventType.runSkipped) released = true
+      }
     }
-    if (advance) this.advance()
+    if (everyRun) this.advance()
+    else if (touched.size > 0) this.advance({ ids: [...touched], sameTask: released })
     return effects
   }
 
   /**
-   * Moves every working run one decision on. Each decision is stored, and its reaction
-   * advances the runs again, until no run has anything more to decide.
+   * Moves the working runs (all, or those chosen) one decision on. Each decision is stored, and
+   * its reaction advances the runs it touched again, until nothing more is decided.
    */
-  private advance() {
-    for (const run of this.ports.book.workingRuns()) {
+  private advance(among?: { ids: string[]; sameTask: boolean }) {
+    for (const run of this.ports.book.workingRuns(among)) {
       const bodies = this.decide(run)
       if (bodies.length === 0) continue
       this.kernel.record(bodies, run.id, 'system/runs')

@@ -1,8 +1,9 @@
 import type { EnrolBody } from '../../schema/agent/protocol'
+import type { RoutedDelivery } from '../../schema/alerts/routing'
 import { AgentRegistry } from '../agents/agent-registry'
 import { EnrolmentSigner } from '../agents/enrolment-signer'
 import { SiteAgents } from '../agents/site-agents'
-import type { HookInput } from '../alerts/hook-intake'
+import type { HookInput } from '../alerts/hook-reading'
 import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
@@ -79,6 +80,11 @@ export class SiteObject extends SiteKernelObject {
   /** Takes a delivery to one of the site's integrations; its credentials are checked there. */
   receiveHook(integrationId: string, input: HookInput) {
     return this.answerAsync(() => this.parts.alerts.intake.receive(integrationId, input))
+  }
+
+  /** Takes this site's alerts of a delivery to a tenant-wide integration, read by the tenant. */
+  receiveRouted(delivery: RoutedDelivery) {
+    return this.answer(() => this.parts.alerts.intake.receiveRouted(delivery))
   }
 
   /** Streams an upload to R2 and records it; `content` is not read when the upload is refused. */

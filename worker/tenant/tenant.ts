@@ -13,12 +13,15 @@ import type {
   Grant,
   ListAuditQuery,
 } from '../../schema/api/access'
+import type { CreateTenantIntegrationBody, UpdateTenantIntegrationBody } from '../../schema/api/alerts'
 import type { PutSlackAppBody } from '../../schema/api/chatops'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
 import type { CreateUserBody, UpdateUserBody } from '../../schema/api/users'
 import * as store from '../../schema/db/tenant-store'
 import type { Principal } from '../access/principal'
+import type { HookInput } from '../alerts/hook-reading'
+import { TenantIntegrations } from '../alerts/tenant-integrations'
 import type { WriteContext } from '../auth/caller'
 import type { PasswordOutcome } from '../auth/password-attempts'
 import { generatePassword, hashPassword } from '../auth/passwords'
@@ -65,6 +68,7 @@ export class TenantObject extends DurableObject<Env> {
   private sessions!: Sessions
   private slack!: SlackChatops
   private runWatches!: SlackRunWatches
+  private integrations!: TenantIntegrations
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -86,6 +90,14 @@ export class TenantObject extends DurableObject<Env> {
       const slack = new SlackStore(this.db)
       this.slack = new SlackChatops(tenantId, slack, users, this.keys, this.grants, this.commands)
       this.runWatches = new SlackRunWatches(env, tenantId, slack, ctx.storage, postToResponseUrl)
+      this.integrations = new TenantIntegrations(
+        this.db,
+        ctx.storage,
+        env,
+        tenantId,
+        this.commands,
+        (siteId) => this.hasSite(siteId),
+      )
     })
   }
 
@@ -398,6 +410,50 @@ export class TenantObject extends DurableObject<Env> {
 
   override async alarm() {
     await this.runWatches.work()
+    await this.integrations.routed.work()
+  }
+
+  // Tenant-wide alert integrations
+
+  createIntegration(spec: CreateTenantIntegrationBody, origin: string, write: WriteContext) {
+    return this.integrations.create(spec, origin, write)
+  }
+
+  listIntegrations(limit: number, cursor: string | undefined, origin: string) {
+    return this.integrations.list(limit, cursor, origin)
+  }
+
+  getIntegration(id: string, origin: string) {
+    return this.integrations.get(id, origin)
+  }
+
+  updateIntegration(id: string, spec: UpdateTenantIntegrationBody, origin: string, write: WriteContext) {
+    return this.integrations.update(id, spec, origin, write)
+  }
+
+  rotateIntegrationSecret(id: string, origin: string, write: WriteContext) {
+    return this.integrations.rotate(id, origin, write)
+  }
+
+  retireIntegrationSecret(id: string, origin: string, write: WriteContext) {
+    return this.integrations.retire(id, origin, write)
+  }
+
+  deleteIntegration(id: string, origin: string, write: WriteContext) {
+    return this.integrations.remove(id, origin, write)
+  }
+
+  integrationRefusals(id: string) {
+    return this.integrations.refusals(id)
+  }
+
+  integrationDeliveries(id: string, limit: number, cursor: string | undefined) {
+    return this.integrations.deliveries(id, limit, cursor)
+  }
+
+  /** A delivery from a sender to a tenant-wide integration: checked and read here, its alerts handed to their sites. */
+  receiveHook(integrationId: string, input: HookInput) {
+    return this.integrations.receive(integrationId, input)
   }
 
   // Audit

@@ -13,8 +13,8 @@ import { AlertsHistoryScreen } from '../screens/alerts-history/alerts-history'
 import { EnrolmentScreen } from '../screens/enrolment/enrolment'
 import { EventsScreen } from '../screens/events/events'
 import { FilesScreen } from '../screens/files/files'
-import { IntegrationScreen } from '../screens/integrations/integration-screen'
-import { IntegrationsScreen } from '../screens/integrations/integrations'
+import { IntegrationScreen, TenantIntegrationScreen } from '../screens/integrations/integration-screen'
+import { IntegrationsScreen, TenantIntegrationsScreen } from '../screens/integrations/integrations'
 import { OverviewScreen } from '../screens/overview/overview'
 import { RuleScreen } from '../screens/rules/rule-screen'
 import { NewRuleScreen, RulesScreen } from '../screens/rules/rules'
@@ -53,6 +53,8 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/files', view: FilesScreen },
   { pattern: '/sites/:siteId/alerts', view: AlertsScreen },
   { pattern: '/sites/:siteId/alerts/:alertId', view: AlertScreen },
+  { pattern: '/integrations', view: TenantIntegrationsScreen },
+  { pattern: '/integrations/:integrationId', view: TenantIntegrationScreen },
   { pattern: '/sites/:siteId/integrations', view: IntegrationsScreen },
   { pattern: '/sites/:siteId/integrations/:integrationId', view: IntegrationScreen },
   { pattern: '/sites/:siteId/silences', view: SilencesScreen },

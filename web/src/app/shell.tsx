@@ -8,7 +8,11 @@ const NAV = [
   { href: '/', label: 'Overview', matches: (path: string) => path === '/' },
   { href: '/sites', label: 'Sites', matches: (path: string) => path.startsWith('/sites') },
   { href: '/runs', label: 'Runs', matches: (path: string) => path === '/runs' },
-  { href: '/alerts', label: 'Alerts', matches: (path: string) => path === '/alerts' },
+  {
+    href: '/alerts',
+    label: 'Alerts',
+    matches: (path: string) => path === '/alerts' || path.startsWith('/integrations'),
+  },
 ]
 
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const

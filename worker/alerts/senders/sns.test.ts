@@ -1,35 +1,15 @@
-import 'reflect-metadata'
-import * as x509 from '@peculiar/x509'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { toBase64 } from '../../lib/base64'
 import { sns } from './sns'
-import { canonicalString } from './sns-signature'
+import { snsSigner } from './sns-test-signer'
 import { context, malformedDetails, NOW, request } from './test-support'
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms'
-const RSA = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }
 
 let pem: string
-let signers: Record<'1' | '2', CryptoKey>
+let signed: Awaited<ReturnType<typeof snsSigner>>['signed']
 
 beforeAll(async () => {
-  const keys = (await crypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=sns.amazonaws.com',
-    notBefore: new Date(NOW - 86_400_000),
-    notAfter: new Date(NOW + 86_400_000),
-    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-    keys,
-  })
-  pem = certificate.toString('pem')
-  const pkcs8 = (await crypto.subtle.exportKey('pkcs8', keys.privateKey)) as ArrayBuffer
-  const signer = (hash: string) =>
-    crypto.subtle.importKey('pkcs8', pkcs8, { name: RSA.name, hash }, false, ['sign'])
-  signers = { '1': await signer('SHA-1'), '2': await signer('SHA-256') }
+  ;({ pem, signed } = await snsSigner(NOW))
 })
 
 let certificates = 0
@@ -45,18 +25,6 @@ const keyServer = () => {
     return new Response(pem)
   }) as typeof fetch
   return { asked, fetcher }
-}
-
-/** An envelope signed as SNS signs it. */
-const signed = async (fields: Record<string, string>, version: '1' | '2' = '1') => {
-  const envelope = { ...fields, SignatureVersion: version, Signature: '' }
-  const text = canonicalString(envelope as never)
-  const signature = await crypto.subtle.sign(
-    'RSASSA-PKCS1-v1_5',
-    signers[version],
-    new TextEncoder().encode(text),
-  )
-  return { ...envelope, Signature: toBase64(new Uint8Array(signature)) }
 }
 
 const alarm = {

@@ -1,6 +1,7 @@
 import { api, ok } from '../../api/client'
 import type { AlertRecord } from '../../api/types'
 import { Link, queryParam, setQuery } from '../../app/router'
+import { isAdmin } from '../../session/session'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Labels, Status, Time } from '../../ui/format'
 import { ListTable } from '../../ui/list-table'
@@ -55,7 +56,16 @@ export const AlertsHistoryScreen = () => {
   const siteName = new Map((sites.data?.items ?? []).map((s) => [s.id, s.name]))
   return (
     <>
-      <PageHeader title="Alerts" />
+      <PageHeader
+        title="Alerts"
+        actions={
+          isAdmin.value && (
+            <Link class="button" href="/integrations">
+              Integrations for every site
+            </Link>
+          )
+        }
+      />
       <form
         class="card form"
         aria-label="Filter alerts"

@@ -1,57 +1,54 @@
 import { useState } from 'preact/hooks'
-import { api, ok } from '../../api/client'
-import type { Integration, Item, Site } from '../../api/types'
+import type { Integration, Site } from '../../api/types'
 import { Link, navigate } from '../../app/router'
-import { can } from '../../session/session'
 import { CopyableValue } from '../../ui/copy-button'
 import { ErrorNotice, Loading } from '../../ui/feedback'
 import { Status, Time } from '../../ui/format'
 import { ListTable } from '../../ui/list-table'
+import { PageHeader } from '../../ui/page'
 import { useAction } from '../../ui/use-action'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
+import { type Delivery, type IntegrationPlace, sitePlace, tenantPlace } from './integration-place'
+import { useSiteNames } from './integrations'
+import { RoutingText } from './routing-fields'
 import { hookUrlOf, NewSecret, SetupBlock } from './sender-setup'
 import { kindLabel } from './settings-fields'
-
-type Delivery = Item<'/v1/sites/{siteId}/integrations/{integrationId}/deliveries'>
 
 /** `/sites/:siteId/integrations/:integrationId`: its setup, its secrets, and what it received or refused. */
 export const IntegrationScreen = ({ siteId, integrationId }: { siteId: string; integrationId: string }) => (
   <SiteFrame siteId={siteId} tab="integrations" title="Integration">
-    {(site) => <IntegrationView site={site} integrationId={integrationId} />}
+    {(site) => <IntegrationView place={sitePlace(site)} integrationId={integrationId} />}
   </SiteFrame>
 )
 
-const IntegrationView = ({ site, integrationId }: { site: Site; integrationId: string }) => {
-  const path = { siteId: site.id, integrationId }
-  const integration = useLoad(
-    () => ok(api.GET('/v1/sites/{siteId}/integrations/{integrationId}', { params: { path } })),
-    [site.id, integrationId],
-  )
-  const deliveries = useLoad(
-    () =>
-      ok(
-        api.GET('/v1/sites/{siteId}/integrations/{integrationId}/deliveries', {
-          params: { path, query: { limit: 1000 } },
-        }),
-      ),
-    [site.id, integrationId],
-  )
-  const refusals = useLoad(
-    () => ok(api.GET('/v1/sites/{siteId}/integrations/{integrationId}/refusals', { params: { path } })),
-    [site.id, integrationId],
-  )
+/** `/integrations/:integrationId`: a tenant-wide integration, with where each delivered alert went. */
+export const TenantIntegrationScreen = ({ integrationId }: { integrationId: string }) => (
+  <>
+    <PageHeader
+      title="Integration for every site"
+      crumbs={[
+        { label: 'Alerts', href: '/alerts' },
+        { label: 'Integrations for every site', href: '/integrations' },
+      ]}
+    />
+    <IntegrationView place={tenantPlace()} integrationId={integrationId} />
+  </>
+)
+
+const IntegrationView = ({ place, integrationId }: { place: IntegrationPlace; integrationId: string }) => {
+  const integration = useLoad(() => place.get(integrationId), [place.href(integrationId)])
+  const deliveries = useLoad(() => place.deliveries(integrationId), [place.href(integrationId)])
+  const refusals = useLoad(() => place.refusals(integrationId), [place.href(integrationId)])
+  const sites = useSiteNames(place.tenantWide)
   if (integration.error) return <ErrorNotice error={integration.error} />
   if (!integration.data) return <Loading what="the integration" />
-  const admin = can('admin', site.id) && site.status === 'active'
-  // Deliveries come oldest first; the newest matter most here.
-  const newest = deliveries.data ? [...deliveries.data.items].reverse() : undefined
   return (
     <>
       <IntegrationSummary
-        site={site}
+        place={place}
         integration={integration.data}
-        admin={admin}
+        sites={sites}
         onChanged={integration.reload}
       />
       <section class="card" aria-label="Deliveries">
@@ -60,7 +57,7 @@ const IntegrationView = ({ site, integrationId }: { site: Site; integrationId: s
         <ListTable
           label="Deliveries"
           loading="deliveries"
-          items={newest}
+          items={deliveries.data}
           empty={
             <p class="muted">
               Nothing delivered yet. Paste the setup into the sender, then send a test alert.
@@ -69,7 +66,7 @@ const IntegrationView = ({ site, integrationId }: { site: Site; integrationId: s
           columns={[
             { header: 'Received', cell: (d) => <Time at={d.received_at} /> },
             { header: 'From', cell: (d) => <code>{d.source_address}</code> },
-            { header: 'Alerts', cell: (d) => <DeliveryAlerts site={site} delivery={d} /> },
+            { header: 'Alerts', cell: (d) => <DeliveryAlerts place={place} delivery={d} sites={sites} /> },
             { header: 'Body', cell: (d) => <DeliveryBody delivery={d} /> },
           ]}
         />
@@ -96,20 +93,19 @@ const IntegrationView = ({ site, integrationId }: { site: Site; integrationId: s
 }
 
 const IntegrationSummary = (props: {
-  site: Site
+  place: IntegrationPlace
   integration: Integration
-  admin: boolean
+  sites: Site[]
   onChanged: () => void
 }) => {
-  const { integration } = props
-  const path = { siteId: props.site.id, integrationId: integration.id }
+  const { integration, place } = props
   const action = useAction()
   const [secret, setSecret] = useState<string | null>(null)
   return (
     <section class="card" aria-label={`Integration ${integration.name}`}>
       <div class="page-title-row">
         <h2>{integration.name}</h2>
-        {props.admin && (
+        {place.admin && (
           <div class="page-actions">
             <button
               type="button"
@@ -117,11 +113,7 @@ const IntegrationSummary = (props: {
               disabled={action.busy}
               onClick={() =>
                 void action.run(async () => {
-                  const rotated = await ok(
-                    api.POST('/v1/sites/{siteId}/integrations/{integrationId}/rotate-secret', {
-                      params: { path },
-                    }),
-                  )
+                  const rotated = await place.rotate(integration.id)
                   setSecret(rotated.secret)
                   props.onChanged()
                 })
@@ -137,11 +129,7 @@ const IntegrationSummary = (props: {
               onClick={() => {
                 if (confirm('Retire the previous secret? Senders still using it are refused from now on.'))
                   void action.run(async () => {
-                    await ok(
-                      api.POST('/v1/sites/{siteId}/integrations/{integrationId}/retire-secret', {
-                        params: { path },
-                      }),
-                    )
+                    await place.retire(integration.id)
                     setSecret(null)
                     props.onChanged()
                   })
@@ -160,10 +148,8 @@ const IntegrationSummary = (props: {
                   )
                 )
                   void action.run(async () => {
-                    await ok(
-                      api.DELETE('/v1/sites/{siteId}/integrations/{integrationId}', { params: { path } }),
-                    )
-                    navigate(`/sites/${props.site.id}/integrations`)
+                    await place.remove(integration.id)
+                    navigate(place.listHref)
                   })
               }}
             >
@@ -196,7 +182,11 @@ const IntegrationSummary = (props: {
         <div>
           <dt>Alerts</dt>
           <dd>
-            <Link href={`/sites/${props.site.id}/alerts`}>the site’s alerts</Link>
+            {integration.routing ? (
+              <RoutingText routing={integration.routing} sites={props.sites} />
+            ) : (
+              <Link href={`/sites/${integration.site_id}/alerts`}>the site’s alerts</Link>
+            )}
           </dd>
         </div>
       </dl>
@@ -215,23 +205,30 @@ const IntegrationSummary = (props: {
   )
 }
 
-const DeliveryAlerts = ({ site, delivery }: { site: Site; delivery: Delivery }) =>
-  delivery.alerts.length === 0 ? (
+/** What each alert of a delivery led to; for a tenant-wide integration, on which site. */
+const DeliveryAlerts = (props: { place: IntegrationPlace; delivery: Delivery; sites: Site[] }) =>
+  props.delivery.alerts.length === 0 ? (
     <span class="muted">none</span>
   ) : (
     <ul class="plain-list compact">
-      {delivery.alerts.map((a) => (
-        <li key={a.fingerprint}>
-          <Status value={a.outcome} />{' '}
-          {a.alert_id ? (
-            <Link href={`/sites/${site.id}/alerts/${a.alert_id}`}>
+      {props.delivery.alerts.map((a) => {
+        const siteId = 'site_id' in a ? a.site_id : null
+        return (
+          <li key={a.fingerprint}>
+            <Status value={a.outcome} />{' '}
+            {a.alert_id ? (
+              <Link href={props.place.alertHref(a.alert_id, siteId)}>
+                <code>{a.fingerprint}</code>
+              </Link>
+            ) : (
               <code>{a.fingerprint}</code>
-            </Link>
-          ) : (
-            <code>{a.fingerprint}</code>
-          )}
-        </li>
-      ))}
+            )}
+            {siteId && (
+              <span class="muted"> at {props.sites.find((s) => s.id === siteId)?.name ?? siteId}</span>
+            )}
+          </li>
+        )
+      })}
     </ul>
   )
 

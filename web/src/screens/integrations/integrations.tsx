@@ -1,14 +1,17 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
-import type { Answer, Site } from '../../api/types'
+import type { Integration, Site } from '../../api/types'
 import { Link } from '../../app/router'
-import { can } from '../../session/session'
+import { isAdmin } from '../../session/session'
 import { ActionForm } from '../../ui/action-form'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
 import { Time } from '../../ui/format'
 import { ListTable } from '../../ui/list-table'
+import { PageHeader } from '../../ui/page'
 import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
+import { type CreatedIntegration, type IntegrationPlace, sitePlace, tenantPlace } from './integration-place'
+import { emptyRouting, RoutingFields, RoutingText, routingOf } from './routing-fields'
 import { NewSecret } from './sender-setup'
 import {
   emptySettings,
@@ -19,27 +22,40 @@ import {
   settingsOf,
 } from './settings-fields'
 
-type Created = Answer<'/v1/sites/{siteId}/integrations', 'post'>
-
-/** `/sites/:siteId/integrations`: the endpoints monitoring tools post alerts to; admins add them. */
+/** `/sites/:siteId/integrations`: the endpoints monitoring tools post a site's alerts to; admins add them. */
 export const IntegrationsScreen = ({ siteId }: { siteId: string }) => (
   <SiteFrame siteId={siteId} tab="integrations">
-    {(site) => <Integrations site={site} />}
+    {(site) => <Integrations place={sitePlace(site)} />}
   </SiteFrame>
 )
 
-const Integrations = ({ site }: { site: Site }) => {
-  const path = { siteId: site.id }
-  const integrations = useLoad(
-    () => ok(api.GET('/v1/sites/{siteId}/integrations', { params: { path, query: { limit: 1000 } } })),
-    [site.id],
-  )
-  const admin = can('admin', site.id) && site.status === 'active'
+/** `/integrations`: the tenant's integrations that serve every site, routing each alert by its labels. */
+export const TenantIntegrationsScreen = () => (
+  <>
+    <PageHeader title="Integrations for every site" crumbs={[{ label: 'Alerts', href: '/alerts' }]}>
+      <p class="subtitle">
+        One endpoint for a sender that watches many sites, such as a central Alertmanager: each alert goes to
+        the site its labels name.
+      </p>
+    </PageHeader>
+    {isAdmin.value ? (
+      <Integrations place={tenantPlace()} />
+    ) : (
+      <EmptyState title="Tenant-wide integrations are managed by admins">
+        A site’s own integrations are on its Integrations tab.
+      </EmptyState>
+    )}
+  </>
+)
+
+const Integrations = ({ place }: { place: IntegrationPlace }) => {
+  const integrations = useLoad(() => place.list(), [place.listHref])
+  const sites = useSiteNames(place.tenantWide)
   const [creating, setCreating] = useState(false)
-  const [created, setCreated] = useState<Created | null>(null)
+  const [created, setCreated] = useState<CreatedIntegration | null>(null)
   return (
     <section aria-label="Integrations">
-      {admin && !creating && (
+      {place.admin && !creating && (
         <div class="toolbar">
           <button
             type="button"
@@ -55,7 +71,8 @@ const Integrations = ({ site }: { site: Site }) => {
       )}
       {creating && (
         <IntegrationForm
-          site={site}
+          place={place}
+          sites={sites}
           onCreated={(integration) => {
             setCreated(integration)
             setCreating(false)
@@ -67,7 +84,7 @@ const Integrations = ({ site }: { site: Site }) => {
       {created && (
         <section class="card" aria-label={`Integration ${created.name} created`}>
           <h2>
-            <Link href={`/sites/${site.id}/integrations/${created.id}`}>{created.name}</Link> is ready
+            <Link href={place.href(created.id)}>{created.name}</Link> is ready
           </h2>
           <NewSecret
             integration={created}
@@ -83,17 +100,25 @@ const Integrations = ({ site }: { site: Site }) => {
         items={integrations.data?.items}
         empty={
           <EmptyState title="No integrations">
-            {admin
-              ? 'Add one for each monitoring tool that should send this site its alerts.'
+            {place.admin
+              ? place.tenantWide
+                ? 'Add one for a monitoring tool that sends alerts of many sites.'
+                : 'Add one for each monitoring tool that should send this site its alerts.'
               : 'An admin of the site adds integrations for monitoring tools.'}
           </EmptyState>
         }
         columns={[
-          {
-            header: 'Name',
-            cell: (i) => <Link href={`/sites/${site.id}/integrations/${i.id}`}>{i.name}</Link>,
-          },
+          { header: 'Name', cell: (i) => <Link href={place.href(i.id)}>{i.name}</Link> },
           { header: 'Kind', cell: (i) => kindLabel(i.kind) },
+          ...(place.tenantWide
+            ? [
+                {
+                  header: 'Routing',
+                  cell: (i: Integration) =>
+                    i.routing ? <RoutingText routing={i.routing} sites={sites} /> : null,
+                },
+              ]
+            : []),
           { header: 'Hook path', cell: (i) => <code>{i.hook_path}</code> },
           {
             header: 'Secrets',
@@ -106,27 +131,37 @@ const Integrations = ({ site }: { site: Site }) => {
   )
 }
 
+/** The tenant's sites, to route to and to name; none are loaded for a site's own integrations. */
+export const useSiteNames = (wanted: boolean): Site[] =>
+  useLoad(
+    async () =>
+      wanted ? (await ok(api.GET('/v1/sites', { params: { query: { limit: 1000 } } }))).items : [],
+    [wanted],
+  ).data ?? []
+
 const IntegrationForm = (props: {
-  site: Site
-  onCreated: (integration: Created) => void
+  place: IntegrationPlace
+  sites: Site[]
+  onCreated: (integration: CreatedIntegration) => void
   onCancel: () => void
 }) => {
   const [name, setName] = useState('')
   const [kind, setKind] = useState<IntegrationKind>('alertmanager')
   const [settings, setSettings] = useState(emptySettings)
+  const [routing, setRouting] = useState(emptyRouting)
   return (
     <ActionForm
       label="New integration"
       layout="stacked"
       submitLabel="Create integration"
       submit={async () => {
-        const integration = await ok(
-          api.POST('/v1/sites/{siteId}/integrations', {
-            params: { path: { siteId: props.site.id } },
-            body: { name, settings: settingsOf(kind, settings) },
+        props.onCreated(
+          await props.place.create({
+            name,
+            settings: settingsOf(kind, settings),
+            ...(props.place.tenantWide ? { routing: routingOf(routing) } : {}),
           }),
         )
-        props.onCreated(integration)
       }}
       buttons={
         <button type="button" class="button" onClick={props.onCancel}>
@@ -156,6 +191,7 @@ const IntegrationForm = (props: {
         </label>
       </div>
       <SettingsFields kind={kind} draft={settings} onChange={setSettings} />
+      {props.place.tenantWide && <RoutingFields draft={routing} sites={props.sites} onChange={setRouting} />}
     </ActionForm>
   )
 }
