@@ -645,6 +645,11 @@ beforeAll(async () => {
     created(`${inventory}/entities`, { kind: 'server', name: 'h', attributes: { hostname: 'h' } })
   const entityId = await newEntity()
   const appId = await created(`${inventory}/entities`, { kind: 'application', name: 'a', attributes: {} })
+  const datacenterId = await created(`${inventory}/entities`, {
+    kind: 'datacenter',
+    name: 'dc',
+    attributes: {},
+  })
   world = {
     entityId,
     appId,
@@ -663,7 +668,7 @@ beforeAll(async () => {
       created(`${inventory}/relations`, {
         type: 'located_in',
         from_id: await newEntity(),
-        to_id: await created(`${inventory}/entities`, { kind: 'datacenter', name: 'dc', attributes: {} }),
+        to_id: datacenterId,
       }),
     spareFieldName: async () => {
       const name = `f${unique()}`.replace(/-/g, '')
