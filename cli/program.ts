@@ -8,6 +8,7 @@ import { registerAlerts } from './commands/alerts'
 import { registerEvents } from './commands/events'
 import { registerFiles } from './commands/files'
 import { registerIntegrations } from './commands/integrations'
+import { registerInventory } from './commands/inventory'
 import { registerLogin } from './commands/login'
 import { registerResources } from './commands/resources'
 import { registerRules } from './commands/rules'
@@ -54,6 +55,7 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerFiles(program)
   registerAlerts(program)
   registerIntegrations(program)
+  registerInventory(program)
   registerRules(program)
   registerResources(program)
   registerAccess(program)

@@ -25,6 +25,8 @@ import { agentFileRoutes, fileRoutes } from './routes/files'
 import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
+import { inventoryRoutes } from './routes/inventory'
+import { inventoryReportRoutes } from './routes/inventory-reports'
 import { maestroRoutes } from './routes/maestro'
 import { resourceRoutes } from './routes/resources'
 import { ruleRoutes } from './routes/rules'
@@ -73,10 +75,12 @@ api
   .route('/sites', alertRoutes)
   .route('/sites', ruleRoutes)
   .route('/sites', resourceRoutes)
+  .route('/sites', inventoryRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
   .route('/integrations', tenantIntegrationRoutes)
+  .route('/inventory', inventoryReportRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)
@@ -117,6 +121,7 @@ app.get(
         { name: 'Runs' },
         { name: 'Files' },
         { name: 'Schedules' },
+        { name: 'Inventory' },
         { name: 'Alerts' },
         { name: 'Resources' },
         { name: 'Chat-ops' },

@@ -2,6 +2,10 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 import type { AlertSeverity, AlertStatus, IntegrationKind } from '../alerts/received-alert'
 import type { RunTrigger } from '../events/run'
 import { DEFAULT_RETENTION_DAYS } from '../events/site'
+import type { EntityLevel } from '../inventory/access'
+import type { CustomFieldValues } from '../inventory/custom-fields'
+import type { EntityKind } from '../inventory/kinds'
+import type { RelationType } from '../inventory/relations'
 import type { Condition, FeedbackValues, ResourceSpec, ResourceType } from '../resources/resource'
 import type { RunStatus, StepOutcome } from '../tasks/run-request'
 
@@ -265,4 +269,69 @@ export const resourceStatus = sqliteTable(
     reportedAt: text('reported_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.resourceId, t.agentId] }), index('resource_status_site').on(t.siteId)],
+)
+
+/** Every site's inventory entities, for tenant-wide lists and reports; deactivated ones stay, `active` false. */
+export const inventoryEntities = sqliteTable(
+  'inventory_entities',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    kind: text('kind').$type<EntityKind>().notNull(),
+    name: text('name').notNull(),
+    teamId: text('team_id'),
+    attributes: text('attributes', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
+    customFields: text('custom_fields', { mode: 'json' }).$type<CustomFieldValues>().notNull(),
+    restricted: integer('restricted', { mode: 'boolean' }).notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('inventory_entities_tenant_kind').on(t.tenantId, t.kind, t.id),
+    index('inventory_entities_site').on(t.siteId, t.id),
+  ],
+)
+
+/** Every site's relations, each stored by the site of its source; removed ones stay, `removed` true. */
+export const inventoryRelations = sqliteTable(
+  'inventory_relations',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    type: text('type').$type<RelationType>().notNull(),
+    fromId: text('from_id').notNull(),
+    toId: text('to_id').notNull(),
+    toSiteId: text('to_site_id').notNull(),
+    removed: integer('removed', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    index('inventory_relations_from').on(t.fromId, t.type),
+    index('inventory_relations_to').on(t.toId, t.type),
+    index('inventory_relations_site').on(t.siteId),
+  ],
+)
+
+/** Grants on entities, so that tenant-wide reads show only what each caller may read; revoked ones stay, `revoked` true. */
+export const inventoryGrants = sqliteTable(
+  'inventory_grants',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id').notNull(),
+    entityId: text('entity_id').notNull(),
+    subjectType: text('subject_type', { enum: ['user', 'team'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    level: text('level').$type<EntityLevel>().notNull(),
+    revoked: integer('revoked', { mode: 'boolean' }).notNull(),
+    lastSeq: integer('last_seq').notNull(),
+  },
+  (t) => [
+    index('inventory_grants_subject').on(t.subjectId, t.entityId),
+    index('inventory_grants_site').on(t.siteId),
+  ],
 )

@@ -6,6 +6,12 @@ import type { ResolveReason, SilenceDefinition } from '../events/alert'
 import type { RuleOutcome } from '../events/rule'
 import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
+import type { EntityLevel } from '../inventory/access'
+import type { CustomFieldDefinition } from '../inventory/custom-fields'
+import type { EntityDefinition } from '../inventory/entity'
+import type { EntityKind } from '../inventory/kinds'
+import type { OptionListName } from '../inventory/option-lists'
+import type { RelationType } from '../inventory/relations'
 import type { Condition, FeedbackValues, ResourceSpec } from '../resources/resource'
 import type { RuleDefinition } from '../rules/rule'
 import type { RuleTransition } from '../rules/rule-context'
@@ -449,3 +455,93 @@ export const resourceStatusHistory = sqliteTable(
   },
   (t) => [index('resource_status_history_resource').on(t.resourceId, t.seq)],
 )
+
+/** The site's inventory entities as their events left them; deactivated ones stay, `active` false. */
+export const inventoryEntities = sqliteTable(
+  'inventory_entities',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<EntityKind>().notNull(),
+    name: text('name').notNull(),
+    teamId: text('team_id'),
+    /** A server's hostname, to find duplicates within a team. */
+    hostname: text('hostname'),
+    definition: text('definition', { mode: 'json' }).$type<EntityDefinition>().notNull(),
+    restricted: integer('restricted', { mode: 'boolean' }).notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    version: integer('version').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [
+    index('inventory_entities_kind').on(t.kind, t.id),
+    index('inventory_entities_hostname').on(t.teamId, t.hostname),
+  ],
+)
+
+/** A server's IPv4 addresses, private and public, to find duplicates within a team. */
+export const inventoryAddresses = sqliteTable(
+  'inventory_addresses',
+  {
+    entityId: text('entity_id').notNull(),
+    address: text('address').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entityId, t.address] }),
+    index('inventory_addresses_address').on(t.address),
+  ],
+)
+
+/** Relations whose source is one of this site's entities. */
+export const inventoryRelations = sqliteTable(
+  'inventory_relations',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').$type<RelationType>().notNull(),
+    fromId: text('from_id').notNull(),
+    fromKind: text('from_kind').$type<EntityKind>().notNull(),
+    toId: text('to_id').notNull(),
+    toKind: text('to_kind').$type<EntityKind>().notNull(),
+    toSiteId: text('to_site_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [
+    uniqueIndex('inventory_relations_edge').on(t.fromId, t.type, t.toId),
+    index('inventory_relations_to').on(t.toId),
+  ],
+)
+
+/** Grants of a level on one entity to a user or a team. */
+export const inventoryGrants = sqliteTable(
+  'inventory_grants',
+  {
+    id: text('id').primaryKey(),
+    entityId: text('entity_id').notNull(),
+    subjectType: text('subject_type', { enum: ['user', 'team'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    level: text('level').$type<EntityLevel>().notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [uniqueIndex('inventory_grants_subject').on(t.entityId, t.subjectType, t.subjectId)],
+)
+
+/** Each kind's custom fields. */
+export const inventoryCustomFields = sqliteTable(
+  'inventory_custom_fields',
+  {
+    kind: text('kind').$type<EntityKind>().notNull(),
+    name: text('name').notNull(),
+    definition: text('definition', { mode: 'json' }).$type<CustomFieldDefinition>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.name] })],
+)
+
+/** The site's configured option lists. */
+export const inventoryOptionLists = sqliteTable('inventory_option_lists', {
+  list: text('list').$type<OptionListName>().primaryKey(),
+  values: text('values', { mode: 'json' }).$type<string[]>().notNull(),
+})

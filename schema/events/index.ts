@@ -24,6 +24,17 @@ import {
   SilenceRef,
 } from './alert'
 import { FileDeleted, FileUploaded } from './file'
+import {
+  CustomFieldDefined,
+  CustomFieldRemoved,
+  EntityDefined,
+  EntityGranted,
+  EntityGrantRevoked,
+  EntityRef,
+  OptionListSet,
+  RelationAdded,
+  RelationRemoved,
+} from './inventory'
 import { ProjectionQuarantined, ProjectionReleased } from './projection'
 import {
   ConsumerCreated,
@@ -55,6 +66,7 @@ export * from './agent'
 export * from './alert'
 export * from './cloudevent'
 export * from './file'
+export * from './inventory'
 export * from './projection'
 export * from './resource'
 export * from './rule'
@@ -127,6 +139,17 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.ruleUpdated, RuleVersioned),
   sitewireEvent(EventType.ruleDeleted, RuleRef),
   sitewireEvent(EventType.ruleTriggered, RuleTriggered),
+  sitewireEvent(EventType.entityCreated, EntityDefined),
+  sitewireEvent(EventType.entityUpdated, EntityDefined),
+  sitewireEvent(EventType.entityDeactivated, EntityRef),
+  sitewireEvent(EventType.entityRestored, EntityRef),
+  sitewireEvent(EventType.entityGranted, EntityGranted),
+  sitewireEvent(EventType.entityGrantRevoked, EntityGrantRevoked),
+  sitewireEvent(EventType.relationAdded, RelationAdded),
+  sitewireEvent(EventType.relationRemoved, RelationRemoved),
+  sitewireEvent(EventType.customFieldDefined, CustomFieldDefined),
+  sitewireEvent(EventType.customFieldRemoved, CustomFieldRemoved),
+  sitewireEvent(EventType.optionListSet, OptionListSet),
   sitewireEvent(EventType.ruleNotified, RuleNotified),
   sitewireEvent(EventType.consumerCreated, ConsumerCreated),
   sitewireEvent(EventType.consumerDeleted, ConsumerRef),

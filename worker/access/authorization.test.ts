@@ -45,6 +45,15 @@ interface World {
   spareTokenId: () => Promise<string>
   spareKeyId: () => Promise<string>
   spareTeamId: () => Promise<string>
+  /** An inventory server, and an application that may run on it. */
+  entityId: string
+  appId: string
+  spareEntityId: () => Promise<string>
+  /** A deactivated entity, to restore. */
+  spareInactiveId: () => Promise<string>
+  spareGrantId: () => Promise<string>
+  spareRelationId: () => Promise<string>
+  spareFieldName: () => Promise<string>
 }
 
 interface RouteCase {
@@ -421,6 +430,151 @@ const ROUTES: RouteCase[] = [
     path: (w) => w.spareFileId().then((id) => `/v1/sites/${w.site.id}/files/${id}`),
     expect: [401, 401, 401, 404, 404, 403, 200, 404],
   },
+  {
+    name: 'create an inventory entity',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities`,
+    body: { kind: 'client', name: 'ACME', attributes: {} },
+    expect: [401, 401, 401, 404, 404, 403, 201, 201],
+  },
+  {
+    // A header and no lines: nothing to create, quoted as the matrix sends bodies.
+    name: 'import inventory entities',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/import?kind=server`,
+    body: 'name',
+    headers: { 'content-type': 'text/csv' },
+    expect: [401, 401, 401, 404, 404, 403, 200, 200],
+  },
+  {
+    name: 'list inventory entities',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'get an inventory entity',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'change an inventory entity',
+    method: 'PATCH',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}`,
+    body: { tags: ['web'] },
+    expect: [401, 401, 401, 404, 404, 403, 200, 200],
+  },
+  {
+    name: 'deactivate an inventory entity',
+    method: 'DELETE',
+    path: (w) => w.spareEntityId().then((id) => `/v1/sites/${w.site.id}/inventory/entities/${id}`),
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'restore an inventory entity',
+    method: 'POST',
+    path: (w) => w.spareInactiveId().then((id) => `/v1/sites/${w.site.id}/inventory/entities/${id}/restore`),
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: "an inventory entity's history",
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}/history`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'diff an inventory entity',
+    method: 'GET',
+    path: (w) =>
+      `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}/diff?from=2026-01-01T00:00:00Z&to=2036-01-01T00:00:00Z`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: "list an inventory entity's grants",
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}/grants`,
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'grant a level on an inventory entity',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}/grants`,
+    body: { subject: { type: 'team', id: ULID }, level: 'read' },
+    expect: [401, 401, 401, 404, 404, 403, 403, 201],
+  },
+  {
+    name: 'revoke a grant on an inventory entity',
+    method: 'DELETE',
+    path: (w) =>
+      w.spareGrantId().then((id) => `/v1/sites/${w.site.id}/inventory/entities/${w.entityId}/grants/${id}`),
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    // The operator relates them; the admin, asking next, finds them related.
+    name: 'relate inventory entities',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/relations`,
+    body: () => ({ type: 'runs_on', from_id: world.appId, to_id: world.entityId }),
+    expect: [401, 401, 401, 404, 404, 403, 201, 409],
+  },
+  {
+    name: 'list inventory relations',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/relations`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'remove an inventory relation',
+    method: 'DELETE',
+    path: (w) => w.spareRelationId().then((id) => `/v1/sites/${w.site.id}/inventory/relations/${id}`),
+    expect: [401, 401, 401, 404, 404, 403, 200, 404],
+  },
+  {
+    name: 'list inventory custom fields',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/custom-fields`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'define an inventory custom field',
+    method: 'PUT',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/custom-fields/server/rack`,
+    body: { type: 'integer' },
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'remove an inventory custom field',
+    method: 'DELETE',
+    path: (w) =>
+      w.spareFieldName().then((name) => `/v1/sites/${w.site.id}/inventory/custom-fields/server/${name}`),
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
+  {
+    name: 'report on inventory entities',
+    method: 'GET',
+    path: () => '/v1/inventory/reports/entities?kind=server',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'pivot the inventory',
+    method: 'GET',
+    path: () => '/v1/inventory/reports/pivot?chain=application,runs_on,server',
+    expect: [401, 401, 401, 200, 200, 200, 200, 200],
+  },
+  {
+    name: 'list inventory option lists',
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/options`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: 'set an inventory option list',
+    method: 'PUT',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/options/environments`,
+    body: { values: ['prod'] },
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
 ]
 
 let world: World
@@ -486,7 +640,44 @@ beforeAll(async () => {
     const run = (await (await admin(`/v1/sites/${site.id}/runs/${runId}`)).json()) as { archive: unknown }
     return run.archive ?? undefined
   }, 10_000)
+  const inventory = `/v1/sites/${site.id}/inventory`
+  const newEntity = () =>
+    created(`${inventory}/entities`, { kind: 'server', name: 'h', attributes: { hostname: 'h' } })
+  const entityId = await newEntity()
+  const appId = await created(`${inventory}/entities`, { kind: 'application', name: 'a', attributes: {} })
+  const datacenterId = await created(`${inventory}/entities`, {
+    kind: 'datacenter',
+    name: 'dc',
+    attributes: {},
+  })
   world = {
+    entityId,
+    appId,
+    spareEntityId: newEntity,
+    spareInactiveId: async () => {
+      const id = await newEntity()
+      expect((await admin(`${inventory}/entities/${id}`, { method: 'DELETE' })).status).toBe(200)
+      return id
+    },
+    spareGrantId: () =>
+      created(`${inventory}/entities/${entityId}/grants`, {
+        subject: { type: 'user', id: ULID },
+        level: 'read',
+      }),
+    spareRelationId: async () =>
+      created(`${inventory}/relations`, {
+        type: 'located_in',
+        from_id: await newEntity(),
+        to_id: datacenterId,
+      }),
+    spareFieldName: async () => {
+      const name = `f${unique()}`.replace(/-/g, '')
+      expect(
+        (await admin(`${inventory}/custom-fields/server/${name}`, { method: 'PUT', json: { type: 'text' } }))
+          .status,
+      ).toBe(200)
+      return name
+    },
     site,
     viewerKeyId: await keyIdOf(viewer),
     userId: await created('/v1/users', { email: `member${unique()}@example.test`, name: 'Member' }),

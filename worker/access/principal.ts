@@ -11,6 +11,8 @@ export interface Principal {
   tenantRole: Role | null
   /** Roles granted on single sites. */
   siteRoles: Readonly<Record<string, Role>>
+  /** The teams a signed-in user belongs to, for grants made to teams; none for an API key. */
+  teams: readonly string[]
   /** The browser session a signed-in user calls through; null for an API key. */
   sessionId: string | null
 }

@@ -8,6 +8,7 @@ const principal = (keyId: string): Principal => ({
   actor: { type: 'key', id: keyId },
   scopes: ['api'],
   siteRestriction: null,
+  teams: [],
   tenantRole: 'operator',
   siteRoles: {},
   sessionId: null,

@@ -5,6 +5,9 @@ import {
   agents,
   alerts,
   consumers,
+  inventoryEntities,
+  inventoryGrants,
+  inventoryRelations,
   projectionCursors,
   resourceStatus,
   resources,
@@ -25,6 +28,7 @@ import {
 import { errorMessage } from '../lib/log'
 import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
+import { projectInventoryEvent } from './inventory-projection'
 import { projectResourceEvent } from './resource-projection'
 import { projectRunEvent } from './run-projection'
 
@@ -111,7 +115,8 @@ const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: 
     projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
     projectRunEvent(db, siteId, tenantId, event, parsed.output) ??
     projectAlertEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectResourceEvent(db, siteId, tenantId, event, parsed.output)
+    projectResourceEvent(db, siteId, tenantId, event, parsed.output) ??
+    projectInventoryEvent(db, siteId, tenantId, event, parsed.output)
   )
 }
 
@@ -249,6 +254,9 @@ export const forgetSite = (db: ProjectionsDb, siteId: string): [Statement, ...St
   db.delete(projectionCursors).where(eq(projectionCursors.siteId, siteId)),
   db.delete(siteEvents).where(eq(siteEvents.siteId, siteId)),
   db.delete(sites).where(eq(sites.id, siteId)),
+  db.delete(inventoryEntities).where(eq(inventoryEntities.siteId, siteId)),
+  db.delete(inventoryRelations).where(eq(inventoryRelations.siteId, siteId)),
+  db.delete(inventoryGrants).where(eq(inventoryGrants.siteId, siteId)),
   db.delete(agents).where(eq(agents.siteId, siteId)),
   db.delete(tasks).where(eq(tasks.siteId, siteId)),
   db.delete(runs).where(eq(runs.siteId, siteId)),

@@ -8,6 +8,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteInventory } from '../inventory/site-inventory'
 import { SiteResources } from '../resources/site-resources'
 import { SiteRules } from '../rules/site-rules'
 import { RunBook } from '../runs/run-book'
@@ -27,6 +28,7 @@ export interface SiteFeatures {
   runs: SiteRuns
   schedules: SiteSchedules
   alerts: SiteAlerts
+  inventory: SiteInventory
   rules: SiteRules
   resources: SiteResources
 }
@@ -63,8 +65,9 @@ export class SiteObject extends SiteKernelObject {
       runs,
       runStatus: (runId) => runBook.run(runId)?.status,
     })
-    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources }
-    return [agents, tasks, runs, files, schedules, alerts, rules, resources]
+    const inventory = new SiteInventory(kernel)
+    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory }
+    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory]
   }
 
   /** The site as this caller may see it, feature by feature. */

@@ -2,6 +2,7 @@ import { RpcTarget } from 'cloudflare:workers'
 import { AgentsApi } from '../agents/agents-api'
 import { AlertsApi } from '../alerts/alerts-api'
 import { FilesApi } from '../files/files-api'
+import { InventoryApi } from '../inventory/inventory-api'
 import { ResourcesApi } from '../resources/resources-api'
 import { RulesApi } from '../rules/rules-api'
 import { RunsApi } from '../runs/runs-api'
@@ -55,6 +56,10 @@ export class SiteSession extends RpcTarget {
 
   get resources() {
     return new ResourcesApi(this.features.resources, this.scope)
+  }
+
+  get inventory() {
+    return new InventoryApi(this.features.inventory, this.scope)
   }
 
   get files() {

@@ -83,8 +83,8 @@ export class GrantStore {
       .all()
   }
 
-  /** A user's strongest role on the tenant and on each site, through their own grants and their teams'. */
-  rolesOf(userId: string): { tenantRole: Role | null; siteRoles: Record<string, Role> } {
+  /** A user's strongest role on the tenant and on each site, through their own grants and their teams', and those teams. */
+  rolesOf(userId: string): { tenantRole: Role | null; siteRoles: Record<string, Role>; teams: string[] } {
     const teamIds = this.db
       .select({ id: store.teamMembers.teamId })
       .from(store.teamMembers)
@@ -109,6 +109,6 @@ export class GrantStore {
       if (row.siteId === null) tenantRole = strongest([tenantRole, row.role])
       else siteRoles[row.siteId] = strongest([siteRoles[row.siteId], row.role]) ?? row.role
     }
-    return { tenantRole, siteRoles }
+    return { tenantRole, siteRoles, teams: teamIds }
   }
 }

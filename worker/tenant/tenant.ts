@@ -191,6 +191,7 @@ export class TenantObject extends DurableObject<Env> {
         siteRestriction: key.siteId,
         tenantRole: key.siteId ? null : key.role,
         siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
+        teams: [],
         sessionId: null,
       },
       expiresAt: key.expiresAt?.getTime() ?? null,

@@ -1,0 +1,103 @@
+import { and, eq, lt } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { inventoryEntities, inventoryGrants, inventoryRelations } from '../../schema/db/projections'
+import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import type { ProjectionsDb } from './database'
+
+type Statement = BatchItem<'sqlite'>
+
+/**
+ * The tenant-wide inventory rows, as the site's inventory book folds the same events. Each
+ * statement applies once: entity and grant changes need a `last_seq` older than the event's;
+ * relations and grants are marked removed or revoked rather than deleted, so a replayed
+ * addition never brings one back.
+ */
+export const projectInventoryEvent = (
+  db: ProjectionsDb,
+  siteId: string,
+  tenantId: string,
+  event: LoggedEvent,
+  body: SitewireEventBody,
+): Statement | undefined => {
+  const seq = event.seq
+  const time = new Date(event.time).toISOString()
+  switch (body.type) {
+    case EventType.entityCreated:
+    case EventType.entityUpdated: {
+      const { entity_id, definition } = body.data
+      const columns = {
+        kind: definition.kind,
+        name: definition.name,
+        teamId: definition.team_id,
+        attributes: definition.attributes as Record<string, unknown>,
+        tags: definition.tags,
+        customFields: definition.custom_fields,
+        restricted: definition.restricted,
+        updatedAt: time,
+        lastSeq: seq,
+      }
+      return db
+        .insert(inventoryEntities)
+        .values({ id: entity_id, siteId, tenantId, ...columns, active: true, createdAt: time })
+        .onConflictDoUpdate({
+          target: inventoryEntities.id,
+          set: columns,
+          setWhere: lt(inventoryEntities.lastSeq, seq),
+        })
+    }
+    case EventType.entityDeactivated:
+    case EventType.entityRestored:
+      return db
+        .update(inventoryEntities)
+        .set({ active: body.type === EventType.entityRestored, updatedAt: time, lastSeq: seq })
+        .where(and(eq(inventoryEntities.id, body.data.entity_id), lt(inventoryEntities.lastSeq, seq)))
+    case EventType.relationAdded: {
+      const d = body.data
+      return db
+        .insert(inventoryRelations)
+        .values({
+          id: d.relation_id,
+          siteId,
+          tenantId,
+          type: d.type,
+          fromId: d.from_id,
+          toId: d.to_id,
+          toSiteId: d.to_site_id,
+          removed: false,
+          createdAt: time,
+        })
+        .onConflictDoNothing()
+    }
+    case EventType.relationRemoved:
+      return db
+        .update(inventoryRelations)
+        .set({ removed: true })
+        .where(eq(inventoryRelations.id, body.data.relation_id))
+    case EventType.entityGranted: {
+      const d = body.data
+      const columns = { level: d.level, revoked: false, lastSeq: seq }
+      return db
+        .insert(inventoryGrants)
+        .values({
+          id: d.grant_id,
+          siteId,
+          entityId: d.entity_id,
+          subjectType: d.subject.type,
+          subjectId: d.subject.id,
+          ...columns,
+        })
+        .onConflictDoUpdate({
+          target: inventoryGrants.id,
+          set: columns,
+          setWhere: lt(inventoryGrants.lastSeq, seq),
+        })
+    }
+    case EventType.entityGrantRevoked:
+      return db
+        .update(inventoryGrants)
+        .set({ revoked: true, lastSeq: seq })
+        .where(and(eq(inventoryGrants.id, body.data.grant_id), lt(inventoryGrants.lastSeq, seq)))
+    default:
+      return undefined
+  }
+}
