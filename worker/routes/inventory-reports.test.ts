@@ -82,10 +82,12 @@ beforeAll(async () => {
   await relate(first, 'runs_on', 'api', 'web2')
   const gone = await admin(`/v1/sites/${first.id}/inventory/entities/${ids.web3}`, { method: 'DELETE' })
   expect(gone.status).toBe(200)
-  // The projection follows the logs a moment behind.
+  // The projection follows the logs a moment behind, each site's in order: wait for each site's last event
+  // (the second's server, the first's deactivation, which came after its relations).
   await eventually(async () => {
     const all = await report('kind=server&active=all')
-    return all.total === 4 ? all : undefined
+    const inactive = await report('kind=server&active=false')
+    return all.total === 4 && inactive.total === 1 ? all : undefined
   })
 })
 
