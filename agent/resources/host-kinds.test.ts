@@ -6,7 +6,7 @@ import { condition, keepResource, until } from '../testing/keep-resource'
 import { systemctlDouble } from '../testing/systemctl-double'
 import { tempDir } from '../testing/temp-dir'
 import { onPath, runHostCommand } from './host-command'
-import { systemdSettingsFrom } from './systemd-unit-applier'
+import { systemdSettingsOf } from './systemd-unit-applier'
 
 const isRoot = process.getuid?.() === 0
 const canBuildDebs = isRoot && onPath('dpkg-deb') && onPath('dpkg-query') && onPath('apt-get')
@@ -105,7 +105,7 @@ describe('host kinds', () => {
 
   /** systemd itself where it runs (as root); else the documented double. */
   const systemdFor = () => {
-    if (systemdRuns && isRoot) return { settings: systemdSettingsFrom({}), calls: undefined }
+    if (systemdRuns && isRoot) return { settings: systemdSettingsOf({}), calls: undefined }
     return systemctlDouble()
   }
 

@@ -14,7 +14,7 @@ import { type KeptResource, readKept, writeKept } from './kept-resources'
 import { packageApplier } from './package-applier'
 import { ProcessApplier } from './process-applier'
 import { conditionsOf, sameStatus } from './resource-status'
-import { type SystemdSettings, SystemdUnitApplier, systemdSettingsFrom } from './systemd-unit-applier'
+import { type SystemdSettings, SystemdUnitApplier, systemdSettingsOf } from './systemd-unit-applier'
 
 /** How often resources are checked for drift unless told otherwise. */
 export const DEFAULT_RESOURCE_INTERVAL_MS = 30_000
@@ -26,7 +26,7 @@ export interface ResourceKeeperDeps {
   path: string
   log: Logger
   intervalMs?: number
-  /** The `systemctl` and unit directory of `SystemdUnit`; else from the environment. */
+  /** The `systemctl` and unit directory of `SystemdUnit`; else systemd's own. */
   systemd?: SystemdSettings
   /** Appliers by kind, beside the built-in ones. */
   appliers?: Record<string, Applier>
@@ -66,7 +66,7 @@ export class ResourceKeeper {
       Process: new ProcessApplier(deps.log, () => void this.reconcile()) as Applier,
       Check: new CheckApplier(deps.log, () => void this.reconcile()) as Applier,
       Package: packageApplier as Applier,
-      SystemdUnit: new SystemdUnitApplier(deps.systemd ?? systemdSettingsFrom(process.env)) as Applier,
+      SystemdUnit: new SystemdUnitApplier(deps.systemd ?? systemdSettingsOf({})) as Applier,
       ...deps.appliers,
     }
   }

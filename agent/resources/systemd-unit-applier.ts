@@ -17,10 +17,13 @@ export interface SystemdSettings {
   unitDir: string
 }
 
-/** `SITEWIRE_SYSTEMCTL` and `SITEWIRE_SYSTEMD_UNIT_DIR`, else systemd's own. */
-export const systemdSettingsFrom = (env: NodeJS.ProcessEnv): SystemdSettings => ({
-  systemctl: env.SITEWIRE_SYSTEMCTL || 'systemctl',
-  unitDir: env.SITEWIRE_SYSTEMD_UNIT_DIR || '/etc/systemd/system',
+/** The agent's `systemctl` and `systemd_unit_dir` settings, else systemd's own. */
+export const systemdSettingsOf = (config: {
+  systemctl?: string
+  systemd_unit_dir?: string
+}): SystemdSettings => ({
+  systemctl: config.systemctl ?? 'systemctl',
+  unitDir: config.systemd_unit_dir ?? '/etc/systemd/system',
 })
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex')
