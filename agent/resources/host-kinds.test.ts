@@ -172,4 +172,26 @@ describe('host kinds', () => {
     // Only what the manifest names is managed: it says nothing of `active`, so nothing started it.
     expect(calls()).not.toContain(`start ${UNIT}`)
   })
+
+  it('SystemdUnit through a systemctl test double (for its calls, wherever this runs): CreateOnly leaves an existing unit alone; a failed call is ApplyFailed with its stderr', async () => {
+    const { settings, calls } = systemctlDouble()
+    writeFileSync(join(settings.unitDir, UNIT), '[Service]\nExecStart=/bin/true\n')
+    const creator = keepResource(
+      { kind: 'SystemdUnit', name: UNIT, content: UNIT_CONTENT, enabled: true, active: true },
+      [{ name: 'active', path: '.active' }],
+      { strategy: 'CreateOnly', systemd: settings },
+    )
+    const left = await until(() => creator.reports()[0])
+    expect(left.feedback.active).toBe('inactive')
+    expect(readFileSync(join(settings.unitDir, UNIT), 'utf8')).toBe('[Service]\nExecStart=/bin/true\n')
+    expect(calls().every((call) => call.startsWith('is-'))).toBe(true)
+    await creator.keeper.stop()
+
+    const missing = keepResource({ kind: 'SystemdUnit', name: 'missing.service', active: true }, [], {
+      systemd: settings,
+    })
+    const refused = await until(() => missing.reports()[0])
+    expect(condition(refused, 'Applied')).toMatchObject({ status: 'False', reason: 'ApplyFailed' })
+    expect(condition(refused, 'Applied')?.message).toContain('Unit missing.service not found.')
+  })
 })
