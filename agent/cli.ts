@@ -48,6 +48,11 @@ const program = new Command('sitewire-agent')
   .option('--label <key=value>', 'a label of this machine; repeat for more', collect)
   .option('--facts-interval <seconds>', 'how often to refresh facts (default: as the platform says)')
   .option('--resources-interval <seconds>', 'how often to check resources for drift (default: 30)')
+  .option('--systemctl <path>', 'the systemctl SystemdUnit resources run (default: systemctl)')
+  .option(
+    '--systemd-unit-dir <dir>',
+    'where SystemdUnit resources write unit files (default: /etc/systemd/system)',
+  )
   .option('--spool-max-bytes <bytes>', 'size cap of the spool; the oldest events go first (default: 64 MiB)')
   .addOption(new Option('--log-level <level>', 'least level logged (default: info)').choices(LOG_LEVELS))
   .configureHelp({ showGlobalOptions: true })

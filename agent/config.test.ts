@@ -51,6 +51,23 @@ describe('resolveConfig', () => {
     })
   })
 
+  it('takes where SystemdUnit finds systemctl and writes unit files, layer by layer', () => {
+    const stateDir = tempDir()
+    writeFileSync(
+      join(stateDir, 'agent.json'),
+      JSON.stringify({ systemctl: '/usr/local/bin/systemctl', systemd_unit_dir: '/run/systemd/system' }),
+    )
+    const env = { SITEWIRE_AGENT_STATE_DIR: stateDir, SITEWIRE_AGENT_SYSTEMD_UNIT_DIR: '/etc/sitewire/units' }
+    expect(resolveConfig({}, env)).toMatchObject({
+      systemctl: '/usr/local/bin/systemctl',
+      systemd_unit_dir: '/etc/sitewire/units',
+    })
+    expect(resolveConfig({ systemctl: '/opt/systemctl' }, env)).toMatchObject({ systemctl: '/opt/systemctl' })
+    expect(() => resolveConfig({ stateDir, systemdUnitDir: 'units' }, {})).toThrow(
+      '--systemd-unit-dir: must be an absolute path',
+    )
+  })
+
   it('reads the config file --config names, and its state_dir', () => {
     const dir = tempDir()
     const path = join(dir, 'elsewhere.json')

@@ -37,6 +37,10 @@ export const ConfigLayer = v.strictObject({
       v.maxValue(86_400, 'must be at most a day'),
     ),
   ),
+  /** The `systemctl` the `SystemdUnit` kind runs (default: the one on the PATH). */
+  systemctl: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  /** Where the `SystemdUnit` kind writes unit files (default: /etc/systemd/system). */
+  systemd_unit_dir: v.optional(v.pipe(v.string(), v.regex(/^\//, 'must be an absolute path'))),
   spool_max_bytes: v.optional(
     v.pipe(
       v.number('must be a number of bytes'),
@@ -51,7 +55,10 @@ export type ConfigLayer = v.InferOutput<typeof ConfigLayer>
 export type AgentConfig = Required<
   Pick<ConfigLayer, 'state_dir' | 'labels' | 'spool_max_bytes' | 'log_level'>
 > &
-  Pick<ConfigLayer, 'url' | 'facts_interval_seconds' | 'resources_interval_seconds'> & { config_path: string }
+  Pick<
+    ConfigLayer,
+    'url' | 'facts_interval_seconds' | 'resources_interval_seconds' | 'systemctl' | 'systemd_unit_dir'
+  > & { config_path: string }
 
 /** What the CLI's options hold, as commander gives them. */
 export interface ConfigFlags {
@@ -61,6 +68,8 @@ export interface ConfigFlags {
   label?: string[]
   factsInterval?: string
   resourcesInterval?: string
+  systemctl?: string
+  systemdUnitDir?: string
   spoolMaxBytes?: string
   logLevel?: string
 }
@@ -105,6 +114,8 @@ const ENVIRONMENT_NAMES: SettingNames = {
   labels: 'SITEWIRE_AGENT_LABELS',
   facts_interval_seconds: 'SITEWIRE_AGENT_FACTS_INTERVAL',
   resources_interval_seconds: 'SITEWIRE_AGENT_RESOURCES_INTERVAL',
+  systemctl: 'SITEWIRE_AGENT_SYSTEMCTL',
+  systemd_unit_dir: 'SITEWIRE_AGENT_SYSTEMD_UNIT_DIR',
   spool_max_bytes: 'SITEWIRE_AGENT_SPOOL_MAX_BYTES',
   log_level: 'SITEWIRE_AGENT_LOG_LEVEL',
 }
@@ -115,6 +126,8 @@ const FLAG_NAMES: SettingNames = {
   labels: '--label',
   facts_interval_seconds: '--facts-interval',
   resources_interval_seconds: '--resources-interval',
+  systemctl: '--systemctl',
+  systemd_unit_dir: '--systemd-unit-dir',
   spool_max_bytes: '--spool-max-bytes',
   log_level: '--log-level',
 }
@@ -127,6 +140,8 @@ const fromEnvironment = (env: NodeJS.ProcessEnv) =>
       labels: env.SITEWIRE_AGENT_LABELS ? parseLabels(env.SITEWIRE_AGENT_LABELS.split(',')) : undefined,
       facts_interval_seconds: toNumber(env.SITEWIRE_AGENT_FACTS_INTERVAL),
       resources_interval_seconds: toNumber(env.SITEWIRE_AGENT_RESOURCES_INTERVAL),
+      systemctl: present(env.SITEWIRE_AGENT_SYSTEMCTL),
+      systemd_unit_dir: present(env.SITEWIRE_AGENT_SYSTEMD_UNIT_DIR),
       spool_max_bytes: toNumber(env.SITEWIRE_AGENT_SPOOL_MAX_BYTES),
       log_level: present(env.SITEWIRE_AGENT_LOG_LEVEL),
     },
@@ -142,6 +157,8 @@ const fromFlags = (flags: ConfigFlags) =>
       labels: flags.label && parseLabels(flags.label),
       facts_interval_seconds: toNumber(flags.factsInterval),
       resources_interval_seconds: toNumber(flags.resourcesInterval),
+      systemctl: flags.systemctl,
+      systemd_unit_dir: flags.systemdUnitDir,
       spool_max_bytes: toNumber(flags.spoolMaxBytes),
       log_level: flags.logLevel,
     },

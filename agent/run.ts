@@ -10,6 +10,7 @@ import { acquireLock } from './lock'
 import type { Logger } from './log'
 import { Outbox } from './outbox'
 import { ResourceKeeper } from './resources/resource-keeper'
+import { systemdSettingsOf } from './resources/systemd-unit-applier'
 import { AgentSession } from './session'
 import { Spool } from './spool'
 import { statePaths } from './state-dir'
@@ -84,6 +85,7 @@ export const startAgent = async ({
       path: paths.resources,
       log,
       ...(config.resources_interval_seconds ? { intervalMs: config.resources_interval_seconds * 1000 } : {}),
+      systemd: systemdSettingsOf(config),
     })
     const session = new AgentSession({
       identity,

@@ -11,8 +11,10 @@ import { CommandApplier } from './command-applier'
 import { feedbackOf } from './feedback'
 import { directoryApplier, fileApplier } from './file-applier'
 import { type KeptResource, readKept, writeKept } from './kept-resources'
+import { packageApplier } from './package-applier'
 import { ProcessApplier } from './process-applier'
 import { conditionsOf, sameStatus } from './resource-status'
+import { type SystemdSettings, SystemdUnitApplier, systemdSettingsOf } from './systemd-unit-applier'
 
 /** How often resources are checked for drift unless told otherwise. */
 export const DEFAULT_RESOURCE_INTERVAL_MS = 30_000
@@ -24,6 +26,8 @@ export interface ResourceKeeperDeps {
   path: string
   log: Logger
   intervalMs?: number
+  /** The `systemctl` and unit directory of `SystemdUnit`; else systemd's own. */
+  systemd?: SystemdSettings
   /** Appliers by kind, beside the built-in ones. */
   appliers?: Record<string, Applier>
 }
@@ -61,6 +65,8 @@ export class ResourceKeeper {
       Directory: directoryApplier as Applier,
       Process: new ProcessApplier(deps.log, () => void this.reconcile()) as Applier,
       Check: new CheckApplier(deps.log, () => void this.reconcile()) as Applier,
+      Package: packageApplier as Applier,
+      SystemdUnit: new SystemdUnitApplier(deps.systemd ?? systemdSettingsOf({})) as Applier,
       ...deps.appliers,
     }
   }

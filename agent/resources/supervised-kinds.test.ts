@@ -1,73 +1,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
-import type { AgentFrame } from '../../schema/agent/protocol'
-import type { Manifest } from '../../schema/resources/manifest'
-import type { FeedbackRule } from '../../schema/resources/resource'
-import { createLogger } from '../log'
+import { describe, expect, it } from 'vitest'
+import { condition, keepResource, until } from '../testing/keep-resource'
 import { tempDir } from '../testing/temp-dir'
 import { nextCheckState } from './check-applier'
-import { ResourceKeeper } from './resource-keeper'
-
-const identity = { site_id: '01J0000000000000000000SITE', agent_id: '01J0000000000000000000AGNT' }
-const RESOURCE = '01J000000000000000RES0VRCE'
-
-interface Report {
-  report: number
-  deleted: boolean
-  conditions: { type: string; status: string; reason: string }[]
-  feedback: Record<string, unknown>
-}
-
-const keep = (manifest: Manifest, feedbackRules: FeedbackRule[]) => {
-  const frames: AgentFrame[] = []
-  const keeper = new ResourceKeeper({
-    identity,
-    outbox: {
-      submit: (frame) => {
-        frames.push(frame)
-        return 0
-      },
-    },
-    path: join(tempDir(), 'resources.json'),
-    log: createLogger('error', () => {}),
-    intervalMs: 100,
-  })
-  onTestFinished(() => keeper.stop())
-  const resource = (deleting: boolean) => ({
-    resource_id: RESOURCE,
-    version: 1,
-    deleting,
-    spec: {
-      type: 'single' as const,
-      name: 'kept',
-      manifests: [manifest],
-      manifest_configs: [{ update_strategy: 'Update' as const, feedback_rules: feedbackRules }],
-      delete_option: 'Foreground' as const,
-      labels: {},
-    },
-  })
-  keeper.desired([resource(false)], null)
-  keeper.start()
-  const reports = () => frames.map((frame) => frame.data as Report)
-  const until = async <T>(check: () => T | undefined, ms = 10_000): Promise<T> => {
-    const deadline = Date.now() + ms
-    for (;;) {
-      const value = check()
-      if (value !== undefined) return value
-      if (Date.now() > deadline) throw new Error('condition not met in time')
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
-  return { keeper, reports, until, remove: () => keeper.desired([resource(true)], null) }
-}
-
-const condition = (report: Report | undefined, type: string) =>
-  report?.conditions.find((c) => c.type === type)
 
 describe('supervised kinds', () => {
   it('Process: started, restarted when it dies, stopped when deleted', async () => {
-    const { reports, until, remove } = keep(
+    const { reports, remove } = keepResource(
       {
         kind: 'Process',
         name: 'sleeper',
@@ -102,7 +42,7 @@ describe('supervised kinds', () => {
 
   it('Check: failing runs the remediation once, which makes it pass again', async () => {
     const flag = join(tempDir(), 'healthy')
-    const { reports, until } = keep(
+    const { reports } = keepResource(
       {
         kind: 'Check',
         name: 'healthy',

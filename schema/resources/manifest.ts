@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 
 /** Kinds the agent applies itself; any other kind goes to the site's applier command. */
-export const BUILT_IN_KINDS = ['File', 'Directory', 'Process', 'Check'] as const
+export const BUILT_IN_KINDS = ['File', 'Directory', 'Process', 'Check', 'Package', 'SystemdUnit'] as const
 export type BuiltInKind = (typeof BUILT_IN_KINDS)[number]
 
 /** Largest inline content of a `File`: desired sets travel in one agent frame. */
@@ -62,7 +62,57 @@ export const CheckManifest = v.strictObject({
 })
 export type CheckManifest = v.InferOutput<typeof CheckManifest>
 
-const BuiltInManifest = v.variant('kind', [FileManifest, DirectoryManifest, ProcessManifest, CheckManifest])
+/** A package name as apt and dnf spell them; it is passed to them as one argument, never through a shell. */
+const PackageName = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/, 'a package name of A-Z a-z 0-9 + . _ -'),
+)
+const PackageVersion = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9.+~:_-]{0,127}$/, 'a package version such as 1.2.3-1'),
+)
+
+/**
+ * A package installed through apt or dnf (detected when `manager` is not named): `version`
+ * pinned, or `latest` (whatever the package index, or `source`, offers when it is installed).
+ * `source` is a local `.deb` or `.rpm` to install instead of the index's.
+ */
+export const PackageManifest = v.strictObject({
+  kind: v.literal('Package'),
+  name: PackageName,
+  version: v.optional(v.union([v.literal('latest'), PackageVersion]), 'latest'),
+  manager: v.optional(v.picklist(['apt', 'dnf'])),
+  source: v.optional(AbsolutePath),
+})
+export type PackageManifest = v.InferOutput<typeof PackageManifest>
+
+/**
+ * A systemd unit: its file (when `content` is given), whether it is enabled and whether it is
+ * active; what is left out is not managed.
+ */
+export const SystemdUnitManifest = v.strictObject({
+  kind: v.literal('SystemdUnit'),
+  name: v.pipe(
+    v.string(),
+    v.regex(
+      /^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|path|mount|automount|swap|slice)$/,
+      'a unit name such as web.service',
+    ),
+  ),
+  content: v.optional(v.pipe(v.string(), v.maxLength(MAX_FILE_CONTENT))),
+  enabled: v.optional(v.boolean()),
+  active: v.optional(v.boolean()),
+})
+export type SystemdUnitManifest = v.InferOutput<typeof SystemdUnitManifest>
+
+const BuiltInManifest = v.variant('kind', [
+  FileManifest,
+  DirectoryManifest,
+  ProcessManifest,
+  CheckManifest,
+  PackageManifest,
+  SystemdUnitManifest,
+])
 export type BuiltInManifest = v.InferOutput<typeof BuiltInManifest>
 
 const isBuiltIn = (kind: string): kind is BuiltInKind => (BUILT_IN_KINDS as readonly string[]).includes(kind)

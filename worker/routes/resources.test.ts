@@ -217,6 +217,61 @@ describe('resources', () => {
     )
   })
 
+  it('check the host kinds Package and SystemdUnit field by field', async () => {
+    const { site, consumer } = await siteWithConsumer()
+    const bundle = await json<ResourceBundle>(
+      await admin(`/v1/sites/${site.id}/resource-bundles`, {
+        method: 'POST',
+        json: {
+          consumer_id: consumer.id,
+          name: 'web-host',
+          manifests: [
+            { kind: 'Package', name: 'nginx' },
+            {
+              kind: 'SystemdUnit',
+              name: 'web.service',
+              content: '[Service]\nExecStart=/usr/bin/web\n',
+              active: true,
+            },
+          ],
+        },
+      }),
+      201,
+    )
+    expect(bundle.manifests).toEqual([
+      { kind: 'Package', name: 'nginx', version: 'latest' },
+      {
+        kind: 'SystemdUnit',
+        name: 'web.service',
+        content: '[Service]\nExecStart=/usr/bin/web\n',
+        active: true,
+      },
+    ])
+    const wrong = await expectError(
+      await admin(`/v1/sites/${site.id}/resource-bundles`, {
+        method: 'POST',
+        json: {
+          consumer_id: consumer.id,
+          name: 'bad-host',
+          manifests: [
+            { kind: 'Package', name: 'nginx; reboot', manager: 'yum' },
+            { kind: 'SystemdUnit', name: '../web', enabled: 'yes' },
+          ],
+        },
+      }),
+      400,
+      'validation_failed',
+    )
+    expect((wrong.error.details as { path: string }[]).map((d) => d.path)).toEqual(
+      expect.arrayContaining([
+        'manifests.0.name',
+        'manifests.0.manager',
+        'manifests.1.name',
+        'manifests.1.enabled',
+      ]),
+    )
+  })
+
   it('bundle several manifests with their configs', async () => {
     const { site, consumer } = await siteWithConsumer()
     const bundle = await json<ResourceBundle>(
