@@ -11,6 +11,8 @@ export interface Placement {
 }
 
 export interface CreatesResult {
+  /** Creates sent before the time limit: fewer than planned when the platform is slower than the limit allows. */
+  attempted: number
   created: number
   errors: number
   firstError?: string
@@ -46,7 +48,7 @@ export const createResources = async (
   placements: readonly Placement[],
   concurrency: number,
   stream: StatusStream,
-  timeoutMs: number,
+  limits: { createsMs: number; appliedMs: number },
 ): Promise<{ result: CreatesResult; ids: Map<number, string> }> => {
   const sent: { id: string; atMs: number }[] = []
   const ids = new Map<number, string>()
@@ -55,10 +57,10 @@ export const createResources = async (
   let firstError: string | undefined
   let lastAnswerMs = 0
   const firstSendMs = performance.now()
-  await forEachLimited(
+  const { started } = await forEachLimited(
     placements.length,
     concurrency,
-    Number.POSITIVE_INFINITY,
+    firstSendMs + limits.createsMs,
     performance.now.bind(performance),
     async (i) => {
       const { consumerId, path } = placements[i] as Placement
@@ -77,7 +79,7 @@ export const createResources = async (
       }
     },
   )
-  const deadline = performance.now() + timeoutMs
+  const deadline = performance.now() + limits.appliedMs
   while (sent.some(({ id }) => !stream.applied.has(id)) && performance.now() < deadline)
     await stream.next(1_000)
   const appliedMs: number[] = []
@@ -89,6 +91,7 @@ export const createResources = async (
     lastAppliedMs = Math.max(lastAppliedMs, seen)
   }
   const result: CreatesResult = {
+    attempted: started,
     created: sent.length,
     errors,
     ...(firstError ? { firstError } : {}),

@@ -8,6 +8,8 @@ export interface ResourcesPlan {
   /** The real agents' `--resources-interval`, seconds: how often they check for drift. */
   resourcesIntervalSeconds: number
   driftSamples: number
+  /** No create is started after this long: a platform slower than the goal still ends the bench, with the count it reached. */
+  createsTimeoutMs: number
   /** How long to wait for every Applied=True once the creates are answered. */
   appliedTimeoutMs: number
   /** Enrolling and connecting the simulated agents, at most. */
@@ -21,6 +23,7 @@ export const fullPlan: ResourcesPlan = {
   concurrency: 32,
   resourcesIntervalSeconds: 1,
   driftSamples: 10,
+  createsTimeoutMs: 240_000,
   appliedTimeoutMs: 120_000,
   connectTimeoutMs: 120_000,
 }
@@ -32,6 +35,7 @@ export const quickPlan: ResourcesPlan = {
   concurrency: 32,
   resourcesIntervalSeconds: 1,
   driftSamples: 5,
+  createsTimeoutMs: 45_000,
   appliedTimeoutMs: 60_000,
   connectTimeoutMs: 60_000,
 }

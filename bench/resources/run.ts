@@ -73,19 +73,19 @@ const main = async () => {
         setup.placements,
         plan.concurrency,
         stream,
-        plan.appliedTimeoutMs,
+        { createsMs: plan.createsTimeoutMs, appliedMs: plan.appliedTimeoutMs },
       )
       createsCpu = stopCpu()
       creates = created.result
       console.error(
-        `creates: ${creates.created} answered (${creates.answeredPerSecond.toFixed(0)}/s), ${creates.applied} Applied (${creates.appliedPerSecond.toFixed(0)}/s)`,
+        `creates: ${creates.created} of ${plan.resources} answered (${creates.answeredPerSecond.toFixed(0)}/s), ${creates.applied} Applied (${creates.appliedPerSecond.toFixed(0)}/s)`,
       )
 
       stopCpu = startCpuMeter(watch)
       appends = await appendEvents(
         setup.api,
         setup.peerSiteId,
-        plan.resources,
+        creates.attempted,
         plan.concurrency,
         eventFactory(Date.now().toString(36)),
       )
