@@ -36,7 +36,13 @@ export interface AppendsResult {
   appendsPerSecond: number
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+/** undici's "fetch failed" says nothing by itself: the reason (a reset, a closed socket) is its cause. */
+const message = (error: unknown): string =>
+  error instanceof Error
+    ? error.cause
+      ? `${error.message}: ${message(error.cause)}`
+      : error.message
+    : String(error)
 
 /**
  * Creates `placements.length` File resources at `concurrency`, closed loop, then waits for

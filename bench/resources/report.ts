@@ -38,7 +38,7 @@ export const printReport = (run: {
   console.log(`Source: ${source.commit}`)
   console.log(`Machine: ${machine.nproc} × ${machine.cpuModel}, load ${machine.loadAverage1m} at the start`)
   console.log(
-    `${creates.attempted.toLocaleString('en-US')} of ${plan.resources.toLocaleString('en-US')} planned File resources created within ${plan.createsTimeoutMs / 1000} s over ${plan.simAgents} simulated and ${plan.realAgents} real agents, ${plan.concurrency} creates in flight`,
+    `${creates.attempted.toLocaleString('en-US')} of ${plan.resources.toLocaleString('en-US')} planned File resource creates sent within ${plan.createsTimeoutMs / 1000} s over ${plan.simAgents} simulated and ${plan.realAgents} real agents, ${plan.concurrency} creates in flight`,
   )
   console.log(
     formatTable(
