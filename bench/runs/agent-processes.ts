@@ -56,7 +56,8 @@ export class AgentProcesses {
     })
   }
 
-  async enrolAndStart(token: string, count: number, timeoutMs: number) {
+  /** `runArgs` go after `run --state-dir D`, such as `--resources-interval 1`. */
+  async enrolAndStart(token: string, count: number, timeoutMs: number, runArgs: readonly string[] = []) {
     for (let i = 0; i < count; i++) {
       const stateDir = mkdtempSync(join(tmpdir(), 'sitewire-bench-agent-'))
       this.#dirs.push(stateDir)
@@ -75,7 +76,7 @@ export class AgentProcesses {
       const { agent_id: agentId } = JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')) as {
         agent_id: string
       }
-      const child = this.#spawn(['run', '--state-dir', stateDir])
+      const child = this.#spawn(['run', '--state-dir', stateDir, ...runArgs])
       const runTail: string[] = []
       keepTail(child, runTail)
       this.agents.push({ agentId, stateDir, child, tail: runTail })
