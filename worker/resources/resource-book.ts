@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { ResourceType } from '../../schema/resources/resource'
@@ -128,8 +128,14 @@ export class ResourceBook {
       .all()
   }
 
-  allConsumers(): ConsumerRow[] {
-    return this.db.select().from(store.consumers).where(isNull(store.consumers.deletedAt)).all()
+  /** The consumers that may name this agent: its own, and every selector. */
+  consumersFor(agentId: string): ConsumerRow[] {
+    const c = store.consumers
+    return this.db
+      .select()
+      .from(c)
+      .where(and(isNull(c.deletedAt), or(eq(c.agentId, agentId), isNull(c.agentId))))
+      .all()
   }
 
   /** A resource not yet deleted (it may be deleting). */

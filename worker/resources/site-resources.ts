@@ -64,6 +64,13 @@ const CHANGES_DESIRED = new Set<string>([
   EventType.resourceDeleted,
 ])
 
+/** Whether a consumer names this agent: by its id, or by every label of its selector. */
+const names = (consumer: ConsumerRow, agentId: string, agent: AgentRow): boolean => {
+  if (consumer.agentId !== null) return consumer.agentId === agentId
+  const selector = selectorOf({ name: consumer.name, agent_id: null, selector: consumer.selector }) ?? {}
+  return Object.entries(selector).every(([key, value]) => agent.labels[key] === value)
+}
+
 /**
  * A site's desired state: consumers (one agent, or agents chosen by labels), the resources and
  * bundles each one is to keep true, versioned, and the status their agents report. Every change
@@ -340,9 +347,12 @@ export class SiteResources implements SiteFeature {
 
   /** Every resource an agent is to keep, with versions; those being deleted are marked. */
   desiredFor(agentId: string): DesiredResource[] {
+    // The agent is looked up once, and only the consumers that may name it are read.
+    const agent = this.ports.agent(agentId)
+    if (agent?.status !== 'approved') return []
     return this.book
-      .allConsumers()
-      .filter((consumer) => this.targets(consumer, agentId))
+      .consumersFor(agentId)
+      .filter((consumer) => names(consumer, agentId, agent))
       .flatMap((consumer) => this.book.resourcesOf(consumer.id))
       .map((row) => ({
         resource_id: row.id,
@@ -355,10 +365,7 @@ export class SiteResources implements SiteFeature {
   /** Whether a consumer names this approved agent. */
   private targets(consumer: ConsumerRow, agentId: string): boolean {
     const agent = this.ports.agent(agentId)
-    if (agent?.status !== 'approved') return false
-    if (consumer.agentId !== null) return consumer.agentId === agentId
-    const selector = selectorOf({ name: consumer.name, agent_id: null, selector: consumer.selector }) ?? {}
-    return Object.entries(selector).every(([key, value]) => agent.labels[key] === value)
+    return agent?.status === 'approved' && names(consumer, agentId, agent)
   }
 
   private agentsOf(consumer: ConsumerRow): string[] {
