@@ -350,6 +350,8 @@ describe('agents refused end to end', () => {
       facts_interval_seconds: 300,
       batch_bytes: MAX_BATCH_BYTES,
     })
+    // Then the resources it is to keep: none yet.
+    expect(await next()).toMatchObject({ type: 'resources', resources: [], part: 1, parts: 1 })
     const head = await headOf(site.id)
 
     const source = `/sites/${site.id}/agents/${identity.agent_id}`
@@ -446,6 +448,7 @@ describe('agents refused end to end', () => {
       const { identity } = await enrolled((await newToken(site.id)).token ?? '', dir)
       connection = await connectAs(dir)
       expect(await connection.next()).toMatchObject({ type: 'welcome', status: 'approved' })
+      expect(await connection.next()).toMatchObject({ type: 'resources', resources: [] })
       head = await headOf(site.id)
       const services = Array.from({ length: 1000 }, (_, i) => ({
         name: `${i}`.padEnd(200, 'é'),
