@@ -8,6 +8,8 @@ import {
   Integration,
   IntegrationWithSecret,
   TenantDelivery,
+  UpdateIntegrationBody,
+  UpdateTenantIntegrationBody,
 } from '../../schema/api/alerts'
 import { action, examples } from '../action'
 import type { ApiClient } from '../api-client'
@@ -119,6 +121,7 @@ interface CreateOptions extends Placement {
   resolveAfter?: string
   fingerprintLabel?: string[]
   signing?: string
+  unroute?: string[]
 }
 
 /** The settings of `--kind` from the options that kind takes; the API's schema checks the rest. */
@@ -163,6 +166,42 @@ const routingOf = (options: CreateOptions) => ({
   ...(options.fallbackSite ? { fallback_site_id: options.fallbackSite } : {}),
 })
 
+/**
+ * `update`'s body: a name, settings rebuilt from `--kind` and its options, and the routing
+ * changed where an option says so (`--route` adds or replaces a value, `--unroute` drops one,
+ * `--fallback-site none` leaves alerts naming no site unrouted) and kept elsewhere.
+ */
+const updateBody = async (api: ApiClient, path: string, options: CreateOptions) => {
+  const schema = options.tenantWide ? UpdateTenantIntegrationBody : UpdateIntegrationBody
+  if (options.file) return readInputFile(options.file, schema, 'integration change')
+  const routing = routingOf(options)
+  const rerouted = Object.keys(routing).length > 0 || options.unroute !== undefined
+  if (rerouted && !options.tenantWide)
+    throw new CliError(`routing is for tenant-wide integrations: add ${TENANT_WIDE}`, EXIT.usage)
+  let nextRouting: Integration['routing'] | undefined
+  if (rerouted) {
+    const current = (await api.get(Integration, path)).routing
+    if (!current) throw new CliError('this integration has no routing: it belongs to a site', EXIT.usage)
+    const sites = { ...current.sites, ...routing.sites }
+    for (const value of options.unroute ?? []) delete sites[value]
+    nextRouting = {
+      label: routing.label ?? current.label,
+      sites,
+      fallback_site_id:
+        options.fallbackSite === 'none' ? null : (routing.fallback_site_id ?? current.fallback_site_id),
+    }
+  }
+  return parseInput(
+    schema,
+    {
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.kind ? { settings: settingsOf(options) } : {}),
+      ...(nextRouting ? { routing: nextRouting } : {}),
+    },
+    'integration change',
+  )
+}
+
 const createBody = async (options: CreateOptions) => {
   const routing = routingOf(options)
   if (!options.tenantWide && Object.keys(routing).length > 0)
@@ -195,6 +234,8 @@ export const registerIntegrations = (program: Command) => {
           'sitewire integrations create --name grafana --kind grafana --hmac',
           'sitewire integrations deliveries 01J…',
           'sitewire integrations create --tenant-wide --name central --kind alertmanager --route par=01J… --fallback-site 01J…',
+          'sitewire integrations update 01J… --tenant-wide --route lyon=01J… --unroute par',
+          'sitewire integrations deliveries 01J… --tenant-wide --outcome unrouted',
         ),
         'An integration file (-f):',
         '  name: datadog-prod',
@@ -231,50 +272,81 @@ export const registerIntegrations = (program: Command) => {
       }),
     )
 
-  integrations
-    .command('create')
-    .description('create an integration; its secret and the setup for its sender are printed this once')
-    .option('--name <name>')
-    .addOption(new Option('--kind <kind>', 'the sender').choices(IntegrationKind.options))
-    .option('--hmac', 'grafana: sign with HMAC instead of a bearer token')
-    .option('--timestamp-header <header>', 'grafana with --hmac: the header carrying the signed timestamp')
-    .option('--header <header>', 'datadog: the header that carries the secret (default X-Sitewire-Token)')
-    .option('--topic-arn <arn>', 'sns: a topic accepted; repeat for more (default any)', collect)
-    .option('--audience <audience>', "gcp_pubsub: the OIDC token's audience")
-    .option('--service-account-email <email>', "gcp_pubsub: the push subscription's service account")
-    .option('--resolve-after <seconds>', 'splunk: resolve an alert after this long without a delivery')
-    .option('--fingerprint-label <label>', 'a label that tells alert series apart; repeat for more', collect)
-    .addOption(
-      new Option('--signing <scheme>', 'webhook: how deliveries are signed').choices([
-        'standard_webhooks',
-        'github',
-      ]),
-    )
-    .option('-f, --file <path>', 'the integration as YAML or JSON instead; - reads stdin')
-    .option(TENANT_WIDE, TENANT_WIDE_HELP)
-    .option('--route-label <label>', 'tenant-wide: the alert label that names the site (default site)')
+  /** The options that make an integration's name, settings and routing: create's, and update's. */
+  const withIntegrationOptions = (command: Command) =>
+    command
+      .option('--name <name>')
+      .addOption(new Option('--kind <kind>', 'the sender').choices(IntegrationKind.options))
+      .option('--hmac', 'grafana: sign with HMAC instead of a bearer token')
+      .option('--timestamp-header <header>', 'grafana with --hmac: the header carrying the signed timestamp')
+      .option('--header <header>', 'datadog: the header that carries the secret (default X-Sitewire-Token)')
+      .option('--topic-arn <arn>', 'sns: a topic accepted; repeat for more (default any)', collect)
+      .option('--audience <audience>', "gcp_pubsub: the OIDC token's audience")
+      .option('--service-account-email <email>', "gcp_pubsub: the push subscription's service account")
+      .option('--resolve-after <seconds>', 'splunk: resolve an alert after this long without a delivery')
+      .option(
+        '--fingerprint-label <label>',
+        'a label that tells alert series apart; repeat for more',
+        collect,
+      )
+      .addOption(
+        new Option('--signing <scheme>', 'webhook: how deliveries are signed').choices([
+          'standard_webhooks',
+          'github',
+        ]),
+      )
+      .option('-f, --file <path>', 'the integration as YAML or JSON instead; - reads stdin')
+      .option(TENANT_WIDE, TENANT_WIDE_HELP)
+      .option('--route-label <label>', 'tenant-wide: the alert label that names the site (default site)')
+      .option(
+        '--route <value=site-id>',
+        'tenant-wide: a label value and the site it means; repeat for more',
+        collect,
+      )
+      .option(
+        '--fallback-site <site-id>',
+        'tenant-wide: where alerts naming no site go (default: left unrouted)',
+      )
+
+  withIntegrationOptions(
+    integrations
+      .command('create')
+      .description('create an integration; its secret and the setup for its sender are printed this once'),
+  ).action(
+    action<CreateOptions>(async (session, _args, options) => {
+      const body = await createBody(options)
+      const api = await session.api()
+      const created = await api.json(
+        IntegrationWithSecret,
+        'POST',
+        await integrationsPath(session, options),
+        {
+          json: body,
+        },
+      )
+      printIntegration(session, api, created)
+    }),
+  )
+
+  withIntegrationOptions(
+    integrations
+      .command('update')
+      .description(
+        'rename an integration, give it new settings of its kind (--kind and its options), or change its routing',
+      )
+      .argument('<integration>'),
+  )
     .option(
-      '--route <value=site-id>',
-      'tenant-wide: a label value and the site it means; repeat for more',
+      '--unroute <value>',
+      'tenant-wide: forget a label value given with --route; repeat for more',
       collect,
     )
-    .option(
-      '--fallback-site <site-id>',
-      'tenant-wide: where alerts naming no site go (default: left unrouted)',
-    )
     .action(
-      action<CreateOptions>(async (session, _args, options) => {
-        const body = await createBody(options)
+      action<CreateOptions>(async (session, [id], options) => {
         const api = await session.api()
-        const created = await api.json(
-          IntegrationWithSecret,
-          'POST',
-          await integrationsPath(session, options),
-          {
-            json: body,
-          },
-        )
-        printIntegration(session, api, created)
+        const path = await integrationsPath(session, options, `/${id}`)
+        const body = await updateBody(api, path, options)
+        printIntegration(session, api, await api.json(Integration, 'PATCH', path, { json: body }))
       }),
     )
 
@@ -348,12 +420,25 @@ export const registerIntegrations = (program: Command) => {
         "deliveries accepted and what each alert in them led to (--json: as they came); with --tenant-wide, newest first, with each alert's site",
       )
       .argument('<integration>')
-      .option(TENANT_WIDE, TENANT_WIDE_HELP),
+      .option(TENANT_WIDE, TENANT_WIDE_HELP)
+      .option(
+        '--outcome <outcome>',
+        'tenant-wide: only deliveries with an alert it led to (unrouted, pending, refused…)',
+      ),
   ).action(
-    action<PageOptions & Placement>(async (session, [id], options) => {
+    action<PageOptions & Placement & { outcome?: string }>(async (session, [id], options) => {
       const path = await integrationsPath(session, options, `/${id}/deliveries`)
+      if (options.outcome && !options.tenantWide)
+        throw new CliError(`--outcome is for tenant-wide integrations: add ${TENANT_WIDE}`, EXIT.usage)
       return options.tenantWide
-        ? printPage(session, TenantDelivery, path, {}, options, deliveryColumns)
+        ? printPage(
+            session,
+            TenantDelivery,
+            path,
+            options.outcome ? { outcome: options.outcome } : {},
+            options,
+            deliveryColumns,
+          )
         : printPage(session, Delivery, path, {}, options, deliveryColumns)
     }),
   )

@@ -120,6 +120,13 @@ export const TenantDelivery = v.object({
 export type TenantDelivery = v.InferOutput<typeof TenantDelivery>
 export const TenantDeliveryPage = pageOf(TenantDelivery)
 
+/** A page of a tenant-wide integration's deliveries; with `outcome`, only those holding an alert it led to. */
+export const TenantDeliveryQuery = v.object({
+  ...PageQuery.entries,
+  outcome: v.optional(RoutedOutcome.entries.outcome),
+})
+export type TenantDeliveryQuery = v.InferOutput<typeof TenantDeliveryQuery>
+
 /** A recorded delivery, as it came (credentials left out), for review and backtests. */
 export const Delivery = v.object({
   id: Ulid,

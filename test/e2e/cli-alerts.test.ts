@@ -199,6 +199,47 @@ describe('sitewire CLI: alerts', () => {
     expect(
       (JSON.parse(listed.stdout) as { items: Alert[] }).items.map((alert) => alert.integration_id),
     ).toEqual([id])
+
+    // Routing changes in place: `par` forgotten, `lyon` added, the label and a fallback kept or set.
+    const updated = await cli([
+      'integrations',
+      'update',
+      '--tenant-wide',
+      id,
+      '--route',
+      `lyon=${site}`,
+      '--unroute',
+      'par',
+      '--fallback-site',
+      site,
+    ])
+    expect(updated.code).toBe(0)
+    expect(updated.stdout).toMatch(new RegExp(`^routing\\s+label dc; lyon → ${site}; fallback ${site}$`, 'm'))
+    const cleared = await cli(['integrations', 'update', '--tenant-wide', id, '--fallback-site', 'none'])
+    expect(cleared.stdout).toMatch(
+      new RegExp(`^routing\\s+label dc; lyon → ${site}; fallback none \\(unrouted\\)$`, 'm'),
+    )
+    const unrouted = await fetch(field('hook url'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${field('secret')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(
+        alertmanagerDelivery({ fingerprint: 'ee55ff66aa77bb88', instance: 'db-8', service: 'pg', dc: 'par' }),
+      ),
+    })
+    const unroutedId = ((await unrouted.json()) as { delivery_id: string }).delivery_id
+    const onlyUnrouted = await cli([
+      '-q',
+      'integrations',
+      'deliveries',
+      '--tenant-wide',
+      id,
+      '--outcome',
+      'unrouted',
+    ])
+    expect(onlyUnrouted.stdout).toBe(`${unroutedId}\n`)
+    const misplacedOutcome = await cli(['integrations', 'deliveries', id, '--outcome', 'unrouted'])
+    expect(misplacedOutcome.code).toBe(2)
+
     expect((await cli(['integrations', 'delete', '--tenant-wide', id])).code).toBe(0)
   })
 

@@ -1,7 +1,12 @@
 import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import type { RoutedDelivery } from '../../schema/alerts/routing'
-import type { HookAccepted, RoutedOutcome, TenantDelivery } from '../../schema/api/alerts'
+import type {
+  HookAccepted,
+  RoutedOutcome,
+  TenantDelivery,
+  TenantDeliveryQuery,
+} from '../../schema/api/alerts'
 import * as store from '../../schema/db/tenant-store'
 import type { RecordedRequest } from '../../schema/events'
 import type { Env } from '../env'
@@ -82,12 +87,20 @@ export class RoutedDeliveries {
   }
 
   /** Recorded deliveries, newest first. */
-  list(id: string, limit: number, cursor: string | undefined): Answer<Page<TenantDelivery>> {
+  list(id: string, { limit, cursor, outcome }: TenantDeliveryQuery): Answer<Page<TenantDelivery>> {
     const d = store.routedDeliveries
     const rows = this.db
       .select()
       .from(d)
-      .where(and(eq(d.integrationId, id), cursor === undefined ? undefined : lt(d.id, cursor)))
+      .where(
+        and(
+          eq(d.integrationId, id),
+          cursor === undefined ? undefined : lt(d.id, cursor),
+          outcome === undefined
+            ? undefined
+            : sql`exists (select 1 from json_each(${d.alerts}) where json_extract(value, '$.outcome') = ${outcome})`,
+        ),
+      )
       .orderBy(desc(d.id))
       .limit(limit + 1)
       .all()

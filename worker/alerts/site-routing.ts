@@ -7,8 +7,13 @@ import type { Env } from '../env'
 import { apiError } from '../http/errors'
 import { readProjections } from '../projections/connection'
 
+/** A site renamed or created a moment ago is found by its new name this long after. */
+const NAMES_FRESH_MS = 5_000
+
 /** How each tenant-wide integration finds its alerts' sites: kept by the tenant, checked against its sites. */
 export class SiteRouting {
+  private names: { until: number; rows: { id: string; name: string }[] } | undefined
+
   constructor(
     private readonly db: DrizzleSqliteDODatabase<typeof store>,
     private readonly env: Env,
@@ -51,13 +56,7 @@ export class SiteRouting {
     ]
     const byName = new Map<string, string>()
     if (names.length > 0) {
-      const rows = await readProjections(this.env, (db) =>
-        db
-          .select({ id: sites.id, name: sites.name })
-          .from(sites)
-          .where(and(eq(sites.tenantId, this.tenantId()), eq(sites.status, 'active')))
-          .all(),
-      ).catch(() => [])
+      const rows = await this.activeSites()
       const lowered = new Set(names.map((name) => name.toLowerCase()))
       for (const site of rows) {
         const key = site.name.toLowerCase()
@@ -80,13 +79,20 @@ export class SiteRouting {
     }
   }
 
-  private routing(id: string): IntegrationRouting {
-    const row = this.db
-      .select()
-      .from(store.integrationRouting)
-      .where(eq(store.integrationRouting.integrationId, id))
-      .get()
-    return row?.routing ?? { label: 'site', sites: {}, fallback_site_id: null }
+  /** The tenant's active sites by name, read at most once per {@link NAMES_FRESH_MS}: a busy hook asks per delivery. */
+  private async activeSites(): Promise<{ id: string; name: string }[]> {
+    const now = Date.now()
+    if (this.names && this.names.until > now) return this.names.rows
+    const rows = await readProjections(this.env, (db) =>
+      db
+        .select({ id: sites.id, name: sites.name })
+        .from(sites)
+        .where(and(eq(sites.tenantId, this.tenantId()), eq(sites.status, 'active')))
+        .all(),
+    ).catch(() => undefined)
+    if (rows === undefined) return []
+    this.names = { until: now + NAMES_FRESH_MS, rows }
+    return rows
   }
 
   /** Every site a routing names must be the tenant's. */

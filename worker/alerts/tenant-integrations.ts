@@ -7,6 +7,7 @@ import type {
   IntegrationWithSecret,
   RoutedOutcome,
   TenantDelivery,
+  TenantDeliveryQuery,
   TenantHookAccepted,
   UpdateTenantIntegrationBody,
 } from '../../schema/api/alerts'
@@ -22,6 +23,7 @@ import { confirmSubscription, type HookInput, readDelivery, senderTrust } from '
 import { IntegrationBook, type IntegrationRow } from './integration-book'
 import { newSecret, toIntegration } from './integrations'
 import { RoutedDeliveries } from './routed-deliveries'
+import type { SenderTrust } from './senders/sender'
 import { SiteRouting } from './site-routing'
 
 const nextId = monotonicFactory()
@@ -42,11 +44,12 @@ export class TenantIntegrations {
   readonly book: IntegrationBook
   readonly routed: RoutedDeliveries
   private readonly routing: SiteRouting
+  private readonly trust: SenderTrust
 
   constructor(
     db: TenantDatabase,
     storage: DurableObjectStorage,
-    private readonly env: Env,
+    env: Env,
     private readonly tenantId: () => string,
     private readonly commands: Commands,
     hasSite: (siteId: string) => boolean,
@@ -54,6 +57,7 @@ export class TenantIntegrations {
     this.book = new IntegrationBook(db)
     this.routed = new RoutedDeliveries(db, storage, env, tenantId)
     this.routing = new SiteRouting(db, env, tenantId, hasSite)
+    this.trust = senderTrust(env.SENDER_TRUST_FOR_TESTS)
   }
 
   create(
@@ -183,9 +187,9 @@ export class TenantIntegrations {
   }
 
   /** Recorded deliveries, newest first. */
-  deliveries(id: string, limit: number, cursor: string | undefined): Answer<Page<TenantDelivery>> {
+  deliveries(id: string, query: TenantDeliveryQuery): Answer<Page<TenantDelivery>> {
     if (!this.book.integration(id)) return refusal(notFound('integration'))
-    return this.routed.list(id, limit, cursor)
+    return this.routed.list(id, query)
   }
 
   /**
@@ -201,7 +205,7 @@ export class TenantIntegrations {
         { id, settings: row.settings, secrets: this.book.secrets(id) },
         input,
         now,
-        senderTrust(this.env.SENDER_TRUST_FOR_TESTS),
+        this.trust,
         (reason) => this.book.countRefusal(id, input.sourceAddress, reason, new Date(now).toISOString()),
       )
       if (parsed.deliveryId !== null) {

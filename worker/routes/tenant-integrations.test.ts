@@ -232,6 +232,22 @@ describe('tenant-wide integrations', () => {
     ).json()) as TenantHookAccepted
     expect(fallen.alerts).toMatchObject([{ site_id: spare.id, outcome: 'fired' }])
     expect((await alertsOf(spare)).map((alert) => alert.labels.site)).toEqual(['nowhere'])
+
+    // Only the first delivery left alerts unrouted; an outcome no delivery holds lists none.
+    const byOutcome = async (outcome: string) =>
+      (
+        (await (
+          await admin(`/v1/integrations/${integration.id}/deliveries?outcome=${outcome}`)
+        ).json()) as Page<TenantDelivery>
+      ).items.map((delivery) => delivery.id)
+    expect(await byOutcome('unrouted')).toEqual([accepted.delivery_id])
+    expect(await byOutcome('fired')).toEqual([fallen.delivery_id, accepted.delivery_id])
+    expect(await byOutcome('refused')).toEqual([])
+    await expectError(
+      await admin(`/v1/integrations/${integration.id}/deliveries?outcome=lost`),
+      400,
+      'validation_failed',
+    )
   })
 
   it('refuse bad credentials (counted, body not kept), bad bodies, unknown ids, other tenants and oversize bodies, storing nothing', async () => {

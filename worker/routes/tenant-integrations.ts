@@ -7,6 +7,7 @@ import {
   IntegrationPage,
   IntegrationWithSecret,
   TenantDeliveryPage,
+  TenantDeliveryQuery,
   UpdateTenantIntegrationBody,
 } from '../../schema/api/alerts'
 import { PageQuery, Ulid } from '../../schema/common'
@@ -157,14 +158,16 @@ export const tenantIntegrationRoutes = new Hono<AppEnv>()
       summary: "A tenant-wide integration's deliveries",
       tag: TAG,
       description:
-        'Newest first, as they came (credentials left out), with each alert’s site and outcome; kept for 7 days.',
+        'Newest first, as they came (credentials left out), with each alert’s site and outcome; kept for 7 days. ' +
+        '`outcome` keeps the deliveries holding an alert it led to (e.g. `unrouted`, `pending`, `refused`).',
       ok: { status: 200, schema: TenantDeliveryPage, description: 'Deliveries' },
     }),
     authorize('admin'),
     valid('param', IdParam),
-    valid('query', PageQuery),
-    async (c) => {
-      const { limit, cursor } = c.req.valid('query')
-      return send(c, await tenant(c).integrationDeliveries(c.req.valid('param').integrationId, limit, cursor))
-    },
+    valid('query', TenantDeliveryQuery),
+    async (c) =>
+      send(
+        c,
+        await tenant(c).integrationDeliveries(c.req.valid('param').integrationId, c.req.valid('query')),
+      ),
   )

@@ -13,7 +13,11 @@ import type {
   Grant,
   ListAuditQuery,
 } from '../../schema/api/access'
-import type { CreateTenantIntegrationBody, UpdateTenantIntegrationBody } from '../../schema/api/alerts'
+import type {
+  CreateTenantIntegrationBody,
+  TenantDeliveryQuery,
+  UpdateTenantIntegrationBody,
+} from '../../schema/api/alerts'
 import type { PutSlackAppBody } from '../../schema/api/chatops'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
@@ -447,8 +451,8 @@ export class TenantObject extends DurableObject<Env> {
     return this.integrations.refusals(id)
   }
 
-  integrationDeliveries(id: string, limit: number, cursor: string | undefined) {
-    return this.integrations.deliveries(id, limit, cursor)
+  integrationDeliveries(id: string, query: TenantDeliveryQuery) {
+    return this.integrations.deliveries(id, query)
   }
 
   /** A delivery from a sender to a tenant-wide integration: checked and read here, its alerts handed to their sites. */
