@@ -90,7 +90,7 @@ export class ResourcesApi extends RpcTarget {
     return this.scope.answer(() => this.resources.findConsumers(search))
   }
 
-  history(resourceId: string, limit: number, cursor: string | undefined) {
-    return this.scope.answer(() => this.resources.history(resourceId, limit, cursor))
+  history(kind: ResourceType, resourceId: string, limit: number, cursor: string | undefined) {
+    return this.scope.answer(() => this.resources.history(kind, resourceId, limit, cursor))
   }
 }

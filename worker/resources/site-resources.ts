@@ -327,10 +327,14 @@ export class SiteResources implements SiteFeature {
   }
 
   /** A resource's status reports, newest first. */
-  history(resourceId: string, limit: number, cursor: string | undefined): Reply<Page<StatusHistoryEntry>> {
+  history(
+    kind: ResourceType,
+    resourceId: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Reply<Page<StatusHistoryEntry>> {
     this.kernel.scope.present()
-    const row = this.book.resource(resourceId)
-    if (!row) throw apiError(404, 'not_found', 'resource not found')
+    this.requireRow(resourceId, kind)
     const rows = this.book.history(resourceId, limit, cursor === undefined ? undefined : Number(cursor))
     return {
       status: 200,

@@ -106,6 +106,7 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/projection/retry',
       '/v1/sites/{siteId}/resource-bundles',
       '/v1/sites/{siteId}/resource-bundles/{resourceId}',
+      '/v1/sites/{siteId}/resource-bundles/{resourceId}/status-history',
       '/v1/sites/{siteId}/resource-settings',
       '/v1/sites/{siteId}/resources',
       '/v1/sites/{siteId}/resources/{resourceId}',

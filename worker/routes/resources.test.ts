@@ -364,6 +364,12 @@ describe('resources', () => {
       200,
     )
     expect(history.items.map((entry) => entry.feedback.sha256)).toEqual(['sha-2', 'sha-1'])
+    // A resource is not a bundle: its history is not found under bundles.
+    await expectError(
+      await admin(`/v1/sites/${site.id}/resource-bundles/${resource.id}/status-history`),
+      404,
+      'not_found',
+    )
 
     // An agent the consumer does not name may not report on it.
     const { agent_id: _, ...report } = applied(3).data
