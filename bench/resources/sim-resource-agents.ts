@@ -1,37 +1,20 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { importPKCS8 } from 'jose'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import { resourceStatusReported } from '../../agent/frames'
-import { MessageBatch } from '../../agent/message-batch'
-import { SEND_WINDOW } from '../../agent/outbox'
 import { conditionsOf } from '../../agent/resources/resource-status'
-import {
-  AGENT_VERSION_HEADER,
-  MAX_FRAME_BYTES,
-  PROTOCOL_HEADER,
-  PROTOCOL_VERSION,
-  type ServerMessage,
-} from '../../schema/agent/protocol'
+import type { ServerMessage } from '../../schema/agent/protocol'
 import type { DesiredResource } from '../../schema/resources/desired'
-import { connectPath, signConnectToken } from '../agents/connect-token'
 import { forEachLimited } from '../agents/limited'
-
-const HANDSHAKE_TIMEOUT_MS = 15_000
-const WELCOME_TIMEOUT_MS = 30_000
+import { enrolSimAgent, openSimAgentSocket, type SimIdentity, SimOutbox } from '../lib/sim-agent'
 
 type ResourcesMessage = Extract<ServerMessage, { type: 'resources' }>
 
-/** One simulated agent: its key, its socket, the set it is assembling, what it reported, its outbox. */
-interface Agent {
-  agentId: string
-  key: CryptoKey
+/** One simulated agent: who it is, its socket, the set it is assembling, what it reported, its outbox. */
+interface Agent extends SimIdentity {
   socket?: WebSocket
-  batchBytes: number
+  outbox: SimOutbox
   pendingSet?: { set: string; parts: DesiredResource[][] }
   /** Per resource: the version last reported applied, and the report counter. */
   reported: Map<string, { version: number; report: number }>
-  waiting: { id: string; text: string }[]
-  inFlight: Set<string>
 }
 
 /**
@@ -39,8 +22,7 @@ interface Agent {
  * bench/agents) and keep resources as agent/resources does, minus touching the host: on each
  * complete desired set, every resource at a version not yet reported gets one
  * `resource.status_reported` frame with the conditions the agent's own `conditionsOf` makes
- * for a manifest just applied (Applied=True), through an outbox of at most SEND_WINDOW frames
- * awaiting their ack, several to a message as the welcome's `batch_bytes` allows.
+ * for a manifest just applied (Applied=True), through the real agent's outbox window.
  */
 export class SimResourceAgents {
   readonly agents: Agent[] = []
@@ -53,26 +35,8 @@ export class SimResourceAgents {
     const errors: string[] = []
     await forEachLimited(count, concurrency, deadline, performance.now.bind(performance), async (index) => {
       try {
-        const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-        const x = publicKey.export({ format: 'jwk' }).x
-        if (!x) throw new Error('the generated key has no public part')
-        const key = await importPKCS8(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 'EdDSA')
-        const response = await fetch(`${url}/v1/agents/enrol`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ token, public_key: x, hostname: `bench-resources-${index}` }),
-          signal: AbortSignal.timeout(30_000),
-        })
-        const body = (await response.json().catch(() => undefined)) as { agent_id?: string } | undefined
-        if (response.status !== 201 || !body?.agent_id) throw new Error(`enrol answered ${response.status}`)
-        this.agents.push({
-          agentId: body.agent_id,
-          key,
-          batchBytes: 0,
-          reported: new Map(),
-          waiting: [],
-          inFlight: new Set(),
-        })
+        const identity = await enrolSimAgent(url, token, `bench-resources-${index}`)
+        this.agents.push({ ...identity, outbox: new SimOutbox(), reported: new Map() })
       } catch (error) {
         errors.push(error instanceof Error ? error.message : String(error))
       }
@@ -82,7 +46,6 @@ export class SimResourceAgents {
   }
 
   async connect(url: string, siteId: string, concurrency: number, deadline: number) {
-    const wsUrl = `${url.replace(/^http/, 'ws')}${connectPath(siteId)}`
     const errors: string[] = []
     await forEachLimited(
       this.agents.length,
@@ -92,8 +55,17 @@ export class SimResourceAgents {
       async (index) => {
         const agent = this.agents[index] as Agent
         try {
-          const token = await signConnectToken(agent.key, agent.agentId, siteId)
-          agent.socket = await this.#open(agent, wsUrl, siteId, `Bearer ${token}`)
+          agent.socket = await openSimAgentSocket({
+            url,
+            siteId,
+            identity: agent,
+            version: 'bench-resources',
+            outbox: agent.outbox,
+            onMessage: (message) => this.#handle(agent, siteId, message),
+            onClose: () => {
+              if (!this.#closing) this.closedUnexpectedly += 1
+            },
+          })
         } catch (error) {
           errors.push(error instanceof Error ? error.message : String(error))
         }
@@ -104,61 +76,18 @@ export class SimResourceAgents {
       throw new Error(`${open} of ${this.agents.length} agents connected; first error: ${errors[0]}`)
   }
 
-  #open(agent: Agent, url: string, siteId: string, authorization: string): Promise<WebSocket> {
-    return new Promise((resolve, reject) => {
-      // `ws` with its defaults, as the real agent (agent/connection.ts): permessage-deflate offered.
-      const ws = new WebSocket(url, {
-        headers: {
-          authorization,
-          [AGENT_VERSION_HEADER]: 'bench-resources',
-          [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-        },
-        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-        maxPayload: MAX_FRAME_BYTES,
-      })
-      let welcomed = false
-      const giveUp = setTimeout(() => {
-        reject(new Error(`no welcome within ${WELCOME_TIMEOUT_MS / 1000} s`))
-        ws.terminate()
-      }, WELCOME_TIMEOUT_MS)
-      ws.on('message', (data) => {
-        const text = data.toString()
-        if (text === 'pong') return
-        const message = JSON.parse(text) as ServerMessage
-        if (message.type === 'welcome' && !welcomed) {
-          welcomed = true
-          agent.batchBytes = message.batch_bytes ?? 0
-          clearTimeout(giveUp)
-          resolve(ws)
-        } else this.#handle(agent, siteId, message)
-      })
-      ws.on('unexpected-response', (_request, response) => {
-        reject(new Error(`connect answered ${response.statusCode}`))
-        ws.terminate()
-      })
-      ws.on('error', (error) => {
-        if (!welcomed) reject(error)
-      })
-      ws.on('close', (code, reason) => {
-        clearTimeout(giveUp)
-        if (!welcomed) return reject(new Error(`closed before welcome: ${code} ${reason.toString()}`))
-        if (!this.#closing) this.closedUnexpectedly += 1
-      })
-    })
-  }
-
   #handle(agent: Agent, siteId: string, message: ServerMessage) {
     switch (message.type) {
       case 'resources':
         return this.#desiredPart(agent, siteId, message)
       case 'ack':
-        for (const id of message.ids) agent.inFlight.delete(id)
-        return this.#pump(agent)
+        for (const id of message.ids) agent.outbox.settle(id)
+        return agent.outbox.pump(agent.socket)
       case 'error':
         this.refused += 1
         this.firstRefusal ??= `${message.code}: ${message.message}`
-        if (message.event_id) agent.inFlight.delete(message.event_id)
-        return this.#pump(agent)
+        if (message.event_id) agent.outbox.settle(message.event_id)
+        return agent.outbox.pump(agent.socket)
     }
   }
 
@@ -196,21 +125,9 @@ export class SimResourceAgents {
           deleted: false,
         },
       )
-      agent.waiting.push({ id: frame.id, text: JSON.stringify(frame) })
+      agent.outbox.push(frame.id, JSON.stringify(frame))
     }
-    this.#pump(agent)
-  }
-
-  #pump(agent: Agent) {
-    const socket = agent.socket
-    if (!socket || socket.readyState !== WebSocket.OPEN) return
-    const batch = new MessageBatch(agent.batchBytes, (message) => socket.send(message))
-    while (agent.inFlight.size < SEND_WINDOW && agent.waiting.length > 0) {
-      const next = agent.waiting.shift() as { id: string; text: string }
-      agent.inFlight.add(next.id)
-      batch.add(next.text)
-    }
-    batch.flush()
+    agent.outbox.pump(agent.socket)
   }
 
   close() {

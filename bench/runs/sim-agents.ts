@@ -1,40 +1,22 @@
-import { generateKeyPairSync } from 'node:crypto'
-import { importPKCS8 } from 'jose'
 import WebSocket from 'ws'
 import { stepFinished, stepOutput, stepStarted } from '../../agent/frames'
-import { MessageBatch } from '../../agent/message-batch'
-import { SEND_WINDOW } from '../../agent/outbox'
-import {
-  AGENT_VERSION_HEADER,
-  type AgentFrame,
-  MAX_FRAME_BYTES,
-  PROTOCOL_HEADER,
-  PROTOCOL_VERSION,
-  type ServerMessage,
-} from '../../schema/agent/protocol'
-import { connectPath, signConnectToken } from '../agents/connect-token'
+import type { AgentFrame, ServerMessage } from '../../schema/agent/protocol'
 import { forEachLimited } from '../agents/limited'
 import { monotonicMs } from '../agents/messages'
+import { enrolSimAgent, openSimAgentSocket, type SimIdentity, SimOutbox } from '../lib/sim-agent'
 import type { PhaseResult, SiteTarget } from './messages'
 import { RunLedger } from './run-receipts'
 import { agentChunks, type OutputPlan, printedText } from './step-output'
 
-const HANDSHAKE_TIMEOUT_MS = 15_000
-const WELCOME_TIMEOUT_MS = 30_000
 /** The real agent pings this often (agent/connection.ts). */
 const PING_INTERVAL_MS = 25_000
 
 type StepMessage = Extract<ServerMessage, { type: 'step' }>
 
-/** One simulated agent: its key, its connection, and its outbox (frames waiting, frames awaiting their ack). */
-interface Agent {
-  agentId: string
-  key: CryptoKey
+/** One simulated agent: who it is, its connection, and its outbox. */
+interface Agent extends SimIdentity {
   socket?: WebSocket
-  /** The welcome's `batch_bytes`: several frames go in one message, as the real agent's outbox sends them. */
-  batchBytes: number
-  waiting: { id: string; text: string }[]
-  inFlight: Set<string>
+  outbox: SimOutbox
   /** `step.finished` frames awaiting their ack, and the run each ends. */
   finishing: Map<string, string>
 }
@@ -81,32 +63,12 @@ export class SimAgents {
     const { started } = await forEachLimited(count, concurrency, deadline, monotonicMs, async (index) => {
       const began = monotonicMs()
       try {
-        const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-        const x = publicKey.export({ format: 'jwk' }).x
-        if (!x) throw new Error('the generated key has no public part')
-        const key = await importPKCS8(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 'EdDSA')
-        const response = await fetch(`${target.url}/v1/agents/enrol`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            token: target.enrolmentToken,
-            public_key: x,
-            hostname: `bench-runs-${this.label}-${index}`,
-          }),
-          signal: AbortSignal.timeout(30_000),
-        })
-        const body = (await response.json().catch(() => undefined)) as { agent_id?: string } | undefined
-        if (response.status !== 201 || !body?.agent_id) {
-          throw new Error(`enrol answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`)
-        }
-        this.#agents.push({
-          agentId: body.agent_id,
-          key,
-          batchBytes: 0,
-          waiting: [],
-          inFlight: new Set(),
-          finishing: new Map(),
-        })
+        const identity = await enrolSimAgent(
+          target.url,
+          target.enrolmentToken,
+          `bench-runs-${this.label}-${index}`,
+        )
+        this.#agents.push({ ...identity, outbox: new SimOutbox(), finishing: new Map() })
         const done = monotonicMs()
         phase.ok += 1
         phase.latenciesMs.push(done - began)
@@ -122,7 +84,6 @@ export class SimAgents {
 
   async connect(target: SiteTarget, concurrency: number, timeoutMs: number) {
     const phase = newPhase()
-    const url = `${target.url.replace(/^http/, 'ws')}${connectPath(target.siteId)}`
     const deadline = monotonicMs() + timeoutMs
     const { started } = await forEachLimited(
       this.#agents.length,
@@ -133,8 +94,21 @@ export class SimAgents {
         const began = monotonicMs()
         const agent = this.#agents[index] as Agent
         try {
-          const token = await signConnectToken(agent.key, agent.agentId, target.siteId)
-          agent.socket = await this.#open(agent, url, `Bearer ${token}`, target.deflate)
+          agent.socket = await openSimAgentSocket({
+            url: target.url,
+            siteId: target.siteId,
+            identity: agent,
+            version: 'bench-runs',
+            deflate: target.deflate,
+            outbox: agent.outbox,
+            onMessage: (message) => this.#handle(agent, message),
+            onClose: (code, reason) => {
+              if (this.#closing) return
+              this.#closedUnexpectedly += 1
+              this.#firstCloseReason ??= `${code} ${reason}`
+            },
+          })
+          this.#keepAlive(agent.socket)
           phase.extensions ??= agent.socket.extensions || 'none'
           const done = monotonicMs()
           phase.ok += 1
@@ -150,73 +124,22 @@ export class SimAgents {
     return phase
   }
 
-  #open(agent: Agent, url: string, authorization: string, deflate: boolean): Promise<WebSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, {
-        headers: {
-          authorization,
-          [AGENT_VERSION_HEADER]: 'bench-runs',
-          [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-        },
-        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-        maxPayload: MAX_FRAME_BYTES,
-        perMessageDeflate: deflate,
-      })
-      let welcomed = false
-      const giveUp = setTimeout(() => {
-        reject(new Error(`no welcome within ${WELCOME_TIMEOUT_MS / 1000} s`))
-        ws.terminate()
-      }, WELCOME_TIMEOUT_MS)
-      ws.on('message', (data) => {
-        const text = data.toString()
-        if (text === 'pong') return
-        let message: ServerMessage
-        try {
-          message = JSON.parse(text) as ServerMessage
-        } catch {
-          return
-        }
-        if (message.type === 'welcome' && !welcomed) {
-          welcomed = true
-          agent.batchBytes = message.batch_bytes ?? 0
-          clearTimeout(giveUp)
-          this.#keepAlive(ws)
-          resolve(ws)
-        } else this.#handle(agent, message)
-      })
-      ws.on('unexpected-response', (_request, response) => {
-        reject(new Error(`connect answered ${response.statusCode}`))
-        ws.terminate()
-      })
-      ws.on('error', (error) => {
-        if (!welcomed) reject(error)
-      })
-      ws.on('close', (code, reason) => {
-        clearTimeout(giveUp)
-        if (!welcomed) return reject(new Error(`closed before welcome: ${code} ${reason.toString()}`))
-        if (this.#closing) return
-        this.#closedUnexpectedly += 1
-        this.#firstCloseReason ??= `${code} ${reason.toString()}`
-      })
-    })
-  }
-
   #handle(agent: Agent, message: ServerMessage) {
     switch (message.type) {
       case 'step':
         return this.#answer(agent, message)
       case 'ack':
         for (const id of message.ids) this.#settled(agent, id)
-        return this.#pump(agent)
+        return agent.outbox.pump(agent.socket)
       case 'error': {
         // A refused frame is gone for good or until a reconnect the bench never makes: counted, and out of the window.
         const runId = message.event_id ? agent.finishing.get(message.event_id) : undefined
         this.ledger.failed(runId ?? 'unattributed', `${message.code}: ${message.message}`)
         if (message.event_id) {
-          agent.inFlight.delete(message.event_id)
+          agent.outbox.settle(message.event_id)
           agent.finishing.delete(message.event_id)
         }
-        return this.#pump(agent)
+        return agent.outbox.pump(agent.socket)
       }
     }
   }
@@ -253,7 +176,7 @@ export class SimAgents {
     agent.finishing.set(end.id, step.run_id)
     this.#submit(agent, end, step.run_id)
     // Frames made in one turn go out together, as the real agent's outbox sends them.
-    this.#pump(agent)
+    agent.outbox.pump(agent.socket)
   }
 
   #submit(agent: Agent, frame: AgentFrame, runId: string) {
@@ -261,27 +184,15 @@ export class SimAgents {
     const receipts = this.ledger.of(runId)
     receipts.frames += 1
     receipts.wireBytes += Buffer.byteLength(text)
-    agent.waiting.push({ id: frame.id, text })
+    agent.outbox.push(frame.id, text)
   }
 
   #settled(agent: Agent, id: string) {
-    agent.inFlight.delete(id)
+    agent.outbox.settle(id)
     const runId = agent.finishing.get(id)
     if (runId === undefined) return
     agent.finishing.delete(id)
     this.ledger.done(runId, monotonicMs())
-  }
-
-  #pump(agent: Agent) {
-    const socket = agent.socket
-    if (!socket || socket.readyState !== WebSocket.OPEN) return
-    const batch = new MessageBatch(agent.batchBytes, (message) => socket.send(message))
-    while (agent.inFlight.size < SEND_WINDOW && agent.waiting.length > 0) {
-      const next = agent.waiting.shift() as { id: string; text: string }
-      agent.inFlight.add(next.id)
-      batch.add(next.text)
-    }
-    batch.flush()
   }
 
   /** Pings like the real agent, each on its own phase so pings don't land at once. */
