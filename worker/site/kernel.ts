@@ -1,48 +1,36 @@
 import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
-import type { AuditRecord } from '../../schema/api/access'
 import type { AppendResult } from '../../schema/api/events'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import * as siteStore from '../../schema/db/site-store'
-import {
-  type AppendableEvent,
-  EventType,
-  type LoggedEvent,
-  type SitewireEventBody,
-} from '../../schema/events'
+import { type AppendableEvent, EventType } from '../../schema/events'
 import { actorOf, type Caller, type WriteContext } from '../auth/caller'
 import type { Env } from '../env'
 import { ApiError, apiError, type Refusal, refusal } from '../http/errors'
-import { type Answer, type IdempotencyClaim, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { tenantOf } from '../objects'
 import { openProjections } from '../projections/database'
 import { AlarmScheduler } from './alarm-scheduler'
 import { APPEND_AUDIT_ACTION, AuditOutbox } from './audit-outbox'
 import type { CallerScope } from './caller-scope'
-import type { CommitPlan } from './commit-plan'
+import { CommitPath } from './commit-path'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
-import type { SiteFeature, SiteKernel, SocketAttachment } from './feature'
+import type { SiteFeature, SiteKernel } from './feature'
 import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
 import { Reactions } from './reactions'
 import { sendFrame } from './send-frame'
 import type { SiteParts } from './site-api'
-import {
-  decideSite,
-  evolveSite,
-  initialSiteState,
-  requireActive,
-  type SiteCommand,
-  type SiteState,
-} from './site-decider'
+import { decideSite, requireActive, type SiteCommand, type SiteState } from './site-decider'
 import { SiteScope } from './site-scope'
 import { toCloudEvent } from './sitewire-event'
+import { SocketDispatch } from './socket-dispatch'
 
-const SITE_EVENT_PREFIX = 'io.sitewire.site.'
+const _SITE_EVENT_PREFIX = 'io.sitewire.site.'
 
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
@@ -59,10 +47,11 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   protected streams!: EventStreams
   protected projector!: Projector
   protected quarantine!: ProjectionQuarantine
-  protected state: SiteState = initialSiteState
   protected kernel!: SiteKernel
+  private commits!: CommitPath
   private idempotency!: IdempotencyStore
   private audit!: AuditOutbox
+  private sockets!: SocketDispatch
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
   private readonly reactions = new Reactions(() => this.features, {
@@ -92,8 +81,25 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.audit = this.openAuditOutbox()
     this.streams = new EventStreams(this.ctx, this.log)
     this.alarms = new AlarmScheduler(this.ctx.storage, await this.ctx.storage.getAlarm())
-    for (const event of this.log.readTypes(SITE_EVENT_PREFIX))
-      this.state = evolveSite(this.state, event as never)
+    this.commits = new CommitPath({
+      storage: this.ctx.storage,
+      log: this.log,
+      idempotency: this.idempotency,
+      audit: this.audit,
+      quarantine: this.quarantine,
+      features: () => this.features,
+      stored: (fresh) => {
+        this.streams.publish(fresh)
+        this.alarms.wakeAt(Date.now() + PROJECTION_CHECK_MS)
+        this.projector.soon()
+        this.reactions.push(fresh)
+      },
+    })
+    this.sockets = new SocketDispatch(
+      () => this.features,
+      (run) => this.reactions.turn(run),
+      () => this.commits.siteId(),
+    )
     this.kernel = this.lend()
     this.features = this.createFeatures(this.kernel)
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
@@ -116,14 +122,14 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       scope,
       site,
       now: () => Date.now(),
-      commit: (idempotency, plan) => this.commit(idempotency, plan),
+      commit: (idempotency, plan) => this.commits.commit(idempotency, plan),
       write: (idempotency, at, decide, reply) =>
-        this.commit(idempotency, (time) => ({
+        this.commits.commit(idempotency, (time) => ({
           events: scope.events(decide(), at.subject, at.actor, time),
           reply,
         })),
       replay: (idempotency) => this.idempotency.find(idempotency, Date.now()),
-      record: (bodies, subject, actor) => this.record(bodies, subject, actor),
+      record: (bodies, subject, actor) => this.commits.record(bodies, actor, subject),
       wake: () => this.alarms.schedule(this.features),
     }
   }
@@ -139,7 +145,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       retryAt: (at) => this.alarms.wakeAt(at),
       quarantined: () => this.quarantine.seqs(),
       quarantine: (events) =>
-        this.recordForSite(
+        this.commits.record(
           events.map(({ seq, error, event }) => ({
             type: EventType.projectionQuarantined,
             data: { seq, event_id: event.id, event_type: event.type, error },
@@ -147,7 +153,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
           'system/projector',
         ),
       release: (seqs) =>
-        this.recordForSite(
+        this.commits.record(
           [{ type: EventType.projectionReleased, data: { seqs: [...seqs] } }],
           'system/projector',
         ),
@@ -191,7 +197,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
         address: write.caller.address,
         details: null,
       }
-      return this.commit<AppendResult>(
+      return this.commits.commit<AppendResult>(
         write.idempotency,
         () => ({
           events,
@@ -253,7 +259,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
 
   /** A command on the site itself, decided by the site decider. */
   private siteCommand(command: SiteCommand, write: WriteContext): Reply<Site> {
-    return this.commit<Site>(write.idempotency, (time) => {
+    return this.commits.commit<Site>(write.idempotency, (time) => {
       const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
       const at = { siteId, subject: siteId, actor: actorOf(write), time }
       return {
@@ -291,92 +297,6 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     if (error instanceof ApiError) return refusal(error)
     log('error', 'site object fault', { site_id: this.siteId(), error: errorMessage(error) })
     throw error
-  }
-
-  // The commit path
-
-  /**
-   * Replays a repeated write, or decides one and stores its events, every feature's fold of
-   * them, its answer and its audit entry (when `audit` is given) in one transaction; then tells
-   * watchers and the projector, and queues the features' reactions.
-   */
-  protected commit<T>(
-    idempotency: IdempotencyClaim | undefined,
-    plan: CommitPlan<T>,
-    audit?: Omit<AuditRecord, 'status'>,
-  ): Reply<T> {
-    const now = Date.now()
-    const replay = this.idempotency.find(idempotency, now)
-    if (replay) {
-      if (audit) {
-        this.audit.add({ ...audit, status: replay.status }, now)
-        this.audit.soon()
-      }
-      return replay as Reply<T>
-    }
-    const time = new Date(now).toISOString()
-    const { events, reply, replay: replayBody } = plan(time)
-    let committed: { fresh: LoggedEvent[]; next: SiteState; answer: Reply<T> }
-    try {
-      committed = this.ctx.storage.transactionSync(() => {
-        const appended = this.log.append(events, time)
-        const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
-        for (const event of fresh) this.evolve(event)
-        const next = fresh.reduce(
-          (state, event) =>
-            event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state,
-          this.state,
-        )
-        const answer = reply(appended, next)
-        if (audit) this.audit.add({ ...audit, status: answer.status }, now)
-        this.idempotency.save(
-          idempotency,
-          replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
-          now,
-        )
-        return { fresh, next, answer }
-      })
-    } catch (error) {
-      this.log.reload()
-      throw error
-    }
-    const { fresh, next, answer } = committed
-    this.state = next
-    if (audit) this.audit.soon()
-    if (fresh.length > 0) this.afterAppend(fresh)
-    return answer
-  }
-
-  /** Every feature's fold of one stored event, and what the event lets the log drop. */
-  private evolve(event: LoggedEvent) {
-    for (const feature of this.features) {
-      feature.evolve?.(event)
-      const prune = feature.prunes?.(event)
-      if (prune) this.log.prune(prune.subject, prune.type, event.seq)
-    }
-    this.quarantine.apply(event)
-  }
-
-  private afterAppend(fresh: LoggedEvent[]) {
-    this.streams.publish(fresh)
-    this.alarms.wakeAt(Date.now() + PROJECTION_CHECK_MS)
-    this.projector.soon()
-    this.reactions.push(fresh)
-  }
-
-  /** Stores events the system decided on its own. */
-  private record(bodies: SitewireEventBody[], subject: string, actor: string) {
-    const siteId = this.siteId()
-    if (!siteId || bodies.length === 0) return
-    this.commit(undefined, (time) => ({
-      events: bodies.map((body) => toCloudEvent(body, { siteId, subject, actor, time })),
-      reply: () => ({ status: 200, body: null }),
-    }))
-  }
-
-  private recordForSite(bodies: SitewireEventBody[], actor: string) {
-    const siteId = this.siteId()
-    if (siteId) this.record(bodies, siteId, actor)
   }
 
   // The alarm
@@ -434,50 +354,26 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
-    const attachment = socket.deserializeAttachment() as SocketAttachment | null
-    const handler = this.socketHandler(attachment)
-    if (handler && attachment) return this.reactions.turn(() => handler.message(socket, attachment, message))
-    socket.send(
-      JSON.stringify(
-        apiError(400, 'read_only_stream', 'this stream only sends; use ping for keep-alive').toBody(),
-      ),
-    )
+    this.sockets.message(socket, message)
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string) {
-    this.socketClosed(socket, 'closed')
-    try {
-      socket.close(code === 1005 ? 1000 : code, reason)
-    } catch {
-      // Already closed by the runtime.
-    }
+    this.sockets.closed(socket, code, reason)
   }
 
   override async webSocketError(socket: WebSocket, error: unknown) {
-    const attachment = this.socketClosed(socket, 'error')
-    log('warn', 'socket error', {
-      site_id: this.siteId(),
-      kind: attachment?.kind,
-      error: errorMessage(error),
-    })
-  }
-
-  private socketClosed(socket: WebSocket, reason: 'closed' | 'error') {
-    const attachment = socket.deserializeAttachment() as SocketAttachment | null
-    const handler = this.socketHandler(attachment)
-    if (handler && attachment) this.reactions.turn(() => handler.closed(socket, attachment, reason))
-    return attachment
-  }
-
-  private socketHandler(attachment: SocketAttachment | null) {
-    if (!attachment) return undefined
-    return this.features.find((feature) => feature.sockets?.kind === attachment.kind)?.sockets
+    this.sockets.failed(socket, error)
   }
 
   // Internals
 
+  /** The site's own state, as the commit path folds it. */
+  protected get state(): SiteState {
+    return this.commits.state
+  }
+
   private siteId(): string | null {
-    return this.state.status === 'absent' ? null : this.state.site.id
+    return this.commits.siteId()
   }
 
   private fault(msg: string, feature: string, error: unknown) {
