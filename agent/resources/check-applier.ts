@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process'
 import type { CheckManifest } from '../../schema/resources/manifest'
 import type { Logger } from '../log'
 import type { Applier, ApplyOutcome } from './applier'
+import { runProbe, runRemediation } from './probe'
 
 export type CheckState = 'unknown' | 'passing' | 'failing'
 
@@ -10,20 +10,11 @@ interface Watcher {
   state: CheckState
   failuresInRow: number
   lastExitCode: number | null
+  lastDetail: string | null
   lastRunAt: string | null
   remediations: number
   timer: NodeJS.Timeout
 }
-
-/** Runs a command, answering its exit code (null when it could not run or timed out). */
-const run = (command: readonly string[], timeoutMs: number) =>
-  new Promise<number | null>((resolve) => {
-    const [file, ...args] = command as [string, ...string[]]
-    execFile(file, args, { timeout: timeoutMs }, (error) => {
-      if (!error) return resolve(0)
-      resolve(typeof error.code === 'number' ? error.code : null)
-    })
-  })
 
 /** The next state of a check after a run: `failures` failed runs in a row make it failing, one success passing. */
 export const nextCheckState = (
@@ -38,7 +29,7 @@ export const nextCheckState = (
 }
 
 /**
- * `Check`: an autonomous watcher (Choria's autonomous agents). Its command runs every
+ * `Check`: an autonomous watcher (Choria's autonomous agents). Its probe runs every
  * `interval_seconds`, connected to the platform or not; on entering `failing` its
  * `remediation` runs once. A changed manifest starts the watch over.
  */
@@ -64,11 +55,14 @@ export class CheckApplier implements Applier<CheckManifest> {
       changed,
       available: current.state !== 'failing',
       degraded: current.state === 'failing',
-      message: changed ? `watching ${manifest.name}` : `${manifest.name} is ${current.state}`,
+      message: changed
+        ? `watching ${manifest.name}`
+        : `${manifest.name} is ${current.state}${current.state === 'failing' ? `: ${current.lastDetail}` : ''}`,
       observed: {
         name: manifest.name,
         state: current.state,
         last_exit_code: current.lastExitCode,
+        last_result: current.lastDetail,
         last_run_at: current.lastRunAt,
         failures_in_row: current.failuresInRow,
         remediations: current.remediations,
@@ -98,6 +92,7 @@ export class CheckApplier implements Applier<CheckManifest> {
       state: 'unknown',
       failuresInRow: 0,
       lastExitCode: null,
+      lastDetail: null,
       lastRunAt: null,
       remediations: 0,
       timer: setInterval(() => void this.tick(watcher), manifest.interval_seconds * 1000),
@@ -109,16 +104,20 @@ export class CheckApplier implements Applier<CheckManifest> {
 
   private async tick(watcher: Watcher) {
     const { manifest } = watcher
-    const code = await run(manifest.command, manifest.interval_seconds * 1000)
+    const result = await runProbe(manifest, manifest.interval_seconds * 1000)
     if (this.watchers.get(manifest.name) !== watcher) return
-    const next = nextCheckState(watcher.state, watcher.failuresInRow, code === 0, manifest.failures)
+    const next = nextCheckState(watcher.state, watcher.failuresInRow, result.passed, manifest.failures)
     const entered = next.state === 'failing' && watcher.state !== 'failing'
     const moved = next.state !== watcher.state
-    Object.assign(watcher, next, { lastExitCode: code, lastRunAt: new Date().toISOString() })
+    Object.assign(watcher, next, {
+      lastExitCode: result.exitCode,
+      lastDetail: result.detail,
+      lastRunAt: new Date().toISOString(),
+    })
     if (moved) this.changed()
     if (!entered || !manifest.remediation) return
     watcher.remediations += 1
-    const remedied = await run(manifest.remediation, manifest.interval_seconds * 1000)
-    this.log.info('check remediation ran', { name: manifest.name, exit_code: remedied })
+    const remedied = await runRemediation(manifest.remediation, manifest.interval_seconds * 1000)
+    this.log.info('check remediation ran', { name: manifest.name, exit_code: remedied.exitCode })
   }
 }

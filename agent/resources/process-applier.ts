@@ -3,6 +3,7 @@ import type { ProcessManifest } from '../../schema/resources/manifest'
 import type { UpdateStrategy } from '../../schema/resources/resource'
 import type { Logger } from '../log'
 import type { Applier, ApplyOutcome } from './applier'
+import { runProbe } from './probe'
 
 interface Supervised {
   manifest: ProcessManifest
@@ -12,6 +13,17 @@ interface Supervised {
   /** Set once the process is no longer to be restarted. */
   stopped: boolean
   restartTimer: NodeJS.Timeout | undefined
+  health: HealthState
+}
+
+/** What the health check found of the running copy, and how often it had the process restarted. */
+interface HealthState {
+  timer: NodeJS.Timeout | undefined
+  failuresInRow: number
+  last: string | null
+  restarts: number
+  /** Set when the health check stopped the process: it is started again whatever `restart` says. */
+  restarting: boolean
 }
 
 const sameCommand = (a: ProcessManifest, b: ProcessManifest) => JSON.stringify(a) === JSON.stringify(b)
@@ -59,6 +71,7 @@ export class ProcessApplier implements Applier<ProcessManifest> {
     if (!known) return
     known.stopped = true
     clearTimeout(known.restartTimer)
+    clearTimeout(known.health.timer)
     this.supervised.delete(manifest.name)
   }
 
@@ -76,6 +89,7 @@ export class ProcessApplier implements Applier<ProcessManifest> {
       lastExitCode: null,
       stopped: false,
       restartTimer: undefined,
+      health: { timer: undefined, failuresInRow: 0, last: null, restarts: 0, restarting: false },
     }
     this.spawn(entry)
     this.supervised.set(manifest.name, entry)
@@ -89,12 +103,17 @@ export class ProcessApplier implements Applier<ProcessManifest> {
     child.on('error', (error) =>
       this.log.warn('process failed to start', { name: entry.manifest.name, error: error.message }),
     )
+    this.watchHealth(entry, child)
     child.on('exit', (code) => {
       entry.child = undefined
       entry.lastExitCode = code
+      clearTimeout(entry.health.timer)
       if (!entry.stopped) this.changed()
       const { restart, restart_delay_seconds } = entry.manifest
-      if (entry.stopped || restart === 'never' || (restart === 'on-failure' && code === 0)) return
+      const unhealthy = entry.health.restarting
+      entry.health.restarting = false
+      if (entry.stopped) return
+      if (!unhealthy && (restart === 'never' || (restart === 'on-failure' && code === 0))) return
       entry.restartTimer = setTimeout(() => {
         if (entry.stopped) return
         entry.restarts += 1
@@ -103,9 +122,40 @@ export class ProcessApplier implements Applier<ProcessManifest> {
     })
   }
 
+  /**
+   * Probes a running copy every `interval_seconds` once it has run `grace_seconds`; `failures`
+   * failed probes in a row stop it, and the exit handler starts it again.
+   */
+  private watchHealth(entry: Supervised, child: ChildProcess) {
+    const health = entry.manifest.health
+    if (!health) return
+    entry.health.failuresInRow = 0
+    const probe = async () => {
+      const result = await runProbe(health, health.interval_seconds * 1000)
+      if (entry.child !== child || entry.stopped) return
+      const wasFailing = entry.health.failuresInRow > 0
+      entry.health.failuresInRow = result.passed ? 0 : entry.health.failuresInRow + 1
+      entry.health.last = result.detail
+      if (entry.health.failuresInRow >= health.failures) {
+        this.log.warn('process failed its health check: restarting it', {
+          name: entry.manifest.name,
+          result: result.detail,
+        })
+        entry.health.restarts += 1
+        entry.health.restarting = true
+        child.kill('SIGTERM')
+        return
+      }
+      if (wasFailing !== entry.health.failuresInRow > 0) this.changed()
+      entry.health.timer = setTimeout(() => void probe(), health.interval_seconds * 1000)
+    }
+    entry.health.timer = setTimeout(() => void probe(), health.grace_seconds * 1000)
+  }
+
   private halt(entry: Supervised) {
     entry.stopped = true
     clearTimeout(entry.restartTimer)
+    clearTimeout(entry.health.timer)
     entry.child?.kill('SIGTERM')
   }
 
@@ -116,19 +166,34 @@ export class ProcessApplier implements Applier<ProcessManifest> {
     message: string,
   ): ApplyOutcome {
     const running = entry?.child?.pid !== undefined && entry.child.exitCode === null
+    const failingHealth = entry !== undefined && entry.health.failuresInRow > 0
     return {
       applied: entry !== undefined,
       changed,
-      available: running,
-      degraded: entry !== undefined && !running,
+      available: running && !failingHealth,
+      degraded: entry !== undefined && (!running || failingHealth),
       ...(entry ? {} : { reason: 'NotFound' }),
-      message: running || !entry ? message : `${manifest.name} exited with ${entry.lastExitCode}`,
+      message:
+        !running && entry
+          ? `${manifest.name} exited with ${entry.lastExitCode}`
+          : failingHealth
+            ? `${manifest.name} is failing its health check: ${entry?.health.last}`
+            : message,
       observed: {
         name: manifest.name,
         running,
         pid: running ? (entry?.child?.pid ?? null) : null,
         restarts: entry?.restarts ?? 0,
         last_exit_code: entry?.lastExitCode ?? null,
+        ...(manifest.health
+          ? {
+              health: {
+                failures_in_row: entry?.health.failuresInRow ?? 0,
+                last_result: entry?.health.last ?? null,
+                restarts: entry?.health.restarts ?? 0,
+              },
+            }
+          : {}),
       },
     }
   }

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
+import * as v from 'valibot'
 import { onTestFinished } from 'vitest'
 import type { AgentFrame } from '../../schema/agent/protocol'
-import type { Manifest } from '../../schema/resources/manifest'
+import { Manifest } from '../../schema/resources/manifest'
 import type { FeedbackRule, UpdateStrategy } from '../../schema/resources/resource'
 import { createLogger } from '../log'
 import { ResourceKeeper } from '../resources/resource-keeper'
@@ -41,7 +42,7 @@ export const condition = (report: KeptReport | undefined, type: string) =>
  * its Foreground deletion. The reports it spools are collected, in order.
  */
 export const keepResource = (
-  manifest: Manifest,
+  manifest: v.InferInput<typeof Manifest>,
   feedbackRules: FeedbackRule[],
   options: { strategy?: UpdateStrategy; systemd?: SystemdSettings } = {},
 ) => {
@@ -67,7 +68,8 @@ export const keepResource = (
     spec: {
       type: 'single' as const,
       name: 'kept',
-      manifests: [manifest],
+      // As the platform stores it: checked, with its defaults.
+      manifests: [v.parse(Manifest, manifest)],
       manifest_configs: [{ update_strategy: options.strategy ?? 'Update', feedback_rules: feedbackRules }],
       delete_option: 'Foreground' as const,
       labels: {},

@@ -38,26 +38,87 @@ export const DirectoryManifest = v.strictObject({
 })
 export type DirectoryManifest = v.InferOutput<typeof DirectoryManifest>
 
-/** A long-running command the agent supervises, restarted per `restart`. */
+const Seconds = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))
+
+/**
+ * An HTTP probe passes when `url` answers a status in `statuses` (default any 2xx or 3xx)
+ * within `timeout_seconds`, with `contains` in its body when given. Redirects are not followed.
+ */
+export const HttpProbe = v.strictObject({
+  url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'an http or https URL'), v.maxLength(4096)),
+  statuses: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599))),
+      v.minLength(1),
+      v.maxLength(32),
+    ),
+  ),
+  contains: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024))),
+  timeout_seconds: v.optional(Seconds(300), 10),
+})
+export type HttpProbe = v.InferOutput<typeof HttpProbe>
+
+/**
+ * A file probe passes when `path` exists, was modified less than `max_age_seconds` ago when
+ * given (a heartbeat file), and holds `contains` when given (read up to 1 MiB).
+ */
+export const FileProbe = v.strictObject({
+  path: AbsolutePath,
+  max_age_seconds: v.optional(Seconds(30 * 86_400)),
+  contains: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024))),
+})
+export type FileProbe = v.InferOutput<typeof FileProbe>
+
+/** What a check or a health check probes: exactly one of a command (exit 0 passes), an HTTP request or a file. */
+const ProbeEntries = {
+  command: v.optional(Command),
+  http: v.optional(HttpProbe),
+  file: v.optional(FileProbe),
+}
+const ProbeSchema = v.strictObject(ProbeEntries)
+export type Probe = v.InferOutput<typeof ProbeSchema>
+
+const oneProbe = (probe: Probe) =>
+  [probe.command, probe.http, probe.file].filter((given) => given !== undefined).length === 1
+const ONE_PROBE = 'give exactly one of command, http and file'
+
+/**
+ * A process's health check: probed every `interval_seconds` once it has run `grace_seconds`;
+ * `failures` failed probes in a row make the agent restart it.
+ */
+export const HealthCheck = v.pipe(
+  v.strictObject({
+    ...ProbeEntries,
+    interval_seconds: v.optional(Seconds(3600), 10),
+    failures: v.optional(Seconds(100), 3),
+    grace_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)), 5),
+  }),
+  v.check((health) => oneProbe(health), ONE_PROBE),
+)
+export type HealthCheck = v.InferOutput<typeof HealthCheck>
+
+/** A long-running command the agent supervises, restarted per `restart`, and when its `health` check fails. */
 export const ProcessManifest = v.strictObject({
   kind: v.literal('Process'),
   name: Name,
   command: Command,
   restart: v.optional(v.picklist(['always', 'on-failure', 'never']), 'always'),
   restart_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)), 1),
+  health: v.optional(HealthCheck),
 })
 export type ProcessManifest = v.InferOutput<typeof ProcessManifest>
 
 /**
- * An autonomous watcher: `command` runs every `interval_seconds`; `failures` failed runs in a
- * row make it `failing`, one success makes it `passing`; on entering `failing`, `remediation` runs.
+ * An autonomous watcher: its probe (a `command`, an `http` request or a `file`) runs every
+ * `interval_seconds`; `failures` failed probes in a row make it `failing`, one success makes
+ * it `passing`; on entering `failing`, `remediation` runs.
  */
 export const CheckManifest = v.strictObject({
   kind: v.literal('Check'),
   name: Name,
-  command: Command,
-  interval_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)), 30),
-  failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 1),
+  ...ProbeEntries,
+  interval_seconds: v.optional(Seconds(86_400), 30),
+  failures: v.optional(Seconds(100), 1),
   remediation: v.optional(Command),
 })
 export type CheckManifest = v.InferOutput<typeof CheckManifest>
@@ -126,9 +187,13 @@ export const Manifest = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed || !isBuiltIn(dataset.value.kind)) return
     const parsed = v.safeParse(BuiltInManifest, dataset.value)
-    if (parsed.success) return
-    for (const issue of parsed.issues)
-      addIssue({ message: issue.message, ...(issue.path ? { path: issue.path as never } : {}) })
+    if (!parsed.success) {
+      for (const issue of parsed.issues)
+        addIssue({ message: issue.message, ...(issue.path ? { path: issue.path as never } : {}) })
+      return
+    }
+    // A check's probe is checked here: valibot's variant takes plain object schemas only.
+    if (parsed.output.kind === 'Check' && !oneProbe(parsed.output)) addIssue({ message: ONE_PROBE })
   }),
   v.transform((manifest) =>
     isBuiltIn(manifest.kind) ? (v.parse(BuiltInManifest, manifest) as typeof manifest) : manifest,

@@ -128,6 +128,27 @@ describe('resources', () => {
     expect((wrong.error.details as { path: string }[]).map((d) => d.path)).toEqual(
       expect.arrayContaining(['update_strategy', 'manifest.path', 'manifest.content']),
     )
+    // A check probes one thing; a process's health check likewise, and only over http(s).
+    const twoProbes = await expectError(
+      await create({
+        manifest: { kind: 'Check', name: 'web', command: ['true'], http: { url: 'http://127.0.0.1/' } },
+      }),
+      400,
+      'validation_failed',
+    )
+    expect(twoProbes.error.details).toEqual([
+      expect.objectContaining({ message: 'give exactly one of command, http and file' }),
+    ])
+    const badHealth = await expectError(
+      await create({
+        manifest: { kind: 'Process', name: 'web', command: ['web'], health: { http: { url: 'ftp://x/' } } },
+      }),
+      400,
+      'validation_failed',
+    )
+    expect((badHealth.error.details as { path: string }[]).map((d) => d.path)).toContain(
+      'manifest.health.http.url',
+    )
     await expectError(await create({ manifest: motd('x'.repeat(4 * 1024 * 1024)) }), 413, 'body_too_large')
     await expectError(await create({ consumer_id: '01J00000000000000000000000' }), 422, 'unknown_consumer')
     await expectError(
