@@ -10,6 +10,7 @@ import { acquireLock } from './lock'
 import type { Logger } from './log'
 import { Outbox } from './outbox'
 import { ResourceKeeper } from './resources/resource-keeper'
+import { storedFilesOf } from './resources/stored-files'
 import { systemdSettingsOf } from './resources/systemd-unit-applier'
 import { AgentSession } from './session'
 import { Spool } from './spool'
@@ -68,22 +69,17 @@ export const startAgent = async ({
     const status = new StatusFile(paths.status, { connect_url: url, events: { ...outbox.counters } })
     const collect = () => collectFacts({ labels: config.labels }, log)
     const reporter = new FactsReporter({ identity, outbox, collect, baselinePath: paths.facts, log })
-    const steps = new StepRunner({
-      identity,
-      outbox,
-      paths,
-      log,
-      timing: stepTiming,
-      transfer: {
-        baseUrl: baseUrl(config.url ?? identity.url),
-        sign: (path) => signAgentToken(key, identity, path),
-      },
-    })
+    const transfer = {
+      baseUrl: baseUrl(config.url ?? identity.url),
+      sign: (path: string) => signAgentToken(key, identity, path),
+    }
+    const steps = new StepRunner({ identity, outbox, paths, log, timing: stepTiming, transfer })
     const resources = new ResourceKeeper({
       identity,
       outbox,
       path: paths.resources,
       log,
+      storedFiles: storedFilesOf(transfer, identity.site_id),
       ...(config.resources_interval_seconds ? { intervalMs: config.resources_interval_seconds * 1000 } : {}),
       systemd: systemdSettingsOf(config),
     })

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { chmod, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { DirectoryManifest, FileManifest } from '../../schema/resources/manifest'
 import type { UpdateStrategy } from '../../schema/resources/resource'
 import { errorMessage } from '../log'
 import { type Applier, type ApplyOutcome, failed } from './applier'
+import { mustRun } from './host-command'
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex')
 const modeOf = (text: string) => Number.parseInt(text, 8)
@@ -16,23 +17,73 @@ const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'E
 const observeFile = async (path: string) => {
   try {
     const [content, info] = await Promise.all([readFile(path), stat(path)])
-    return { exists: true, path, sha256: sha256(content), mode: octal(info.mode), size: info.size }
+    return {
+      exists: true,
+      path,
+      sha256: sha256(content),
+      mode: octal(info.mode),
+      size: info.size,
+      uid: info.uid,
+      gid: info.gid,
+    }
   } catch (error) {
     if (missing(error)) return null
     throw error
   }
 }
 
+/** Files uploaded to the site, as this agent may download them: the bytes, and their sha256. */
+export interface StoredFiles {
+  download(fileId: string): Promise<{ bytes: Buffer; sha256: string }>
+}
+
+const noStoredFiles: StoredFiles = {
+  download: () => Promise.reject(new Error('this agent has no way to download stored files')),
+}
+
+/** A user's or group's number: given as a number, or looked up as `id` and `getent` would. */
+const accountId = async (name: string, kind: 'user' | 'group'): Promise<number> => {
+  if (/^\d+$/.test(name)) return Number(name)
+  const { stdout } =
+    kind === 'user'
+      ? await mustRun('id', ['-u', name], LOOKUP_TIMEOUT_MS)
+      : await mustRun('getent', ['group', name], LOOKUP_TIMEOUT_MS)
+  const id = Number(kind === 'user' ? stdout.trim() : stdout.split(':')[2])
+  if (!Number.isInteger(id)) throw new Error(`no ${kind} ${name} on this host`)
+  return id
+}
+
+const LOOKUP_TIMEOUT_MS = 10_000
+
 /**
- * `File`: inline content kept byte for byte, with its mode; drift is a different sha256 or
- * mode. Update and ServerSideApply restore it; CreateOnly only creates it; ReadOnly only looks.
+ * `File`: inline content or a stored file kept byte for byte, with its mode and, when named, its
+ * owner and group; drift is a different sha256, mode or owner. Update and ServerSideApply restore
+ * it; CreateOnly only creates it; ReadOnly only looks. A stored file is downloaded to learn its
+ * sha256 once (its content never changes), and again only to write it.
  */
-export const fileApplier: Applier<FileManifest> = {
-  async apply(manifest, strategy): Promise<ApplyOutcome> {
+export class FileApplier implements Applier<FileManifest> {
+  private readonly storedSha256 = new Map<string, string>()
+
+  constructor(private readonly stored: StoredFiles = noStoredFiles) {}
+
+  async apply(manifest: FileManifest, strategy: UpdateStrategy): Promise<ApplyOutcome> {
     try {
       const before = await observeFile(manifest.path)
-      const wanted = { sha256: sha256(manifest.content), mode: octal(modeOf(manifest.mode)) }
-      const inSync = before !== null && before.sha256 === wanted.sha256 && before.mode === wanted.mode
+      let content: Buffer | string | undefined = manifest.content
+      if (content === undefined && !this.storedSha256.has(manifest.file_id ?? ''))
+        content = await this.download(manifest)
+      const uid = manifest.owner === undefined ? undefined : await accountId(manifest.owner, 'user')
+      const gid = manifest.group === undefined ? undefined : await accountId(manifest.group, 'group')
+      const wanted = {
+        sha256: content === undefined ? this.storedSha256.get(manifest.file_id ?? '') : sha256(content),
+        mode: octal(modeOf(manifest.mode)),
+      }
+      const inSync =
+        before !== null &&
+        before.sha256 === wanted.sha256 &&
+        before.mode === wanted.mode &&
+        (uid === undefined || before.uid === uid) &&
+        (gid === undefined || before.gid === gid)
       if (strategy === 'ReadOnly' || (strategy === 'CreateOnly' && before !== null) || inSync) {
         const found = before !== null
         return {
@@ -44,11 +95,13 @@ export const fileApplier: Applier<FileManifest> = {
           observed: before ?? { exists: false, path: manifest.path },
         }
       }
+      content ??= await this.download(manifest)
       await mkdir(dirname(manifest.path), { recursive: true })
       // Replaced whole, by a rename: whoever reads it sees the old content or the new, never half.
       const temp = join(dirname(manifest.path), `.${basename(manifest.path)}.sitewire.tmp`)
-      await writeFile(temp, manifest.content, { mode: modeOf(manifest.mode) })
+      await writeFile(temp, content, { mode: modeOf(manifest.mode) })
       await chmod(temp, modeOf(manifest.mode))
+      if (uid !== undefined || gid !== undefined) await chown(temp, uid ?? -1, gid ?? -1)
       await rename(temp, manifest.path)
       return {
         applied: true,
@@ -60,10 +113,18 @@ export const fileApplier: Applier<FileManifest> = {
     } catch (error) {
       return failed(errorMessage(error), { path: manifest.path })
     }
-  },
-  async remove(manifest) {
+  }
+
+  async remove(manifest: FileManifest) {
     await rm(manifest.path, { force: true })
-  },
+  }
+
+  private async download(manifest: FileManifest) {
+    const fileId = manifest.file_id ?? ''
+    const { bytes, sha256: digest } = await this.stored.download(fileId)
+    this.storedSha256.set(fileId, digest)
+    return bytes
+  }
 }
 
 /** `Directory`: made with its parents and its mode; removed only when empty. */

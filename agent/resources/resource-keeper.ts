@@ -9,7 +9,7 @@ import type { Applier, ApplyOutcome } from './applier'
 import { CheckApplier } from './check-applier'
 import { CommandApplier } from './command-applier'
 import { feedbackOf } from './feedback'
-import { directoryApplier, fileApplier } from './file-applier'
+import { directoryApplier, FileApplier, type StoredFiles } from './file-applier'
 import { type KeptResource, readKept, writeKept } from './kept-resources'
 import { packageApplier } from './package-applier'
 import { ProcessApplier } from './process-applier'
@@ -28,6 +28,8 @@ export interface ResourceKeeperDeps {
   intervalMs?: number
   /** The `systemctl` and unit directory of `SystemdUnit`; else systemd's own. */
   systemd?: SystemdSettings
+  /** Where `File` resources read files uploaded to the site. */
+  storedFiles?: StoredFiles
   /** Appliers by kind, beside the built-in ones. */
   appliers?: Record<string, Applier>
 }
@@ -61,7 +63,7 @@ export class ResourceKeeper {
     this.kept = file.resources
     this.applier = file.applier
     this.appliers = {
-      File: fileApplier as Applier,
+      File: new FileApplier(deps.storedFiles) as Applier,
       Directory: directoryApplier as Applier,
       Process: new ProcessApplier(deps.log, () => void this.reconcile()) as Applier,
       Check: new CheckApplier(deps.log, () => void this.reconcile()) as Applier,

@@ -145,3 +145,9 @@ export const ServerMessage = v.variant('type', [
   }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>
+
+/**
+ * Where an agent GETs a file uploaded to its site, with a JWT for exactly this path: for a push
+ * step it is on, or a `File` resource it keeps.
+ */
+export const agentFilePath = (siteId: string, fileId: string) => `/v1/sites/${siteId}/agents/files/${fileId}`

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { Ulid } from '../common'
 
 /** Kinds the agent applies itself; any other kind goes to the site's applier command. */
 export const BUILT_IN_KINDS = ['File', 'Directory', 'Process', 'Check', 'Package', 'SystemdUnit'] as const
@@ -22,14 +23,28 @@ export const Command = v.pipe(
 )
 const Name = v.pipe(v.string(), v.regex(/^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/, 'a name of a-z 0-9 . _ -'))
 
-/** A file with inline content, kept byte for byte: drift is found by its sha256. */
+/** A user or group by name, or by number. */
+const AccountName = v.pipe(
+  v.string(),
+  v.regex(/^([A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/, 'a user or group name, or its number'),
+)
+
+/**
+ * A file kept byte for byte, from inline `content` or a file uploaded to the site (`file_id`),
+ * with its mode and, when named, its owner and group: drift is a different sha256, mode or owner.
+ */
 export const FileManifest = v.strictObject({
   kind: v.literal('File'),
   path: AbsolutePath,
-  content: v.pipe(v.string(), v.maxLength(MAX_FILE_CONTENT)),
+  content: v.optional(v.pipe(v.string(), v.maxLength(MAX_FILE_CONTENT))),
+  file_id: v.optional(Ulid),
   mode: v.optional(FileMode, '0644'),
+  owner: v.optional(AccountName),
+  group: v.optional(AccountName),
 })
 export type FileManifest = v.InferOutput<typeof FileManifest>
+
+const ONE_SOURCE = 'give exactly one of content and file_id'
 
 export const DirectoryManifest = v.strictObject({
   kind: v.literal('Directory'),
@@ -192,8 +207,13 @@ export const Manifest = v.pipe(
         addIssue({ message: issue.message, ...(issue.path ? { path: issue.path as never } : {}) })
       return
     }
-    // A check's probe is checked here: valibot's variant takes plain object schemas only.
+    // A check's probe, and a file's source, are checked here: valibot's variant takes plain object schemas only.
     if (parsed.output.kind === 'Check' && !oneProbe(parsed.output)) addIssue({ message: ONE_PROBE })
+    if (
+      parsed.output.kind === 'File' &&
+      (parsed.output.content === undefined) === (parsed.output.file_id === undefined)
+    )
+      addIssue({ message: ONE_SOURCE })
   }),
   v.transform((manifest) =>
     isBuiltIn(manifest.kind) ? (v.parse(BuiltInManifest, manifest) as typeof manifest) : manifest,

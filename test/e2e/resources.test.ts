@@ -176,4 +176,65 @@ describe('resources end to end', () => {
       (await maestro(`/resources/${posted.body.id}`)).status === 404 ? true : undefined,
     )
   }, 300_000)
+
+  it('keeps a File from a stored file: written byte for byte with its mode and owner, restored when changed', async () => {
+    const { body: site } = await api<{ id: string }>('/v1/sites', {
+      method: 'POST',
+      json: { name: 'stored files' },
+    })
+    const { body: token } = await api<{ token: string }>(`/v1/sites/${site.id}/enrolment-tokens`, {
+      method: 'POST',
+      json: { labels: { consumer: 'web' } },
+    })
+    const agentState = await mkdtemp(join(tmpdir(), 'sitewire-resources-agent-files-'))
+    expect(await runAgent(['enrol', token.token, '--state-dir', agentState]).exited).toBe(0)
+    const agent = runAgent(['run', '--state-dir', agentState, '--resources-interval', '1'])
+    agents.push(agent.child)
+    await until('the agent to connect', () =>
+      agent.lines.some((l) => l.msg === 'connected') ? true : undefined,
+    )
+
+    // Not text: every byte value, so nothing on the way may decode it.
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256))
+    const upload = await fetch(`${platform.url}/v1/sites/${site.id}/files?name=blob.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+    expect(upload.status).toBe(201)
+    const file = (await upload.json()) as { id: string }
+    const consumer = await api<{ id: string }>(`/v1/sites/${site.id}/consumers`, {
+      method: 'POST',
+      json: { name: 'web' },
+    })
+    const asRoot = process.getuid?.() === 0
+    const path = join(hostDir, 'srv', 'blob.bin')
+    const created = await api<Resource>(`/v1/sites/${site.id}/resources`, {
+      method: 'POST',
+      json: {
+        consumer_id: consumer.body.id,
+        manifest: {
+          kind: 'File',
+          path,
+          file_id: file.id,
+          mode: '0600',
+          ...(asRoot ? { owner: 'nobody', group: '65534' } : {}),
+        },
+        update_strategy: 'Update',
+      },
+    })
+    expect(created.status).toBe(201)
+    await until('the file to be written', () =>
+      existsSync(path) && readFileSync(path).equals(bytes) ? true : undefined,
+    )
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    if (asRoot) expect([statSync(path).uid, statSync(path).gid]).toEqual([65534, 65534])
+
+    writeFileSync(path, 'changed by hand\n')
+    await until('the agent to restore the stored bytes', () =>
+      readFileSync(path).equals(bytes) ? true : undefined,
+    )
+    if (asRoot) expect(statSync(path).uid).toBe(65534)
+    await rm(agentState, { recursive: true, force: true })
+  }, 120_000)
 })

@@ -14,9 +14,6 @@ export const fetchedFileKey = (
   attempt: number,
 ) => `sites/${siteId}/runs/${runId}/files/${agentId}/${index}-${attempt}`
 
-/** Where an agent GETs the file a push step writes. */
-export const pushPath = (siteId: string, fileId: string) => `/v1/sites/${siteId}/agents/files/${fileId}`
-
 /** Where an agent PUTs the file a fetch step reads, for that step attempt only. */
 export const uploadPath = (siteId: string, runId: string, index: number, attempt: number) =>
   `/v1/sites/${siteId}/agents/runs/${runId}/steps/${index}/${attempt}/file`

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid'
-import type { ServerMessage } from '../../schema/agent/protocol'
+import { agentFilePath, type ServerMessage } from '../../schema/agent/protocol'
 import type { ListFilesQuery, SiteFile } from '../../schema/api/files'
 import type { Site } from '../../schema/api/sites'
 import { type CloudEvent, EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
@@ -16,7 +16,7 @@ import type { RequestHandler, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import { toCloudEvent } from '../site/sitewire-event'
 import { type FetchedFileRow, FileBook, type FileRow } from './file-book'
-import { agentFileRoute, fetchedFileKey, pushPath, siteFileKey, uploadPath } from './paths'
+import { agentFileRoute, fetchedFileKey, siteFileKey, uploadPath } from './paths'
 import { announcedLength, fileResponse, storeFile } from './storage'
 
 const nextId = monotonicFactory()
@@ -36,6 +36,8 @@ export interface StepFiles {
 export interface SiteFilesPorts {
   runs: Pick<RunBook, 'activeStepsOf' | 'definitionOf' | 'runAgent' | 'run'>
   agents: Pick<AgentRegistry, 'agent'>
+  /** Whether the agent keeps a resource that names the file: it may download it too. */
+  keeps: (agentId: string, fileId: string) => boolean
 }
 
 /**
@@ -174,6 +176,11 @@ export class SiteFiles implements SiteFeature, StepFiles {
     return { status: 200, body: fetched }
   }
 
+  /** Whether a file uploaded to the site exists (and was not deleted). */
+  exists(fileId: string): boolean {
+    return this.book.file(fileId) !== undefined
+  }
+
   // Agents
 
   /**
@@ -195,8 +202,12 @@ export class SiteFiles implements SiteFeature, StepFiles {
     if (!route) throw apiError(404, 'not_found', 'no such route')
     const agent = await authenticateAgent(request, path, (id) => this.ports.agents.agent(id))
     if (route.kind === 'push') {
-      if (!this.pushing(agent.id, route.fileId))
-        throw apiError(403, 'not_your_step', 'this agent is on no step that pushes this file')
+      if (!this.pushing(agent.id, route.fileId) && !this.ports.keeps(agent.id, route.fileId))
+        throw apiError(
+          403,
+          'not_your_step',
+          'this agent is on no step that pushes this file, and keeps no resource that names it',
+        )
       const file = this.book.file(route.fileId)
       const object = file && (await this.bucket.get(siteFileKey(site.id, file.id)))
       if (!file || !object) throw apiError(404, 'not_found', 'file not found')
@@ -257,7 +268,7 @@ export class SiteFiles implements SiteFeature, StepFiles {
     const file = this.book.file(step.file_id)
     // Deleted since the task was saved: the agent refuses a push that comes without its file.
     if (!file) return {}
-    return { file: { url: origin + pushPath(siteId, file.id), sha256: file.sha256, bytes: file.bytes } }
+    return { file: { url: origin + agentFilePath(siteId, file.id), sha256: file.sha256, bytes: file.bytes } }
   }
 
   // Internals

@@ -33,10 +33,21 @@ const nextId = monotonicFactory()
 
 type AgentRow = typeof store.agents.$inferSelect
 
-/** What the resources need beside the kernel: the site's agents, to know whom a consumer names. */
+/**
+ * What the resources need beside the kernel: the site's agents, to know whom a consumer names,
+ * and whether a file uploaded to the site exists, for `File` manifests that name one.
+ */
 export interface SiteResourcesPorts {
   agent: (agentId: string) => AgentRow | undefined
+  fileExists: (fileId: string) => boolean
 }
+
+/** The stored files a spec's `File` manifests name, by where they are named. */
+const namedFiles = (spec: ResourceSpec) =>
+  spec.manifests.flatMap((manifest, index) => {
+    const fileId = manifest.kind === 'File' ? (manifest as { file_id?: string }).file_id : undefined
+    return fileId === undefined ? [] : [{ index, fileId }]
+  })
 
 /** A resource of either type, as its own view shows it. */
 export type AnyResource<K extends ResourceType> = K extends 'single' ? Resource : ResourceBundle
@@ -224,6 +235,7 @@ export class SiteResources implements SiteFeature {
     idempotency?: IdempotencyClaim,
   ): Reply<AnyResource<K>> {
     this.kernel.scope.active()
+    this.requireFiles(spec)
     const consumer = this.book.consumer(consumerId)
     const resourceId = nextId()
     return this.decide(
@@ -249,12 +261,14 @@ export class SiteResources implements SiteFeature {
     const replay = this.kernel.replay(idempotency)
     if (replay) return replay as Reply<AnyResource<K>>
     const row = this.requireRow(resourceId, kind)
+    const spec = change(row.spec)
+    this.requireFiles(spec)
     return this.decide(
       idempotency,
       resourceId,
       actor,
       this.stateOf(row),
-      { type: 'update_resource', resourceId, kind, version, spec: change(row.spec) },
+      { type: 'update_resource', resourceId, kind, version, spec },
       () => ({ status: 200, body: this.view(kind, this.requireRow(resourceId, kind)) }),
     )
   }
@@ -364,6 +378,28 @@ export class SiteResources implements SiteFeature {
         spec: row.spec,
         deleting: row.deleteRequestedAt !== null,
       }))
+  }
+
+  /** Whether the agent keeps a resource whose `File` manifest names this stored file: it may download it. */
+  keepsFile(agentId: string, fileId: string): boolean {
+    return this.desiredFor(agentId).some(
+      (resource) => !resource.deleting && namedFiles(resource.spec).some((named) => named.fileId === fileId),
+    )
+  }
+
+  /** Every stored file a spec names must exist in the site (else 422, naming where). */
+  private requireFiles(spec: ResourceSpec) {
+    const unknown = namedFiles(spec).filter(({ fileId }) => !this.ports.fileExists(fileId))
+    if (unknown.length > 0)
+      throw apiError(
+        422,
+        'unknown_file',
+        'a File manifest names a file this site does not have',
+        unknown.map(({ index, fileId }) => ({
+          path: `manifests.${index}.file_id`,
+          message: `no file ${fileId}`,
+        })),
+      )
   }
 
   /** Whether a consumer names this approved agent. */

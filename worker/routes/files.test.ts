@@ -366,6 +366,49 @@ describe('file steps', () => {
     for (const agent of agents) agent.disconnect()
   })
 
+  it('resources: an agent keeping a File resource downloads the file it names; others cannot, nor it once the resource goes', async () => {
+    const { site, agents } = await siteWithAgents(2)
+    const [keeper, outsider] = agents as [(typeof agents)[0], (typeof agents)[0]]
+    const bytes = randomBytes(50_000)
+    const file = await uploaded(site, 'app.conf', bytes)
+    const consumer = (await (
+      await admin(`/v1/sites/${site.id}/consumers`, {
+        method: 'POST',
+        json: { name: 'keeper', agent_id: keeper.agentId },
+      })
+    ).json()) as { id: string }
+    const manifest = { kind: 'File', path: '/etc/app.conf', file_id: file.id, mode: '0600' }
+    const before = await head(site)
+    await expectError(
+      await admin(`/v1/sites/${site.id}/resources`, {
+        method: 'POST',
+        json: { consumer_id: consumer.id, manifest: { ...manifest, file_id: ULID } },
+      }),
+      422,
+      'unknown_file',
+    )
+    expect(await head(site)).toBe(before)
+    const created = await admin(`/v1/sites/${site.id}/resources`, {
+      method: 'POST',
+      json: { consumer_id: consumer.id, manifest, delete_option: 'Orphan' },
+    })
+    expect(created.status).toBe(201)
+    const resource = (await created.json()) as { id: string }
+
+    const url = `${BASE}/v1/sites/${site.id}/agents/files/${file.id}`
+    const got = await keeper.call(url)
+    expect(got.status).toBe(200)
+    expect(got.headers.get('etag')).toBe(`"${file.sha256}"`)
+    await expectSameBytes(got, bytes)
+    await expectError(await outsider.call(url), 403, 'not_your_step')
+
+    expect((await admin(`/v1/sites/${site.id}/resources/${resource.id}`, { method: 'DELETE' })).status).toBe(
+      200,
+    )
+    await expectError(await keeper.call(url), 403, 'not_your_step')
+    for (const agent of agents) agent.disconnect()
+  })
+
   it('push: a step sent again when the agent reconnects carries its file', async () => {
     const { site, agents } = await siteWithAgents(1)
     const [agent] = agents as [(typeof agents)[0]]

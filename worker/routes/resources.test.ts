@@ -128,6 +128,16 @@ describe('resources', () => {
     expect((wrong.error.details as { path: string }[]).map((d) => d.path)).toEqual(
       expect.arrayContaining(['update_strategy', 'manifest.path', 'manifest.content']),
     )
+    const bothSources = await expectError(
+      await create({
+        manifest: { kind: 'File', path: '/etc/x', content: 'x', file_id: '01J00000000000000000000000' },
+      }),
+      400,
+      'validation_failed',
+    )
+    expect(bothSources.error.details).toEqual([
+      expect.objectContaining({ message: 'give exactly one of content and file_id' }),
+    ])
     // A check probes one thing; a process's health check likewise, and only over http(s).
     const twoProbes = await expectError(
       await create({

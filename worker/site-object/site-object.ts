@@ -44,10 +44,17 @@ export class SiteObject extends SiteKernelObject {
     const registry = new AgentRegistry(kernel.db)
     const taskBook = new TaskBook(kernel.db)
     const runBook = new RunBook(kernel.db, taskBook)
-    const files = new SiteFiles(kernel, { runs: runBook, agents: registry })
+    const files = new SiteFiles(kernel, {
+      runs: runBook,
+      agents: registry,
+      keeps: (agentId, fileId): boolean => resources.keepsFile(agentId, fileId),
+    })
     const tasks = new SiteTasks(kernel, { book: taskBook, files })
     const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
-    const resources = new SiteResources(kernel, { agent: (agentId) => registry.agent(agentId) })
+    const resources = new SiteResources(kernel, {
+      agent: (agentId) => registry.agent(agentId),
+      fileExists: (fileId): boolean => files.exists(fileId),
+    })
     const agents = new SiteAgents(kernel, {
       registry,
       signer: new EnrolmentSigner(kernel.ctx.storage.kv),
