@@ -749,7 +749,7 @@ describe('web console in Chromium', () => {
     expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/sites/${site.body.id as string}/alerts/`))
     expect(problems).toEqual([])
   }, 120_000)
-  it('alerts: a tenant-wide integration made in the console routes an alert to the site its label names, and its page says where each alert went', async () => {
+  it('alerts: a tenant-wide integration made in the console routes an alert to the site its label names, its page says where each alert went, and its routing changes in place', async () => {
     const site = await callApi(platform.url, adminKey(), 'POST', '/v1/sites', {
       name: 'Routed DC',
       timezone: 'UTC',
@@ -809,6 +809,29 @@ describe('web console in Chromium', () => {
     const summary = page.getByRole('region', { name: 'Integration central-prometheus' })
     await summary.waitFor()
     await summary.getByText('by label dc; par → Routed DC; else unrouted').waitFor()
+
+    // Routing changes in place: `ber` now means the same site, and what names none goes there too.
+    await summary.getByRole('button', { name: 'Change routing' }).click()
+    const editor = summary.getByRole('form', { name: 'Change routing' })
+    expect(await editor.getByRole('group', { name: 'Route 1' }).getByLabel('Label value').inputValue()).toBe(
+      'par',
+    )
+    await editor.getByRole('button', { name: 'Add label value' }).click()
+    const added = editor.getByRole('group', { name: 'Route 2' })
+    await added.getByLabel('Label value').fill('ber')
+    await added.getByLabel('Site').selectOption({ label: 'Routed DC' })
+    await editor.getByLabel('Alerts naming no site go to').selectOption({ label: 'Routed DC' })
+    await editor.getByRole('button', { name: 'Save routing' }).click()
+    await summary.getByText('by label dc; par → Routed DC; ber → Routed DC; else Routed DC').waitFor()
+    expect(await editor.count()).toBe(0)
+    const integrationId = new URL(page.url()).pathname.split('/').at(-1) as string
+    const stored = await callApi(platform.url, adminKey(), 'GET', `/v1/integrations/${integrationId}`)
+    expect(stored.body.routing).toEqual({
+      label: 'dc',
+      sites: { par: siteId, ber: siteId },
+      fallback_site_id: siteId,
+    })
+
     const received = page.getByRole('table', { name: 'Deliveries' }).getByRole('row')
     await expect.poll(() => received.count()).toBe(2)
     await expect

@@ -28,6 +28,8 @@ export interface IntegrationPlace {
   rotate(integrationId: string): Promise<CreatedIntegration>
   retire(integrationId: string): Promise<Integration>
   remove(integrationId: string): Promise<Integration>
+  /** Changes where a tenant-wide integration's alerts go; a site's has no routing. */
+  reroute?(integrationId: string, routing: NonNullable<Integration['routing']>): Promise<Integration>
   /** Newest first. */
   deliveries(integrationId: string): Promise<Delivery[]>
   refusals(integrationId: string): Promise<Refusals>
@@ -87,6 +89,8 @@ export const tenantPlace = (): IntegrationPlace => {
     rotate: (id) => ok(api.POST('/v1/integrations/{integrationId}/rotate-secret', at(id))),
     retire: (id) => ok(api.POST('/v1/integrations/{integrationId}/retire-secret', at(id))),
     remove: (id) => ok(api.DELETE('/v1/integrations/{integrationId}', at(id))),
+    reroute: (id, routing) =>
+      ok(api.PATCH('/v1/integrations/{integrationId}', { ...at(id), body: { routing } })),
     deliveries: async (id) =>
       (
         await ok(

@@ -11,6 +11,7 @@ import { useLoad } from '../../ui/use-load'
 import { SiteFrame } from '../site/site-frame'
 import { type Delivery, type IntegrationPlace, sitePlace, tenantPlace } from './integration-place'
 import { useSiteNames } from './integrations'
+import { RoutingEditor } from './routing-editor'
 import { RoutingText } from './routing-fields'
 import { hookUrlOf, NewSecret, SetupBlock } from './sender-setup'
 import { kindLabel } from './settings-fields'
@@ -101,6 +102,8 @@ const IntegrationSummary = (props: {
   const { integration, place } = props
   const action = useAction()
   const [secret, setSecret] = useState<string | null>(null)
+  const [rerouting, setRerouting] = useState(false)
+  const reroute = place.admin ? place.reroute : undefined
   return (
     <section class="card" aria-label={`Integration ${integration.name}`}>
       <div class="page-title-row">
@@ -183,13 +186,34 @@ const IntegrationSummary = (props: {
           <dt>Alerts</dt>
           <dd>
             {integration.routing ? (
-              <RoutingText routing={integration.routing} sites={props.sites} />
+              <>
+                <RoutingText routing={integration.routing} sites={props.sites} />
+                {reroute && !rerouting && (
+                  <>
+                    {' '}
+                    <button type="button" class="button button-small" onClick={() => setRerouting(true)}>
+                      Change routing
+                    </button>
+                  </>
+                )}
+              </>
             ) : (
               <Link href={`/sites/${integration.site_id}/alerts`}>the site’s alerts</Link>
             )}
           </dd>
         </div>
       </dl>
+      {reroute && rerouting && integration.routing && (
+        <RoutingEditor
+          routing={integration.routing}
+          sites={props.sites}
+          save={(routing) => reroute(integration.id, routing)}
+          onDone={() => {
+            setRerouting(false)
+            props.onChanged()
+          }}
+        />
+      )}
       <div class="field">
         <span>Hook URL</span>
         <CopyableValue label="Hook URL" value={hookUrlOf(integration)} />

@@ -11,6 +11,13 @@ export interface RoutingDraft {
 
 export const emptyRouting: RoutingDraft = { label: 'site', routes: [], fallbackSiteId: '' }
 
+/** A routing as the fields edit it. */
+export const draftOf = (routing: Routing): RoutingDraft => ({
+  label: routing.label,
+  routes: Object.entries(routing.sites).map(([value, siteId]) => ({ value, siteId })),
+  fallbackSiteId: routing.fallback_site_id ?? '',
+})
+
 export const routingOf = (draft: RoutingDraft): Routing => ({
   label: draft.label.trim() || 'site',
   sites: Object.fromEntries(
