@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { DesiredResource } from '../../schema/resources/desired'
 import { Command } from '../../schema/resources/manifest'
-import { Condition, FeedbackValues } from '../../schema/resources/resource'
+import { Condition, FeedbackValues, ManifestStatus } from '../../schema/resources/resource'
 import { readJsonFile, writeFileAtomic } from '../state-dir'
 
 /** A resource as the agent keeps it: what is desired, and what it last reported of it. */
@@ -13,6 +13,8 @@ export const KeptResource = v.object({
   applied_version: v.nullable(v.number()),
   conditions: v.array(Condition),
   feedback: FeedbackValues,
+  /** A bundle's status per manifest, as last reported. */
+  manifests: v.optional(v.array(ManifestStatus)),
   /** Foreground deletion done and reported: nothing more to do until the platform drops it. */
   removed: v.boolean(),
 })

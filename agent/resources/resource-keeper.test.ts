@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { AgentFrame } from '../../schema/agent/protocol'
@@ -203,5 +203,78 @@ describe('resource keeper', () => {
     expect(readFileSync(join(web, 'index.html'), 'utf8')).toBe('<h1>hi</h1>')
     expect(reports()[0]).toMatchObject({ feedback: { dir_mode: '0750' } })
     expect(applied(reports()[0] as never)).toMatchObject({ status: 'True', reason: 'Applied' })
+  })
+
+  it('reports each manifest of a bundle on its own: which one failed, and each one’s feedback', async () => {
+    const dir = tempDir()
+    const { keeper, frames } = keeperIn(dir)
+    const good = join(dir, 'good.txt')
+    // A file inside a file cannot be made: the second manifest fails, the first and third do not.
+    const blocker = join(dir, 'blocker')
+    writeFileSync(blocker, 'a file, not a directory\n')
+    const spec: ResourceSpec = {
+      type: 'bundle',
+      name: 'web',
+      manifests: [
+        { kind: 'File', path: good, content: 'ok\n', mode: '0644' },
+        { kind: 'File', path: join(blocker, 'inside.txt'), content: 'no\n', mode: '0644' },
+        { kind: 'Directory', path: join(dir, 'made'), mode: '0755' },
+      ],
+      manifest_configs: [
+        { update_strategy: 'Update', feedback_rules: [{ name: 'sha256', path: '.sha256' }] },
+        { update_strategy: 'Update', feedback_rules: [] },
+        { update_strategy: 'Update', feedback_rules: [{ name: 'mode', path: '.mode' }] },
+      ],
+      delete_option: 'Foreground',
+      labels: {},
+    }
+    keeper.desired([desired(spec)], null)
+    await keeper.reconcile()
+    const report = frames.at(-1)?.data as {
+      conditions: { type: string; status: string }[]
+      manifests: {
+        identity: string
+        conditions: { type: string; status: string; message: string }[]
+        feedback: Record<string, unknown>
+      }[]
+    }
+    expect(report.conditions.find((c) => c.type === 'Applied')?.status).toBe('False')
+    expect(report.manifests.map((m) => m.identity)).toEqual([
+      `File/${good}`,
+      `File/${join(blocker, 'inside.txt')}`,
+      `Directory/${join(dir, 'made')}`,
+    ])
+    expect(report.manifests.map((m) => m.conditions.find((c) => c.type === 'Applied')?.status)).toEqual([
+      'True',
+      'False',
+      'True',
+    ])
+    expect(report.manifests[1]?.conditions.find((c) => c.type === 'Applied')?.message).toMatch(
+      /ENOTDIR|not a directory/,
+    )
+    expect(report.manifests[0]?.feedback.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(report.manifests[2]?.feedback).toEqual({ mode: '0755' })
+
+    // Nothing changed: no new report. The blocker gone, the second manifest applies and is reported.
+    const count = frames.length
+    await keeper.reconcile()
+    expect(frames.length).toBe(count)
+    rmSync(blocker)
+    await keeper.reconcile()
+    const fixed = frames.at(-1)?.data as typeof report
+    expect(fixed.manifests.map((m) => m.conditions.find((c) => c.type === 'Applied')?.status)).toEqual([
+      'True',
+      'True',
+      'True',
+    ])
+    expect(existsSync(join(blocker, 'inside.txt'))).toBe(true)
+  })
+
+  it('reports no per-manifest status for a single resource', async () => {
+    const dir = tempDir()
+    const { keeper, frames } = keeperIn(dir)
+    keeper.desired([desired(fileSpec(join(dir, 'motd')))], null)
+    await keeper.reconcile()
+    expect(frames.at(-1)?.data).not.toHaveProperty('manifests')
   })
 })

@@ -1,6 +1,6 @@
 import type { DesiredResource } from '../../schema/resources/desired'
-import type { Manifest } from '../../schema/resources/manifest'
-import type { Condition, FeedbackValues } from '../../schema/resources/resource'
+import { type Manifest, manifestIdentity } from '../../schema/resources/manifest'
+import type { Condition, FeedbackValues, ManifestStatus } from '../../schema/resources/resource'
 import { resourceStatusReported, type StatusReport } from '../frames'
 import type { Identity } from '../identity'
 import { errorMessage, type Logger } from '../log'
@@ -145,6 +145,8 @@ export class ResourceKeeper {
     const outcomes: ApplyOutcome[] = []
     let feedback: FeedbackValues = {}
     const unsynced: string[] = []
+    const now = new Date().toISOString()
+    const manifests: ManifestStatus[] = []
     for (const [i, manifest] of spec.manifests.entries()) {
       const config = spec.manifest_configs[i] ?? { update_strategy: 'ServerSideApply', feedback_rules: [] }
       const applier = this.applierOf(manifest)
@@ -155,17 +157,22 @@ export class ResourceKeeper {
       const fed = feedbackOf(outcome.observed, config.feedback_rules)
       feedback = { ...feedback, ...fed.values }
       unsynced.push(...fed.unsynced)
+      manifests.push({
+        identity: manifestIdentity(manifest),
+        conditions: conditionsOf([outcome], fed, {
+          version,
+          appliedVersion: kept.applied_version,
+          previous: kept.manifests?.[i]?.conditions ?? [],
+          now,
+        }),
+        feedback: fed.values,
+      })
     }
     const applied = outcomes.every((outcome) => outcome.applied)
     const conditions = conditionsOf(
       outcomes,
       { values: feedback, unsynced },
-      {
-        version,
-        appliedVersion: kept.applied_version,
-        previous: kept.conditions,
-        now: new Date().toISOString(),
-      },
+      { version, appliedVersion: kept.applied_version, previous: kept.conditions, now },
     )
     const appliedVersion = applied ? version : kept.applied_version
     for (const outcome of outcomes.filter((o) => o.changed))
@@ -173,7 +180,12 @@ export class ResourceKeeper {
         resource_id: kept.desired.resource_id,
         message: outcome.message,
       })
-    this.report(kept, { conditions, feedback, appliedVersion })
+    this.report(kept, {
+      conditions,
+      feedback,
+      appliedVersion,
+      ...(spec.type === 'bundle' ? { manifests } : {}),
+    })
   }
 
   /** Foreground deletion: removed from the host, except what is only observed; then reported gone. */
@@ -207,22 +219,35 @@ export class ResourceKeeper {
       conditions: Condition[]
       feedback: FeedbackValues
       appliedVersion: number | null
+      manifests?: ManifestStatus[]
       deleted?: boolean
     },
   ) {
-    const before = { conditions: kept.conditions, feedback: kept.feedback, version: kept.applied_version }
-    const after = { conditions: status.conditions, feedback: status.feedback, version: status.appliedVersion }
+    const before = {
+      conditions: kept.conditions,
+      feedback: kept.feedback,
+      version: kept.applied_version,
+      manifests: kept.manifests,
+    }
+    const after = {
+      conditions: status.conditions,
+      feedback: status.feedback,
+      version: status.appliedVersion,
+      manifests: status.manifests,
+    }
     if (!status.deleted && kept.report > 0 && sameStatus(before, after)) return
     kept.report += 1
     kept.conditions = status.conditions
     kept.feedback = status.feedback
     kept.applied_version = status.appliedVersion
+    kept.manifests = status.manifests
     const report: StatusReport = {
       resource_id: kept.desired.resource_id,
       report: kept.report,
       observed_version: status.appliedVersion ?? 0,
       conditions: status.conditions,
       feedback: status.feedback,
+      ...(status.manifests ? { manifests: status.manifests } : {}),
       deleted: status.deleted ?? false,
     }
     // Written before it is spooled: a crash in between skips a number, never repeats one.

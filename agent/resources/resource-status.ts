@@ -1,4 +1,4 @@
-import type { Condition, FeedbackValues } from '../../schema/resources/resource'
+import type { Condition, FeedbackValues, ManifestStatus } from '../../schema/resources/resource'
 import type { ApplyOutcome } from './applier'
 import type { Feedback } from './feedback'
 
@@ -59,17 +59,26 @@ const withTransition = (condition: Fresh, previous: readonly Condition[], now: s
 }
 
 /** Whether two statuses say the same, whenever each was observed. */
-export const sameStatus = (
-  a: { conditions: readonly Condition[]; feedback: FeedbackValues; version: number | null },
-  b: { conditions: readonly Condition[]; feedback: FeedbackValues; version: number | null },
-) => JSON.stringify(signature(a)) === JSON.stringify(signature(b))
+export const sameStatus = (a: ComparedStatus, b: ComparedStatus) =>
+  JSON.stringify(signature(a)) === JSON.stringify(signature(b))
 
-const signature = (status: {
+interface ComparedStatus {
   conditions: readonly Condition[]
   feedback: FeedbackValues
   version: number | null
-}) => ({
+  manifests?: readonly ManifestStatus[] | undefined
+}
+
+const conditionsSignature = (conditions: readonly Condition[]) =>
+  conditions.map(({ type, status: s, reason, message }) => ({ type, s, reason, message }))
+
+const signature = (status: ComparedStatus) => ({
   version: status.version,
   feedback: status.feedback,
-  conditions: status.conditions.map(({ type, status: s, reason, message }) => ({ type, s, reason, message })),
+  conditions: conditionsSignature(status.conditions),
+  manifests: status.manifests?.map((manifest) => ({
+    identity: manifest.identity,
+    feedback: manifest.feedback,
+    conditions: conditionsSignature(manifest.conditions),
+  })),
 })

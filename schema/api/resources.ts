@@ -119,6 +119,7 @@ export const StatusHistoryEntry = v.object({
   observed_version: v.number(),
   conditions: v.array(Condition),
   feedback: FeedbackValues,
+  manifests: AgentResourceStatus.entries.manifests,
   deleted: v.boolean(),
   reported_at: Timestamp,
 })

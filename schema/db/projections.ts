@@ -6,7 +6,13 @@ import type { EntityLevel } from '../inventory/access'
 import type { CustomFieldValues } from '../inventory/custom-fields'
 import type { EntityKind } from '../inventory/kinds'
 import type { RelationType } from '../inventory/relations'
-import type { Condition, FeedbackValues, ResourceSpec, ResourceType } from '../resources/resource'
+import type {
+  Condition,
+  FeedbackValues,
+  ManifestStatus,
+  ResourceSpec,
+  ResourceType,
+} from '../resources/resource'
 import type { RunStatus, StepOutcome } from '../tasks/run-request'
 
 /**
@@ -265,6 +271,8 @@ export const resourceStatus = sqliteTable(
     observedVersion: integer('observed_version').notNull(),
     conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
     feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    /** A bundle's per-manifest status; null for a single resource. */
+    manifests: text('manifests', { mode: 'json' }).$type<ManifestStatus[]>(),
     deleted: integer('deleted', { mode: 'boolean' }).notNull(),
     reportedAt: text('reported_at').notNull(),
   },

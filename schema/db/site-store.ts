@@ -12,7 +12,7 @@ import type { EntityDefinition } from '../inventory/entity'
 import type { EntityKind } from '../inventory/kinds'
 import type { OptionListName } from '../inventory/option-lists'
 import type { RelationType } from '../inventory/relations'
-import type { Condition, FeedbackValues, ResourceSpec } from '../resources/resource'
+import type { Condition, FeedbackValues, ManifestStatus, ResourceSpec } from '../resources/resource'
 import type { RuleDefinition } from '../rules/rule'
 import type { RuleTransition } from '../rules/rule-context'
 import type { OutputLine, RunStatus, StepOutcome } from '../tasks/run-request'
@@ -434,6 +434,8 @@ export const resourceStatus = sqliteTable(
     observedVersion: integer('observed_version').notNull(),
     conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
     feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    /** A bundle's per-manifest status; null for a single resource. */
+    manifests: text('manifests', { mode: 'json' }).$type<ManifestStatus[]>(),
     deleted: integer('deleted', { mode: 'boolean' }).notNull(),
     reportedAt: text('reported_at').notNull(),
   },
@@ -450,6 +452,8 @@ export const resourceStatusHistory = sqliteTable(
     observedVersion: integer('observed_version').notNull(),
     conditions: text('conditions', { mode: 'json' }).$type<Condition[]>().notNull(),
     feedback: text('feedback', { mode: 'json' }).$type<FeedbackValues>().notNull(),
+    /** A bundle's per-manifest status; null for a single resource. */
+    manifests: text('manifests', { mode: 'json' }).$type<ManifestStatus[]>(),
     deleted: integer('deleted', { mode: 'boolean' }).notNull(),
     reportedAt: text('reported_at').notNull(),
   },

@@ -42,6 +42,7 @@ export const ResourceStatusReported = v.object({
   observed_version: AgentResourceStatus.entries.observed_version,
   conditions: AgentResourceStatus.entries.conditions,
   feedback: AgentResourceStatus.entries.feedback,
+  manifests: AgentResourceStatus.entries.manifests,
   deleted: v.optional(v.boolean(), false),
 })
 export type ResourceStatusReported = v.InferOutput<typeof ResourceStatusReported>

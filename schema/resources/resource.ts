@@ -77,12 +77,24 @@ export const FeedbackValues = v.pipe(
 )
 export type FeedbackValues = v.InferOutput<typeof FeedbackValues>
 
-/** What an agent last reported of a resource. */
+/**
+ * One manifest's status within a bundle, in the bundle's order: `identity` is its kind and
+ * name (`File//etc/motd`, `Deployment/web`), its conditions and feedback its own.
+ */
+export const ManifestStatus = v.object({
+  identity: v.pipe(v.string(), v.maxLength(4300)),
+  conditions: v.array(Condition),
+  feedback: FeedbackValues,
+})
+export type ManifestStatus = v.InferOutput<typeof ManifestStatus>
+
+/** What an agent last reported of a resource; a bundle's report has each manifest's status too. */
 export const AgentResourceStatus = v.object({
   agent_id: Ulid,
   observed_version: v.pipe(v.number(), v.integer(), v.minValue(0)),
   conditions: v.array(Condition),
   feedback: FeedbackValues,
+  manifests: v.optional(v.pipe(v.array(ManifestStatus), v.maxLength(MAX_BUNDLE_MANIFESTS))),
   reported_at: Timestamp,
 })
 export type AgentResourceStatus = v.InferOutput<typeof AgentResourceStatus>

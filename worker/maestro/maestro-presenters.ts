@@ -1,7 +1,13 @@
 import type { MaestroBundleBody, MaestroManifestConfig } from '../../schema/api/maestro'
 import type { Consumer, Resource, ResourceBundle } from '../../schema/api/resources'
 import { type Manifest, manifestIdentity } from '../../schema/resources/manifest'
-import type { AgentResourceStatus, ManifestConfig } from '../../schema/resources/resource'
+import type {
+  AgentResourceStatus,
+  Condition,
+  FeedbackValues,
+  ManifestConfig,
+  ManifestStatus,
+} from '../../schema/resources/resource'
 import { apiError } from '../http/errors'
 
 export const MAESTRO_BASE = '/api/maestro/v1'
@@ -16,9 +22,44 @@ export const presentConsumer = (consumer: Consumer) => ({
   updated_at: consumer.created_at,
 })
 
+const presentConditions = (conditions: readonly Condition[]) =>
+  conditions.map((condition) => ({
+    type: condition.type,
+    status: condition.status,
+    reason: condition.reason,
+    message: condition.message,
+    lastTransitionTime: condition.last_transition_time,
+  }))
+
+/** A feedback value as ManifestWork's `statusFeedback` types it. */
+const fieldValue = (value: FeedbackValues[string]) => {
+  if (typeof value === 'string') return { type: 'String', string: value }
+  if (typeof value === 'boolean') return { type: 'Boolean', boolean: value }
+  if (typeof value === 'number' && Number.isInteger(value)) return { type: 'Integer', integer: value }
+  return { type: 'JsonRaw', jsonRaw: JSON.stringify(value) }
+}
+
+/** Each manifest of a bundle as ManifestWork's `resourceStatus.manifests[]` reports it. */
+const presentManifests = (manifests: readonly ManifestStatus[]) => ({
+  manifests: manifests.map((manifest, ordinal) => {
+    const [kind, ...name] = manifest.identity.split('/')
+    return {
+      resourceMeta: { ordinal, kind, name: name.join('/') },
+      statusFeedback: {
+        values: Object.entries(manifest.feedback).map(([feedbackName, value]) => ({
+          name: feedbackName,
+          fieldValue: fieldValue(value),
+        })),
+      },
+      conditions: presentConditions(manifest.conditions),
+    }
+  }),
+})
+
 /**
  * Maestro's status of a resource from the latest agent report: `ContentStatus` holds the
- * feedback values, `ReconcileStatus` the conditions and the version they were observed at.
+ * feedback values, `ReconcileStatus` the conditions and the version they were observed at,
+ * and, for a bundle, `resourceStatus` each manifest's own.
  */
 const presentStatus = (reports: readonly AgentResourceStatus[]) => {
   const latest = [...reports].sort((a, b) => a.reported_at.localeCompare(b.reported_at)).at(-1)
@@ -27,15 +68,10 @@ const presentStatus = (reports: readonly AgentResourceStatus[]) => {
     status: {
       ContentStatus: latest.feedback,
       ReconcileStatus: {
-        Conditions: latest.conditions.map((condition) => ({
-          type: condition.type,
-          status: condition.status,
-          reason: condition.reason,
-          message: condition.message,
-          lastTransitionTime: condition.last_transition_time,
-        })),
+        Conditions: presentConditions(latest.conditions),
         ObservedVersion: latest.observed_version,
       },
+      ...(latest.manifests ? { resourceStatus: presentManifests(latest.manifests) } : {}),
     },
   }
 }

@@ -89,6 +89,7 @@ export const projectResourceEvent = (
         observedVersion: d.observed_version,
         conditions: d.conditions,
         feedback: d.feedback,
+        manifests: d.manifests ?? null,
         deleted: d.deleted,
         reportedAt: time,
       }
@@ -102,6 +103,7 @@ export const projectResourceEvent = (
             observedVersion: sql`excluded.observed_version`,
             conditions: sql`excluded.conditions`,
             feedback: sql`excluded.feedback`,
+            manifests: sql`excluded.manifests`,
             deleted: sql`excluded.deleted`,
             reportedAt: sql`excluded.reported_at`,
           },

@@ -79,6 +79,7 @@ export class ResourceBook {
       observedVersion: data.observed_version,
       conditions: data.conditions,
       feedback: data.feedback,
+      manifests: data.manifests ?? null,
       deleted: data.deleted,
       reportedAt: event.time,
     }

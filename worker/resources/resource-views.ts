@@ -17,6 +17,7 @@ export const statusView = (row: ResourceStatusRow): AgentResourceStatus => ({
   observed_version: row.observedVersion,
   conditions: row.conditions,
   feedback: row.feedback,
+  ...(row.manifests ? { manifests: row.manifests } : {}),
   reported_at: row.reportedAt,
 })
 
@@ -70,6 +71,7 @@ export const historyView = (row: StatusHistoryRow): StatusHistoryEntry => ({
   observed_version: row.observedVersion,
   conditions: row.conditions,
   feedback: row.feedback,
+  ...(row.manifests ? { manifests: row.manifests } : {}),
   deleted: row.deleted,
   reported_at: row.reportedAt,
 })

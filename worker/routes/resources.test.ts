@@ -340,6 +340,79 @@ describe('resources', () => {
     ).toHaveLength(0)
   })
 
+  it('bundles come back with each manifest’s status, natively and in maestro’s ManifestWork shape', async () => {
+    const { site, consumer } = await siteWithConsumer()
+    const token = await json<CreatedEnrolmentToken & { token: string }>(
+      await admin(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json: {} }),
+      201,
+    )
+    const web = await connectAgent(site, token.token, { role: 'web' })
+    const bundle = await json<ResourceBundle>(
+      await admin(`/v1/sites/${site.id}/resource-bundles`, {
+        method: 'POST',
+        json: {
+          consumer_id: consumer.id,
+          manifests: [motd(), { kind: 'Directory', path: '/srv/web' }],
+        },
+      }),
+      201,
+    )
+    const condition = (status: 'True' | 'False', message: string) => ({
+      type: 'Applied',
+      status,
+      reason: status === 'True' ? 'Applied' : 'ApplyFailed',
+      message,
+      last_transition_time: '2026-12-06T10:00:00.000Z',
+    })
+    const manifests = [
+      {
+        identity: 'File//etc/motd',
+        conditions: [condition('True', 'created')],
+        feedback: { sha256: 'abc', size: 12 },
+      },
+      { identity: 'Directory//srv/web', conditions: [condition('False', 'EACCES')], feedback: {} },
+    ]
+    await web.send(
+      web.frame('io.sitewire.resource.status_reported', {
+        resource_id: bundle.id,
+        report: 1,
+        observed_version: 0,
+        conditions: [condition('False', 'EACCES')],
+        feedback: { sha256: 'abc' },
+        manifests,
+      }),
+    )
+    const path = `/v1/sites/${site.id}/resource-bundles/${bundle.id}`
+    const read = await json<ResourceBundle>(await admin(path), 200)
+    expect(read.status[0]?.manifests).toEqual(manifests)
+    const history = await json<Page<StatusHistoryEntry>>(await admin(`${path}/status-history`), 200)
+    expect(history.items[0]?.manifests).toEqual(manifests)
+
+    const maestro = (await (
+      await admin(`/api/maestro/v1/resource-bundles/${bundle.id}`, {
+        headers: { 'x-sitewire-site': site.id },
+      })
+    ).json()) as { status: { resourceStatus: { manifests: unknown[] } } }
+    expect(maestro.status.resourceStatus.manifests).toEqual([
+      {
+        resourceMeta: { ordinal: 0, kind: 'File', name: '/etc/motd' },
+        statusFeedback: {
+          values: [
+            { name: 'sha256', fieldValue: { type: 'String', string: 'abc' } },
+            { name: 'size', fieldValue: { type: 'Integer', integer: 12 } },
+          ],
+        },
+        conditions: [expect.objectContaining({ type: 'Applied', status: 'True', message: 'created' })],
+      },
+      {
+        resourceMeta: { ordinal: 1, kind: 'Directory', name: '/srv/web' },
+        statusFeedback: { values: [] },
+        conditions: [expect.objectContaining({ type: 'Applied', status: 'False', reason: 'ApplyFailed' })],
+      },
+    ])
+    web.conn.socket.close()
+  })
+
   it('go to the consumer’s agents, come back with status, and are removed by them on delete', async () => {
     const { site, consumer, create } = await siteWithConsumer()
     const token = await json<CreatedEnrolmentToken & { token: string }>(

@@ -1,0 +1,1 @@
+ALTER TABLE `resource_status` ADD `manifests` text;
