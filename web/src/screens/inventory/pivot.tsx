@@ -97,7 +97,6 @@ export const PivotScreen = () => {
           </label>
         </div>
         {draft.filters.map((filter, index) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: filters have no identity but their place.
           <fieldset class="form-row" aria-label={`Filter ${index + 1}`} key={index}>
             <label class="field">
               <span>Level</span>
@@ -106,7 +105,6 @@ export const PivotScreen = () => {
                 onChange={(e) => setFilter(index, { level: Number(e.currentTarget.value) })}
               >
                 {kinds.map((kind, level) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: a kind may come twice in a chain; its level is its identity.
                   <option key={level} value={level}>
                     {level} · {kind}
                   </option>

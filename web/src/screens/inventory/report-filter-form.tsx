@@ -38,7 +38,6 @@ export const ReportFilterForm = (props: {
       }}
     >
       {draft.filters.map((filter, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: filters have no identity but their place.
         <fieldset class="form-row" aria-label={`Filter ${index + 1}`} key={index}>
           <label class="field">
             <span>Field</span>
