@@ -26,14 +26,16 @@ const { values: args } = parseArgs({
     entities: { type: 'string', default: '100000' },
     sites: { type: 'string', default: '4' },
     queries: { type: 'string', default: '50' },
+    'import-chunk': { type: 'string', default: '1000' },
+    'relation-chunk': { type: 'string', default: '1000' },
     out: { type: 'string' },
   },
 })
 const ENTITIES = Number(args.entities)
 const SITES = Number(args.sites)
 const QUERIES = Number(args.queries)
-const IMPORT_CHUNK = 2000
-const RELATION_CHUNK = 5000
+const IMPORT_CHUNK = Number(args['import-chunk'])
+const RELATION_CHUNK = Number(args['relation-chunk'])
 const root = resolve(import.meta.dirname, '../..')
 
 const REPORT =
@@ -207,6 +209,9 @@ const main = async () => {
       args.out ?? join(root, 'bench', 'results', `inventory-${result.at.slice(0, 10)}-${ENTITIES}.json`)
     writeJson(root, out, result)
     console.error(`written to ${out}`)
+  } catch (error) {
+    console.error(`the platform's last output:\n${platform.output.slice(-40).join('')}`)
+    throw error
   } finally {
     await stop()
   }

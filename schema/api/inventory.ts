@@ -131,7 +131,7 @@ export const RelationPage = pageOf(Relation)
 export const BatchRelation = v.strictObject({ type: RelationType, from_id: Ulid, to_id: Ulid })
 export type BatchRelation = v.InferOutput<typeof BatchRelation>
 
-export const RELATION_BATCH_MAX = 5000
+export const RELATION_BATCH_MAX = 1000
 
 /** `POST …/inventory/relations/batch`: many relations in one write, all stored or none. */
 export const CreateRelationBatchBody = v.strictObject({
