@@ -31,38 +31,44 @@ const entities = (
   db: Database.Database,
   tenantId: string,
   kind: string,
-  filter: { sql: string; value: string } | undefined,
-  ids?: string[],
+  filter: { sql: string; value: string },
 ) =>
   db
     .prepare(
       `select "id", "site_id", "kind", "name" from "inventory_entities"
        where ("inventory_entities"."tenant_id" = ? and "inventory_entities"."kind" = ?
          and "inventory_entities"."active" = 1
-         ${ids ? `and "inventory_entities"."id" in (${marks(ids.length)})` : ''}
-         ${filter ? `and ${filter.sql} = ?` : ''})
+         and ${filter.sql} = ?)
        order by "inventory_entities"."name", "inventory_entities"."id" limit 20000`,
     )
-    .all(tenantId, kind, ...(ids ?? []), ...(filter ? [filter.value] : [])) as { id: string }[]
+    .all(tenantId, kind, filter.value) as { id: string }[]
 
-const related = (
+/** A level's entities joined to the relations from or to the level above, as the API reads them. */
+const relatedOf = (
   db: Database.Database,
-  type: string,
-  forward: boolean,
+  tenantId: string,
+  step: { kind: string; type: string; forward: boolean },
+  filter: { sql: string; value: string } | undefined,
   ids: string[],
-): { above: string; below: string }[] =>
-  db
+): { above: string; below: string }[] => {
+  const [near, far] = step.forward ? ['"from_id"', '"to_id"'] : ['"to_id"', '"from_id"']
+  return db
     .prepare(
-      `select ${forward ? '"from_id", "to_id"' : '"to_id", "from_id"'} from "inventory_relations"
-       where ("inventory_relations"."removed" = 0 and "inventory_relations"."type" = ?
-         and ${forward ? '"inventory_relations"."from_id"' : '"inventory_relations"."to_id"'} in (${marks(ids.length)}))`,
+      `select "inventory_relations".${near}, "inventory_entities"."id" from "inventory_relations"
+       cross join "inventory_entities"
+       where ("inventory_entities"."id" = "inventory_relations".${far} and "inventory_relations"."removed" = 0 and "inventory_relations"."type" = ?
+         and "inventory_relations".${near} in (${marks(ids.length)})
+         and "inventory_entities"."tenant_id" = ? and "inventory_entities"."kind" = ?
+         and "inventory_entities"."active" = 1 ${filter ? `and ${filter.sql} = ?` : ''})
+       order by "inventory_entities"."name", "inventory_entities"."id"`,
     )
     .raw()
-    .all(type, ...ids)
+    .all(step.type, ...ids, tenantId, step.kind, ...(filter ? [filter.value] : []))
     .map((row) => {
       const [above, below] = row as unknown as [string, string]
       return { above, below }
     })
+}
 
 /**
  * The pivot client → system → application → server for one client, servers filtered by
@@ -82,15 +88,11 @@ export const directPivot = (db: Database.Database, tenantId: string, client: str
   const levels = [level]
   const links: { above: string; below: string }[][] = []
   for (const [i, step] of steps.entries()) {
-    const edges = chunks(level).flatMap((ids) => related(db, step.type, step.forward, ids))
-    const below = [...new Set(edges.map((edge) => edge.below))]
     const filter = i === steps.length - 1 ? environment : undefined
-    const found = new Set(
-      chunks(below).flatMap((ids) => entities(db, tenantId, step.kind, filter, ids).map((row) => row.id)),
-    )
-    level = [...found]
+    const edges = chunks(level).flatMap((ids) => relatedOf(db, tenantId, step, filter, ids))
+    level = [...new Set(edges.map((edge) => edge.below))]
     levels.push(level)
-    links.push(edges.filter((edge) => found.has(edge.below)))
+    links.push(edges)
   }
   // Bottom up: an entity above the filtered level stays when one of its children does.
   const kept = [new Set(levels[levels.length - 1])]

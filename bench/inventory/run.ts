@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     sites: { type: 'string', default: '4' },
     queries: { type: 'string', default: '50' },
     'import-chunk': { type: 'string', default: '1000' },
-    'relation-chunk': { type: 'string', default: '1000' },
+    'relation-chunk': { type: 'string', default: '500' },
     out: { type: 'string' },
   },
 })
