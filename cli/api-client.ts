@@ -129,7 +129,7 @@ const failureOf = async (response: Response, hint401: string | undefined): Promi
   if (response.status === 401 && hint401) lines.push(hint401)
   const retry = response.headers.get('retry-after')
   if (retry) lines.push(`retry after ${retry} s`)
-  return new ApiFailure(`${message} (${response.status} ${code})`, response.status, code, lines)
+  return new ApiFailure(`${message} (${response.status} ${code})`, response.status, code, lines, details)
 }
 
 const FieldDetail = v.object({ path: v.string(), message: v.string() })

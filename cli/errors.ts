@@ -32,6 +32,8 @@ export class ApiFailure extends CliError {
     readonly status: number,
     readonly code: string,
     details: readonly string[],
+    /** The API's `details` as sent, for a command that shows them its own way. */
+    readonly rawDetails?: unknown,
   ) {
     super(message, EXIT.failure, details)
     this.name = 'ApiFailure'

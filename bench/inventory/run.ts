@@ -6,42 +6,45 @@ import Database from 'libsql'
 import { startPlatform } from '../../test/platform-process'
 import { onInterrupt } from '../lib/cleanup'
 import { freePorts } from '../lib/free-port'
+import { groupMemory } from '../lib/group-memory'
 import { describeMachine } from '../lib/machine'
 import { sourceRevision } from '../lib/source-revision'
 import { percentile, round } from '../lib/stats'
 import { writeJson } from '../lib/write-json'
+import { directPivot, directReport } from './direct'
+import { inventoryPlan } from './plan'
 
 /**
- * `npm run bench:inventory`: servers imported through the API (CSV, in chunks), then a
- * filtered single-kind report through the API beside the same query run directly on the
- * projection's SQLite file, and a CSV export of every row. Relations are not loaded: the API
- * has no bulk path for them yet, so the pivot is not measured.
+ * `npm run bench:inventory`: clients, systems, applications and servers imported through the
+ * API (CSV, in chunks), related through the API's batch path (owned_by, member_of, runs_on,
+ * three relations per entity); then a filtered single-kind report and a 4-level pivot through
+ * the API, each beside the same queries run directly on the projection's SQLite file; and a
+ * CSV export of every server, with the platform's resident memory sampled while it streams.
  */
 const { values: args } = parseArgs({
   options: {
     entities: { type: 'string', default: '100000' },
     sites: { type: 'string', default: '4' },
     queries: { type: 'string', default: '50' },
+    'import-chunk': { type: 'string', default: '1000' },
+    'relation-chunk': { type: 'string', default: '500' },
     out: { type: 'string' },
   },
 })
 const ENTITIES = Number(args.entities)
 const SITES = Number(args.sites)
 const QUERIES = Number(args.queries)
-const CHUNK = 2000
-const ENVIRONMENTS = ['prod', 'dev', 'staging', 'test']
+const IMPORT_CHUNK = Number(args['import-chunk'])
+const RELATION_CHUNK = Number(args['relation-chunk'])
 const root = resolve(import.meta.dirname, '../..')
 
 const REPORT =
   'kind=server&columns=name,site_id,attributes.environment&filter=attributes.environment:equals:prod' +
   '&filter=name:contains:7&sort=-name&limit=100'
-
-const DIRECT = `
-  SELECT name, site_id, json_extract(attributes, '$.environment')
-  FROM inventory_entities
-  WHERE tenant_id = ? AND kind = 'server' AND active = 1
-    AND json_extract(attributes, '$.environment') = 'prod' AND name LIKE '%7%'
-  ORDER BY name DESC, id DESC LIMIT 100`
+const PIVOT_CHAIN = 'client,owned_by,system,member_of,application,runs_on,server'
+/** One client's tree, its servers filtered at the deepest level. */
+const pivotQuery = (client: string) =>
+  `chain=${PIVOT_CHAIN}&filter=0:name:equals:${client}&filter=3:attributes.environment:equals:prod`
 
 const timed = async (run: () => Promise<unknown> | unknown, count: number) => {
   const samples: number[] = []
@@ -57,7 +60,11 @@ const timed = async (run: () => Promise<unknown> | unknown, count: number) => {
 const main = async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sitewire-bench-inventory-'))
   const port = await freePorts(2)
-  console.error(`bench:inventory: ${ENTITIES} servers in ${SITES} sites; platform on 127.0.0.1:${port}`)
+  const plan = inventoryPlan(ENTITIES, SITES)
+  console.error(
+    `bench:inventory: ${plan.entities} entities and ${plan.relations} relations in ${SITES} sites; ` +
+      `platform on 127.0.0.1:${port}`,
+  )
   const platform = await startPlatform({ dataDir, port })
   const stop = onInterrupt(async () => {
     await platform.stop()
@@ -74,79 +81,137 @@ const main = async () => {
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`)
       return response
     }
+    const post = async (path: string, body: string, type = 'application/json') =>
+      (await api(path, { method: 'POST', headers: { 'content-type': type }, body })).json()
+
     const sites: string[] = []
-    for (let i = 0; i < SITES; i++) {
-      const site = (await (
-        await api('/v1/sites', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `bench ${i}` }),
-        })
-      ).json()) as { id: string; tenant_id: string }
-      sites.push(site.id)
-    }
+    for (let i = 0; i < SITES; i++)
+      sites.push(((await post('/v1/sites', JSON.stringify({ name: `bench ${i}` }))) as { id: string }).id)
+
     const loadStarted = performance.now()
-    for (let start = 0; start < ENTITIES; start += CHUNK) {
-      const lines = ['name,attributes.hostname,attributes.environment,tags']
-      for (let n = start; n < Math.min(ENTITIES, start + CHUNK); n++)
-        lines.push(`srv-${n},srv-${n},${ENVIRONMENTS[n % ENVIRONMENTS.length]},bench`)
-      const site = sites[(start / CHUNK) % sites.length]
-      await api(`/v1/sites/${site}/inventory/import?kind=server`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv' },
-        body: lines.join('\r\n'),
-      })
+    for (const [s, site] of sites.entries()) {
+      const ids: Record<string, string[]> = {}
+      for (const kind of ['client', 'system', 'application', 'server'] as const) {
+        ids[kind] = []
+        const rows = plan.rows(kind, s)
+        for (let start = 0; start < rows.length; start += IMPORT_CHUNK) {
+          const csv = [plan.header(kind), ...rows.slice(start, start + IMPORT_CHUNK)].join('\r\n')
+          const report = (await post(`/v1/sites/${site}/inventory/import?kind=${kind}`, csv, 'text/csv')) as {
+            lines: { entity_id: string }[]
+          }
+          ids[kind].push(...report.lines.map((line) => line.entity_id))
+        }
+      }
+      const relations = plan.relationsOf(ids)
+      for (let start = 0; start < relations.length; start += RELATION_CHUNK)
+        await post(
+          `/v1/sites/${site}/inventory/relations/batch`,
+          JSON.stringify({ relations: relations.slice(start, start + RELATION_CHUNK) }),
+        )
+      console.error(
+        `site ${s + 1} of ${SITES} loaded at ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`,
+      )
     }
     const loadSeconds = (performance.now() - loadStarted) / 1000
     console.error(`loaded in ${loadSeconds.toFixed(1)} s; waiting for the projection`)
-    const total = async () =>
-      ((await (await api('/v1/inventory/reports/entities?kind=server&limit=1')).json()) as { total: number })
-        .total
-    while ((await total()) < ENTITIES) await new Promise((done) => setTimeout(done, 500))
+    const lagging = async () => {
+      let lag = 0
+      for (const site of sites) {
+        const status = (await (await api(`/v1/sites/${site}/status`)).json()) as {
+          head_seq: number
+          projected_seq: number | null
+        }
+        lag += status.head_seq - (status.projected_seq ?? 0)
+      }
+      return lag
+    }
+    while ((await lagging()) > 0) await new Promise((done) => setTimeout(done, 1000))
+    const projectedSeconds = (performance.now() - loadStarted) / 1000
 
-    console.error(`report through the API, ${QUERIES} times`)
-    const viaApi = await timed(
+    const tenantId = ((await (await api('/v1/auth/me')).json()) as { tenant_id: string }).tenant_id
+    const db = new Database(join(dataDir, 'libsql', 'sitewire.db'), { readonly: true })
+    const client = plan.clientName(0, 0)
+
+    console.error(`filtered report and 4-level pivot, ${QUERIES} times each, through the API and on SQLite`)
+    const reportApi = await timed(
       () => api(`/v1/inventory/reports/entities?${REPORT}`).then((r) => r.json()),
       QUERIES,
     )
-    const tenantId = ((await (await api('/v1/auth/me')).json()) as { tenant_id: string }).tenant_id
-    const db = new Database(join(dataDir, 'libsql', 'sitewire.db'), { readonly: true })
-    const statement = db.prepare(DIRECT)
-    const direct = await timed(() => statement.all(tenantId), QUERIES)
+    const reportSqlite = await timed(() => directReport(db, tenantId), QUERIES)
+    const pivotAnswer = (await (await api(`/v1/inventory/reports/pivot?${pivotQuery(client)}`)).json()) as {
+      counts: number[]
+    }
+    const pivotApi = await timed(
+      () => api(`/v1/inventory/reports/pivot?${pivotQuery(client)}`).then((r) => r.json()),
+      QUERIES,
+    )
+    const direct = directPivot(db, tenantId, client)
+    if (JSON.stringify(direct.counts) !== JSON.stringify(pivotAnswer.counts))
+      throw new Error(`the direct pivot counts ${direct.counts}, the API ${pivotAnswer.counts}`)
+    const pivotSqlite = await timed(() => directPivot(db, tenantId, client), QUERIES)
     db.close()
 
-    console.error('CSV export of every server')
+    console.error('CSV export of every server, sampling the platform’s memory')
+    const before = groupMemory(platform.process.pid as number).totalMiB
+    let peak = before
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, groupMemory(platform.process.pid as number).totalMiB)
+    }, 100)
     const exportStarted = performance.now()
     const csv = await api(
       '/v1/inventory/reports/entities?kind=server&columns=name,site_id,attributes.environment&format=csv',
     )
     let lines = 0
+    let clientPeakMiB = 0
     const reader = csv.body?.getReader()
-    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read())
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
       for (const byte of chunk.value) if (byte === 10) lines++
+      clientPeakMiB = Math.max(clientPeakMiB, process.memoryUsage().rss / 2 ** 20)
+    }
     const exportSeconds = (performance.now() - exportStarted) / 1000
+    clearInterval(sampler)
+    const after = groupMemory(platform.process.pid as number).totalMiB
 
     const result = {
       bench: 'inventory',
       at: new Date().toISOString(),
       source: sourceRevision(root),
       machine: describeMachine(),
-      entities: ENTITIES,
+      entities: plan.entities,
+      relations: plan.relations,
       sites: SITES,
-      load: { seconds: round(loadSeconds), entities_per_second: round(ENTITIES / loadSeconds) },
-      filtered_report_ms: { api: viaApi, sqlite: direct, p95_ratio: round(viaApi.p95 / direct.p95) },
+      load: {
+        seconds: round(loadSeconds),
+        entities_and_relations_per_second: round((plan.entities + plan.relations) / loadSeconds),
+        projected_after_seconds: round(projectedSeconds),
+      },
+      filtered_report_ms: {
+        api: reportApi,
+        sqlite: reportSqlite,
+        p95_ratio: round(reportApi.p95 / reportSqlite.p95),
+      },
+      pivot_4_levels_ms: {
+        counts: pivotAnswer.counts,
+        api: pivotApi,
+        sqlite: pivotSqlite,
+        p95_ratio: round(pivotApi.p95 / pivotSqlite.p95),
+      },
       csv_export: {
         rows: lines - 1,
         seconds: round(exportSeconds),
         rows_per_second: round((lines - 1) / exportSeconds),
+        platform_rss_mib: { before, peak, after },
+        client_rss_peak_mib: round(clientPeakMiB),
       },
-      not_measured: 'the pivot report: relations have no bulk path in the API yet',
     }
     console.log(JSON.stringify(result, null, 2))
     const out =
       args.out ?? join(root, 'bench', 'results', `inventory-${result.at.slice(0, 10)}-${ENTITIES}.json`)
     writeJson(root, out, result)
     console.error(`written to ${out}`)
+  } catch (error) {
+    console.error(`the platform's last output:\n${platform.output.slice(-40).join('')}`)
+    throw error
   } finally {
     await stop()
   }

@@ -14,7 +14,7 @@ import { EntityReport, GroupedReport } from '../../schema/api/inventory-reports'
 import { EntityDefinition } from '../../schema/inventory/entity'
 import { ENTITY_KINDS } from '../../schema/inventory/kinds'
 import { action, examples } from '../action'
-import { CliError, EXIT, parseInput } from '../errors'
+import { ApiFailure, CliError, EXIT, parseInput } from '../errors'
 import { readInputFile } from '../input-file'
 import { inSite, pagedList } from '../paged-list'
 import { collect, keyValues } from '../pairs'
@@ -204,29 +204,23 @@ export const registerInventory = (program: Command) => {
     .addHelpText('after', examples('sitewire inventory import servers.csv --kind server --apply-valid'))
     .action(
       action<{ kind: string; applyValid?: boolean }>(async (session, [file], options) => {
-        const report = await (await session.api()).json(
-          ImportReport,
-          'POST',
-          await session.sitePath('/inventory/import'),
-          {
+        const report = await (await session.api())
+          .json(ImportReport, 'POST', await session.sitePath('/inventory/import'), {
             query: { kind: options.kind, apply: options.applyValid ? 'valid' : 'all' },
             body: await readFile(String(file), 'utf8'),
             headers: { 'content-type': 'text/csv' },
-          },
-        )
-        session.printer.list(
-          { items: report.lines },
-          [
-            { header: 'LINE', value: (line) => line.line },
-            { header: 'STATUS', value: (line) => line.status },
-            { header: 'ENTITY', value: (line) => line.entity_id },
-            {
-              header: 'ERRORS',
-              value: (line) => line.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-            },
-          ],
-          (line) => String(line.line),
-        )
+          })
+          .catch((error: unknown) => {
+            // A failed import carries its line report: shown as the table a passing one gets.
+            const failed =
+              error instanceof ApiFailure && error.code === 'import_failed'
+                ? v.safeParse(ImportReport, error.rawDetails)
+                : undefined
+            if (!failed?.success) throw error
+            printImportLines(session, failed.output)
+            throw new CliError(error instanceof Error ? error.message : String(error))
+          })
+        printImportLines(session, report)
       }),
     )
 
@@ -293,3 +287,23 @@ export const registerInventory = (program: Command) => {
       }),
     )
 }
+
+/** What became of each line of an import, one row per line. */
+const printImportLines = (session: Session, report: v.InferOutput<typeof ImportReport>) =>
+  session.printer.list(
+    { items: report.lines },
+    [
+      { header: 'LINE', value: (line) => line.line },
+      { header: 'STATUS', value: (line) => line.status },
+      { header: 'ENTITY', value: (line) => line.entity_id },
+      {
+        header: 'ERRORS',
+        value: (line) => line.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      },
+      {
+        header: 'WARNINGS',
+        value: (line) => line.warnings.map((w) => w.message).join('; '),
+      },
+    ],
+    (line) => String(line.line),
+  )

@@ -127,6 +127,26 @@ export const Relation = v.object({
 export type Relation = v.InferOutput<typeof Relation>
 export const RelationPage = pageOf(Relation)
 
+/** One relation of a batch: both ends in the site (a target in another site is related one at a time). */
+export const BatchRelation = v.strictObject({ type: RelationType, from_id: Ulid, to_id: Ulid })
+export type BatchRelation = v.InferOutput<typeof BatchRelation>
+
+export const RELATION_BATCH_MAX = 1000
+
+/** `POST …/inventory/relations/batch`: many relations in one write, all stored or none. */
+export const CreateRelationBatchBody = v.strictObject({
+  relations: v.pipe(
+    v.array(BatchRelation),
+    v.minLength(1, 'give at least one relation'),
+    v.maxLength(RELATION_BATCH_MAX, `at most ${RELATION_BATCH_MAX} relations in a batch`),
+  ),
+})
+export type CreateRelationBatchBody = v.InferOutput<typeof CreateRelationBatchBody>
+
+/** The ids of a batch's relations, in the order they were given. */
+export const RelationBatch = v.object({ created: v.number(), ids: v.array(Ulid) })
+export type RelationBatch = v.InferOutput<typeof RelationBatch>
+
 export const RelationListQuery = v.object({
   ...PageQuery.entries,
   cursor: v.optional(Ulid),

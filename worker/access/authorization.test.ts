@@ -519,6 +519,14 @@ const ROUTES: RouteCase[] = [
     expect: [401, 401, 401, 404, 404, 403, 201, 409],
   },
   {
+    // The operator's batch stores; the admin's, naming the same pair, is refused whole.
+    name: 'relate inventory entities in a batch',
+    method: 'POST',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/relations/batch`,
+    body: () => ({ relations: [{ type: 'depends_on', from_id: world.appId, to_id: world.entityId }] }),
+    expect: [401, 401, 401, 404, 404, 403, 201, 422],
+  },
+  {
     name: 'list inventory relations',
     method: 'GET',
     path: (w) => `/v1/sites/${w.site.id}/inventory/relations`,

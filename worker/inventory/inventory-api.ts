@@ -1,5 +1,6 @@
 import { RpcTarget } from 'cloudflare:workers'
 import type {
+  BatchRelation,
   CreateEntityGrantBody,
   CreateRelationBody,
   EntityListQuery,
@@ -78,6 +79,10 @@ export class InventoryApi extends RpcTarget {
     write: WriteContext,
   ) {
     return this.scope.answer(() => this.inventory.relate(input, remote, writer(caller, write)))
+  }
+
+  relateMany(inputs: BatchRelation[], caller: InventoryCaller, write: WriteContext) {
+    return this.scope.answer(() => this.inventory.relateMany(inputs, writer(caller, write)))
   }
 
   unrelate(relationId: string, caller: InventoryCaller, write: WriteContext) {

@@ -66,7 +66,7 @@ export const pivotReport = async (
   principal: Principal,
   { query, levels, steps }: PivotPlan,
 ): Promise<PivotReport> => {
-  const entitiesOf = (level: Level, ids?: readonly string[]) =>
+  const entitiesOf = (level: Level) =>
     db
       .select({ id: e.id, site_id: e.siteId, kind: e.kind, name: e.name })
       .from(e)
@@ -75,12 +75,39 @@ export const pivotReport = async (
           readableEntities(principal),
           eq(e.kind, level.kind),
           activeSql(query.active),
-          ids ? inArray(e.id, [...ids]) : undefined,
           ...level.filters.map(filterSql),
         ) as SQL,
       )
       .orderBy(e.name, e.id)
       .limit(LEVEL_LIMIT)
+
+  /**
+   * The entities of a level related to those above, with the relation joined in the same query:
+   * one round trip to libSQL per chunk of the level above, not one for the relations and another
+   * for their entities. A CROSS JOIN keeps SQLite's planner from its inner-join choice, which
+   * walks every entity of the kind; this way it starts from the few relations of the level above.
+   */
+  const relatedOf = (level: Level, step: Step, ids: readonly string[]) => {
+    const near = step.forward ? r.fromId : r.toId
+    const far = step.forward ? r.toId : r.fromId
+    return db
+      .select({ above: near, id: e.id, site_id: e.siteId, kind: e.kind, name: e.name })
+      .from(r)
+      .crossJoin(e)
+      .where(
+        and(
+          eq(e.id, far),
+          eq(r.removed, false),
+          sql`${r.type} = ${step.type}`,
+          inArray(near, [...ids]),
+          readableEntities(principal),
+          eq(e.kind, level.kind),
+          activeSql(query.active),
+          ...level.filters.map(filterSql),
+        ) as SQL,
+      )
+      .orderBy(e.name, e.id)
+  }
 
   const nodes: Map<string, PivotNode>[] = []
   const [first, ...rest] = levels
@@ -89,23 +116,13 @@ export const pivotReport = async (
   for (const [i, level] of rest.entries()) {
     const step = steps[i] as Step
     const above = nodes[i] as Map<string, PivotNode>
-    const edges: { above: string; below: string }[] = []
-    for (const ids of chunks([...above.keys()])) {
-      const near = step.forward ? r.fromId : r.toId
-      const far = step.forward ? r.toId : r.fromId
-      const rows = await db
-        .select({ above: near, below: far })
-        .from(r)
-        .where(and(eq(r.removed, false), sql`${r.type} = ${step.type}`, inArray(near, ids)))
-      edges.push(...rows)
-    }
     const below = new Map<string, PivotNode>()
-    for (const ids of chunks([...new Set(edges.map((edge) => edge.below))]))
-      for (const row of await entitiesOf(level, ids)) below.set(row.id, { ...row, children: [] })
-    for (const edge of edges) {
-      const child = below.get(edge.below)
-      if (child) above.get(edge.above)?.children.push(child)
-    }
+    for (const ids of chunks([...above.keys()]))
+      for (const { above: parent, ...row } of await relatedOf(level, step, ids)) {
+        const child = below.get(row.id) ?? { ...row, children: [] }
+        below.set(row.id, child)
+        above.get(parent)?.children.push(child)
+      }
     nodes.push(below)
   }
   const deepestFiltered = Math.max(-1, ...query.filter.map((f) => f.level))

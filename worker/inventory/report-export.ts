@@ -20,7 +20,7 @@ export const csvLine = (values: readonly string[]) => `${values.map(csvField).jo
 export const csvStream = (
   columns: readonly string[],
   page: (offset: number, limit: number) => Promise<ReportRow[]>,
-  pageSize = 1000,
+  pageSize = 5000,
 ): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder()
   let offset = 0

@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid'
 import type {
+  BatchRelation,
   CreateEntityGrantBody,
   CreateRelationBody,
   Entity,
@@ -13,6 +14,7 @@ import type {
   InventoryWarning,
   OptionLists,
   Relation,
+  RelationBatch,
   RelationListQuery,
   UpdateEntityBody,
 } from '../../schema/api/inventory'
@@ -222,6 +224,54 @@ export class SiteInventory implements SiteFeature {
       201,
       () => this.relationView(this.requireRelation(relationId)),
     )
+  }
+
+  /**
+   * Relates many pairs of this site's entities in one commit, each decided as `relate` would
+   * decide it (and a pair named twice refused): if any fails, nothing is stored (422
+   * `relations_failed`, a detail per failing relation by its index).
+   */
+  relateMany(inputs: readonly BatchRelation[], write: InventoryWrite): Reply<RelationBatch> {
+    const site = this.kernel.scope.active()
+    return this.kernel.commit(write.idempotency, (time) => {
+      const named = new Set<string>()
+      const problems: { path: string; message: string }[] = []
+      const decided = inputs.map((input, index) => {
+        const relationId = nextId()
+        try {
+          requireLevel(this.levelOf(input.from_id, write.caller), 'write')
+          requireLevel(this.levelOf(input.to_id, write.caller), 'read')
+          const pair = `${input.from_id} ${input.type} ${input.to_id}`
+          if (named.has(pair)) throw apiError(409, 'relation_exists', 'the batch names this relation twice')
+          named.add(pair)
+          const { events } = decideInventory(this.book, {
+            type: 'relate',
+            relationId,
+            siteId: site.id,
+            input,
+          })
+          return { relationId, from: input.from_id, events }
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error
+          problems.push({ path: `relations.${index}`, message: `${error.code}: ${error.message}` })
+          return { relationId, from: input.from_id, events: [] }
+        }
+      })
+      if (problems.length > 0)
+        throw apiError(
+          422,
+          'relations_failed',
+          `${problems.length} of ${inputs.length} relations fail; nothing was stored`,
+          problems,
+        )
+      return {
+        events: decided.flatMap((d) => this.kernel.scope.events(d.events, d.from, write.actor, time)),
+        reply: () => ({
+          status: 201,
+          body: { created: decided.length, ids: decided.map((d) => d.relationId) },
+        }),
+      }
+    })
   }
 
   unrelate(relationId: string, write: InventoryWrite): Reply<Relation> {

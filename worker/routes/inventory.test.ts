@@ -355,6 +355,101 @@ describe('inventory relations', () => {
   })
 })
 
+describe('inventory relations in a batch', () => {
+  it('stores every relation in one write, or none when one fails, with a detail per failing index', async () => {
+    const site = await createSite(admin, 'relation batch')
+    const other = await createSite(admin, 'relation batch elsewhere')
+    const inventory = `/v1/sites/${site.id}/inventory`
+    const make = (json: unknown) => post<EntityWritten>(admin, `${inventory}/entities`, json)
+    const system = await make({ kind: 'system', name: 'Shop', attributes: {} })
+    const app = await make({ kind: 'application', name: 'shop-api', attributes: {} })
+    const web = await make(server('web-1'))
+    const db = await make(server('db-1'))
+    const foreign = await post<EntityWritten>(
+      admin,
+      `/v1/sites/${other.id}/inventory/entities`,
+      server('far-1'),
+    )
+    const batch = (relations: unknown) =>
+      admin(`${inventory}/relations/batch`, { method: 'POST', json: { relations } })
+
+    const head = await headSeq(site)
+    const refused = await expectError(
+      await batch([
+        { type: 'runs_on', from_id: app.id, to_id: web.id },
+        { type: 'runs_on', from_id: web.id, to_id: app.id },
+        { type: 'runs_on', from_id: app.id, to_id: web.id },
+        { type: 'runs_on', from_id: app.id, to_id: foreign.id },
+      ]),
+      422,
+      'relations_failed',
+    )
+    expect(refused.error.details).toEqual([
+      { path: 'relations.1', message: 'relation_not_allowed: a server cannot be runs_on a application' },
+      { path: 'relations.2', message: 'relation_exists: the batch names this relation twice' },
+      { path: 'relations.3', message: 'not_found: entity not found' },
+    ])
+    expect(await headSeq(site)).toBe(head)
+    await expectError(await batch([]), 400, 'validation_failed')
+    await expectError(await batch([{ type: 'runs_on', from_id: app.id }]), 400, 'validation_failed')
+    await expectError(
+      await batch([{ type: 'runs_on', from_id: app.id, to_id: web.id, to_site_id: other.id }]),
+      400,
+      'validation_failed',
+    )
+    const malformed = await admin(`${inventory}/relations/batch`, {
+      method: 'POST',
+      body: '{"relations":',
+      headers: { 'content-type': 'application/json' },
+    })
+    await expectError(malformed, 400, 'malformed_json')
+    await expectError(
+      await admin(`/v1/sites/${other.id}/inventory/relations/batch`, {
+        method: 'POST',
+        json: { relations: [{ type: 'runs_on', from_id: app.id, to_id: web.id }] },
+      }),
+      422,
+      'relations_failed',
+    )
+    expect(await headSeq(site)).toBe(head)
+
+    const stored = await post<{ created: number; ids: string[] }>(admin, `${inventory}/relations/batch`, {
+      relations: [
+        { type: 'member_of', from_id: app.id, to_id: system.id },
+        { type: 'runs_on', from_id: app.id, to_id: web.id },
+        { type: 'runs_on', from_id: app.id, to_id: db.id },
+      ],
+    })
+    expect(stored.created).toBe(3)
+    const listed = (await (
+      await admin(`${inventory}/relations?entity_id=${app.id}`)
+    ).json()) as Page<Relation>
+    expect(listed.items.map((r) => [r.id, r.type, r.to_id])).toEqual([
+      [stored.ids[0], 'member_of', system.id],
+      [stored.ids[1], 'runs_on', web.id],
+      [stored.ids[2], 'runs_on', db.id],
+    ])
+    const events = await inventoryEvents(site)
+    expect(events.filter(([type]) => type === 'io.sitewire.relation.added')).toHaveLength(3)
+    await expectError(
+      await batch([{ type: 'runs_on', from_id: app.id, to_id: web.id }]),
+      422,
+      'relations_failed',
+    )
+
+    // Another tenant's caller does not reach the site at all.
+    const stranger = (await newTenant()).client
+    await expectError(
+      await stranger(`${inventory}/relations/batch`, {
+        method: 'POST',
+        json: { relations: [{ type: 'runs_on', from_id: app.id, to_id: db.id }] },
+      }),
+      404,
+      'not_found',
+    )
+  })
+})
+
 describe('inventory access per entity', () => {
   it('combines site roles with grants to users and teams; lists show only what the caller may read', async () => {
     const site = await createSite(admin, 'access')

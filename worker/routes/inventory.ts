@@ -3,6 +3,7 @@ import * as v from 'valibot'
 import {
   CreateEntityBody,
   CreateEntityGrantBody,
+  CreateRelationBatchBody,
   CreateRelationBody,
   CustomField,
   CustomFieldList,
@@ -21,7 +22,9 @@ import {
   OptionLists,
   PutCustomFieldBody,
   PutOptionListBody,
+  RELATION_BATCH_MAX,
   Relation,
+  RelationBatch,
   RelationListQuery,
   RelationPage,
   UpdateEntityBody,
@@ -370,6 +373,36 @@ export const inventoryRoutes = new Hono<AppEnv>()
       return send(
         c,
         await inventoryOf(c, siteId).relate(input, remote, inventoryCaller(c, siteId), writeOf(c)),
+      )
+    },
+  )
+  .post(
+    '/:siteId/inventory/relations/batch',
+    route({
+      summary: 'Relate many pairs of entities',
+      tag: TAG,
+      description:
+        `Up to ${RELATION_BATCH_MAX} relations between entities of this site, in one write: each is checked as a single ` +
+        'relation is (write on its source, read on its target, the kinds its type joins, not already related), ' +
+        'and a pair named twice is refused. If any fails nothing is stored (422 `relations_failed`, a detail per ' +
+        'failing relation by its index). A target in another site is related one at a time.',
+      ok: { status: 201, schema: RelationBatch, description: "The relations' ids, in the order given" },
+      errors: { ...WRITE_ERRORS, 422: 'A relation fails (`relations_failed`)' },
+    }),
+    valid('param', SiteParam),
+    audited('inventory.relation.batch', 'site'),
+    authorize('operator', 'site'),
+    requireJson,
+    valid('json', CreateRelationBatchBody),
+    async (c) => {
+      const { siteId } = c.req.valid('param')
+      return send(
+        c,
+        await inventoryOf(c, siteId).relateMany(
+          c.req.valid('json').relations,
+          inventoryCaller(c, siteId),
+          writeOf(c),
+        ),
       )
     },
   )

@@ -101,6 +101,7 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/inventory/options',
       '/v1/sites/{siteId}/inventory/options/{list}',
       '/v1/sites/{siteId}/inventory/relations',
+      '/v1/sites/{siteId}/inventory/relations/batch',
       '/v1/sites/{siteId}/inventory/relations/{relationId}',
       '/v1/sites/{siteId}/projection/quarantine',
       '/v1/sites/{siteId}/projection/retry',

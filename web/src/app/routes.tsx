@@ -15,6 +15,11 @@ import { EventsScreen } from '../screens/events/events'
 import { FilesScreen } from '../screens/files/files'
 import { IntegrationScreen, TenantIntegrationScreen } from '../screens/integrations/integration-screen'
 import { IntegrationsScreen, TenantIntegrationsScreen } from '../screens/integrations/integrations'
+import { EntityScreen } from '../screens/inventory/entity-screen'
+import { ImportScreen } from '../screens/inventory/import'
+import { InventoryScreen } from '../screens/inventory/inventory'
+import { NewEntityScreen } from '../screens/inventory/new-entity'
+import { PivotScreen } from '../screens/inventory/pivot'
 import { OverviewScreen } from '../screens/overview/overview'
 import { ResourceScreen } from '../screens/resources/resource-screen'
 import { ResourcesScreen } from '../screens/resources/resources'
@@ -67,6 +72,11 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/resources/:resourceId', view: ResourceScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
+  { pattern: '/sites/:siteId/inventory/:entityId', view: EntityScreen },
+  { pattern: '/inventory', view: InventoryScreen },
+  { pattern: '/inventory/new', view: NewEntityScreen },
+  { pattern: '/inventory/pivot', view: PivotScreen },
+  { pattern: '/inventory/import', view: ImportScreen },
   { pattern: '/account', view: AccountScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
   { pattern: '/alerts', view: AlertsHistoryScreen },

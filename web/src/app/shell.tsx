@@ -6,7 +6,16 @@ import { Link, route } from './router'
 
 const NAV = [
   { href: '/', label: 'Overview', matches: (path: string) => path === '/' },
-  { href: '/sites', label: 'Sites', matches: (path: string) => path.startsWith('/sites') },
+  {
+    href: '/sites',
+    label: 'Sites',
+    matches: (path: string) => path.startsWith('/sites') && !path.includes('/inventory/'),
+  },
+  {
+    href: '/inventory',
+    label: 'Inventory',
+    matches: (path: string) => path.startsWith('/inventory') || /^\/sites\/[^/]+\/inventory\//.test(path),
+  },
   { href: '/runs', label: 'Runs', matches: (path: string) => path === '/runs' },
   {
     href: '/alerts',
