@@ -2,6 +2,7 @@ import { createTarPacker, type TarPackController } from 'modern-tar'
 import type { ArchivedAttempt, RunArchiveManifest } from '../../schema/api/runs'
 import type { LoggedEvent, StepOutput } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
+import { gzipSink } from './gzip-stream'
 import { type ChunkTally, tallyChunk } from './output-tallies'
 import type { RunRow, RunStepRow } from './run-book'
 
@@ -98,11 +99,11 @@ export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): P
   const manifest = manifestOf(about, tallies)
   const mtime = new Date(manifest.finished_at)
   const { readable, controller } = createTarPacker()
-  const gzip = new CompressionStream('gzip')
+  const gzip = gzipSink()
   const stop = new AbortController()
   // A failed build stops the pipe, which cancels the tar and aborts the gzip; what failed is thrown below, once.
   const piped = readable.pipeTo(gzip.writable, { signal: stop.signal }).catch(() => undefined)
-  const gzipped = new Response(gzip.readable).arrayBuffer()
+  const gzipped = gzip.gzipped
   try {
     const manifestBytes = encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`)
     await writeFile(controller, { name: 'manifest.json', size: manifestBytes.length, mtime }, [manifestBytes])
@@ -116,7 +117,7 @@ export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): P
     await Promise.all([piped, gzipped.catch(() => undefined)])
     throw error
   }
-  const bytes = new Uint8Array(await gzipped)
+  const bytes = await gzipped
   return {
     bytes,
     sha256: await sha256Hex(bytes),
