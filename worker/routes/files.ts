@@ -157,7 +157,10 @@ const agentRoute = (summary: string, description: string, ok: Record<number, obj
     responses: {
       ...ok,
       401: { description: 'No valid agent JWT' },
-      403: { description: 'The agent is not on that step now (`not_your_step`), or was revoked' },
+      403: {
+        description:
+          'The agent is not on that step now, nor keeps such a resource (`not_your_step`), or was revoked',
+      },
     },
   })
 
@@ -166,8 +169,8 @@ export const agentFileRoutes = new Hono<AppEnv>()
   .get(
     '/sites/:siteId/agents/files/:fileId',
     agentRoute(
-      'An agent downloads the file of its push step',
-      'Only while the agent is on a step pushing it.',
+      'An agent downloads the file of its push step, or of a File resource it keeps',
+      'Only while the agent is on a step pushing it, or keeps a `File` resource whose `file_id` names it.',
       {
         200: { description: 'application/octet-stream; the `ETag` is its SHA-256' },
         404: { description: 'The file was deleted' },
