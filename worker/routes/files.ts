@@ -157,10 +157,7 @@ const agentRoute = (summary: string, description: string, ok: Record<number, obj
     responses: {
       ...ok,
       401: { description: 'No valid agent JWT' },
-      403: {
-        description:
-          'The agent is not on that step now, nor keeps such a resource (`not_your_step`), or was revoked',
-      },
+      403: { description: 'The agent may not move this file now (`not_your_step`), or was revoked' },
     },
   })
 
