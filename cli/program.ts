@@ -3,6 +3,7 @@ import { action, examples } from './action'
 import { addExamples } from './command-examples'
 import { registerAccess } from './commands/access'
 import { registerAdmin } from './commands/admin'
+import { registerAgentBuilds } from './commands/agent-builds'
 import { registerAgents } from './commands/agents'
 import { registerAlerts } from './commands/alerts'
 import { registerEvents } from './commands/events'
@@ -53,6 +54,7 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerEvents(program)
   registerSchedules(program)
   registerFiles(program)
+  registerAgentBuilds(program)
   registerAlerts(program)
   registerIntegrations(program)
   registerInventory(program)

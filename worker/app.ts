@@ -12,6 +12,7 @@ import { requestLog } from './http/request-log'
 import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
+import { agentBuildRoutes, signingKeyRoutes } from './routes/agent-builds'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
 import { alertHistoryRoutes } from './routes/alert-history'
 import { alertRoutes } from './routes/alerts'
@@ -77,6 +78,8 @@ api
   .route('/sites', resourceRoutes)
   .route('/sites', inventoryRoutes)
   .route('/agents', agentInventoryRoutes)
+  .route('/agent-signing-key', signingKeyRoutes)
+  .route('/agent-builds', agentBuildRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
   .route('/integrations', tenantIntegrationRoutes)
@@ -124,6 +127,7 @@ app.get(
         { name: 'Inventory' },
         { name: 'Alerts' },
         { name: 'Resources' },
+        { name: 'Agent upgrades' },
         { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },

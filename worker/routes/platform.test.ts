@@ -23,6 +23,10 @@ describe('platform routes', () => {
     expect(spec.openapi).toBe('3.1.0')
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/v1/admin/projections/rebuild',
+      '/v1/agent-builds',
+      '/v1/agent-builds/{buildId}',
+      '/v1/agent-builds/{buildId}/content',
+      '/v1/agent-signing-key',
       '/v1/agents',
       '/v1/agents/enrol',
       '/v1/alerts',
