@@ -18,15 +18,22 @@ import { StatusFile } from './status-file'
 import type { StepTiming } from './steps/context'
 import { StepRunner } from './steps/runner'
 import { signAgentToken } from './token'
+import { buildFiles } from './upgrade/build-files'
+import { TrustedKeyFile } from './upgrade/trusted-key'
+import { UpgradeStateFile } from './upgrade/upgrade-state'
+import { Upgrader } from './upgrade/upgrader'
 import { AGENT_VERSION } from './version'
 
 /** Until the platform's welcome says otherwise. */
 const DEFAULT_FACTS_INTERVAL_SECONDS = 300
 
+/** Why the agent stopped: asked to, refused by the platform, or to start again on a new build. */
+export type AgentEnd = ConnectionEnd | { reason: 'upgraded' }
+
 export interface RunningAgent {
-  /** Settles when the agent has stopped, because asked to or because the platform refused it. */
-  done: Promise<ConnectionEnd>
-  stop: () => Promise<ConnectionEnd>
+  /** Settles when the agent has stopped, because asked to, refused, or upgraded. */
+  done: Promise<AgentEnd>
+  stop: () => Promise<AgentEnd>
 }
 
 export interface RunOptions {
@@ -68,15 +75,23 @@ export const startAgent = async ({
     const status = new StatusFile(paths.status, { connect_url: url, events: { ...outbox.counters } })
     const collect = () => collectFacts({ labels: config.labels }, log)
     const reporter = new FactsReporter({ identity, outbox, collect, baselinePath: paths.facts, log })
-    const steps = new StepRunner({
+    const transfer = {
+      baseUrl: baseUrl(config.url ?? identity.url),
+      sign: (path: string) => signAgentToken(key, identity, path),
+    }
+    const steps = new StepRunner({ identity, outbox, paths, log, timing: stepTiming, transfer })
+    let upgraded = false
+    const upgrader = new Upgrader({
       identity,
       outbox,
-      paths,
+      state: new UpgradeStateFile(paths.upgrade),
+      trustedKey: new TrustedKeyFile(paths.signingKey, log),
+      files: buildFiles(paths.builds),
+      transfer,
       log,
-      timing: stepTiming,
-      transfer: {
-        baseUrl: baseUrl(config.url ?? identity.url),
-        sign: (path) => signAgentToken(key, identity, path),
+      restart: () => {
+        upgraded = true
+        connection.stop()
       },
     })
     const resources = new ResourceKeeper({
@@ -95,6 +110,7 @@ export const startAgent = async ({
       status,
       steps,
       resources,
+      upgrader,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
     })
@@ -122,7 +138,7 @@ export const startAgent = async ({
     resources.start()
     reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
 
-    const done = connection.done.then(async (end) => {
+    const done = connection.done.then(async (end): Promise<AgentEnd> => {
       await reporter.stop()
       // Their last events go to the spool, which the next run replays.
       await steps.stop()
@@ -133,10 +149,10 @@ export const startAgent = async ({
         log.error('the platform refused this agent; not retrying', { message: end.message })
       } else {
         status.update({ state: 'stopped' })
-        log.info('agent stopped')
+        log.info(upgraded ? 'agent stopped to start again on its new build' : 'agent stopped')
       }
       releaseLock()
-      return end
+      return upgraded ? { reason: 'upgraded' } : end
     })
     return {
       done,
