@@ -64,7 +64,7 @@ export const registerAgentBuilds = (program: Command) => {
       'after',
       examples(
         'sitewire agent-builds keygen -o signing.key && sitewire agent-builds set-key --key signing.key',
-        'sitewire agent-builds upload dist/agent/sitewire-agent.mjs --version 1.4.0 --key signing.key',
+        'sitewire agent-builds upload dist/agent/sitewire-agent.mjs --build-version 1.4.0 --key signing.key',
         'sitewire agent-builds list',
       ),
     )
@@ -137,15 +137,15 @@ export const registerAgentBuilds = (program: Command) => {
     .command('sign')
     .description('sign a build offline: prints the signature upload --signature takes')
     .argument('<file>', 'the bundled agent')
-    .requiredOption('--version <version>', 'the version the build reports')
+    .requiredOption('--build-version <version>', 'the version the build reports (its --version)')
     .requiredOption('--key <path>', 'the private key file')
     .addHelpText(
       'after',
-      examples('sitewire agent-builds sign sitewire-agent.mjs --version 1.4.0 --key signing.key'),
+      examples('sitewire agent-builds sign sitewire-agent.mjs --build-version 1.4.0 --key signing.key'),
     )
     .action(
-      action<{ version: string; key: string }>(async (session, [path = ''], options) => {
-        const version = parseInput(AgentVersion, options.version, 'version')
+      action<{ buildVersion: string; key: string }>(async (session, [path = ''], options) => {
+        const version = parseInput(AgentVersion, options.buildVersion, 'build version')
         const bytes = await readBytes(path)
         session.printer.line(
           await signBuild(await readPrivateKey(options.key), { version, sha256: sha256Of(bytes) }),
@@ -157,36 +157,38 @@ export const registerAgentBuilds = (program: Command) => {
     .command('upload')
     .description('upload a build, signed with --key here or by --signature made elsewhere')
     .argument('<file>', 'the bundled agent')
-    .requiredOption('--version <version>', 'the version the build reports')
+    .requiredOption('--build-version <version>', 'the version the build reports (its --version)')
     .option('--key <path>', 'sign it with this private key file')
     .option('--signature <jws>', 'the signature `sign` made')
     .addHelpText(
       'after',
       examples(
-        'sitewire agent-builds upload sitewire-agent.mjs --version 1.4.0 --key signing.key',
-        'sitewire agent-builds upload sitewire-agent.mjs --version 1.4.0 --signature "$(cat build.sig)"',
+        'sitewire agent-builds upload sitewire-agent.mjs --build-version 1.4.0 --key signing.key',
+        'sitewire agent-builds upload sitewire-agent.mjs --build-version 1.4.0 --signature "$(cat build.sig)"',
       ),
     )
     .action(
-      action<{ version: string; key?: string; signature?: string }>(async (session, [path = ''], options) => {
-        const version = parseInput(AgentVersion, options.version, 'version')
-        const bytes = await readBytes(path)
-        const sha256 = sha256Of(bytes)
-        if (options.key && options.signature) throw new CliError('give --key or --signature, not both')
-        const signature = options.key
-          ? await signBuild(await readPrivateKey(options.key), { version, sha256 })
-          : options.signature && parseInput(CompactJws, options.signature, 'signature')
-        const build = await (await session.api()).json(AgentBuild, 'POST', '/v1/agent-builds', {
-          query: { version, ...(signature ? { signature } : {}) },
-          body: bytes,
-          headers: { 'content-type': 'text/javascript' },
-        })
-        if (build.sha256 !== sha256)
-          throw new CliError(`the platform stored SHA-256 ${build.sha256}, not ${sha256}`)
-        session.printer.item(build, (row) => row.id)
-        if (build.signature_status !== 'valid')
-          session.printer.note(`signature ${build.signature_status}: agents will refuse this build`)
-      }),
+      action<{ buildVersion: string; key?: string; signature?: string }>(
+        async (session, [path = ''], options) => {
+          const version = parseInput(AgentVersion, options.buildVersion, 'build version')
+          const bytes = await readBytes(path)
+          const sha256 = sha256Of(bytes)
+          if (options.key && options.signature) throw new CliError('give --key or --signature, not both')
+          const signature = options.key
+            ? await signBuild(await readPrivateKey(options.key), { version, sha256 })
+            : options.signature && parseInput(CompactJws, options.signature, 'signature')
+          const build = await (await session.api()).json(AgentBuild, 'POST', '/v1/agent-builds', {
+            query: { version, ...(signature ? { signature } : {}) },
+            body: bytes,
+            headers: { 'content-type': 'text/javascript' },
+          })
+          if (build.sha256 !== sha256)
+            throw new CliError(`the platform stored SHA-256 ${build.sha256}, not ${sha256}`)
+          session.printer.item(build, (row) => row.id)
+          if (build.signature_status !== 'valid')
+            session.printer.note(`signature ${build.signature_status}: agents will refuse this build`)
+        },
+      ),
     )
 
   pagedList(

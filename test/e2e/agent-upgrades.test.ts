@@ -67,7 +67,15 @@ describe('agent upgrades end to end', () => {
 
   /** Signs offline with the real CLI, as a release pipeline would. */
   const sign = async (file: string, version: string, keyFile: string) => {
-    const signed = await sitewire(['agent-builds', 'sign', file, '--version', version, '--key', keyFile])
+    const signed = await sitewire([
+      'agent-builds',
+      'sign',
+      file,
+      '--build-version',
+      version,
+      '--key',
+      keyFile,
+    ])
     expect(signed.code, signed.stderr).toBe(0)
     return signed.stdout.trim()
   }
