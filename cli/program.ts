@@ -12,6 +12,7 @@ import { registerIntegrations } from './commands/integrations'
 import { registerInventory } from './commands/inventory'
 import { registerLogin } from './commands/login'
 import { registerResources } from './commands/resources'
+import { registerRollouts } from './commands/rollouts'
 import { registerRules } from './commands/rules'
 import { registerRuns } from './commands/runs'
 import { registerSchedules } from './commands/schedules'
@@ -55,6 +56,7 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerSchedules(program)
   registerFiles(program)
   registerAgentBuilds(program)
+  registerRollouts(program)
   registerAlerts(program)
   registerIntegrations(program)
   registerInventory(program)

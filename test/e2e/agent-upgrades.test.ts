@@ -112,9 +112,10 @@ describe('agent upgrades end to end', () => {
     expect(made.code, made.stderr).toBe(0)
     expect((await sitewire(['agent-builds', 'keygen', '-o', files.stranger])).code).toBe(0)
     const publicKey = made.stdout.trim()
-    expect(
-      (await api('/v1/agent-signing-key', { method: 'PUT', json: { public_key: publicKey } })).status,
-    ).toBe(201)
+    const cli = { SITEWIRE_URL: platform.url, SITEWIRE_KEY: key, XDG_CONFIG_HOME: join(dir, 'config') }
+    const setKey = await sitewire(['--json', 'agent-builds', 'set-key', '--key', files.key], { env: cli })
+    expect(setKey.code, setKey.stderr).toBe(0)
+    expect(JSON.parse(setKey.stdout)).toMatchObject({ public_key: publicKey, endorsement: null })
 
     const { body: site } = await api<{ id: string }>('/v1/sites', {
       method: 'POST',
@@ -195,14 +196,26 @@ describe('agent upgrades end to end', () => {
       (await versions(site.id)).every((v) => v === V2) ? true : undefined,
     )
 
-    // Downgrade: back to the first version, the same way.
-    const older = await upload(files.v1, V1, await sign(files.v1, V1, files.key))
-    const down = await api<AgentRollout>(`/v1/sites/${site.id}/agent-rollouts`, {
-      method: 'POST',
-      json: { build_id: older.id, batch_size: 3, timeout_seconds: 60 },
-    })
-    expect((await finished(site.id, down.body.id)).status).toBe('completed')
+    // Downgrade: back to the first version, the same way, from the CLI.
+    const inSite = { env: { ...cli, SITEWIRE_SITE: site.id } }
+    const uploaded = await sitewire(
+      ['--json', 'agent-builds', 'upload', files.v1, '--build-version', V1, '--key', files.key],
+      inSite,
+    )
+    expect(uploaded.code, uploaded.stderr).toBe(0)
+    const older = JSON.parse(uploaded.stdout) as AgentBuild
+    expect(older).toMatchObject({ version: V1, signature_status: 'valid' })
+    const started = await sitewire(
+      ['--json', 'rollouts', 'start', older.id, '--batch-size', '3', '--timeout', '60'],
+      inSite,
+    )
+    expect(started.code, started.stderr).toBe(0)
+    const down = JSON.parse(started.stdout) as AgentRollout
+    expect((await finished(site.id, down.id)).status).toBe('completed')
     expect(await versions(site.id)).toEqual([V1, V1, V1])
+    const shown = await sitewire(['rollouts', 'show', down.id], inSite)
+    expect(shown.stdout).toMatch(/completed/)
+    expect(shown.stdout.match(/upgraded/g)).toHaveLength(3)
     // Each agent process kept running throughout, as its own supervisor.
     for (const run of runs) expect(run.child.exitCode).toBeNull()
   }, 300_000)
