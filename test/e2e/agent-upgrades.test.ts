@@ -16,6 +16,7 @@ import { sitewire } from './cli-process'
 const V1 = '1.0.0-e2e'
 const V2 = '2.0.0-e2e'
 const BROKEN = '3.0.0-broken'
+const HANGS = '3.1.0-hangs'
 
 /**
  * Real agents, bundled as they are installed, upgraded over the air by rollouts against the
@@ -27,7 +28,7 @@ describe('agent upgrades end to end', () => {
   let key: string
   const port = testPort(41)
   const agents: ChildProcess[] = []
-  const files = { v1: '', v2: '', broken: '', key: '', stranger: '' }
+  const files = { v1: '', v2: '', broken: '', hangs: '', key: '', stranger: '' }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sitewire-upgrades-e2e-'))
@@ -44,6 +45,8 @@ describe('agent upgrades end to end', () => {
     }
     files.broken = join(dir, 'broken.mjs')
     writeFileSync(files.broken, 'process.exit(7)\n')
+    files.hangs = join(dir, 'hangs.mjs')
+    writeFileSync(files.hangs, 'setInterval(() => {}, 1000)\n')
     files.key = join(dir, 'signing.key')
     files.stranger = join(dir, 'stranger.key')
     platform = await startPlatform({ dataDir: join(dir, 'data'), port })
@@ -194,6 +197,26 @@ describe('agent upgrades end to end', () => {
     expect(stopped.agents[0]?.reason).toMatch(/exited \(7\) before it connected; rolled back to 2\.0\.0-e2e/)
     await until('the rolled back agent online again', async () =>
       (await versions(site.id)).every((v) => v === V2) ? true : undefined,
+    )
+
+    // A build that starts but never connects: past the timeout the agent rolls back on its own.
+    const hangs = await upload(files.hangs, HANGS, await sign(files.hangs, HANGS, files.key))
+    const late = await api<AgentRollout>(`/v1/sites/${site.id}/agent-rollouts`, {
+      method: 'POST',
+      json: { build_id: hangs.id, batch_size: 1, failure_budget: 0, timeout_seconds: 5 },
+    })
+    const timedOut = await finished(site.id, late.body.id)
+    expect(timedOut.status).toBe('halted')
+    expect(timedOut.agents[0]?.reason).toBe(`did not come back with version ${HANGS} within 5 s`)
+    await until('the agent back on its previous build', async () =>
+      (await versions(site.id)).every((v) => v === V2) ? true : undefined,
+    )
+    await until('the agent to have put its previous build back', () =>
+      createHash('sha256')
+        .update(readFileSync(join(stateDirs[0] as string, 'builds', 'current.mjs')))
+        .digest('hex') === v2sha
+        ? true
+        : undefined,
     )
 
     // Downgrade: back to the first version, the same way, from the CLI.
