@@ -18,6 +18,7 @@ import { IntegrationsScreen, TenantIntegrationsScreen } from '../screens/integra
 import { OverviewScreen } from '../screens/overview/overview'
 import { ResourceScreen } from '../screens/resources/resource-screen'
 import { ResourcesScreen } from '../screens/resources/resources'
+import { RolloutsScreen } from '../screens/rollouts/rollouts'
 import { RuleScreen } from '../screens/rules/rule-screen'
 import { NewRuleScreen, RulesScreen } from '../screens/rules/rules'
 import { RunScreen } from '../screens/run/run-screen'
@@ -65,6 +66,7 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/rules/:ruleId', view: RuleScreen },
   { pattern: '/sites/:siteId/resources', view: ResourcesScreen },
   { pattern: '/sites/:siteId/resources/:resourceId', view: ResourceScreen },
+  { pattern: '/sites/:siteId/rollouts', view: RolloutsScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
   { pattern: '/account', view: AccountScreen },
