@@ -74,7 +74,13 @@ export class SiteRollouts implements SiteFeature {
       const data = event.data as { agent_id?: string; agent_ids?: string[]; version?: string }
       switch (event.type) {
         case EventType.rolloutBatchStarted:
-          for (const agentId of data.agent_ids ?? []) effects.push(...this.upgradeFor(agentId))
+          for (const agentId of data.agent_ids ?? []) {
+            const row = this.ports.registry.agent(agentId)
+            // Already on the build's version (a repeated rollout, say): nothing to wait for.
+            if (row?.presence === 'online' && row.version === activeRollout(this.state)?.build.version)
+              this.run({ type: 'agent_connected', agent_id: agentId, version: row.version })
+            else effects.push(...this.upgradeFor(agentId))
+          }
           break
         case EventType.agentConnected: {
           const agentId = data.agent_id as string

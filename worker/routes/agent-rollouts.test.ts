@@ -175,6 +175,25 @@ describe('agent rollouts', () => {
     conn.socket.close()
   })
 
+  it('counts an agent already on the build’s version as upgraded at once', async () => {
+    const { site, agentId, connect } = await siteWithAgent()
+    const conn = await connect('2.0.0')
+    await eventually(async () => {
+      const agents = (await (await admin(`/v1/sites/${site.id}/agents`)).json()) as {
+        items: { presence: string }[]
+      }
+      return agents.items[0]?.presence === 'online' ? true : undefined
+    })
+    const created = (await (await start(site, { build_id: signed.id })).json()) as AgentRollout
+    const done = await eventually(async () => {
+      const current = await rolloutOf(site, created.id)
+      return current.status === 'completed' ? current : undefined
+    })
+    expect(done.agents).toEqual([{ agent_id: agentId, state: 'upgraded', batch: 1, reason: null }])
+    expect(conn.messages.some((m) => typeof m !== 'string' && m.type === 'upgrade')).toBe(false)
+    conn.socket.close()
+  })
+
   it('pauses, resumes and cancels', async () => {
     const { site, connect } = await siteWithAgent()
     const conn = await connect('1.0.0')
