@@ -3,6 +3,10 @@ import { bundleNodeCli } from '../local/bundle-node-cli'
 await bundleNodeCli({
   entry: 'agent/cli.ts',
   outfile: 'dist/agent/sitewire-agent.mjs',
+  // A build for a rollout may report a version of its own: SITEWIRE_AGENT_VERSION=1.4.0 npm run build:agent
+  ...(process.env.SITEWIRE_AGENT_VERSION
+    ? { define: { SITEWIRE_AGENT_BUILD_VERSION: JSON.stringify(process.env.SITEWIRE_AGENT_VERSION) } }
+    : {}),
   howToRun: (path) => [
     `${path} --help`,
     `sudo install -m 0755 ${path} /usr/local/bin/sitewire-agent`,

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { type AgentConfig, type ConfigFlags, resolveConfig } from './config'
 import { enrol } from './enrol'
-import { AgentError, EXIT_FAILURE, EXIT_REFUSED } from './errors'
+import { AgentError, EXIT_FAILURE, EXIT_REFUSED, EXIT_UPGRADED } from './errors'
 import { createLogger, errorMessage, LOG_LEVELS, type Logger } from './log'
 import { reset } from './reset'
 import { startAgent } from './run'
@@ -9,6 +10,9 @@ import { ensureStateDir, statePaths } from './state-dir'
 import { formatStatus, readStatus } from './status'
 import { readSecretValue } from './steps/secret-input'
 import { SecretStore } from './steps/secrets'
+import { buildFiles } from './upgrade/build-files'
+import { SUPERVISED_ENV, supervise } from './upgrade/supervisor'
+import { UpgradeStateFile } from './upgrade/upgrade-state'
 import { AGENT_VERSION } from './version'
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -63,6 +67,7 @@ const program = new Command('sitewire-agent')
       'Settings: defaults < config file < SITEWIRE_AGENT_* environment variables < options.',
       'Secrets: steps refer to {{ secrets.NAME }}; this machine keeps the values (see "secrets --help").',
       'Exit codes: 0 done, 1 failed, 3 refused by the platform (agent rejected or revoked).',
+      'Upgrades: builds the platform sends are checked, kept in <state dir>/builds and run by "run", which rolls back one that does not connect.',
     ].join('\n'),
   )
 
@@ -83,11 +88,30 @@ program
   )
   .action(
     action(async ({ config, log }) => {
+      const paths = statePaths(config.state_dir)
+      const supervisor = {
+        files: buildFiles(paths.builds),
+        state: new UpgradeStateFile(paths.upgrade),
+        installed: { file: process.argv[1] ?? '', nodeArgs: process.execArgv },
+        args: process.argv.slice(2),
+        log,
+      }
+      const supervised = process.env[SUPERVISED_ENV] === '1'
+      // Once upgraded, the installed program only runs the current build and watches over it.
+      if (!supervised && existsSync(supervisor.files.current)) process.exit(await supervise(supervisor))
+      // A supervisor that dies, even by SIGKILL, takes its agent with it.
+      if (supervised) process.once('disconnect', () => process.exit(EXIT_FAILURE))
       const agent = await startAgent({ config, log })
       const stop = () => void agent.stop()
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
       const end = await agent.done
+      if (end.reason === 'upgraded') {
+        if (supervised) process.exit(EXIT_UPGRADED)
+        process.removeListener('SIGINT', stop)
+        process.removeListener('SIGTERM', stop)
+        process.exit(await supervise(supervisor))
+      }
       // A hung probe (such as a stuck network mount) must not keep a stopped agent alive.
       process.exit(end.reason === 'refused' ? EXIT_REFUSED : 0)
     }),

@@ -9,6 +9,7 @@ import { baseUrl, type Identity, readIdentity, writeIdentity } from './identity'
 import { generateAgentKey, writePrivateKey } from './keys'
 import { errorMessage, type Logger } from './log'
 import { ensureStateDir, statePaths } from './state-dir'
+import { TrustedKeyFile } from './upgrade/trusted-key'
 
 const ENROL_TIMEOUT_MS = 30_000
 
@@ -88,6 +89,7 @@ export const enrol = async (token: string, config: AgentConfig, log: Logger): Pr
     enrolled_at: new Date().toISOString(),
   }
   writeIdentity(paths, identity)
+  await new TrustedKeyFile(paths.signingKey, log).offered(enrolled.signing_key)
   log.info('enrolled', {
     agent_id: identity.agent_id,
     site_id: identity.site_id,

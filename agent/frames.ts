@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../schema/agent/protocol'
 import type { ResourceStatusReported } from '../schema/events/resource'
+import type { AgentUpgradeFailed } from '../schema/events/rollout'
 import type { StepFinished } from '../schema/events/run'
 import { EventType } from '../schema/events/types'
 import type { OutputLine } from '../schema/tasks/run-request'
@@ -87,4 +88,14 @@ export const resourceStatusReported = (
   ...envelope(sender, now),
   type: EventType.resourceStatusReported,
   data: { agent_id: sender.agent_id, ...report },
+})
+
+export const upgradeFailed = (
+  sender: Sender,
+  failure: Omit<AgentUpgradeFailed, 'agent_id'>,
+  now = new Date(),
+): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.agentUpgradeFailed,
+  data: { agent_id: sender.agent_id, ...failure },
 })

@@ -19,15 +19,22 @@ import { StatusFile } from './status-file'
 import type { StepTiming } from './steps/context'
 import { StepRunner } from './steps/runner'
 import { signAgentToken } from './token'
+import { buildFiles } from './upgrade/build-files'
+import { TrustedKeyFile } from './upgrade/trusted-key'
+import { UpgradeStateFile } from './upgrade/upgrade-state'
+import { Upgrader } from './upgrade/upgrader'
 import { AGENT_VERSION } from './version'
 
 /** Until the platform's welcome says otherwise. */
 const DEFAULT_FACTS_INTERVAL_SECONDS = 300
 
+/** Why the agent stopped: asked to, refused by the platform, or to start again on a new build. */
+export type AgentEnd = ConnectionEnd | { reason: 'upgraded' }
+
 export interface RunningAgent {
-  /** Settles when the agent has stopped, because asked to or because the platform refused it. */
-  done: Promise<ConnectionEnd>
-  stop: () => Promise<ConnectionEnd>
+  /** Settles when the agent has stopped, because asked to, refused, or upgraded. */
+  done: Promise<AgentEnd>
+  stop: () => Promise<AgentEnd>
 }
 
 export interface RunOptions {
@@ -74,6 +81,20 @@ export const startAgent = async ({
       sign: (path: string) => signAgentToken(key, identity, path),
     }
     const steps = new StepRunner({ identity, outbox, paths, log, timing: stepTiming, transfer })
+    let upgraded = false
+    const upgrader = new Upgrader({
+      identity,
+      outbox,
+      state: new UpgradeStateFile(paths.upgrade),
+      trustedKey: new TrustedKeyFile(paths.signingKey, log),
+      files: buildFiles(paths.builds),
+      transfer,
+      log,
+      restart: () => {
+        upgraded = true
+        connection.stop()
+      },
+    })
     const resources = new ResourceKeeper({
       identity,
       outbox,
@@ -91,6 +112,7 @@ export const startAgent = async ({
       status,
       steps,
       resources,
+      upgrader,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
     })
@@ -118,7 +140,7 @@ export const startAgent = async ({
     resources.start()
     reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
 
-    const done = connection.done.then(async (end) => {
+    const done = connection.done.then(async (end): Promise<AgentEnd> => {
       await reporter.stop()
       // Their last events go to the spool, which the next run replays.
       await steps.stop()
@@ -129,10 +151,10 @@ export const startAgent = async ({
         log.error('the platform refused this agent; not retrying', { message: end.message })
       } else {
         status.update({ state: 'stopped' })
-        log.info('agent stopped')
+        log.info(upgraded ? 'agent stopped to start again on its new build' : 'agent stopped')
       }
       releaseLock()
-      return end
+      return upgraded ? { reason: 'upgraded' } : end
     })
     return {
       done,

@@ -8,6 +8,7 @@ import type { Outbox } from './outbox'
 import type { Spool } from './spool'
 import type { StatusFile } from './status-file'
 import type { StepRunner } from './steps/runner'
+import type { Upgrader } from './upgrade/upgrader'
 
 type Message<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>
 
@@ -21,6 +22,8 @@ export interface SessionDeps {
   log: Logger
   /** Keeps the resources the platform sends true on this host. */
   resources: { desired(resources: DesiredResource[], applier: string[] | null): void }
+  /** Upgrades the agent when told to, and confirms or reports upgrades once connected. */
+  upgrader: Pick<Upgrader, 'upgrade' | 'welcomed'>
   /** The configured facts interval; without one, the platform's welcome sets it. */
   factsIntervalSeconds: number | undefined
 }
@@ -66,6 +69,9 @@ export class AgentSession {
         return this.deps.steps.cancel(message.run_id)
       case 'resources':
         return this.desiredParts(message)
+      case 'upgrade':
+        // It reports how it ends; the connection goes on receiving meanwhile.
+        return void this.deps.upgrader.upgrade(message)
       default: {
         const unknown: never = message
         return unknown
@@ -92,6 +98,7 @@ export class AgentSession {
       reporter.forget()
     }
     outbox.attach(this.send, message.batch_bytes)
+    this.deps.upgrader.welcomed()
     void reporter.report()
   }
 

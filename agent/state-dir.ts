@@ -7,7 +7,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -37,6 +37,12 @@ export const statePaths = (dir: string) => ({
   resources: join(dir, 'resources.json'),
   /** Script files of running steps; they may hold resolved secrets. */
   work: join(dir, 'work'),
+  /** The key builds must be signed with: the tenant's, as first given, moved only along endorsements. */
+  signingKey: join(dir, 'signing-key.json'),
+  /** An upgrade waiting for its build to come back healthy, and failed upgrades not yet reported. */
+  upgrade: join(dir, 'upgrade.json'),
+  /** Builds the agent upgraded to: `current.mjs` runs, `previous.mjs` is the one to roll back to. */
+  builds: join(dir, 'builds'),
 })
 export type StatePaths = ReturnType<typeof statePaths>
 
@@ -62,14 +68,15 @@ export const syncDirectory = (dir: string) => {
  */
 export const writeFileAtomic = (
   path: string,
-  content: string,
+  content: string | Uint8Array,
   options: { mode?: number; durable?: boolean } = {},
 ) => {
   const temp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`)
   const fd = openSync(temp, 'w', options.mode ?? 0o600)
   try {
     try {
-      writeSync(fd, content)
+      // Whole, however long: writeSync may write only part of a large buffer.
+      writeFileSync(fd, content)
       if (options.durable) fsyncSync(fd)
     } finally {
       closeSync(fd)

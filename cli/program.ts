@@ -3,6 +3,7 @@ import { action, examples } from './action'
 import { addExamples } from './command-examples'
 import { registerAccess } from './commands/access'
 import { registerAdmin } from './commands/admin'
+import { registerAgentBuilds } from './commands/agent-builds'
 import { registerAgents } from './commands/agents'
 import { registerAlerts } from './commands/alerts'
 import { registerEvents } from './commands/events'
@@ -11,6 +12,7 @@ import { registerIntegrations } from './commands/integrations'
 import { registerInventory } from './commands/inventory'
 import { registerLogin } from './commands/login'
 import { registerResources } from './commands/resources'
+import { registerRollouts } from './commands/rollouts'
 import { registerRules } from './commands/rules'
 import { registerRuns } from './commands/runs'
 import { registerSchedules } from './commands/schedules'
@@ -53,6 +55,8 @@ export const createProgram = (options: { interactive?: boolean } = {}) => {
   registerEvents(program)
   registerSchedules(program)
   registerFiles(program)
+  registerAgentBuilds(program)
+  registerRollouts(program)
   registerAlerts(program)
   registerIntegrations(program)
   registerInventory(program)

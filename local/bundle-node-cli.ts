@@ -10,6 +10,8 @@ export const bundleNodeCli = async (options: {
   entry: string
   outfile: string
   howToRun?: (path: string) => string[]
+  /** Identifiers replaced in the code, as esbuild's `define`. */
+  define?: Record<string, string>
 }) => {
   await build({
     entryPoints: [options.entry],
@@ -25,6 +27,7 @@ export const bundleNodeCli = async (options: {
       js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);",
     },
     legalComments: 'none',
+    ...(options.define ? { define: options.define } : {}),
     logLevel: 'warning',
   })
   chmodSync(options.outfile, 0o755)

@@ -12,6 +12,8 @@ import { requestLog } from './http/request-log'
 import { errorMessage, log } from './lib/log'
 import { apiKeyRoutes, auditRoutes, grantRoutes } from './routes/access'
 import { adminRoutes } from './routes/admin'
+import { agentBuildRoutes, signingKeyRoutes } from './routes/agent-builds'
+import { agentBuildDownloadRoutes, rolloutRoutes } from './routes/agent-rollouts'
 import { agentEntryRoutes, agentInventoryRoutes, siteAgentRoutes } from './routes/agents'
 import { alertHistoryRoutes } from './routes/alert-history'
 import { alertRoutes } from './routes/alerts'
@@ -58,6 +60,7 @@ const api = new Hono<AppEnv>()
   .route('/auth', signInRoutes)
   .route('/', agentEntryRoutes)
   .route('/', agentFileRoutes)
+  .route('/', agentBuildDownloadRoutes)
   .route('/hooks', hookRoutes)
   .route('/chatops', slackCommandRoutes)
   .get('/docs', (c) => c.html(docsPage))
@@ -76,7 +79,10 @@ api
   .route('/sites', ruleRoutes)
   .route('/sites', resourceRoutes)
   .route('/sites', inventoryRoutes)
+  .route('/sites', rolloutRoutes)
   .route('/agents', agentInventoryRoutes)
+  .route('/agent-signing-key', signingKeyRoutes)
+  .route('/agent-builds', agentBuildRoutes)
   .route('/runs', runHistoryRoutes)
   .route('/alerts', alertHistoryRoutes)
   .route('/integrations', tenantIntegrationRoutes)
@@ -124,6 +130,7 @@ app.get(
         { name: 'Inventory' },
         { name: 'Alerts' },
         { name: 'Resources' },
+        { name: 'Agent upgrades' },
         { name: 'Chat-ops' },
         { name: 'Admin' },
         { name: 'Access' },

@@ -122,6 +122,7 @@ export class TestPlatform {
       site_id: this.siteId,
       status: this.agentStatus,
       connect_url: `${this.url.replace(/^http/, 'ws')}/v1/sites/${this.siteId}/agents/connect`,
+      signing_key: null,
     }
     reply(201, enrolled)
   }

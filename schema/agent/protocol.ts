@@ -3,6 +3,7 @@ import { Labels, Ulid } from '../common'
 import { AgentFactsReported, AgentSpoolOverflowed } from '../events/agent'
 import { CloudEvent } from '../events/cloudevent'
 import { ResourceStatusReported } from '../events/resource'
+import { AgentUpgradeFailed, RolloutBuild, RolloutSigningKey } from '../events/rollout'
 import { StepFinished, StepOutput, StepStarted } from '../events/run'
 import { EventType } from '../events/types'
 import { DesiredResource } from '../resources/desired'
@@ -62,6 +63,8 @@ export const Enrolled = v.object({
   site_id: Ulid,
   status: v.picklist(['pending', 'approved']),
   connect_url: v.string(),
+  /** The tenant's build-signing key, which the agent trusts from now on; null while the tenant has none. */
+  signing_key: v.optional(v.nullable(RolloutSigningKey), null),
 })
 export type Enrolled = v.InferOutput<typeof Enrolled>
 
@@ -76,6 +79,7 @@ export const AgentFrame = v.variant('type', [
   frame(EventType.stepOutput, StepOutput),
   frame(EventType.stepFinished, StepFinished),
   frame(EventType.resourceStatusReported, ResourceStatusReported),
+  frame(EventType.agentUpgradeFailed, AgentUpgradeFailed),
 ])
 export type AgentFrame = v.InferOutput<typeof AgentFrame>
 
@@ -142,6 +146,22 @@ export const ServerMessage = v.variant('type', [
     resources: v.array(DesiredResource),
     /** The site's command for kinds the agent has no applier of its own for. */
     applier: v.nullable(Command),
+  }),
+  /**
+   * Upgrade to this build: GET it from `url` (with the agent's JWT for that path), check its
+   * SHA-256 and its signature with the signing key the agent trusts, swap it in and restart;
+   * the restarted agent reports its version on connect. A build the agent refuses or rolls back
+   * from it reports as `agent.upgrade_failed`. `signing_key` is the tenant's key now: an agent
+   * trusting none takes it, one trusting another moves to it only along its endorsement.
+   */
+  v.object({
+    type: v.literal('upgrade'),
+    rollout_id: Ulid,
+    build: RolloutBuild,
+    url: v.string(),
+    signing_key: v.nullable(RolloutSigningKey),
+    /** How long the new build has to connect before the agent rolls back. */
+    healthy_within_seconds: v.pipe(v.number(), v.integer(), v.minValue(1)),
   }),
 ])
 export type ServerMessage = v.InferOutput<typeof ServerMessage>

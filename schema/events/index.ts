@@ -44,6 +44,15 @@ import {
   ResourceStatusReported,
   ResourceVersioned,
 } from './resource'
+import {
+  AgentUpgradeFailed,
+  RolloutAgentFailed,
+  RolloutAgentUpgraded,
+  RolloutBatchStarted,
+  RolloutFinished,
+  RolloutRef,
+  RolloutStarted,
+} from './rollout'
 import { RuleNotified, RuleRef, RuleTriggered, RuleVersioned } from './rule'
 import {
   RunArchiveDeleted,
@@ -69,6 +78,7 @@ export * from './file'
 export * from './inventory'
 export * from './projection'
 export * from './resource'
+export * from './rollout'
 export * from './rule'
 export * from './run'
 export * from './schedule'
@@ -96,6 +106,14 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.agentFactsReported, AgentFactsReported),
   sitewireEvent(EventType.agentSpoolOverflowed, AgentSpoolOverflowed),
   sitewireEvent(EventType.agentFactsRefreshRequested, AgentFactsRefreshRequested),
+  sitewireEvent(EventType.agentUpgradeFailed, AgentUpgradeFailed),
+  sitewireEvent(EventType.rolloutStarted, RolloutStarted),
+  sitewireEvent(EventType.rolloutBatchStarted, RolloutBatchStarted),
+  sitewireEvent(EventType.rolloutAgentUpgraded, RolloutAgentUpgraded),
+  sitewireEvent(EventType.rolloutAgentFailed, RolloutAgentFailed),
+  sitewireEvent(EventType.rolloutPaused, RolloutRef),
+  sitewireEvent(EventType.rolloutResumed, RolloutRef),
+  sitewireEvent(EventType.rolloutFinished, RolloutFinished),
   sitewireEvent(EventType.taskCreated, TaskVersioned),
   sitewireEvent(EventType.taskUpdated, TaskVersioned),
   sitewireEvent(EventType.taskDeleted, TaskDeleted),

@@ -9,8 +9,13 @@ const cli = ['--import', 'tsx', join(root, 'agent', 'cli.ts')]
  * A real `sitewire-agent` process and the JSON lines it logged. `node` are options for
  * Node.js itself, given before the CLI (an extra `--import`, say).
  */
-export const runAgent = (args: string[], node: string[] = []) => {
-  const child = spawn(process.execPath, [...node, ...cli, ...args], {
+export const runAgent = (args: string[], node: string[] = []) => runNode([...node, ...cli, ...args])
+
+/** A real agent process of a bundled build (`npm run build:agent`), as installed on a server. */
+export const runAgentBuild = (file: string, args: string[]) => runNode([file, ...args])
+
+const runNode = (argv: string[]) => {
+  const child = spawn(process.execPath, argv, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -158,6 +158,16 @@ export class AgentRegistry {
       .map((row) => row.id)
   }
 
+  /** Every approved agent, oldest first. */
+  approved(): AgentRow[] {
+    return this.db
+      .select()
+      .from(store.agents)
+      .where(eq(store.agents.status, 'approved'))
+      .orderBy(asc(store.agents.id))
+      .all()
+  }
+
   agents(query: ListSiteAgentsQuery): AgentRow[] {
     return this.db
       .select()

@@ -14,6 +14,7 @@ import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schem
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { byId, type Page, toPage } from '../lib/paging'
+import { tenantOf } from '../objects'
 import type { RequestHandler, SiteFeature, SiteKernel, SocketHandler } from '../site/feature'
 import { sendFrame } from '../site/send-frame'
 import type { SiteScope } from '../site/site-scope'
@@ -91,6 +92,8 @@ export class SiteAgents implements SiteFeature {
   async enrol(token: string, body: EnrolBody, platformUrl: string): Promise<Reply<Enrolled>> {
     const site = this.scope.present()
     const claims = await this.ports.signer.verify(token, this.kernel.now())
+    // The agent trusts this key for builds from now on; it moves to another only along an endorsement.
+    const key = await tenantOf(this.kernel.env, site.tenant_id).agentSigningKey()
     const agentId = nextId()
     return this.kernel.commit<Enrolled>(undefined, (time) => {
       const decided = decideEnrolment(
@@ -110,6 +113,7 @@ export class SiteAgents implements SiteFeature {
             site_id: site.id,
             status: this.ports.registry.agent(agentId)?.status === 'approved' ? 'approved' : 'pending',
             connect_url: `${platformUrl.replace(/^http/, 'ws')}/v1/sites/${site.id}/agents/connect`,
+            signing_key: key && { public_key: key.public_key, endorsement: key.endorsement },
           },
         }),
       }

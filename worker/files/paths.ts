@@ -21,6 +21,7 @@ export const uploadPath = (siteId: string, runId: string, index: number, attempt
 const PUSH = /^\/v1\/sites\/[^/]+\/agents\/files\/([^/]+)$/
 const UPLOAD = /^\/v1\/sites\/[^/]+\/agents\/runs\/([^/]+)\/steps\/(\d{1,4})\/(\d{1,4})\/file$/
 const SITE_UPLOAD = /^\/v1\/sites\/[^/]+\/files\/?$/
+const BUILD_UPLOAD = /^\/v1\/agent-builds\/?$/
 
 /** What an agent's file request asks for, read from its path. */
 export type AgentFileRoute =
@@ -37,8 +38,9 @@ export const agentFileRoute = (path: string): AgentFileRoute | undefined => {
 }
 
 /**
- * Requests whose body is a file on its way to R2 (up to MAX_FILE_BYTES), not JSON: the JSON
+ * Requests whose body is a file on its way to R2 (up to MAX_FILE_BYTES, or an agent build), not JSON: the JSON
  * body limit does not apply, and nothing reads them before the route streams them.
  */
 export const streamsFile = (method: string, path: string) =>
-  (method === 'POST' && SITE_UPLOAD.test(path)) || (method === 'PUT' && UPLOAD.test(path))
+  (method === 'POST' && (SITE_UPLOAD.test(path) || BUILD_UPLOAD.test(path))) ||
+  (method === 'PUT' && UPLOAD.test(path))

@@ -1,5 +1,6 @@
 import type { EnrolBody } from '../../schema/agent/protocol'
 import type { RoutedDelivery } from '../../schema/alerts/routing'
+import { SiteRollouts } from '../agent-rollouts/site-rollouts'
 import { AgentRegistry } from '../agents/agent-registry'
 import { EnrolmentSigner } from '../agents/enrolment-signer'
 import { SiteAgents } from '../agents/site-agents'
@@ -31,6 +32,7 @@ export interface SiteFeatures {
   inventory: SiteInventory
   rules: SiteRules
   resources: SiteResources
+  rollouts: SiteRollouts
 }
 
 /**
@@ -73,8 +75,9 @@ export class SiteObject extends SiteKernelObject {
       runStatus: (runId) => runBook.run(runId)?.status,
     })
     const inventory = new SiteInventory(kernel)
-    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory }
-    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory]
+    const rollouts = new SiteRollouts(kernel, { registry })
+    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory, rollouts }
+    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory, rollouts]
   }
 
   /** The site as this caller may see it, feature by feature. */

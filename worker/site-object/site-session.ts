@@ -1,4 +1,5 @@
 import { RpcTarget } from 'cloudflare:workers'
+import { RolloutsApi } from '../agent-rollouts/rollouts-api'
 import { AgentsApi } from '../agents/agents-api'
 import { AlertsApi } from '../alerts/alerts-api'
 import { FilesApi } from '../files/files-api'
@@ -64,5 +65,9 @@ export class SiteSession extends RpcTarget {
 
   get files() {
     return new FilesApi(this.features.files, this.scope)
+  }
+
+  get rollouts() {
+    return new RolloutsApi(this.features.rollouts, this.scope)
   }
 }

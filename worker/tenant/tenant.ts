@@ -13,6 +13,7 @@ import type {
   Grant,
   ListAuditQuery,
 } from '../../schema/api/access'
+import type { PutSigningKeyBody, SigningKey } from '../../schema/api/agent-builds'
 import type {
   CreateTenantIntegrationBody,
   TenantDeliveryQuery,
@@ -24,6 +25,7 @@ import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
 import type { CreateUserBody, UpdateUserBody } from '../../schema/api/users'
 import * as store from '../../schema/db/tenant-store'
 import type { Principal } from '../access/principal'
+import { SigningKeyStore } from '../agent-builds/signing-key-store'
 import type { HookInput } from '../alerts/hook-reading'
 import { TenantIntegrations } from '../alerts/tenant-integrations'
 import type { WriteContext } from '../auth/caller'
@@ -458,6 +460,23 @@ export class TenantObject extends DurableObject<Env> {
   /** A delivery from a sender to a tenant-wide integration: checked and read here, its alerts handed to their sites. */
   receiveHook(integrationId: string, input: HookInput) {
     return this.integrations.receive(integrationId, input)
+  }
+
+  // Agent builds
+
+  /** The public key agents check builds with; null until the tenant sets one. */
+  agentSigningKey(): SigningKey | null {
+    return new SigningKeyStore(this.ctx.storage.kv).current()
+  }
+
+  async setAgentSigningKey(body: PutSigningKeyBody): Promise<Answer<SigningKey>> {
+    try {
+      const { key, created } = await new SigningKeyStore(this.ctx.storage.kv).set(body, Date.now())
+      return { status: created ? 201 : 200, body: key }
+    } catch (error) {
+      if (error instanceof ApiError) return refusal(error)
+      throw error
+    }
   }
 
   // Audit

@@ -23,6 +23,7 @@ import { PivotScreen } from '../screens/inventory/pivot'
 import { OverviewScreen } from '../screens/overview/overview'
 import { ResourceScreen } from '../screens/resources/resource-screen'
 import { ResourcesScreen } from '../screens/resources/resources'
+import { RolloutsScreen } from '../screens/rollouts/rollouts'
 import { RuleScreen } from '../screens/rules/rule-screen'
 import { NewRuleScreen, RulesScreen } from '../screens/rules/rules'
 import { RunScreen } from '../screens/run/run-screen'
@@ -70,6 +71,7 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/sites/:siteId/rules/:ruleId', view: RuleScreen },
   { pattern: '/sites/:siteId/resources', view: ResourcesScreen },
   { pattern: '/sites/:siteId/resources/:resourceId', view: ResourceScreen },
+  { pattern: '/sites/:siteId/rollouts', view: RolloutsScreen },
   { pattern: '/sites/:siteId/events', view: EventsScreen },
   { pattern: '/sites/:siteId/settings', view: SiteSettingsScreen },
   { pattern: '/sites/:siteId/inventory/:entityId', view: EntityScreen },

@@ -21,6 +21,7 @@ export type SiteTab =
   | 'silences'
   | 'rules'
   | 'resources'
+  | 'rollouts'
   | 'events'
   | 'settings'
 
@@ -36,6 +37,7 @@ const TABS: { tab: SiteTab; label: string; path: string }[] = [
   { tab: 'silences', label: 'Silences', path: '/silences' },
   { tab: 'integrations', label: 'Integrations', path: '/integrations' },
   { tab: 'resources', label: 'Resources', path: '/resources' },
+  { tab: 'rollouts', label: 'Rollouts', path: '/rollouts' },
   { tab: 'events', label: 'Event log', path: '/events' },
   { tab: 'settings', label: 'Settings', path: '/settings' },
 ]
