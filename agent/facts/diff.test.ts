@@ -40,6 +40,15 @@ describe('diffFacts', () => {
   it('sends everything, and removes every absent field, when the previous report is unknown', () => {
     const change = diffFacts(undefined, facts)
     expect(change?.changed).toEqual(facts)
-    expect(change?.removed).toEqual(['kernel', 'arch', 'cpu', 'uptime_seconds', 'services'])
+    expect(change?.removed).toEqual([
+      'kernel',
+      'arch',
+      'cpu',
+      'uptime_seconds',
+      'services',
+      'listening',
+      'packages',
+      'databases',
+    ])
   })
 })
