@@ -70,6 +70,8 @@ export const EventType = {
   entityRestored: 'io.sitewire.entity.restored',
   entityGranted: 'io.sitewire.entity.granted',
   entityGrantRevoked: 'io.sitewire.entity.grant_revoked',
+  entityMarkedStale: 'io.sitewire.entity.marked_stale',
+  discoveryObserved: 'io.sitewire.discovery.observed',
   relationAdded: 'io.sitewire.relation.added',
   relationRemoved: 'io.sitewire.relation.removed',
   customFieldDefined: 'io.sitewire.custom_field.defined',

@@ -7,6 +7,7 @@ import {
   type CustomFieldValues,
   customFieldProblem,
 } from '../../schema/inventory/custom-fields'
+import type { FieldSources } from '../../schema/inventory/discovery'
 import type { EntityDefinition } from '../../schema/inventory/entity'
 import { type EntityKind, KIND_ATTRIBUTES } from '../../schema/inventory/kinds'
 import { OPTION_FIELDS, OPTION_LISTS, type OptionListName } from '../../schema/inventory/option-lists'
@@ -18,6 +19,10 @@ export interface KnownEntity {
   id: string
   definition: EntityDefinition
   active: boolean
+  /** Who last wrote each field, person or discovery source. */
+  fieldSources: FieldSources
+  /** Who last changed it: for a deactivated entity, who deactivated it. */
+  updatedBy: string
 }
 
 /** A server that shares a hostname or an address with the one being written, in the same team. */

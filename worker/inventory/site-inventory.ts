@@ -412,10 +412,20 @@ export class SiteInventory implements SiteFeature {
         version: row.version,
       },
       this.level(row, caller) ?? 'read',
+      { field_sources: row.fieldSources, last_seen_at: row.lastSeenAt, stale: row.stale },
     )
   }
 
-  private stateView(entityId: string, state: EntityState, access: EntityLevel): Entity {
+  private stateView(
+    entityId: string,
+    state: EntityState,
+    access: EntityLevel,
+    discovery: Pick<Entity, 'field_sources' | 'last_seen_at' | 'stale'> = {
+      field_sources: {},
+      last_seen_at: null,
+      stale: false,
+    },
+  ): Entity {
     const { definition } = state
     return {
       id: entityId,
@@ -434,6 +444,7 @@ export class SiteInventory implements SiteFeature {
       updated_at: state.updated_at,
       updated_by: state.updated_by,
       access,
+      ...discovery,
     }
   }
 

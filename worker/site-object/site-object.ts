@@ -8,6 +8,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteDiscovery } from '../inventory/site-discovery'
 import { SiteInventory } from '../inventory/site-inventory'
 import { SiteResources } from '../resources/site-resources'
 import { SiteRules } from '../rules/site-rules'
@@ -66,8 +67,12 @@ export class SiteObject extends SiteKernelObject {
       runStatus: (runId) => runBook.run(runId)?.status,
     })
     const inventory = new SiteInventory(kernel)
+    const discovery = new SiteDiscovery(kernel, {
+      book: inventory.book,
+      agent: (agentId) => registry.agent(agentId),
+    })
     this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory }
-    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory]
+    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory, discovery]
   }
 
   /** The site as this caller may see it, feature by feature. */
