@@ -74,7 +74,7 @@ export class SiteDiscovery implements SiteFeature {
   /** Decides one look of a source and stores what it changed; answers the decision, for its counts. */
   observe(observation: Observation): DiscoveryDecision | undefined {
     const site = this.kernel.site()
-    if (!site || site.status !== 'active') return undefined
+    if (site?.status !== 'active') return undefined
     const decision = decideDiscovery(this.ports.book, observation, site.id, () => nextId())
     const actor = discoveryActor(observation.source)
     this.kernel.commit(undefined, (time) => ({
@@ -93,7 +93,7 @@ export class SiteDiscovery implements SiteFeature {
 
   work() {
     const site = this.kernel.site()
-    if (!site || site.status !== 'active') return
+    if (site?.status !== 'active') return
     const { changes } = decideStaleness(this.sighted(), this.kernel.now(), DEFAULT_STALENESS)
     if (changes.length === 0) return
     this.kernel.commit(undefined, (time) => ({
