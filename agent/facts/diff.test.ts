@@ -51,4 +51,15 @@ describe('diffFacts', () => {
       'databases',
     ])
   })
+
+  it('carries only the packages that changed once the platform has the list', () => {
+    const before = { ...facts, packages: { bash: '5.2-1', openssl: '3.0.1', zlib1g: '1.2' } }
+    const next = { ...facts, packages: { bash: '5.2-1', openssl: '3.0.2', nginx: '1.24' } }
+    expect(diffFacts(before, next)).toEqual({
+      changed: {},
+      removed: [],
+      packagesDelta: { installed: { openssl: '3.0.2', nginx: '1.24' }, removed: ['zlib1g'] },
+    })
+    expect(diffFacts(undefined, next)?.changed.packages).toEqual(next.packages)
+  })
 })

@@ -190,6 +190,8 @@ export const decideDiscovery = (
         .map((sighting) => sighting.entityId),
     ),
   ]
+  // A look that found nothing, and misses nothing, is not worth a record.
+  if (seen.length === 0 && missing.length === 0) return { events, created, updated, retired: 0 }
   events.push({
     type: EventType.discoveryObserved,
     data: { source: observation.source, scope: observation.scope, seen, missing },
