@@ -556,6 +556,13 @@ export const inventorySightings = sqliteTable(
   ],
 )
 
+/** The site's discovery settings, one row once an admin set them; defaults until then. */
+export const inventoryDiscoverySettings = sqliteTable('inventory_discovery_settings', {
+  site: text('site').primaryKey(),
+  staleAfterDays: integer('stale_after_days').notNull(),
+  inactiveAfterDays: integer('inactive_after_days').notNull(),
+})
+
 /** Each kind's custom fields. */
 export const inventoryCustomFields = sqliteTable(
   'inventory_custom_fields',

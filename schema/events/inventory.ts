@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { Ulid } from '../common'
 import { EntityGrantSubject, EntityLevel } from '../inventory/access'
 import { CustomFieldDefinition, CustomFieldName } from '../inventory/custom-fields'
-import { DiscoverySource, SightingKey } from '../inventory/discovery'
+import { DiscoverySource, SightingKey, StalenessSettings } from '../inventory/discovery'
 import { EntityDefinition } from '../inventory/entity'
 import { EntityKind } from '../inventory/kinds'
 import { OptionListName, OptionValues } from '../inventory/option-lists'
@@ -70,3 +70,6 @@ export const EntityMarkedStale = v.object({
   entity_id: Ulid,
   last_seen_at: v.pipe(v.string(), v.isoTimestamp()),
 })
+
+/** Data of `io.sitewire.discovery.settings_set`: the site's staleness periods, all of them. */
+export const DiscoverySettingsSet = v.object({ settings: StalenessSettings })

@@ -72,6 +72,7 @@ export const EventType = {
   entityGrantRevoked: 'io.sitewire.entity.grant_revoked',
   entityMarkedStale: 'io.sitewire.entity.marked_stale',
   discoveryObserved: 'io.sitewire.discovery.observed',
+  discoverySettingsSet: 'io.sitewire.discovery.settings_set',
   relationAdded: 'io.sitewire.relation.added',
   relationRemoved: 'io.sitewire.relation.removed',
   customFieldDefined: 'io.sitewire.custom_field.defined',

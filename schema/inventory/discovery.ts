@@ -24,9 +24,18 @@ export type FieldPath = string
 /** Who last wrote each field of an entity: a person's actor label, or `discovery:<source>`. */
 export type FieldSources = Record<FieldPath, string>
 
-/** How long an entity no source sees stays as it is, then stale, then active. */
-export interface StalenessSettings {
-  stale_after_days: number
-  inactive_after_days: number
-}
+const Days = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))
+
+/** How many days an entity no source sees stays as it is before it is stale, and before it is inactive. */
+export const StalenessSettings = v.pipe(
+  v.strictObject({ stale_after_days: Days, inactive_after_days: Days }),
+  v.forward(
+    v.check(
+      (settings) => settings.inactive_after_days > settings.stale_after_days,
+      'inactive_after_days must be more than stale_after_days',
+    ),
+    ['inactive_after_days'],
+  ),
+)
+export type StalenessSettings = v.InferOutput<typeof StalenessSettings>
 export const DEFAULT_STALENESS: StalenessSettings = { stale_after_days: 7, inactive_after_days: 30 }

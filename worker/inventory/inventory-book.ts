@@ -4,6 +4,7 @@ import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schem
 import type { DiscoveryObserved } from '../../schema/events/inventory'
 import type { EntityGrantSubject } from '../../schema/inventory/access'
 import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields'
+import { DEFAULT_STALENESS, type StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import type { OptionListName } from '../../schema/inventory/option-lists'
@@ -106,6 +107,18 @@ export class InventoryBook implements InventoryView {
       case EventType.discoveryObserved:
         this.observe(body.data, event.time)
         return
+      case EventType.discoverySettingsSet: {
+        const values = {
+          staleAfterDays: body.data.settings.stale_after_days,
+          inactiveAfterDays: body.data.settings.inactive_after_days,
+        }
+        this.db
+          .insert(store.inventoryDiscoverySettings)
+          .values({ site: 'site', ...values })
+          .onConflictDoUpdate({ target: store.inventoryDiscoverySettings.site, set: values })
+          .run()
+        return
+      }
       case EventType.relationAdded: {
         const d = body.data
         this.db
@@ -217,6 +230,14 @@ export class InventoryBook implements InventoryView {
         updatedBy: row.updatedBy,
       }
     )
+  }
+
+  /** The site's staleness periods: as an admin set them, or the defaults. */
+  stalenessSettings(): StalenessSettings {
+    const row = this.db.select().from(store.inventoryDiscoverySettings).get()
+    return row
+      ? { stale_after_days: row.staleAfterDays, inactive_after_days: row.inactiveAfterDays }
+      : DEFAULT_STALENESS
   }
 
   sighting(key: string): string | undefined {

@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import { Facts } from '../../schema/agent/facts'
 import type * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
-import { DEFAULT_STALENESS, type DiscoverySource, discoveryActor } from '../../schema/inventory/discovery'
+import { type DiscoverySource, discoveryActor } from '../../schema/inventory/discovery'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import { agentCandidates } from './agent-candidates'
 import { type DiscoveryDecision, decideDiscovery, type Observation } from './discovery-decider'
@@ -28,6 +28,7 @@ const MOVES_STALENESS = new Set<string>([
   EventType.entityRestored,
   EventType.agentConnected,
   EventType.agentDisconnected,
+  EventType.discoverySettingsSet,
 ])
 
 /** The entity an inventory event is about, which is its subject in the log (a relation's is its source). */
@@ -87,14 +88,20 @@ export class SiteDiscovery implements SiteFeature {
   }
 
   due() {
-    this.nextStale ??= { at: decideStaleness(this.sighted(), this.kernel.now(), DEFAULT_STALENESS).next }
+    this.nextStale ??= {
+      at: decideStaleness(this.sighted(), this.kernel.now(), this.ports.book.stalenessSettings()).next,
+    }
     return this.nextStale.at
   }
 
   work() {
     const site = this.kernel.site()
     if (site?.status !== 'active') return
-    const { changes } = decideStaleness(this.sighted(), this.kernel.now(), DEFAULT_STALENESS)
+    const { changes } = decideStaleness(
+      this.sighted(),
+      this.kernel.now(),
+      this.ports.book.stalenessSettings(),
+    )
     if (changes.length === 0) return
     this.kernel.commit(undefined, (time) => ({
       events: changes.flatMap((change) =>

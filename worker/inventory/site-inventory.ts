@@ -19,6 +19,7 @@ import type {
 import type { LoggedEvent } from '../../schema/events'
 import type { EntityLevel } from '../../schema/inventory/access'
 import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields'
+import type { StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition, EntityState } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import { OPTION_LISTS, type OptionListName } from '../../schema/inventory/option-lists'
@@ -302,6 +303,20 @@ export class SiteInventory implements SiteFeature {
   options(): Reply<OptionLists> {
     this.kernel.scope.present()
     return { status: 200, body: this.optionLists() }
+  }
+
+  // Discovery settings: the site's admins set them (the routes ask for the role).
+
+  setDiscoverySettings(settings: StalenessSettings, write: InventoryWrite): Reply<StalenessSettings> {
+    const site = this.kernel.scope.active()
+    return this.decide(write, site.id, { type: 'set_discovery_settings', settings }, 200, () =>
+      this.book.stalenessSettings(),
+    )
+  }
+
+  discoverySettings(): Reply<StalenessSettings> {
+    this.kernel.scope.present()
+    return { status: 200, body: this.book.stalenessSettings() }
   }
 
   // Internals

@@ -5,7 +5,7 @@ import type { Agent } from '../../schema/api/agents'
 import type { Entity } from '../../schema/api/inventory'
 import type { LoggedEvent } from '../../schema/events'
 import { factsFrame, newAgent, open } from '../../test/worker-agents'
-import { type Client, createSite, eventually, newTenant } from '../../test/worker-support'
+import { type Client, createSite, eventually, expectError, newTenant } from '../../test/worker-support'
 
 let admin: Client
 
@@ -131,5 +131,54 @@ describe('inventory discovery in the site object', () => {
     ).json()) as Entity
     expect(after.active).toBe(false)
     conn.socket.close(1000, 'bye')
+  })
+
+  it('takes a site its own staleness periods, refusing ones that do not make sense', async () => {
+    const site = await createSite(admin, 'discovery-settings')
+    const path = `/v1/sites/${site.id}/inventory/discovery-settings`
+    expect(await (await admin(path)).json()).toEqual({ stale_after_days: 7, inactive_after_days: 30 })
+    for (const json of [
+      { stale_after_days: 5, inactive_after_days: 5 },
+      { stale_after_days: 0, inactive_after_days: 5 },
+      { stale_after_days: 1.5, inactive_after_days: 5 },
+      { stale_after_days: 1 },
+      { stale_after_days: 1, inactive_after_days: 5, other: true },
+    ]) {
+      const refused = await expectError(await admin(path, { method: 'PUT', json }), 400, 'validation_failed')
+      expect(refused.error.details, JSON.stringify(json)).not.toEqual([])
+    }
+    const malformed = await admin(path, {
+      method: 'PUT',
+      body: '{',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(malformed.status).toBe(400)
+    expect(await (await admin(path)).json()).toEqual({ stale_after_days: 7, inactive_after_days: 30 })
+    const set = await admin(path, { method: 'PUT', json: { stale_after_days: 1, inactive_after_days: 2 } })
+    expect(set.status).toBe(200)
+    expect(await set.json()).toEqual({ stale_after_days: 1, inactive_after_days: 2 })
+
+    const tokenResponse = await admin(`/v1/sites/${site.id}/enrolment-tokens`, { method: 'POST', json: {} })
+    const { token } = (await tokenResponse.json()) as { token: string }
+    const agent = await newAgent()
+    const { agent_id: agentId } = (await (await agent.enrol(token)).json()) as Enrolled
+    const conn = await open(await agent.connect(agentId, site.id))
+    conn.socket.send(JSON.stringify(factsFrame(site.id, agentId, { ...facts, databases: [] })))
+    const entities = async () =>
+      (
+        (await (await admin(`/v1/sites/${site.id}/inventory/entities?active=all`)).json()) as {
+          items: Entity[]
+        }
+      ).items
+    await eventually(async () => ((await entities()).length === 1 ? true : undefined))
+    conn.socket.close(1000, 'bye')
+    await eventually(async () => {
+      const shown = (await (await admin(`/v1/sites/${site.id}/agents/${agentId}`)).json()) as Agent
+      return shown.presence === 'offline' ? true : undefined
+    })
+    const stub = env.SITE.get(env.SITE.idFromName(site.id))
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 1.5 * DAY })
+    await runDurableObjectAlarm(stub)
+    expect(await entities()).toMatchObject([{ active: true, stale: true }])
   })
 })
