@@ -9,6 +9,7 @@ import type { Agent } from '../../schema/api/agents'
 import type { Entity, EntityChange, Relation } from '../../schema/api/inventory'
 import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
 import { runAgent, until } from './agent-process'
+import { sitewire } from './cli-process'
 
 /** A real agent process discovering its machine into a real platform's inventory. */
 describe('inventory discovery from an agent, end to end', () => {
@@ -137,5 +138,30 @@ describe('inventory discovery from an agent, end to end', () => {
     // Still active and not stale: a source misses it only since a moment.
     const missed = (await api<Entity>(`/v1/sites/${site.id}/inventory/entities/${database.id}`)).body
     expect(missed).toMatchObject({ active: true, stale: false })
+
+    // The site's staleness periods, through the CLI.
+    const env = {
+      XDG_CONFIG_HOME: join(binDir, 'config'),
+      SITEWIRE_URL: platform.url,
+      SITEWIRE_KEY: key,
+      SITEWIRE_SITE: site.id,
+    }
+    const shown = await sitewire(['--json', 'inventory', 'discovery-settings'], { env })
+    expect(JSON.parse(shown.stdout)).toEqual({ stale_after_days: 7, inactive_after_days: 30 })
+    const set = await sitewire(
+      ['--json', 'inventory', 'discovery-settings', '--stale-days', '3', '--inactive-days', '14'],
+      {
+        env,
+      },
+    )
+    expect(set.code).toBe(0)
+    expect(JSON.parse(set.stdout)).toEqual({ stale_after_days: 3, inactive_after_days: 14 })
+    const refused = await sitewire(['inventory', 'discovery-settings', '--inactive-days', '2'], { env })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('inactive_after_days must be more than stale_after_days')
+    expect((await api(`/v1/sites/${site.id}/inventory/discovery-settings`)).body).toEqual({
+      stale_after_days: 3,
+      inactive_after_days: 14,
+    })
   })
 })
