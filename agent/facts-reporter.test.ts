@@ -43,7 +43,19 @@ describe('FactsReporter', () => {
       {
         agent_id: identity.agent_id,
         changed: { hostname: 'web-1', uptime_seconds: 100, labels: { env: 'prod' } },
-        removed: ['os', 'kernel', 'arch', 'cpu', 'memory_bytes', 'disks', 'ip_addresses', 'services'],
+        removed: [
+          'os',
+          'kernel',
+          'arch',
+          'cpu',
+          'memory_bytes',
+          'disks',
+          'ip_addresses',
+          'services',
+          'listening',
+          'packages',
+          'databases',
+        ],
       },
     ])
     await reporter.report()

@@ -24,7 +24,12 @@ const envelope = (sender: Sender, now: Date) => ({
 export const factsReported = (sender: Sender, change: FactsChange, now = new Date()): AgentFrame => ({
   ...envelope(sender, now),
   type: EventType.agentFactsReported,
-  data: { agent_id: sender.agent_id, changed: change.changed, removed: change.removed },
+  data: {
+    agent_id: sender.agent_id,
+    changed: change.changed,
+    removed: change.removed,
+    ...(change.packagesDelta ? { packages_delta: change.packagesDelta } : {}),
+  },
 })
 
 export const spoolOverflowed = (sender: Sender, dropped: number, now = new Date()): AgentFrame => ({

@@ -60,6 +60,7 @@ export const factsFrame = (
   agentId: string,
   changed: Record<string, unknown>,
   removed: string[] = [],
+  more: Record<string, unknown> = {},
 ) => ({
   specversion: '1.0',
   id: crypto.randomUUID(),
@@ -67,5 +68,5 @@ export const factsFrame = (
   type: 'io.sitewire.agent.facts_reported',
   time: new Date().toISOString(),
   datacontenttype: 'application/json',
-  data: { agent_id: agentId, changed, removed },
+  data: { agent_id: agentId, changed, removed, ...more },
 })

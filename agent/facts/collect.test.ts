@@ -66,13 +66,13 @@ describe('parseOsRelease', () => {
 })
 
 describe('parseServiceUnits', () => {
-  it('reads unit names and their sub-state', () => {
+  it('reads unit names, their active and sub-state', () => {
     const text =
       'cron.service loaded active running Regular background program processing daemon\n' +
       'ssh.service   loaded active running OpenBSD Secure Shell server\n\n'
     expect(parseServiceUnits(text)).toEqual([
-      { name: 'cron.service', state: 'running' },
-      { name: 'ssh.service', state: 'running' },
+      { name: 'cron.service', state: 'running', active: 'active' },
+      { name: 'ssh.service', state: 'running', active: 'active' },
     ])
   })
 })

@@ -3,6 +3,7 @@ import { type FactName, Facts } from '../../schema/agent/facts'
 import type { Labels } from '../../schema/common'
 import { errorMessage, type Logger } from '../log'
 import { disks } from './disks'
+import { HostScan } from './host-scan'
 import { ipAddresses } from './network'
 import { operatingSystem } from './os-release'
 import { services } from './services'
@@ -12,7 +13,12 @@ export interface FactsContext {
   labels: Labels
 }
 
-type Collectors = { [K in FactName]-?: (context: FactsContext) => Facts[K] | Promise<Facts[K]> }
+/** What every collector of one report sees: the agent's context and one shared look at the host. */
+interface CollectContext extends FactsContext {
+  scan: HostScan
+}
+
+type Collectors = { [K in FactName]-?: (context: CollectContext) => Facts[K] | Promise<Facts[K]> }
 
 const collectors: Collectors = {
   hostname,
@@ -25,6 +31,9 @@ const collectors: Collectors = {
   ip_addresses: ipAddresses,
   uptime_seconds: uptimeSeconds,
   services,
+  listening: (context) => context.scan.listening(),
+  packages: (context) => context.scan.packages(),
+  databases: (context) => context.scan.databases(),
   labels: (context) => context.labels,
 }
 
@@ -34,7 +43,8 @@ const collectors: Collectors = {
  */
 export const collectFacts = async (context: FactsContext, log: Logger): Promise<Facts> => {
   const names = Object.keys(collectors) as FactName[]
-  const results = await Promise.allSettled(names.map(async (name) => collectors[name](context)))
+  const shared: CollectContext = { ...context, scan: new HostScan() }
+  const results = await Promise.allSettled(names.map(async (name) => collectors[name](shared)))
   const facts: Record<string, unknown> = {}
   names.forEach((name, index) => {
     const result = results[index]

@@ -40,6 +40,26 @@ describe('diffFacts', () => {
   it('sends everything, and removes every absent field, when the previous report is unknown', () => {
     const change = diffFacts(undefined, facts)
     expect(change?.changed).toEqual(facts)
-    expect(change?.removed).toEqual(['kernel', 'arch', 'cpu', 'uptime_seconds', 'services'])
+    expect(change?.removed).toEqual([
+      'kernel',
+      'arch',
+      'cpu',
+      'uptime_seconds',
+      'services',
+      'listening',
+      'packages',
+      'databases',
+    ])
+  })
+
+  it('carries only the packages that changed once the platform has the list', () => {
+    const before = { ...facts, packages: { bash: '5.2-1', openssl: '3.0.1', zlib1g: '1.2' } }
+    const next = { ...facts, packages: { bash: '5.2-1', openssl: '3.0.2', nginx: '1.24' } }
+    expect(diffFacts(before, next)).toEqual({
+      changed: {},
+      removed: [],
+      packagesDelta: { installed: { openssl: '3.0.2', nginx: '1.24' }, removed: ['zlib1g'] },
+    })
+    expect(diffFacts(undefined, next)?.changed.packages).toEqual(next.packages)
   })
 })

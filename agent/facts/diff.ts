@@ -4,7 +4,23 @@ import { type FactName, Facts } from '../../schema/agent/facts'
 export interface FactsChange {
   changed: Facts
   removed: FactName[]
+  /** Packages installed or upgraded, and removed, when the platform already has the list. */
+  packagesDelta?: PackagesDelta
 }
+
+export interface PackagesDelta {
+  installed: Record<string, string>
+  removed: string[]
+}
+
+/** What turns one package list into the other. */
+export const diffPackages = (
+  previous: Record<string, string>,
+  next: Record<string, string>,
+): PackagesDelta => ({
+  installed: Object.fromEntries(Object.entries(next).filter(([name, version]) => previous[name] !== version)),
+  removed: Object.keys(previous).filter((name) => next[name] === undefined),
+})
 
 const FACT_NAMES = Object.keys(Facts.entries) as FactName[]
 
@@ -20,7 +36,12 @@ export const diffFacts = (previous: Facts | undefined, next: Facts): FactsChange
     if (next[name] !== undefined && !isDeepStrictEqual(previous[name], next[name])) changed[name] = next[name]
   }
   const removed = FACT_NAMES.filter((name) => previous[name] !== undefined && next[name] === undefined)
-  return Object.keys(changed).length > 0 || removed.length > 0
-    ? { changed: changed as Facts, removed }
+  let packagesDelta: PackagesDelta | undefined
+  if (previous.packages && next.packages && changed.packages) {
+    packagesDelta = diffPackages(previous.packages, next.packages)
+    delete changed.packages
+  }
+  return Object.keys(changed).length > 0 || removed.length > 0 || packagesDelta
+    ? { changed: changed as Facts, removed, ...(packagesDelta ? { packagesDelta } : {}) }
     : undefined
 }

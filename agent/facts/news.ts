@@ -26,7 +26,7 @@ const disksMoved = (previous: Disks, next: Disks) =>
  * When anything else changed, their current values ride along.
  */
 export const isNews = (change: FactsChange, previous: Facts | undefined): boolean => {
-  if (!previous || change.removed.length > 0) return true
+  if (!previous || change.removed.length > 0 || change.packagesDelta) return true
   return Object.keys(change.changed).some((name) => {
     if (name === 'uptime_seconds')
       return (change.changed.uptime_seconds ?? 0) < (previous.uptime_seconds ?? 0)

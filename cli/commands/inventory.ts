@@ -11,6 +11,7 @@ import {
   type InventoryWarning,
 } from '../../schema/api/inventory'
 import { EntityReport, GroupedReport } from '../../schema/api/inventory-reports'
+import { StalenessSettings } from '../../schema/inventory/discovery'
 import { EntityDefinition } from '../../schema/inventory/entity'
 import { ENTITY_KINDS } from '../../schema/inventory/kinds'
 import { action, examples } from '../action'
@@ -80,6 +81,40 @@ export const registerInventory = (program: Command) => {
       active: options.inactive ? 'false' : undefined,
     }),
   )
+
+  inventory
+    .command('discovery-settings')
+    .description(
+      'the days before an entity no discovery source sees is stale, and inactive; sets them when given',
+    )
+    .option('--stale-days <days>', 'days unseen before it is marked stale')
+    .option('--inactive-days <days>', 'days unseen before it is deactivated')
+    .addHelpText(
+      'after',
+      examples(
+        'sitewire inventory discovery-settings',
+        'sitewire inventory discovery-settings --stale-days 3 --inactive-days 14',
+      ),
+    )
+    .action(
+      action<{ staleDays?: string; inactiveDays?: string }>(async (session, _args, options) => {
+        const api = await session.api()
+        const path = await session.sitePath('/inventory/discovery-settings')
+        const current = await api.get(StalenessSettings, path)
+        if (options.staleDays === undefined && options.inactiveDays === undefined)
+          return session.printer.item(current, () => 'discovery-settings')
+        const wanted = {
+          stale_after_days:
+            options.staleDays === undefined ? current.stale_after_days : Number(options.staleDays),
+          inactive_after_days:
+            options.inactiveDays === undefined ? current.inactive_after_days : Number(options.inactiveDays),
+        }
+        const settings = await api.json(StalenessSettings, 'PUT', path, {
+          json: parseInput(StalenessSettings, wanted, 'discovery settings'),
+        })
+        session.printer.item(settings, () => 'discovery-settings')
+      }),
+    )
 
   inventory
     .command('show')

@@ -46,6 +46,12 @@ export const Entity = v.object({
   updated_at: Timestamp,
   updated_by: v.string(),
   access: EntityLevel,
+  /** Who last wrote each field (`name`, `attributes.hostname`…): a person, or `discovery:<source>`. */
+  field_sources: v.record(v.string(), v.string()),
+  /** When a discovery source last saw it; null if none reports it (or, read at a past instant, not known). */
+  last_seen_at: v.nullable(Timestamp),
+  /** No source has seen it for the site's stale period. */
+  stale: v.boolean(),
 })
 export type Entity = v.InferOutput<typeof Entity>
 export const EntityPage = pageOf(Entity)

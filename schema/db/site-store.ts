@@ -8,6 +8,7 @@ import type { RunRequested } from '../events/run'
 import type { ScheduleDefinition } from '../events/schedule'
 import type { EntityLevel } from '../inventory/access'
 import type { CustomFieldDefinition } from '../inventory/custom-fields'
+import type { FieldSources } from '../inventory/discovery'
 import type { EntityDefinition } from '../inventory/entity'
 import type { EntityKind } from '../inventory/kinds'
 import type { OptionListName } from '../inventory/option-lists'
@@ -478,6 +479,11 @@ export const inventoryEntities = sqliteTable(
     createdBy: text('created_by').notNull(),
     updatedAt: text('updated_at').notNull(),
     updatedBy: text('updated_by').notNull(),
+    /** Who last wrote each field: discovery writes only its own fields and empty ones. */
+    fieldSources: text('field_sources', { mode: 'json' }).$type<FieldSources>().notNull().default({}),
+    /** When a discovery source last saw it; null for what no source reports. */
+    lastSeenAt: text('last_seen_at'),
+    stale: integer('stale', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('inventory_entities_kind').on(t.kind, t.id),
@@ -532,6 +538,34 @@ export const inventoryGrants = sqliteTable(
   },
   (t) => [uniqueIndex('inventory_grants_subject').on(t.entityId, t.subjectType, t.subjectId)],
 )
+
+/**
+ * What each discovery source saw of the site's entities, by the key it matched them with; a
+ * sighting no longer `present` is one the source's last look did not return.
+ */
+export const inventorySightings = sqliteTable(
+  'inventory_sightings',
+  {
+    source: text('source').notNull(),
+    key: text('key').notNull(),
+    scope: text('scope').notNull(),
+    entityId: text('entity_id').notNull(),
+    present: integer('present', { mode: 'boolean' }).notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.source, t.key] }),
+    index('inventory_sightings_key').on(t.key),
+    index('inventory_sightings_entity').on(t.entityId),
+  ],
+)
+
+/** The site's discovery settings, one row once an admin set them; defaults until then. */
+export const inventoryDiscoverySettings = sqliteTable('inventory_discovery_settings', {
+  site: text('site').primaryKey(),
+  staleAfterDays: integer('stale_after_days').notNull(),
+  inactiveAfterDays: integer('inactive_after_days').notNull(),
+})
 
 /** Each kind's custom fields. */
 export const inventoryCustomFields = sqliteTable(

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { Facts } from '../agent/facts'
+import { Facts, MAX_PACKAGES } from '../agent/facts'
 import { Labels, Ulid } from '../common'
 
 const Version = v.pipe(v.string(), v.maxLength(64))
@@ -42,12 +42,23 @@ export const AgentDisconnected = v.object({
   reason: v.picklist(['closed', 'replaced', 'revoked', 'error', 'lost']),
 })
 
-/** Data of `io.sitewire.agent.facts_reported`: the facts that changed, and the ones now gone. */
+/**
+ * Data of `io.sitewire.agent.facts_reported`: the facts that changed, and the ones now gone.
+ * Installed packages are many and change a few at a time: once the platform has the list, a
+ * report carries only the packages installed or upgraded and those removed (`packages_delta`).
+ */
 export const AgentFactsReported = v.object({
   agent_id: Ulid,
   changed: Facts,
   removed: v.array(v.string()),
+  packages_delta: v.optional(
+    v.object({
+      installed: v.record(v.pipe(v.string(), v.maxLength(256)), v.pipe(v.string(), v.maxLength(128))),
+      removed: v.pipe(v.array(v.pipe(v.string(), v.maxLength(256))), v.maxLength(MAX_PACKAGES)),
+    }),
+  ),
 })
+export type AgentFactsReported = v.InferOutput<typeof AgentFactsReported>
 
 /** Data of `io.sitewire.agent.spool_overflowed`: events the agent dropped while offline. */
 export const AgentSpoolOverflowed = v.object({

@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { Ulid } from '../common'
 import { EntityGrantSubject, EntityLevel } from '../inventory/access'
 import { CustomFieldDefinition, CustomFieldName } from '../inventory/custom-fields'
+import { DiscoverySource, SightingKey, StalenessSettings } from '../inventory/discovery'
 import { EntityDefinition } from '../inventory/entity'
 import { EntityKind } from '../inventory/kinds'
 import { OptionListName, OptionValues } from '../inventory/option-lists'
@@ -50,3 +51,25 @@ export const EntityGranted = v.object({
 
 /** Data of `io.sitewire.entity.grant_revoked`. */
 export const EntityGrantRevoked = v.object({ entity_id: Ulid, grant_id: Ulid })
+
+/**
+ * Data of `io.sitewire.discovery.observed`: what one look of a source (`scope`: an agent's
+ * `facts`, a connector's resource type) saw, each entity by the key it matched, and which
+ * entities it saw last time and no longer does.
+ */
+export const DiscoveryObserved = v.object({
+  source: DiscoverySource,
+  scope: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  seen: v.pipe(v.array(v.object({ entity_id: Ulid, key: SightingKey })), v.maxLength(20_000)),
+  missing: v.pipe(v.array(Ulid), v.maxLength(20_000)),
+})
+export type DiscoveryObserved = v.InferOutput<typeof DiscoveryObserved>
+
+/** Data of `io.sitewire.entity.marked_stale`: no source has seen the entity since `last_seen_at`. */
+export const EntityMarkedStale = v.object({
+  entity_id: Ulid,
+  last_seen_at: v.pipe(v.string(), v.isoTimestamp()),
+})
+
+/** Data of `io.sitewire.discovery.settings_set`: the site's staleness periods, all of them. */
+export const DiscoverySettingsSet = v.object({ settings: StalenessSettings })

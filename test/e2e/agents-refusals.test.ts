@@ -421,10 +421,13 @@ describe('agents refused end to end', () => {
     const valid = event()
     socket.send(JSON.stringify(valid))
     expect(await next()).toEqual({ type: 'ack', ids: [valid.id] })
-    expect(await headOf(site.id)).toBe(head + 1)
+    // Stored once; discovery then records the server the facts describe, and its look.
+    expect(await headOf(site.id)).toBe(head + 3)
     const stored = await eventsOf(site.id, head)
     expect(stored.map((e) => [e.seq, e.id, e.source, e.type])).toEqual([
       [head + 1, valid.id, source, 'io.sitewire.agent.facts_reported'],
+      [head + 2, expect.any(String), expect.any(String), 'io.sitewire.entity.created'],
+      [head + 3, expect.any(String), expect.any(String), 'io.sitewire.discovery.observed'],
     ])
     expect((await agentOf(site.id, identity.agent_id)).facts.hostname).toBe('frames.example')
     expect(closed()).toBeUndefined()

@@ -583,6 +583,19 @@ const ROUTES: RouteCase[] = [
     body: { values: ['prod'] },
     expect: [401, 401, 401, 404, 404, 403, 403, 200],
   },
+  {
+    name: "read a site's discovery settings",
+    method: 'GET',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/discovery-settings`,
+    expect: [401, 401, 401, 404, 404, 200, 200, 200],
+  },
+  {
+    name: "set a site's discovery settings",
+    method: 'PUT',
+    path: (w) => `/v1/sites/${w.site.id}/inventory/discovery-settings`,
+    body: { stale_after_days: 7, inactive_after_days: 30 },
+    expect: [401, 401, 401, 404, 404, 403, 403, 200],
+  },
 ]
 
 let world: World

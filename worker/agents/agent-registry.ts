@@ -6,6 +6,7 @@ import type { Agent, EnrolmentToken, ListSiteAgentsQuery } from '../../schema/ap
 import * as store from '../../schema/db/site-store'
 import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import { labelMatches } from '../lib/label-selector'
+import { applyPackagesDelta } from './packages-delta'
 
 type AgentRow = typeof store.agents.$inferSelect
 type TokenRow = typeof store.enrolmentTokens.$inferSelect
@@ -128,6 +129,9 @@ export class AgentRegistry {
         if (!row) return
         const facts: Record<string, unknown> = { ...row.facts, ...body.data.changed }
         for (const name of body.data.removed) delete facts[name]
+        const delta = body.data.packages_delta
+        if (delta)
+          facts.packages = applyPackagesDelta(facts.packages as Record<string, string> | undefined, delta)
         this.db
           .update(store.agents)
           .set({

@@ -8,6 +8,7 @@ import type {
   UpdateEntityBody,
 } from '../../schema/api/inventory'
 import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields'
+import type { StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import type { OptionListName } from '../../schema/inventory/option-lists'
@@ -123,6 +124,14 @@ export class InventoryApi extends RpcTarget {
 
   options() {
     return this.scope.answer(() => this.inventory.options())
+  }
+
+  setDiscoverySettings(settings: StalenessSettings, caller: InventoryCaller, write: WriteContext) {
+    return this.scope.answer(() => this.inventory.setDiscoverySettings(settings, writer(caller, write)))
+  }
+
+  discoverySettings() {
+    return this.scope.answer(() => this.inventory.discoverySettings())
   }
 }
 

@@ -1,12 +1,15 @@
-import { and, asc, eq, gt, inArray, ne, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, ne, or, type SQL, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import type { DiscoveryObserved } from '../../schema/events/inventory'
 import type { EntityGrantSubject } from '../../schema/inventory/access'
 import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields'
+import { DEFAULT_STALENESS, type StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import type { OptionListName } from '../../schema/inventory/option-lists'
 import type { SiteDatabase } from '../site/feature'
+import { changedFields } from './field-sources'
 import type { DuplicateServer, InventoryView, KnownEntity } from './inventory-decider'
 
 export type EntityRow = typeof store.inventoryEntities.$inferSelect
@@ -23,9 +26,16 @@ export interface EntityFilter {
   q?: string
 }
 
+export type SightingRow = typeof store.inventorySightings.$inferSelect
+
 const e = store.inventoryEntities
+const s = store.inventorySightings
 const r = store.inventoryRelations
 const g = store.inventoryGrants
+
+/** SQLite takes a bounded number of bound values per statement. */
+const chunks = <T>(items: readonly T[], size = 500): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
 
 const serverAddresses = (definition: EntityDefinition) =>
   definition.kind === 'server'
@@ -43,6 +53,9 @@ export class InventoryBook implements InventoryView {
       case EventType.entityCreated:
       case EventType.entityUpdated: {
         const { entity_id, definition } = body.data
+        const before = body.type === EventType.entityUpdated ? this.row(entity_id) : undefined
+        const fieldSources = { ...before?.fieldSources }
+        for (const path of changedFields(before?.definition, definition)) fieldSources[path] = actor
         const values = {
           kind: definition.kind,
           name: definition.name,
@@ -52,6 +65,7 @@ export class InventoryBook implements InventoryView {
           restricted: definition.restricted,
           updatedAt: event.time,
           updatedBy: actor,
+          fieldSources,
         }
         this.db
           .insert(e)
@@ -87,6 +101,24 @@ export class InventoryBook implements InventoryView {
           .where(eq(e.id, body.data.entity_id))
           .run()
         return
+      case EventType.entityMarkedStale:
+        this.db.update(e).set({ stale: true }).where(eq(e.id, body.data.entity_id)).run()
+        return
+      case EventType.discoveryObserved:
+        this.observe(body.data, event.time)
+        return
+      case EventType.discoverySettingsSet: {
+        const values = {
+          staleAfterDays: body.data.settings.stale_after_days,
+          inactiveAfterDays: body.data.settings.inactive_after_days,
+        }
+        this.db
+          .insert(store.inventoryDiscoverySettings)
+          .values({ site: 'site', ...values })
+          .onConflictDoUpdate({ target: store.inventoryDiscoverySettings.site, set: values })
+          .run()
+        return
+      }
       case EventType.relationAdded: {
         const d = body.data
         this.db
@@ -161,11 +193,122 @@ export class InventoryBook implements InventoryView {
     }
   }
 
+  /** A source's look: what it saw is present and fresh (and no longer stale), what it missed is not present. */
+  private observe(data: DiscoveryObserved, time: string) {
+    const { source, scope } = data
+    for (const { entity_id, key } of data.seen) {
+      this.db
+        .insert(s)
+        .values({ source, key, scope, entityId: entity_id, present: true, lastSeenAt: time })
+        .onConflictDoUpdate({
+          target: [s.source, s.key],
+          set: { scope, entityId: entity_id, present: true, lastSeenAt: time },
+        })
+        .run()
+    }
+    const seenIds = [...new Set(data.seen.map((seen) => seen.entity_id))]
+    for (const ids of chunks(seenIds))
+      this.db.update(e).set({ lastSeenAt: time, stale: false }).where(inArray(e.id, ids)).run()
+    for (const ids of chunks(data.missing))
+      this.db
+        .update(s)
+        .set({ present: false })
+        .where(and(eq(s.source, source), eq(s.scope, scope), inArray(s.entityId, ids)))
+        .run()
+  }
+
   // What the decider reads
 
   entity(id: string): KnownEntity | undefined {
     const row = this.row(id)
-    return row && { id: row.id, definition: row.definition, active: row.active }
+    return (
+      row && {
+        id: row.id,
+        definition: row.definition,
+        active: row.active,
+        fieldSources: row.fieldSources,
+        updatedBy: row.updatedBy,
+      }
+    )
+  }
+
+  /** The site's staleness periods: as an admin set them, or the defaults. */
+  stalenessSettings(): StalenessSettings {
+    const row = this.db.select().from(store.inventoryDiscoverySettings).get()
+    return row
+      ? { stale_after_days: row.staleAfterDays, inactive_after_days: row.inactiveAfterDays }
+      : DEFAULT_STALENESS
+  }
+
+  sighting(key: string): string | undefined {
+    return this.db.select({ id: s.entityId }).from(s).where(eq(s.key, key)).orderBy(desc(s.lastSeenAt)).get()
+      ?.id
+  }
+
+  serverByInstanceId(instanceId: string): string | undefined {
+    return this.db
+      .select({ id: e.id })
+      .from(e)
+      .where(
+        and(
+          eq(e.kind, 'server'),
+          sql`json_extract(${e.definition}, '$.attributes.instance_id') = ${instanceId}`,
+        ),
+      )
+      .orderBy(asc(e.id))
+      .get()?.id
+  }
+
+  serverByHostnameAndAddress(hostname: string, addresses: string[]): string | undefined {
+    if (addresses.length === 0) return undefined
+    return this.db
+      .select({ id: e.id })
+      .from(store.inventoryAddresses)
+      .innerJoin(e, eq(e.id, store.inventoryAddresses.entityId))
+      .where(
+        and(
+          eq(e.kind, 'server'),
+          eq(e.hostname, hostname),
+          inArray(store.inventoryAddresses.address, addresses),
+          sql`${store.inventoryAddresses.address} in (select value from json_each(${e.definition}, '$.attributes.private_ipv4'))`,
+        ),
+      )
+      .orderBy(asc(e.id))
+      .get()?.id
+  }
+
+  entityByName(kind: EntityKind, name: string): string | undefined {
+    return this.db
+      .select({ id: e.id })
+      .from(e)
+      .where(and(eq(e.kind, kind), eq(e.name, name)))
+      .orderBy(asc(e.id))
+      .get()?.id
+  }
+
+  sightingsOf(source: string, scope: string): { key: string; entityId: string; present: boolean }[] {
+    return this.db
+      .select({ key: s.key, entityId: s.entityId, present: s.present })
+      .from(s)
+      .where(and(eq(s.source, source), eq(s.scope, scope)))
+      .all()
+  }
+
+  /** Every entity some source saw, with its sightings: what staleness is decided from. */
+  sighted(): { row: EntityRow; sightings: SightingRow[] }[] {
+    const sightings = this.db.select().from(s).orderBy(asc(s.entityId)).all()
+    const byEntity = new Map<string, SightingRow[]>()
+    for (const sighting of sightings)
+      byEntity.set(sighting.entityId, [...(byEntity.get(sighting.entityId) ?? []), sighting])
+    const ids = [...byEntity.keys()]
+    return chunks(ids).flatMap((batch) =>
+      this.db
+        .select()
+        .from(e)
+        .where(inArray(e.id, batch))
+        .all()
+        .map((row) => ({ row, sightings: byEntity.get(row.id) ?? [] })),
+    )
   }
 
   customFields(kind: EntityKind): CustomFieldDefinition[] {

@@ -31,6 +31,8 @@ const given = (events: SitewireEventBody[]): InventoryView => {
           id: event.data.entity_id,
           definition: event.data.definition,
           active: entities.get(event.data.entity_id)?.active ?? true,
+          fieldSources: {},
+          updatedBy: 'user/01J00000000000000000USER01',
         })
         break
       case EventType.entityDeactivated:

@@ -7,6 +7,7 @@ import {
   type CustomFieldValues,
   customFieldProblem,
 } from '../../schema/inventory/custom-fields'
+import type { FieldSources, StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition } from '../../schema/inventory/entity'
 import { type EntityKind, KIND_ATTRIBUTES } from '../../schema/inventory/kinds'
 import { OPTION_FIELDS, OPTION_LISTS, type OptionListName } from '../../schema/inventory/option-lists'
@@ -18,6 +19,10 @@ export interface KnownEntity {
   id: string
   definition: EntityDefinition
   active: boolean
+  /** Who last wrote each field, person or discovery source. */
+  fieldSources: FieldSources
+  /** Who last changed it: for a deactivated entity, who deactivated it. */
+  updatedBy: string
 }
 
 /** A server that shares a hostname or an address with the one being written, in the same team. */
@@ -62,6 +67,7 @@ export type InventoryCommand =
   | { type: 'define_field'; field: CustomFieldDefinition }
   | { type: 'remove_field'; kind: EntityKind; name: string }
   | { type: 'set_options'; list: OptionListName; values: string[] }
+  | { type: 'set_discovery_settings'; settings: StalenessSettings }
   | { type: 'grant'; grantId: string; entityId: string; subject: EntityGrantSubject; level: EntityLevel }
   | { type: 'revoke'; entityId: string; grantId: string }
 
@@ -140,6 +146,8 @@ export const decideInventory = (view: InventoryView, command: InventoryCommand):
     }
     case 'set_options':
       return decided({ type: EventType.optionListSet, data: { list: command.list, values: command.values } })
+    case 'set_discovery_settings':
+      return decided({ type: EventType.discoverySettingsSet, data: { settings: command.settings } })
     case 'grant': {
       const entity = requireEntity(view, command.entityId)
       // A second grant to the same subject replaces the first, under the first one's id.

@@ -21,6 +21,7 @@ import type {
 import type { LoggedEvent } from '../../schema/events'
 import type { EntityLevel } from '../../schema/inventory/access'
 import type { CustomFieldDefinition } from '../../schema/inventory/custom-fields'
+import type { StalenessSettings } from '../../schema/inventory/discovery'
 import type { EntityDefinition, EntityState } from '../../schema/inventory/entity'
 import type { EntityKind } from '../../schema/inventory/kinds'
 import { OPTION_LISTS, type OptionListName } from '../../schema/inventory/option-lists'
@@ -354,6 +355,20 @@ export class SiteInventory implements SiteFeature {
     return { status: 200, body: this.optionLists() }
   }
 
+  // Discovery settings: the site's admins set them (the routes ask for the role).
+
+  setDiscoverySettings(settings: StalenessSettings, write: InventoryWrite): Reply<StalenessSettings> {
+    const site = this.kernel.scope.active()
+    return this.decide(write, site.id, { type: 'set_discovery_settings', settings }, 200, () =>
+      this.book.stalenessSettings(),
+    )
+  }
+
+  discoverySettings(): Reply<StalenessSettings> {
+    this.kernel.scope.present()
+    return { status: 200, body: this.book.stalenessSettings() }
+  }
+
   // Internals
 
   /** The one write path: decided once the write is known not to be a repeat; its warnings go in the answer. */
@@ -462,10 +477,20 @@ export class SiteInventory implements SiteFeature {
         version: row.version,
       },
       this.level(row, caller) ?? 'read',
+      { field_sources: row.fieldSources, last_seen_at: row.lastSeenAt, stale: row.stale },
     )
   }
 
-  private stateView(entityId: string, state: EntityState, access: EntityLevel): Entity {
+  private stateView(
+    entityId: string,
+    state: EntityState,
+    access: EntityLevel,
+    discovery: Pick<Entity, 'field_sources' | 'last_seen_at' | 'stale'> = {
+      field_sources: {},
+      last_seen_at: null,
+      stale: false,
+    },
+  ): Entity {
     const { definition } = state
     return {
       id: entityId,
@@ -484,6 +509,7 @@ export class SiteInventory implements SiteFeature {
       updated_at: state.updated_at,
       updated_by: state.updated_by,
       access,
+      ...discovery,
     }
   }
 

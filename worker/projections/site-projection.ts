@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm'
+import { and, eq, lt, type SQL, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import * as v from 'valibot'
 import {
@@ -25,6 +25,7 @@ import {
   SitewireEventBody,
   toUtcIso,
 } from '../../schema/events'
+import type { AgentFactsReported } from '../../schema/events/agent'
 import { errorMessage } from '../lib/log'
 import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
@@ -173,6 +174,28 @@ const projectSiteRow = (
 }
 
 /** The inventory of hosts follows the agents' events; `last_seq` makes each change apply once. */
+/** SQLite caps a function's arguments; a big upgrade's delta is applied in nested calls of this many pairs. */
+const JSON_PAIRS_PER_CALL = 50
+
+/** The facts with a report's package delta applied: each installed package set, each removed one gone. */
+const withPackagesDelta = (facts: SQL, delta: AgentFactsReported['packages_delta']): SQL => {
+  if (!delta) return facts
+  const path = (name: string) => sql`${`$.packages."${name.replace(/"/g, '')}"`}`
+  let merged = sql`json_set(${facts}, '$.packages', json(coalesce(json_extract(${facts}, '$.packages'), '{}')))`
+  const installed = Object.entries(delta.installed)
+  for (let at = 0; at < installed.length; at += JSON_PAIRS_PER_CALL) {
+    const pairs = installed
+      .slice(at, at + JSON_PAIRS_PER_CALL)
+      .flatMap(([name, version]) => [path(name), sql`${version}`])
+    merged = sql`json_set(${merged}, ${sql.join(pairs, sql`, `)})`
+  }
+  for (let at = 0; at < delta.removed.length; at += JSON_PAIRS_PER_CALL) {
+    const paths = delta.removed.slice(at, at + JSON_PAIRS_PER_CALL).map(path)
+    merged = sql`json_remove(${merged}, ${sql.join(paths, sql`, `)})`
+  }
+  return merged
+}
+
 const projectAgentRow = (
   db: ProjectionsDb,
   siteId: string,
@@ -226,10 +249,11 @@ const projectAgentRow = (
       ])
       const withChanges =
         sets.length > 0 ? sql`json_set(${agents.facts}, ${sql.join(sets, sql`, `)})` : sql`${agents.facts}`
-      const merged =
+      const withoutRemoved =
         body.data.removed.length > 0
           ? sql`json_remove(${withChanges}, ${sql.join(body.data.removed.map(path), sql`, `)})`
           : withChanges
+      const merged = withPackagesDelta(withoutRemoved, body.data.packages_delta)
       return db
         .update(agents)
         .set({

@@ -190,6 +190,35 @@ describe('agents', () => {
     expect(offline.last_seen_at).not.toBeNull()
   })
 
+  it('applies a package delta to the packages the platform has, site-local and tenant-wide', async () => {
+    const site = await newSite()
+    const agent = await newAgent()
+    const { agent_id: agentId } = (await (await agent.enrol((await newToken(site)).token)).json()) as Enrolled
+    const conn = await open(await agent.connect(agentId, site.id))
+    const acked = (id: string) =>
+      conn.next((m) => typeof m !== 'string' && m.type === 'ack' && m.ids.includes(id))
+    const full = factsFrame(site.id, agentId, {
+      hostname: 'db-1',
+      packages: { bash: '5.2-1', openssl: '3.0.1', 'libc6:amd64': '2.36' },
+    })
+    conn.socket.send(JSON.stringify(full))
+    await acked(full.id)
+    const delta = factsFrame(site.id, agentId, {}, [], {
+      packages_delta: { installed: { openssl: '3.0.2', nginx: '1.24' }, removed: ['bash'] },
+    })
+    conn.socket.send(JSON.stringify(delta))
+    await acked(delta.id)
+    const expected = { openssl: '3.0.2', 'libc6:amd64': '2.36', nginx: '1.24' }
+    const local = (await (await admin(`/v1/sites/${site.id}/agents/${agentId}`)).json()) as Agent
+    expect(local.facts.packages).toEqual(expected)
+    const projected = await eventually(async () => {
+      const page = (await (await admin(`/v1/agents?site_id=${site.id}`)).json()) as { items: Agent[] }
+      return page.items[0]?.facts.packages?.nginx ? page.items[0] : undefined
+    })
+    expect(projected.facts.packages).toEqual(expected)
+    conn.socket.close(1000, 'bye')
+  })
+
   it('answers bad frames with errors and keeps the connection and the log intact', async () => {
     const site = await newSite()
     const agent = await newAgent()

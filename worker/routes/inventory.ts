@@ -31,6 +31,7 @@ import {
 } from '../../schema/api/inventory'
 import { Ulid } from '../../schema/common'
 import { CustomFieldDefinition, CustomFieldName } from '../../schema/inventory/custom-fields'
+import { StalenessSettings } from '../../schema/inventory/discovery'
 import { EntityKind } from '../../schema/inventory/kinds'
 import { OptionListName } from '../../schema/inventory/option-lists'
 import { roleOn } from '../access/principal'
@@ -530,6 +531,46 @@ export const inventoryRoutes = new Hono<AppEnv>()
         await inventoryOf(c, siteId).setOptions(
           list,
           c.req.valid('json').values,
+          inventoryCaller(c, siteId),
+          writeOf(c),
+        ),
+      )
+    },
+  )
+  .get(
+    '/:siteId/inventory/discovery-settings',
+    route({
+      summary: "A site's discovery settings",
+      tag: TAG,
+      description:
+        'How many days an entity no discovery source has seen stays as it is before it is marked stale, ' +
+        'and before it is deactivated (defaults 7 and 30).',
+      ok: { status: 200, schema: StalenessSettings, description: 'The settings in force' },
+    }),
+    valid('param', SiteParam),
+    authorize('viewer', 'site'),
+    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).discoverySettings()),
+  )
+  .put(
+    '/:siteId/inventory/discovery-settings',
+    route({
+      summary: "Set a site's discovery settings",
+      tag: TAG,
+      description: '`inactive_after_days` must be more than `stale_after_days`; both from 1 to 3650.',
+      ok: { status: 200, schema: StalenessSettings, description: 'The settings in force' },
+      errors: WRITE_ERRORS,
+    }),
+    valid('param', SiteParam),
+    audited('inventory.discovery_settings.set', 'site'),
+    authorize('admin', 'site'),
+    requireJson,
+    valid('json', StalenessSettings),
+    async (c) => {
+      const { siteId } = c.req.valid('param')
+      return send(
+        c,
+        await inventoryOf(c, siteId).setDiscoverySettings(
+          c.req.valid('json'),
           inventoryCaller(c, siteId),
           writeOf(c),
         ),

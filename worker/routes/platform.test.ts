@@ -100,6 +100,7 @@ describe('platform routes', () => {
       '/v1/sites/{siteId}/integrations/{integrationId}/rotate-secret',
       '/v1/sites/{siteId}/inventory/custom-fields',
       '/v1/sites/{siteId}/inventory/custom-fields/{kind}/{name}',
+      '/v1/sites/{siteId}/inventory/discovery-settings',
       '/v1/sites/{siteId}/inventory/entities',
       '/v1/sites/{siteId}/inventory/entities/{entityId}',
       '/v1/sites/{siteId}/inventory/entities/{entityId}/diff',

@@ -9,6 +9,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteDiscovery } from '../inventory/site-discovery'
 import { SiteInventory } from '../inventory/site-inventory'
 import { SiteResources } from '../resources/site-resources'
 import { SiteRules } from '../rules/site-rules'
@@ -76,8 +77,12 @@ export class SiteObject extends SiteKernelObject {
     })
     const inventory = new SiteInventory(kernel)
     const rollouts = new SiteRollouts(kernel, { registry })
+    const discovery = new SiteDiscovery(kernel, {
+      book: inventory.book,
+      agent: (agentId) => registry.agent(agentId),
+    })
     this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory, rollouts }
-    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory, rollouts]
+    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory, rollouts, discovery]
   }
 
   /** The site as this caller may see it, feature by feature. */
