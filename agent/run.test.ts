@@ -118,7 +118,8 @@ describe('startAgent', () => {
     const [refused, delayed] = spoolOffline(2)
     platform.shouldAck = () => false
     agent = await startAgent({ config, log: quiet, connection: timing })
-    await waitFor(() => platform.received.length >= 2, 'the spooled events')
+    // The spooled events, then the report collected at start: whole, as there is no baseline yet.
+    await waitFor(() => platform.received.length >= 3, 'the spooled events and the first report')
 
     platform.send({
       type: 'error',
@@ -134,11 +135,21 @@ describe('startAgent', () => {
       event_id: delayed ?? null,
       retryable: true,
     })
+    const refusedAt = platform.received.length
     await waitFor(
       () => readRunStatus(statePaths(config.state_dir).status)?.events.rejected === 1,
       'the refusal',
     )
-    expect(existsSync(statePaths(config.state_dir).facts)).toBe(false)
+    // The platform now misses a report, so the next one is complete: the baseline is gone, or a
+    // report collected meanwhile (a look at the host takes a moment) already went out whole.
+    const complete = (frame: { type: string; data: unknown }) =>
+      frame.type === EventType.agentFactsReported &&
+      'hostname' in ((frame.data as { changed?: object }).changed ?? {})
+    await waitFor(
+      () =>
+        !existsSync(statePaths(config.state_dir).facts) || platform.received.slice(refusedAt).some(complete),
+      'the facts baseline forgotten',
+    )
 
     const cut = platform.received.length
     platform.shouldAck = () => true

@@ -7,7 +7,8 @@ import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { ListTable } from '../../ui/list-table'
 import { useLoad } from '../../ui/use-load'
 import { InventoryFrame } from './inventory-frame'
-import { ENTITY_KINDS, type EntityKind } from './report-query'
+import type { EntityKind } from './report-query'
+import { SiteKindFields } from './site-kind-fields'
 
 type ImportReport = Answer<'/v1/sites/{siteId}/inventory/import', 'post'>
 
@@ -93,26 +94,13 @@ export const ImportScreen = () => {
         }}
       >
         <div class="form-row">
-          <label class="field">
-            <span>Site</span>
-            <select value={site} onChange={(e) => setSiteId(e.currentTarget.value)}>
-              {sites.data.items.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>Kind</span>
-            <select value={kind} onChange={(e) => setKind(e.currentTarget.value as EntityKind)}>
-              {ENTITY_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SiteKindFields
+            sites={sites.data.items}
+            siteId={site}
+            onSite={setSiteId}
+            kind={kind}
+            onKind={setKind}
+          />
           <label class="field">
             <span>When a line fails</span>
             <select value={apply} onChange={(e) => setApply(e.currentTarget.value as 'all' | 'valid')}>

@@ -6,6 +6,7 @@ import { useLoad } from '../../ui/use-load'
 import { EntityForm } from './entity-form'
 import { InventoryFrame } from './inventory-frame'
 import { ENTITY_KINDS, type EntityKind } from './report-query'
+import { SiteKindFields } from './site-kind-fields'
 
 /** A kind's attributes to start from: the one each kind requires, for a person to fill. */
 const STARTER: Partial<Record<EntityKind, string>> = {
@@ -58,26 +59,13 @@ export const NewEntityScreen = () => {
           navigate(`/sites/${created.site_id}/inventory/${created.id}`)
         }}
       >
-        <label class="field">
-          <span>Site</span>
-          <select value={site} onChange={(e) => setSiteId(e.currentTarget.value)}>
-            {sites.data.items.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Kind</span>
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as EntityKind)}>
-            {ENTITY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SiteKindFields
+          sites={sites.data.items}
+          siteId={site}
+          onSite={setSiteId}
+          kind={kind}
+          onKind={setKind}
+        />
       </EntityForm>
     </InventoryFrame>
   )

@@ -5,6 +5,7 @@ import { Link, navigate, route } from '../../app/router'
 import { EmptyState, ErrorNotice, Loading } from '../../ui/feedback'
 import { useLoad } from '../../ui/use-load'
 import { InventoryFrame } from './inventory-frame'
+import { FilterFields } from './report-filter-form'
 import { FILTER_OPS, type FilterDraft } from './report-query'
 
 const DEFAULT_CHAIN = 'client,owned_by,system,member_of,application,runs_on,server'
@@ -111,34 +112,7 @@ export const PivotScreen = () => {
                 ))}
               </select>
             </label>
-            <label class="field">
-              <span>Field</span>
-              <input
-                class="mono"
-                value={filter.field}
-                onInput={(e) => setFilter(index, { field: e.currentTarget.value.trim() })}
-              />
-            </label>
-            <label class="field">
-              <span>Operator</span>
-              <select
-                value={filter.op}
-                onChange={(e) => setFilter(index, { op: e.currentTarget.value as FilterDraft['op'] })}
-              >
-                {FILTER_OPS.map((op) => (
-                  <option key={op} value={op}>
-                    {op}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label class="field">
-              <span>Value</span>
-              <input
-                value={filter.value}
-                onInput={(e) => setFilter(index, { value: e.currentTarget.value })}
-              />
-            </label>
+            <FilterFields filter={filter} onChange={(change) => setFilter(index, change)} />
             <button
               type="button"
               class="button button-small"

@@ -1,5 +1,40 @@
 import { FILTER_OPS, type FilterDraft, RELATION_TYPES, type ReportDraft } from './report-query'
 
+/** One filter's `field op value`, as the report and the pivot take it. */
+export const FilterFields = (props: {
+  filter: FilterDraft
+  onChange: (change: Partial<FilterDraft>) => void
+}) => (
+  <>
+    <label class="field">
+      <span>Field</span>
+      <input
+        class="mono"
+        value={props.filter.field}
+        placeholder="attributes.environment"
+        onInput={(e) => props.onChange({ field: e.currentTarget.value.trim() })}
+      />
+    </label>
+    <label class="field">
+      <span>Operator</span>
+      <select
+        value={props.filter.op}
+        onChange={(e) => props.onChange({ op: e.currentTarget.value as FilterDraft['op'] })}
+      >
+        {FILTER_OPS.map((op) => (
+          <option key={op} value={op}>
+            {op}
+          </option>
+        ))}
+      </select>
+    </label>
+    <label class="field">
+      <span>Value</span>
+      <input value={props.filter.value} onInput={(e) => props.onChange({ value: e.currentTarget.value })} />
+    </label>
+  </>
+)
+
 /**
  * The report's filters as a form: rows of `field op value` (the report API's filters), whether
  * active, tags, a relation that must exist, columns, sort, and the field to count by.
@@ -39,32 +74,7 @@ export const ReportFilterForm = (props: {
     >
       {draft.filters.map((filter, index) => (
         <fieldset class="form-row" aria-label={`Filter ${index + 1}`} key={index}>
-          <label class="field">
-            <span>Field</span>
-            <input
-              class="mono"
-              value={filter.field}
-              placeholder="attributes.environment"
-              onInput={(e) => setFilter(index, { field: e.currentTarget.value.trim() })}
-            />
-          </label>
-          <label class="field">
-            <span>Operator</span>
-            <select
-              value={filter.op}
-              onChange={(e) => setFilter(index, { op: e.currentTarget.value as FilterDraft['op'] })}
-            >
-              {FILTER_OPS.map((op) => (
-                <option key={op} value={op}>
-                  {op}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>Value</span>
-            <input value={filter.value} onInput={(e) => setFilter(index, { value: e.currentTarget.value })} />
-          </label>
+          <FilterFields filter={filter} onChange={(change) => setFilter(index, change)} />
           <button
             type="button"
             class="button button-small"
