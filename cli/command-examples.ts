@@ -116,12 +116,18 @@ const EXAMPLES: Record<string, string[]> = {
     'sitewire integrations create --name dd --kind datadog --fingerprint-label host',
     'sitewire -q integrations create --name ci --kind webhook --signing github   # prints only the secret',
   ],
+  'integrations update': [
+    'sitewire integrations update 01J… --name prometheus-eu',
+    'sitewire integrations update 01J… --kind grafana --hmac',
+    'sitewire integrations update 01J… --tenant-wide --route lyon=01J… --unroute par --fallback-site none',
+  ],
   'integrations rotate-secret': ['sitewire integrations rotate-secret 01J…'],
   'integrations retire-secret': ['sitewire integrations retire-secret 01J…'],
   'integrations delete': ['sitewire integrations delete 01J…'],
   'integrations deliveries': [
     'sitewire integrations deliveries 01J…',
     'sitewire --json integrations deliveries 01J… --all',
+    'sitewire integrations deliveries 01J… --tenant-wide --outcome unrouted',
   ],
   'integrations refusals': ['sitewire integrations refusals 01J…'],
   'rules list': ['sitewire rules list'],
