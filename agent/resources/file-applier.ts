@@ -16,7 +16,9 @@ const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'E
 /** A file as it is on disk, or null when there is none. */
 const observeFile = async (path: string) => {
   try {
-    const [content, info] = await Promise.all([readFile(path), stat(path)])
+    // One after the other: when both fail, the error (and so the status message) is always stat's.
+    const info = await stat(path)
+    const content = await readFile(path)
     return {
       exists: true,
       path,
@@ -63,6 +65,7 @@ const LOOKUP_TIMEOUT_MS = 10_000
  */
 export class FileApplier implements Applier<FileManifest> {
   private readonly storedSha256 = new Map<string, string>()
+  private readonly accountIds = new Map<string, number>()
 
   constructor(private readonly stored: StoredFiles = noStoredFiles) {}
 
@@ -72,8 +75,8 @@ export class FileApplier implements Applier<FileManifest> {
       let content: Buffer | string | undefined = manifest.content
       if (content === undefined && !this.storedSha256.has(manifest.file_id ?? ''))
         content = await this.download(manifest)
-      const uid = manifest.owner === undefined ? undefined : await accountId(manifest.owner, 'user')
-      const gid = manifest.group === undefined ? undefined : await accountId(manifest.group, 'group')
+      const uid = manifest.owner === undefined ? undefined : await this.accountId(manifest.owner, 'user')
+      const gid = manifest.group === undefined ? undefined : await this.accountId(manifest.group, 'group')
       const wanted = {
         sha256: content === undefined ? this.storedSha256.get(manifest.file_id ?? '') : sha256(content),
         mode: octal(modeOf(manifest.mode)),
@@ -117,6 +120,16 @@ export class FileApplier implements Applier<FileManifest> {
 
   async remove(manifest: FileManifest) {
     await rm(manifest.path, { force: true })
+  }
+
+  /** Names found are kept for the agent's life: each pass would otherwise run `id` or `getent`. A name not found is asked again. */
+  private async accountId(name: string, kind: 'user' | 'group') {
+    const key = `${kind}:${name}`
+    const known = this.accountIds.get(key)
+    if (known !== undefined) return known
+    const id = await accountId(name, kind)
+    this.accountIds.set(key, id)
+    return id
   }
 
   private async download(manifest: FileManifest) {

@@ -255,10 +255,12 @@ describe('resource keeper', () => {
     expect(report.manifests[0]?.feedback.sha256).toMatch(/^[0-9a-f]{64}$/)
     expect(report.manifests[2]?.feedback).toEqual({ mode: '0755' })
 
-    // Nothing changed: no new report. The blocker gone, the second manifest applies and is reported.
+    // Once a pass has found nothing to change ("in place"), the next one reports nothing new.
+    await keeper.reconcile()
     const count = frames.length
     await keeper.reconcile()
     expect(frames.length).toBe(count)
+    // The blocker gone, the second manifest applies and is reported.
     rmSync(blocker)
     await keeper.reconcile()
     const fixed = frames.at(-1)?.data as typeof report
