@@ -26,7 +26,7 @@ describe('agent upgrades end to end', () => {
   let dir: string
   let platform: RunningPlatform
   let key: string
-  const port = testPort(41)
+  const port = testPort(47)
   const agents: ChildProcess[] = []
   const files = { v1: '', v2: '', broken: '', hangs: '', key: '', stranger: '' }
 

@@ -49,7 +49,7 @@ describe('agents refused end to end', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-refusals-e2e-'))
-    platform = await startPlatform({ dataDir, port: testPort(7) })
+    platform = await startPlatform({ dataDir, port: testPort(51) })
     key = platform.adminKey ?? ''
   }, 120_000)
 

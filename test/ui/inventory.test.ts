@@ -17,7 +17,7 @@ describe('inventory in the web console', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-console-inventory-'))
     ;[platform, browser] = await Promise.all([
-      startPlatform({ dataDir, port: testPort(41) }),
+      startPlatform({ dataDir, port: testPort(45) }),
       launchChromium(),
     ])
   }, 120_000)

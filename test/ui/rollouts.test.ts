@@ -19,7 +19,7 @@ describe('rollouts in the web console', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-console-rollouts-'))
     ;[platform, browser] = await Promise.all([
-      startPlatform({ dataDir, port: testPort(43) }),
+      startPlatform({ dataDir, port: testPort(49) }),
       launchChromium(),
     ])
   }, 120_000)
