@@ -4,6 +4,7 @@ import type { ResourceStatusReported } from '../schema/events/resource'
 import type { AgentUpgradeFailed } from '../schema/events/rollout'
 import type { StepFinished } from '../schema/events/run'
 import { EventType } from '../schema/events/types'
+import type { ConnectorSyncReported } from '../schema/inventory/connectors'
 import type { OutputLine } from '../schema/tasks/run-request'
 import type { FactsChange } from './facts/diff'
 import type { Identity } from './identity'
@@ -103,4 +104,14 @@ export const upgradeFailed = (
   ...envelope(sender, now),
   type: EventType.agentUpgradeFailed,
   data: { agent_id: sender.agent_id, ...failure },
+})
+
+export const connectorSyncReported = (
+  sender: Sender,
+  report: ConnectorSyncReported,
+  now = new Date(),
+): AgentFrame => ({
+  ...envelope(sender, now),
+  type: EventType.connectorSyncReported,
+  data: report,
 })

@@ -1,6 +1,7 @@
 import { AGENT_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../schema/agent/protocol'
 import type { AgentConfig } from './config'
 import { type ConnectionEnd, type ConnectionOptions, openConnection } from './connection'
+import { ConnectorScheduler } from './connectors/connector-scheduler'
 import { AgentError } from './errors'
 import { collectFacts } from './facts/collect'
 import { FactsReporter } from './facts-reporter'
@@ -18,6 +19,7 @@ import { statePaths } from './state-dir'
 import { StatusFile } from './status-file'
 import type { StepTiming } from './steps/context'
 import { StepRunner } from './steps/runner'
+import { SecretStore } from './steps/secrets'
 import { signAgentToken } from './token'
 import { buildFiles } from './upgrade/build-files'
 import { TrustedKeyFile } from './upgrade/trusted-key'
@@ -104,6 +106,14 @@ export const startAgent = async ({
       ...(config.resources_interval_seconds ? { intervalMs: config.resources_interval_seconds * 1000 } : {}),
       systemd: systemdSettingsOf(config),
     })
+    const secretStore = new SecretStore(paths.secrets)
+    const connectors = new ConnectorScheduler({
+      identity,
+      outbox,
+      path: paths.connectors,
+      secrets: () => secretStore.read(),
+      log,
+    })
     const session = new AgentSession({
       identity,
       spool,
@@ -112,6 +122,7 @@ export const startAgent = async ({
       status,
       steps,
       resources,
+      connectors,
       upgrader,
       log,
       factsIntervalSeconds: config.facts_interval_seconds,
@@ -138,6 +149,8 @@ export const startAgent = async ({
     void reporter.report()
     // The resources kept on disk are kept true from the start, connected or not.
     resources.start()
+    // So do the cloud connectors: they sync on schedule offline, their reports spooled.
+    connectors.start()
     reporter.every(config.facts_interval_seconds ?? DEFAULT_FACTS_INTERVAL_SECONDS)
 
     const done = connection.done.then(async (end): Promise<AgentEnd> => {
@@ -145,6 +158,7 @@ export const startAgent = async ({
       // Their last events go to the spool, which the next run replays.
       await steps.stop()
       await resources.stop()
+      await connectors.stop()
       spool.close()
       if (end.reason === 'refused') {
         status.update({ state: 'refused', last_error: end.message })

@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../schema/agent/protocol'
+import type { DeliveredConnector } from '../schema/inventory/connectors'
 import type { DesiredResource } from '../schema/resources/desired'
 import type { FactsReporter } from './facts-reporter'
 import { spoolOverflowed } from './frames'
@@ -22,6 +23,8 @@ export interface SessionDeps {
   log: Logger
   /** Keeps the resources the platform sends true on this host. */
   resources: { desired(resources: DesiredResource[], applier: string[] | null): void }
+  /** Runs the cloud connectors the platform gives this agent. */
+  connectors: { delivered(connectors: DeliveredConnector[]): void }
   /** Upgrades the agent when told to, and confirms or reports upgrades once connected. */
   upgrader: Pick<Upgrader, 'upgrade' | 'welcomed'>
   /** The configured facts interval; without one, the platform's welcome sets it. */
@@ -69,6 +72,8 @@ export class AgentSession {
         return this.deps.steps.cancel(message.run_id)
       case 'resources':
         return this.desiredParts(message)
+      case 'connectors':
+        return this.deps.connectors.delivered(message.connectors)
       case 'upgrade':
         // It reports how it ends; the connection goes on receiving meanwhile.
         return void this.deps.upgrader.upgrade(message)

@@ -35,6 +35,8 @@ export const statePaths = (dir: string) => ({
   steps: join(dir, 'steps.json'),
   /** The resources the platform asked this agent to keep, and what it last reported of them. */
   resources: join(dir, 'resources.json'),
+  /** The cloud connectors the platform gave this agent, and when each of their types last ran. */
+  connectors: join(dir, 'connectors.json'),
   /** Script files of running steps; they may hold resolved secrets. */
   work: join(dir, 'work'),
   /** The key builds must be signed with: the tenant's, as first given, moved only along endorsements. */

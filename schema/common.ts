@@ -7,6 +7,15 @@ export type Ulid = v.InferOutput<typeof Ulid>
 /** `{id}` in a path: every entity id is a ULID. */
 export const IdParam = v.object({ id: Ulid })
 
+/** The name of a secret in an agent's own store, as `{{ secrets.NAME }}` and connectors name it. */
+export const SecretName = v.pipe(
+  v.string(),
+  v.regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'a secret name is letters, digits and _, not starting with a digit',
+  ),
+)
+
 /** An RFC 3339 timestamp as produced by `Date.prototype.toISOString`. */
 export const Timestamp = v.pipe(v.string(), v.isoTimestamp('must be an RFC 3339 timestamp'))
 

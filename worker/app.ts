@@ -28,6 +28,7 @@ import { hookRoutes } from './routes/hooks'
 import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
 import { inventoryRoutes } from './routes/inventory'
+import { connectorRoutes } from './routes/inventory-connectors'
 import { inventoryReportRoutes } from './routes/inventory-reports'
 import { maestroRoutes } from './routes/maestro'
 import { resourceRoutes } from './routes/resources'
@@ -79,6 +80,7 @@ api
   .route('/sites', ruleRoutes)
   .route('/sites', resourceRoutes)
   .route('/sites', inventoryRoutes)
+  .route('/sites', connectorRoutes)
   .route('/sites', rolloutRoutes)
   .route('/agents', agentInventoryRoutes)
   .route('/agent-signing-key', signingKeyRoutes)

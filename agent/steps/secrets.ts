@@ -1,20 +1,12 @@
 import { chownSync, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import * as v from 'valibot'
+import { SecretName } from '../../schema/common'
 import { SECRET_REFERENCE, type Step } from '../../schema/tasks/steps'
 import { AgentError } from '../errors'
 import { writeFileAtomic } from '../state-dir'
 import { MIN_MASKED_LENGTH } from './mask'
 import { StepProblem } from './result'
-
-/** A secret's name, as `{{ secrets.NAME }}` spells it. */
-export const SecretName = v.pipe(
-  v.string(),
-  v.regex(
-    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-    'a secret name is letters, digits and _, not starting with a digit',
-  ),
-)
 
 /** Messages of their own: valibot's would quote the value it received. */
 export const SecretValue = v.pipe(

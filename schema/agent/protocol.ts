@@ -6,6 +6,7 @@ import { ResourceStatusReported } from '../events/resource'
 import { AgentUpgradeFailed, RolloutBuild, RolloutSigningKey } from '../events/rollout'
 import { StepFinished, StepOutput, StepStarted } from '../events/run'
 import { EventType } from '../events/types'
+import { ConnectorSyncReported, DeliveredConnector } from '../inventory/connectors'
 import { DesiredResource } from '../resources/desired'
 import { Command } from '../resources/manifest'
 import { Sha256, Step } from '../tasks/steps'
@@ -80,6 +81,7 @@ export const AgentFrame = v.variant('type', [
   frame(EventType.stepFinished, StepFinished),
   frame(EventType.resourceStatusReported, ResourceStatusReported),
   frame(EventType.agentUpgradeFailed, AgentUpgradeFailed),
+  frame(EventType.connectorSyncReported, ConnectorSyncReported),
 ])
 export type AgentFrame = v.InferOutput<typeof AgentFrame>
 
@@ -147,6 +149,12 @@ export const ServerMessage = v.variant('type', [
     /** The site's command for kinds the agent has no applier of its own for. */
     applier: v.nullable(Command),
   }),
+  /**
+   * Every cloud connector the agent runs, complete: sent on connect and after each change. The
+   * agent keeps them on disk and syncs each resource type on its interval, connected or not; a
+   * type whose `sync_requests` entry grew is synced at once.
+   */
+  v.object({ type: v.literal('connectors'), connectors: v.array(DeliveredConnector) }),
   /**
    * Upgrade to this build: GET it from `url` (with the agent's JWT for that path), check its
    * SHA-256 and its signature with the signing key the agent trusts, swap it in and restart;

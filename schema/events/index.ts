@@ -1,5 +1,12 @@
 import * as v from 'valibot'
 import {
+  ConnectorDefined,
+  ConnectorRef,
+  ConnectorSynced,
+  ConnectorSyncReported,
+  ConnectorSyncRequested,
+} from '../inventory/connectors'
+import {
   AgentConnected,
   AgentDecided,
   AgentDisconnected,
@@ -169,6 +176,12 @@ export const SitewireEventBody = v.variant('type', [
   sitewireEvent(EventType.entityMarkedStale, EntityMarkedStale),
   sitewireEvent(EventType.discoveryObserved, DiscoveryObserved),
   sitewireEvent(EventType.discoverySettingsSet, DiscoverySettingsSet),
+  sitewireEvent(EventType.connectorCreated, ConnectorDefined),
+  sitewireEvent(EventType.connectorUpdated, ConnectorDefined),
+  sitewireEvent(EventType.connectorDeleted, ConnectorRef),
+  sitewireEvent(EventType.connectorSyncRequested, ConnectorSyncRequested),
+  sitewireEvent(EventType.connectorSyncReported, ConnectorSyncReported),
+  sitewireEvent(EventType.connectorSynced, ConnectorSynced),
   sitewireEvent(EventType.relationAdded, RelationAdded),
   sitewireEvent(EventType.relationRemoved, RelationRemoved),
   sitewireEvent(EventType.customFieldDefined, CustomFieldDefined),

@@ -41,6 +41,9 @@ export const ServerAttributes = v.strictObject({
   region: OptionalText,
   zone: OptionalText,
   instance_id: OptionalText,
+  /** A cloud's size of it (`t3.micro`, a Nova flavor) and its state there (`running`, `stopped`, `ACTIVE`). */
+  instance_type: OptionalText,
+  instance_state: OptionalText,
   auth_methods: v.optional(v.pipe(v.array(AuthMethod), v.maxLength(6)), []),
   /** Names of the services running on it, as a person or discovery recorded them. */
   services: TextList,
@@ -55,6 +58,9 @@ export const ApplicationAttributes = v.strictObject({
   environment: OptionalText,
 })
 
+/** What a cloud says of a managed database: where it answers, and its size there (`db.t3.micro`). */
+const cloudDatabase = { endpoint: OptionalText, instance_class: OptionalText }
+
 /** Fields only some database engines have; each engine takes its own, and no other's. */
 export const DatabaseAttributes = v.variant('engine', [
   v.strictObject({
@@ -62,6 +68,7 @@ export const DatabaseAttributes = v.variant('engine', [
     version: OptionalText,
     environment: OptionalText,
     cloud_instance: OptionalText,
+    ...cloudDatabase,
     sid: OptionalText,
     service_name: OptionalText,
   }),
@@ -70,6 +77,7 @@ export const DatabaseAttributes = v.variant('engine', [
     version: OptionalText,
     environment: OptionalText,
     cloud_instance: OptionalText,
+    ...cloudDatabase,
     replication_role: v.optional(v.picklist(['primary', 'replica', 'standalone'])),
   }),
   v.strictObject({
@@ -77,6 +85,7 @@ export const DatabaseAttributes = v.variant('engine', [
     version: OptionalText,
     environment: OptionalText,
     cloud_instance: OptionalText,
+    ...cloudDatabase,
     replication_role: v.optional(v.picklist(['primary', 'standby', 'standalone'])),
   }),
   v.strictObject({
@@ -84,6 +93,7 @@ export const DatabaseAttributes = v.variant('engine', [
     version: OptionalText,
     environment: OptionalText,
     cloud_instance: OptionalText,
+    ...cloudDatabase,
   }),
 ])
 

@@ -19,17 +19,28 @@ export interface Candidate {
   key: string
   name: string
   attributes: Record<string, unknown>
+  /** Tags it carries in its source (a cloud's tags), written as attributes are. */
+  tags?: string[]
   /** Other ways to find an entity a person or another source made, tried after the key. */
   match?: { instanceId?: string; hostname?: string; addresses?: string[]; byName?: boolean }
-  /** Relations from it to other candidates, by their `ref`. */
+  /** Relations from it to other candidates by their `ref`, or to an entity a source matched by that key before. */
   relations?: { type: RelationType; to: string }[]
 }
+
+/**
+ * What a look does with entities the source saw last time and misses now: `mark` notes them as
+ * no longer seen (staleness takes them later), `retire` also deactivates those no other source
+ * still sees (a cloud connector's complete sync: the cloud says they are gone), `keep` leaves them
+ * as they are (a sync that failed, or read only part of the cloud, proves nothing gone).
+ */
+export type MissedRule = 'mark' | 'retire' | 'keep'
 
 /** One look of a source: an agent's facts, or one resource type of a connector's sync. */
 export interface Observation {
   source: DiscoverySource
   scope: string
   candidates: Candidate[]
+  missed?: MissedRule
 }
 
 /** What discovery reads of the site's inventory. */
@@ -44,13 +55,18 @@ export interface DiscoveryView {
   serverByHostnameAndAddress(hostname: string, addresses: string[]): string | undefined
   entityByName(kind: EntityKind, name: string): string | undefined
   sightingsOf(source: string, scope: string): { key: string; entityId: string; present: boolean }[]
+  /** Whether a source other than this one sees the entity now. */
+  seenByOtherSource(entityId: string, source: string): boolean
 }
 
 export interface DiscoveryDecision {
   events: SitewireEventBody[]
   created: number
   updated: number
+  /** Entities the look no longer saw: marked unseen, or (`retire`) deactivated. */
   retired: number
+  /** Entities it saw that needed no change. */
+  unchanged: number
 }
 
 const resolveKey = (key: string, ids: Map<string, string>) =>
@@ -98,10 +114,15 @@ const refreshed = (entity: KnownEntity, candidate: Candidate, view: DiscoveryVie
     changed = true
   }
   const rename = writable('name', entity.definition.name) && entity.definition.name !== candidate.name
-  if (!changed && !rename) return undefined
+  const retag =
+    candidate.tags !== undefined &&
+    writable('tags', entity.definition.tags) &&
+    !sameValue(entity.definition.tags, candidate.tags)
+  if (!changed && !rename && !retag) return undefined
   const parsed = v.safeParse(EntityDefinition, {
     ...entity.definition,
     ...(rename ? { name: candidate.name } : {}),
+    ...(retag ? { tags: candidate.tags } : {}),
     attributes,
   })
   return parsed.success ? parsed.output : undefined
@@ -136,6 +157,7 @@ export const decideDiscovery = (
         kind: candidate.kind,
         name: candidate.name,
         attributes: withinOptions(view, candidate.attributes),
+        ...(candidate.tags ? { tags: candidate.tags } : {}),
       })
       if (!parsed.success) continue
       const entityId = newId()
@@ -155,10 +177,16 @@ export const decideDiscovery = (
     if (restore) events.push({ type: EventType.entityRestored, data: { entity_id: entity.id } })
     if (definition || restore) updated++
   }
+  const target = (to: string) => {
+    const id = ids.get(to) ?? view.sighting(to)
+    const known = id && !kinds.has(id) ? view.entity(id) : undefined
+    if (id && known) kinds.set(id, known.definition.kind)
+    return id
+  }
   for (const candidate of observation.candidates) {
     const fromId = ids.get(candidate.ref)
     for (const relation of candidate.relations ?? []) {
-      const toId = ids.get(relation.to)
+      const toId = target(relation.to)
       const fromKind = fromId && kinds.get(fromId)
       const toKind = toId && kinds.get(toId)
       if (!fromId || !toId || !fromKind || !toKind || !relationAllowed(relation.type, fromKind, toKind))
@@ -178,23 +206,35 @@ export const decideDiscovery = (
       })
     }
   }
+  const missed = observation.missed ?? 'mark'
+  const unchanged = seen.length - created - updated
   const seenIds = new Set(seen.map((entry) => entry.entity_id))
   const seenKeys = new Set(seen.map((entry) => entry.key))
-  const missing = [
-    ...new Set(
-      view
-        .sightingsOf(observation.source, observation.scope)
-        .filter(
-          (sighting) => sighting.present && !seenKeys.has(sighting.key) && !seenIds.has(sighting.entityId),
-        )
-        .map((sighting) => sighting.entityId),
-    ),
-  ]
+  const missing =
+    missed === 'keep'
+      ? []
+      : [
+          ...new Set(
+            view
+              .sightingsOf(observation.source, observation.scope)
+              .filter(
+                (sighting) =>
+                  sighting.present && !seenKeys.has(sighting.key) && !seenIds.has(sighting.entityId),
+              )
+              .map((sighting) => sighting.entityId),
+          ),
+        ]
   // A look that found nothing, and misses nothing, is not worth a record.
-  if (seen.length === 0 && missing.length === 0) return { events, created, updated, retired: 0 }
+  if (seen.length === 0 && missing.length === 0) return { events, created, updated, retired: 0, unchanged }
   events.push({
     type: EventType.discoveryObserved,
     data: { source: observation.source, scope: observation.scope, seen, missing },
   })
-  return { events, created, updated, retired: missing.length }
+  if (missed !== 'retire') return { events, created, updated, retired: missing.length, unchanged }
+  const retiring = missing.filter(
+    (entityId) => view.entity(entityId)?.active && !view.seenByOtherSource(entityId, observation.source),
+  )
+  for (const entityId of retiring)
+    events.push({ type: EventType.entityDeactivated, data: { entity_id: entityId } })
+  return { events, created, updated, retired: retiring.length, unchanged }
 }

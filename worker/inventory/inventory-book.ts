@@ -294,6 +294,16 @@ export class InventoryBook implements InventoryView {
       .all()
   }
 
+  seenByOtherSource(entityId: string, source: string): boolean {
+    return (
+      this.db
+        .select({ id: s.entityId })
+        .from(s)
+        .where(and(eq(s.entityId, entityId), eq(s.present, true), ne(s.source, source)))
+        .get() !== undefined
+    )
+  }
+
   /** Every entity some source saw, with its sightings: what staleness is decided from. */
   sighted(): { row: EntityRow; sightings: SightingRow[] }[] {
     const sightings = this.db.select().from(s).orderBy(asc(s.entityId)).all()

@@ -72,16 +72,26 @@ export class SiteDiscovery implements SiteFeature {
     return undefined
   }
 
-  /** Decides one look of a source and stores what it changed; answers the decision, for its counts. */
-  observe(observation: Observation): DiscoveryDecision | undefined {
+  /**
+   * Decides one look of a source and stores what it changed, with whatever `records` makes of
+   * the decision (a connector's sync record) in the same transaction; answers the decision.
+   */
+  observe(
+    observation: Observation,
+    records: (decision: DiscoveryDecision) => { body: SitewireEventBody; subject: string }[] = () => [],
+  ): DiscoveryDecision | undefined {
     const site = this.kernel.site()
     if (site?.status !== 'active') return undefined
     const decision = decideDiscovery(this.ports.book, observation, site.id, () => nextId())
     const actor = discoveryActor(observation.source)
+    const recorded = records(decision)
     this.kernel.commit(undefined, (time) => ({
-      events: decision.events.flatMap((body) =>
-        this.kernel.scope.events([body], subjectOf(body, site.id), actor, time),
-      ),
+      events: [
+        ...decision.events.flatMap((body) =>
+          this.kernel.scope.events([body], subjectOf(body, site.id), actor, time),
+        ),
+        ...recorded.flatMap(({ body, subject }) => this.kernel.scope.events([body], subject, actor, time)),
+      ],
       reply: () => ({ status: 200, body: null }),
     }))
     return decision

@@ -9,6 +9,7 @@ import { SiteAlerts } from '../alerts/site-alerts'
 import type { Caller, WriteContext } from '../auth/caller'
 import { actorOf } from '../auth/caller'
 import { SiteFiles } from '../files/site-files'
+import { SiteConnectors } from '../inventory/connectors/site-connectors'
 import { SiteDiscovery } from '../inventory/site-discovery'
 import { SiteInventory } from '../inventory/site-inventory'
 import { SiteResources } from '../resources/site-resources'
@@ -34,6 +35,7 @@ export interface SiteFeatures {
   rules: SiteRules
   resources: SiteResources
   rollouts: SiteRollouts
+  connectors: SiteConnectors
 }
 
 /**
@@ -61,7 +63,8 @@ export class SiteObject extends SiteKernelObject {
     const agents = new SiteAgents(kernel, {
       registry,
       signer: new EnrolmentSigner(kernel.ctx.storage.kv),
-      admit: (frame, agentId) => resources.admit(runs.admit(frame, agentId), agentId),
+      admit: (frame, agentId) =>
+        connectors.admit(resources.admit(runs.admit(frame, agentId), agentId), agentId),
     })
     const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
     const alerts = new SiteAlerts(kernel)
@@ -81,8 +84,34 @@ export class SiteObject extends SiteKernelObject {
       book: inventory.book,
       agent: (agentId) => registry.agent(agentId),
     })
-    this.parts = { agents, files, tasks, runs, schedules, alerts, rules, resources, inventory, rollouts }
-    return [agents, tasks, runs, files, schedules, alerts, rules, resources, inventory, rollouts, discovery]
+    const connectors = new SiteConnectors(kernel, { agent: (agentId) => registry.agent(agentId), discovery })
+    this.parts = {
+      agents,
+      files,
+      tasks,
+      runs,
+      schedules,
+      alerts,
+      rules,
+      resources,
+      inventory,
+      rollouts,
+      connectors,
+    }
+    return [
+      agents,
+      tasks,
+      runs,
+      files,
+      schedules,
+      alerts,
+      rules,
+      resources,
+      inventory,
+      rollouts,
+      discovery,
+      connectors,
+    ]
   }
 
   /** The site as this caller may see it, feature by feature. */

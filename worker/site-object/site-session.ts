@@ -3,6 +3,7 @@ import { RolloutsApi } from '../agent-rollouts/rollouts-api'
 import { AgentsApi } from '../agents/agents-api'
 import { AlertsApi } from '../alerts/alerts-api'
 import { FilesApi } from '../files/files-api'
+import { ConnectorsApi } from '../inventory/connectors/connectors-api'
 import { InventoryApi } from '../inventory/inventory-api'
 import { ResourcesApi } from '../resources/resources-api'
 import { RulesApi } from '../rules/rules-api'
@@ -61,6 +62,10 @@ export class SiteSession extends RpcTarget {
 
   get inventory() {
     return new InventoryApi(this.features.inventory, this.scope)
+  }
+
+  get connectors() {
+    return new ConnectorsApi(this.features.connectors, this.scope)
   }
 
   get files() {
