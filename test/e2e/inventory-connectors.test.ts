@@ -9,6 +9,7 @@ import type { Entity, Relation } from '../../schema/api/inventory'
 import type { Connector, ConnectorSync } from '../../schema/inventory/connectors'
 import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws'
+import { type OpenStackStandIn, startOpenStackStandIn } from '../stand-ins/openstack'
 import { runAgent, until } from './agent-process'
 
 interface Page<T> {
@@ -25,6 +26,7 @@ describe('inventory cloud connectors, end to end', () => {
   let platform: RunningPlatform
   let key: string
   let aws: AwsStandIn
+  let openstack: OpenStackStandIn | undefined
   let agent: ReturnType<typeof runAgent> | undefined
   let siteId: string
   let agentId: string
@@ -118,6 +120,7 @@ describe('inventory cloud connectors, end to end', () => {
   afterAll(async () => {
     agent?.child.kill('SIGKILL')
     await aws?.close()
+    await openstack?.close()
     await platform?.stop()
     for (const dir of [dataDir, stateDir]) await rm(dir, { recursive: true, force: true })
   })
@@ -229,5 +232,74 @@ describe('inventory cloud connectors, end to end', () => {
     const shown = await api<Connector>(`/v1/sites/${siteId}/inventory/connectors/${connector.id}`)
     expect(shown.body.resource_types.servers?.last_sync?.status).toBe('failed')
     aws.world.refuse = {}
+  }, 180_000)
+
+  it('syncs OpenStack servers and a load balancer balancing them, and retires a deleted server', async () => {
+    openstack = await startOpenStackStandIn({
+      username: 'inventory',
+      password: 'openstack-password',
+      project: 'prod',
+      region: 'RegionOne',
+      pageSize: 1,
+      servers: [
+        { id: 'nova-1', name: 'app-1', fixed: '10.20.0.1' },
+        { id: 'nova-2', name: 'app-2', fixed: '10.20.0.2' },
+      ],
+      balancers: [
+        {
+          id: 'octavia-1',
+          name: 'front',
+          listeners: [{ protocol: 'HTTP', port: 80 }],
+          members: ['10.20.0.1', '10.20.0.2'],
+        },
+      ],
+    })
+    new SecretStore(statePaths(stateDir).secrets).set('OS_PASSWORD', 'openstack-password')
+    const created = await api<Connector>(`/v1/sites/${siteId}/inventory/connectors`, {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'private cloud',
+        provider: 'openstack',
+        agent_id: agentId,
+        openstack: {
+          auth_url: `${openstack.url}/identity/v3`,
+          region: 'RegionOne',
+          project_name: 'prod',
+          username: 'inventory',
+          password_secret: 'OS_PASSWORD',
+        },
+      }),
+    })
+    expect(created.status).toBe(201)
+    const connector = created.body
+    const mine = async (kind: string) =>
+      (await entities(kind)).filter((e) => e.created_by === `discovery:connector:${connector.id}`)
+    const servers = await until('the OpenStack servers', async () => {
+      const found = await mine('server')
+      return found.length === 2 ? found : undefined
+    })
+    expect(servers.map((e) => [e.name, e.attributes.instance_id, e.attributes.private_ipv4]).sort()).toEqual([
+      ['app-1', 'nova-1', ['10.20.0.1']],
+      ['app-2', 'nova-2', ['10.20.0.2']],
+    ])
+    const balancer = await until('the Octavia load balancer', async () => (await mine('load_balancer'))[0])
+    await until('its balances relations', async () => {
+      const balanced = (await relationsOf(balancer.id))
+        .filter((r) => r.type === 'balances')
+        .map((r) => r.to_id)
+      return balanced.length === 2 ? balanced : undefined
+    })
+    expect(balancer.attributes.listeners).toEqual([{ protocol: 'http', port: 80 }])
+
+    openstack.world.servers.pop()
+    await api(`/v1/sites/${siteId}/inventory/connectors/${connector.id}/sync`, {
+      method: 'POST',
+      body: JSON.stringify({ resource_types: ['servers'] }),
+    })
+    await until('app-2 to be retired', async () =>
+      (await mine('server')).find((e) => e.name === 'app-2' && !e.active) ? true : undefined,
+    )
+    const [latest] = await syncs(connector.id)
+    expect(latest).toMatchObject({ resource_type: 'servers', status: 'succeeded', retired: 1, unchanged: 1 })
   }, 180_000)
 })
