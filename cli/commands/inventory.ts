@@ -21,6 +21,7 @@ import { inSite, pagedList } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
+import { registerInventoryConnectors } from './inventory-connectors'
 
 const columns: Column<Entity>[] = [
   { header: 'ID', value: (entity) => entity.id },
@@ -81,6 +82,8 @@ export const registerInventory = (program: Command) => {
       active: options.inactive ? 'false' : undefined,
     }),
   )
+
+  registerInventoryConnectors(inventory)
 
   inventory
     .command('discovery-settings')

@@ -11,6 +11,7 @@ import { type RunningPlatform, startPlatform, testPort } from '../platform-proce
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws'
 import { type OpenStackStandIn, startOpenStackStandIn } from '../stand-ins/openstack'
 import { runAgent, until } from './agent-process'
+import { sitewire } from './cli-process'
 
 interface Page<T> {
   items: T[]
@@ -301,5 +302,85 @@ describe('inventory cloud connectors, end to end', () => {
     )
     const [latest] = await syncs(connector.id)
     expect(latest).toMatchObject({ resource_type: 'servers', status: 'succeeded', retired: 1, unchanged: 1 })
+  }, 180_000)
+
+  it('is run from the CLI: create, list with each type’s last sync, sync now, history', async () => {
+    const env = {
+      XDG_CONFIG_HOME: join(stateDir, 'cli-config'),
+      SITEWIRE_URL: platform.url,
+      SITEWIRE_KEY: key,
+      SITEWIRE_SITE: siteId,
+    }
+    const refused = await sitewire(
+      [
+        'inventory',
+        'connectors',
+        'create',
+        '--provider',
+        'aws',
+        '--name',
+        'cli',
+        '--agent',
+        agentId,
+        '--region',
+        'eu-west-1',
+        '--interval',
+        'servers=10',
+      ],
+      { env },
+    )
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('intervals.servers')
+    const created = await sitewire(
+      [
+        '--json',
+        'inventory',
+        'connectors',
+        'create',
+        '--provider',
+        'aws',
+        '--name',
+        'cli',
+        '--agent',
+        agentId,
+        '--region',
+        'eu-west-1',
+        '--endpoint',
+        aws.url,
+        '--secret',
+        'access_key_id=AWS_ACCESS_KEY_ID',
+        '--interval',
+        'databases=off',
+      ],
+      { env },
+    )
+    expect(created.code).toBe(0)
+    const connector = JSON.parse(created.stdout) as Connector
+    expect(connector.resource_types.databases?.interval_seconds).toBe(false)
+    await until('its first server sync', async () =>
+      (await syncs(connector.id)).some((s) => s.resource_type === 'servers') ? true : undefined,
+    )
+    const list = await sitewire(['inventory', 'connectors', 'list'], { env })
+    expect(list.code).toBe(0)
+    const row = list.stdout.split('\n').find((line) => line.includes(connector.id)) ?? ''
+    expect(row).toMatch(/cli\s+aws/)
+    expect(row).toContain('ok +0 ~')
+    expect(row).toContain('off')
+    const asked = await sitewire(['inventory', 'connectors', 'sync', connector.id, '--type', 'servers'], {
+      env,
+    })
+    expect(asked.code).toBe(0)
+    await until('the second server sync', async () =>
+      (await syncs(connector.id)).filter((s) => s.resource_type === 'servers').length === 2
+        ? true
+        : undefined,
+    )
+    const history = await sitewire(['inventory', 'connectors', 'syncs', connector.id], { env })
+    expect(history.code).toBe(0)
+    expect(history.stdout).toMatch(/STARTED\s+TYPE\s+STATUS\s+CREATED\s+UPDATED\s+RETIRED\s+UNCHANGED/)
+    expect(history.stdout.split('\n').filter((line) => /servers\s+succeeded/.test(line))).toHaveLength(2)
+    const deleted = await sitewire(['inventory', 'connectors', 'delete', connector.id], { env })
+    expect(deleted.code).toBe(0)
+    expect((await api(`/v1/sites/${siteId}/inventory/connectors/${connector.id}`)).status).toBe(404)
   }, 180_000)
 })
