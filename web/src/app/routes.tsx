@@ -15,6 +15,7 @@ import { EventsScreen } from '../screens/events/events'
 import { FilesScreen } from '../screens/files/files'
 import { IntegrationScreen, TenantIntegrationScreen } from '../screens/integrations/integration-screen'
 import { IntegrationsScreen, TenantIntegrationsScreen } from '../screens/integrations/integrations'
+import { ConnectorsScreen } from '../screens/inventory/connectors'
 import { EntityScreen } from '../screens/inventory/entity-screen'
 import { ImportScreen } from '../screens/inventory/import'
 import { InventoryScreen } from '../screens/inventory/inventory'
@@ -79,6 +80,7 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/inventory/new', view: NewEntityScreen },
   { pattern: '/inventory/pivot', view: PivotScreen },
   { pattern: '/inventory/import', view: ImportScreen },
+  { pattern: '/inventory/connectors', view: ConnectorsScreen },
   { pattern: '/account', view: AccountScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
   { pattern: '/alerts', view: AlertsHistoryScreen },
