@@ -3,13 +3,20 @@ import type { EntityReportQuery } from '../../schema/api/inventory-reports'
 import { inventoryEntities as e } from '../../schema/db/projections'
 import type { Principal } from '../access/principal'
 import type { ProjectionsDb } from '../projections/database'
-import { activeSql, fieldSql, filterSql, readableEntities, relatedSql, taggedSql } from './report-sql'
+import {
+  activeSql,
+  BOOLEAN_FIELDS,
+  fieldSql,
+  filterSql,
+  readableEntities,
+  relatedSql,
+  taggedSql,
+} from './report-sql'
 
 /** One report row: each column's value. */
 export type ReportRow = Record<string, unknown>
 
 const JSON_FIELDS = new Set(['tags'])
-const BOOLEAN_FIELDS = new Set(['active', 'restricted'])
 
 /** Every condition of a single-kind report: the caller's reach, then the query's filters. */
 const conditions = (principal: Principal, query: EntityReportQuery): SQL | undefined =>

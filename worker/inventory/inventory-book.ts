@@ -102,7 +102,12 @@ export class InventoryBook implements InventoryView {
           .run()
         return
       case EventType.entityMarkedStale:
-        this.db.update(e).set({ stale: true }).where(eq(e.id, body.data.entity_id)).run()
+        // The event's last sighting counts: a source still connected when it last reported saw it until it left.
+        this.db
+          .update(e)
+          .set({ stale: true, lastSeenAt: body.data.last_seen_at })
+          .where(eq(e.id, body.data.entity_id))
+          .run()
         return
       case EventType.discoveryObserved:
         this.observe(body.data, event.time)

@@ -29,7 +29,7 @@ export const inventoryReportRoutes = new Hono<AppEnv>()
       summary: 'Report on one kind of entity',
       tag: TAG,
       description:
-        '`columns` (comma-separated fields: id, site_id, name, team_id, active, restricted, created_at, updated_at, ' +
+        '`columns` (comma-separated fields: id, site_id, name, team_id, active, restricted, stale, created_at, updated_at, last_seen_at, ' +
         'tags, attributes.…, custom_fields.…), repeated `filter=field:op:value` (op contains, equals, after, ' +
         'before), `active`, repeated `tag` and `related` (a relation type, either way), `sort` (`-field` ' +
         'descending). `group_by` answers counts per value instead. `format=csv` streams every matching row ' +
