@@ -104,8 +104,22 @@ const main = async () => {
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`)
       return response
     }
-    const post = async (path: string, body: string, type = 'application/json') =>
-      (await api(path, { method: 'POST', headers: { 'content-type': type }, body })).json()
+    /**
+     * A write, retried on a reset connection under the same Idempotency-Key, so it is stored once:
+     * workerd, through Miniflare, sometimes resets a kept-alive connection after a request of
+     * several seconds, and the load's imports take that long on a loaded machine.
+     */
+    const post = async (path: string, body: string, type = 'application/json') => {
+      const headers = { 'content-type': type, 'idempotency-key': crypto.randomUUID() }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await (await api(path, { method: 'POST', headers, body })).json()
+        } catch (error) {
+          const reset = (error as { cause?: { code?: string } }).cause?.code === 'ECONNRESET'
+          if (!reset || attempt === 3) throw error
+        }
+      }
+    }
 
     const load = async (): Promise<Loaded> => {
       const sites: string[] = []

@@ -487,7 +487,9 @@ export const inventoryEntities = sqliteTable(
   },
   (t) => [
     index('inventory_entities_kind').on(t.kind, t.id),
-    index('inventory_entities_hostname').on(t.teamId, t.hostname),
+    // Hostname first: with the team first, a team of null (`IS NULL`) lost to the kind index in
+    // SQLite's planner, and finding a new server's duplicates walked every server of the site.
+    index('inventory_entities_hostname').on(t.hostname, t.teamId),
   ],
 )
 
