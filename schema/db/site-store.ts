@@ -471,6 +471,8 @@ export const inventoryEntities = sqliteTable(
     teamId: text('team_id'),
     /** A server's hostname, to find duplicates within a team. */
     hostname: text('hostname'),
+    /** A server's cloud instance id, which discovery matches first. */
+    instanceId: text('instance_id'),
     definition: text('definition', { mode: 'json' }).$type<EntityDefinition>().notNull(),
     restricted: integer('restricted', { mode: 'boolean' }).notNull(),
     active: integer('active', { mode: 'boolean' }).notNull(),
@@ -490,6 +492,9 @@ export const inventoryEntities = sqliteTable(
     // Hostname first: with the team first, a team of null (`IS NULL`) lost to the kind index in
     // SQLite's planner, and finding a new server's duplicates walked every server of the site.
     index('inventory_entities_hostname').on(t.hostname, t.teamId),
+    // Discovery matches by name and by a cloud instance id once per entity it reports.
+    index('inventory_entities_name').on(t.kind, t.name),
+    index('inventory_entities_instance_id').on(t.instanceId),
   ],
 )
 

@@ -61,6 +61,7 @@ export class InventoryBook implements InventoryView {
           name: definition.name,
           teamId: definition.team_id,
           hostname: definition.kind === 'server' ? definition.attributes.hostname : null,
+          instanceId: definition.kind === 'server' ? (definition.attributes.instance_id ?? null) : null,
           definition,
           restricted: definition.restricted,
           updatedAt: event.time,
@@ -254,12 +255,7 @@ export class InventoryBook implements InventoryView {
     return this.db
       .select({ id: e.id })
       .from(e)
-      .where(
-        and(
-          eq(e.kind, 'server'),
-          sql`json_extract(${e.definition}, '$.attributes.instance_id') = ${instanceId}`,
-        ),
-      )
+      .where(and(eq(e.kind, 'server'), eq(e.instanceId, instanceId)))
       .orderBy(asc(e.id))
       .get()?.id
   }
