@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import Database from 'libsql'
+import { Agent } from 'undici'
 import * as v from 'valibot'
 import { PivotQuery } from '../../schema/api/inventory-reports'
 import { startPlatform } from '../../test/platform-process'
@@ -42,6 +43,8 @@ const QUERIES = Number(args.queries)
 const IMPORT_CHUNK = Number(args['import-chunk'])
 const RELATION_CHUNK = Number(args['relation-chunk'])
 const root = resolve(import.meta.dirname, '../..')
+/** Closes each connection after its request (no pipelining means no keep-alive in undici). */
+const oneRequestPerConnection = new Agent({ pipelining: 0 })
 
 const REPORT =
   'kind=server&columns=name,site_id,attributes.environment&filter=attributes.environment:equals:prod' +
@@ -105,18 +108,19 @@ const main = async () => {
       return response
     }
     /**
-     * A write, retried on a reset connection under the same Idempotency-Key, so it is stored once:
-     * workerd, through Miniflare, sometimes resets a kept-alive connection after a request of
-     * several seconds, and the load's imports take that long on a loaded machine.
+     * A write, each on a connection of its own and retried on a closed one under the same
+     * Idempotency-Key, so it is stored once: workerd, through Miniflare, sometimes closes a
+     * kept-alive connection after requests of several seconds, which the load's imports are.
      */
     const post = async (path: string, body: string, type = 'application/json') => {
       const headers = { 'content-type': type, 'idempotency-key': crypto.randomUUID() }
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (await api(path, { method: 'POST', headers, body })).json()
+          const init = { method: 'POST', headers, body, dispatcher: oneRequestPerConnection }
+          return await (await api(path, init)).json()
         } catch (error) {
-          const reset = (error as { cause?: { code?: string } }).cause?.code === 'ECONNRESET'
-          if (!reset || attempt === 3) throw error
+          const code = (error as { cause?: { code?: string } }).cause?.code ?? ''
+          if (!['ECONNRESET', 'UND_ERR_SOCKET'].includes(code) || attempt === 3) throw error
         }
       }
     }
