@@ -306,6 +306,8 @@ export const inventoryEntities = sqliteTable(
   },
   (t) => [
     index('inventory_entities_tenant_kind').on(t.tenantId, t.kind, t.id),
+    // A report's default order, which its pages follow by range rather than by sorting.
+    index('inventory_entities_tenant_kind_name').on(t.tenantId, t.kind, t.name, t.id),
     index('inventory_entities_site').on(t.siteId, t.id),
   ],
 )

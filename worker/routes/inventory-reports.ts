@@ -10,7 +10,7 @@ import {
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
-import { reportGroups, reportRows, reportTotal } from '../inventory/entity-report'
+import { reportGroups, reportPages, reportRows, reportTotal } from '../inventory/entity-report'
 import { pivotPlan, pivotReport } from '../inventory/pivot-report'
 import { csvStream, reportPdf } from '../inventory/report-export'
 import { readProjections } from '../projections/connection'
@@ -48,8 +48,9 @@ export const inventoryReportRoutes = new Hono<AppEnv>()
         return c.json({ kind: query.kind, group_by: query.group_by, groups })
       }
       if (query.format === 'csv') {
-        const stream = csvStream(query.columns, (offset, limit) =>
-          readProjections(c.env, (db) => reportRows(db, principal, query, offset, limit)),
+        const stream = csvStream(
+          query.columns,
+          reportPages((read) => readProjections(c.env, read), principal, query),
         )
         return c.body(stream, 200, {
           'content-type': 'text/csv; charset=utf-8; header=present',
