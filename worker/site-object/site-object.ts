@@ -50,7 +50,7 @@ export class SiteObject extends SiteKernelObject {
     const files = new SiteFiles(kernel, {
       runs: runBook,
       agents: registry,
-      keeps: (agentId, fileId): boolean => resources.keepsFile(agentId, fileId),
+      keeps: (agentId, fileId): boolean => resources.keepers.keepsFile(agentId, fileId),
     })
     const tasks = new SiteTasks(kernel, { book: taskBook, files })
     const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
