@@ -63,7 +63,7 @@ export class SiteObject extends SiteKernelObject {
       signer: new EnrolmentSigner(kernel.ctx.storage.kv),
       admit: (frame, agentId) => resources.admit(runs.admit(frame, agentId), agentId),
     })
-    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
+    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs: runs.commands })
     const alerts = new SiteAlerts(kernel)
     const rules = new SiteRules(kernel, {
       alert: (alertId) => alerts.book.alert(alertId),
@@ -72,7 +72,7 @@ export class SiteObject extends SiteKernelObject {
         silencing: (labels, at) => alerts.silences.holding(labels, at),
       },
       resolve: (row, actor) => alerts.resolveByRule(row, actor),
-      runs,
+      runs: runs.commands,
       runStatus: (runId) => runBook.run(runId)?.status,
     })
     const inventory = new SiteInventory(kernel)
