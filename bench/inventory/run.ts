@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import Database from 'libsql'
-import { Agent } from 'undici'
+import { Agent, fetch, type RequestInit } from 'undici'
 import * as v from 'valibot'
 import { PivotQuery } from '../../schema/api/inventory-reports'
 import { startPlatform } from '../../test/platform-process'
@@ -43,7 +43,11 @@ const QUERIES = Number(args.queries)
 const IMPORT_CHUNK = Number(args['import-chunk'])
 const RELATION_CHUNK = Number(args['relation-chunk'])
 const root = resolve(import.meta.dirname, '../..')
-/** Closes each connection after its request (no pipelining means no keep-alive in undici). */
+/**
+ * Each request on a connection of its own (no pipelining means no keep-alive in undici):
+ * workerd, through Miniflare, closes a kept-alive connection that waited a few seconds, sooner
+ * than undici gives it up, and a request sent on it then fails.
+ */
 const oneRequestPerConnection = new Agent({ pipelining: 0 })
 
 const REPORT =
@@ -102,22 +106,20 @@ const main = async () => {
     const api = async (path: string, init: RequestInit = {}) => {
       const response = await fetch(`${platform.url}${path}`, {
         ...init,
+        dispatcher: oneRequestPerConnection,
         headers: { authorization: `Bearer ${key}`, ...init.headers },
       })
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`)
       return response
     }
     /**
-     * A write, each on a connection of its own and retried on a closed one under the same
-     * Idempotency-Key, so it is stored once: workerd, through Miniflare, sometimes closes a
-     * kept-alive connection after requests of several seconds, which the load's imports are.
+     * A write, retried on a closed connection under the same Idempotency-Key, so it is stored once.
      */
     const post = async (path: string, body: string, type = 'application/json') => {
       const headers = { 'content-type': type, 'idempotency-key': crypto.randomUUID() }
       for (let attempt = 1; ; attempt++) {
         try {
-          const init = { method: 'POST', headers, body, dispatcher: oneRequestPerConnection }
-          return await (await api(path, init)).json()
+          return await (await api(path, { method: 'POST', headers, body })).json()
         } catch (error) {
           const code = (error as { cause?: { code?: string } }).cause?.code ?? ''
           if (!['ECONNRESET', 'UND_ERR_SOCKET'].includes(code) || attempt === 3) throw error
