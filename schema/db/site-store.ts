@@ -489,12 +489,12 @@ export const inventoryEntities = sqliteTable(
   },
   (t) => [
     index('inventory_entities_kind').on(t.kind, t.id),
-    // Hostname first: with the team first, a team of null (`IS NULL`) lost to the kind index in
-    // SQLite's planner, and finding a new server's duplicates walked every server of the site.
-    index('inventory_entities_hostname').on(t.hostname, t.teamId),
-    // Discovery matches by name and by a cloud instance id once per entity it reports.
-    index('inventory_entities_name').on(t.kind, t.name),
-    index('inventory_entities_instance_id').on(t.instanceId),
+    // Each lookup's index leads with the kind and ends with the id, so that SQLite's planner, which
+    // has no statistics here, prefers it to (kind, id): that one answered the same queries by
+    // walking every entity of the kind, per server created or reported.
+    index('inventory_entities_hostname').on(t.kind, t.hostname, t.teamId),
+    index('inventory_entities_name').on(t.kind, t.name, t.id),
+    index('inventory_entities_instance_id').on(t.kind, t.instanceId, t.id),
   ],
 )
 

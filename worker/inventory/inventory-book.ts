@@ -265,9 +265,10 @@ export class InventoryBook implements InventoryView {
     return this.db
       .select({ id: e.id })
       .from(store.inventoryAddresses)
-      .innerJoin(e, eq(e.id, store.inventoryAddresses.entityId))
+      .crossJoin(e)
       .where(
         and(
+          eq(e.id, store.inventoryAddresses.entityId),
           eq(e.kind, 'server'),
           eq(e.hostname, hostname),
           inArray(store.inventoryAddresses.address, addresses),
@@ -361,8 +362,15 @@ export class InventoryBook implements InventoryView {
         : this.db
             .select({ id: e.id, address: store.inventoryAddresses.address })
             .from(store.inventoryAddresses)
-            .innerJoin(e, eq(e.id, store.inventoryAddresses.entityId))
-            .where(and(sameTeam, inArray(store.inventoryAddresses.address, addresses)))
+            // From the few rows with these addresses: joined the other way, SQLite walked every server.
+            .crossJoin(e)
+            .where(
+              and(
+                eq(e.id, store.inventoryAddresses.entityId),
+                sameTeam,
+                inArray(store.inventoryAddresses.address, addresses),
+              ),
+            )
             .all()
     const found = new Map<string, DuplicateServer>()
     const of = (id: string) => {

@@ -11,8 +11,7 @@ import m0008 from './0008_resources.sql';
 import m0009 from './0009_inventory.sql';
 import m0010 from './0010_bundle_manifest_status.sql';
 import m0011 from './0011_inventory_discovery.sql';
-import m0012 from './0012_inventory_hostname_index.sql';
-import m0013 from './0013_inventory_lookup_indexes.sql';
+import m0012 from './0012_inventory_lookup_indexes.sql';
 
   export default {
     journal,
@@ -29,8 +28,7 @@ m0008,
 m0009,
 m0010,
 m0011,
-m0012,
-m0013
+m0012
     }
   }
   

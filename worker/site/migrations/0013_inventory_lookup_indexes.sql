@@ -1,4 +1,0 @@
-ALTER TABLE `inventory_entities` ADD `instance_id` text;--> statement-breakpoint
-CREATE INDEX `inventory_entities_name` ON `inventory_entities` (`kind`,`name`);--> statement-breakpoint
-CREATE INDEX `inventory_entities_instance_id` ON `inventory_entities` (`instance_id`);--> statement-breakpoint
-UPDATE `inventory_entities` SET `instance_id` = json_extract(`definition`, '$.attributes.instance_id') WHERE `kind` = 'server';
