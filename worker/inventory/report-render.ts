@@ -15,7 +15,7 @@ import { cellText, csvLine, csvStream, reportPdf } from './report-export'
 
 /** A report as a file: its bytes (a stream for CSV, read a page at a time) and how many rows it holds. */
 export interface RenderedReport {
-  body: ReadableStream<Uint8Array> | Uint8Array
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>
   contentType: string
   /** Rows written; for a stream, known once it has been read to its end. */
   rows: () => number
@@ -27,9 +27,11 @@ export const CONTENT_TYPES: Record<SavedReportFormat, string> = {
   pdf: 'application/pdf',
 }
 
-const encoded = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
+// TextEncoder always answers a fresh ArrayBuffer; its declared type allows a shared one.
+const utf8 = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
+const encoded = (value: unknown) => utf8(JSON.stringify(value))
 
-const fixed = (body: Uint8Array, format: SavedReportFormat, rows: number): RenderedReport => ({
+const fixed = (body: Uint8Array<ArrayBuffer>, format: SavedReportFormat, rows: number): RenderedReport => ({
   body,
   contentType: CONTENT_TYPES[format],
   rows: () => rows,
@@ -44,9 +46,10 @@ const table = async (
   json: unknown,
 ) => {
   if (format === 'json') return fixed(encoded(json), format, rows.length)
-  if (format === 'pdf') return fixed(await reportPdf(title, columns, rows), format, rows.length)
+  if (format === 'pdf')
+    return fixed(new Uint8Array(await reportPdf(title, columns, rows)), format, rows.length)
   const text = csvLine(columns) + rows.map((row) => csvLine(columns.map((c) => cellText(row[c])))).join('')
-  return fixed(new TextEncoder().encode(text), format, rows.length)
+  return fixed(utf8(text), format, rows.length)
 }
 
 /** Every root-to-leaf path of a pivot, one name per level. */
@@ -62,11 +65,11 @@ const pivotPaths = (report: PivotReport, columns: string[]) => {
 }
 
 /**
- * A single-kind report, read with `principal`'s access, exactly as `GET /v1/inventory/reports/entities`
- * answers it: counts per value with `group_by`, every row streamed as CSV, or up to `limit` rows
- * as JSON or a PDF table.
+ * A single-kind report, read with `principal`'s access: what `GET /v1/inventory/reports/entities`
+ * answers (every row streamed as CSV, or up to `limit` rows as JSON or a PDF table), and counts
+ * per value with `group_by` (as JSON, or a value/count table as CSV or PDF).
  */
-const entityReport = async (
+export const entityReport = async (
   env: Env,
   principal: Principal,
   query: EntityReportQuery,
@@ -98,7 +101,7 @@ const entityReport = async (
   )
   if (format === 'pdf')
     return fixed(
-      await reportPdf(`Sitewire inventory: ${query.kind} (${total})`, query.columns, rows),
+      new Uint8Array(await reportPdf(`Sitewire inventory: ${query.kind} (${total})`, query.columns, rows)),
       format,
       rows.length,
     )
