@@ -36,9 +36,10 @@ import type { RunWatchRow } from './slack-store'
 import { type TenantParts, tenantParts } from './tenant-parts'
 
 /**
- * One tenant: its API keys, users, teams and grants, its audit trail and its registry of
- * sites. Every change of access is written with its audit record in one transaction. This
- * class only wires the parts, each of which does one job, and answers their RPC calls.
+ * One tenant: its API keys, users, teams and grants, its audit trail, its registry of sites,
+ * Slack, tenant-wide integrations and saved reports. Every change is written with its audit
+ * record in one transaction. This class only wires the parts (see tenant-parts.ts), answers
+ * their RPC calls, and runs each part's due work from its one alarm.
  */
 export class TenantObject extends DurableObject<Env> {
   private parts!: TenantParts
