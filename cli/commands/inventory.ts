@@ -21,6 +21,7 @@ import { inSite, pagedList } from '../paged-list'
 import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
+import { registerSavedReports } from './saved-reports'
 
 const columns: Column<Entity>[] = [
   { header: 'ID', value: (entity) => entity.id },
@@ -321,6 +322,8 @@ export const registerInventory = (program: Command) => {
         )
       }),
     )
+
+  registerSavedReports(inventory)
 }
 
 /** What became of each line of an import, one row per line. */
