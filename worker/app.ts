@@ -35,6 +35,7 @@ import { resourceRoutes } from './routes/resources'
 import { ruleRoutes } from './routes/rules'
 import { runHistoryRoutes } from './routes/run-history'
 import { runRoutes } from './routes/runs'
+import { savedReportRoutes } from './routes/saved-reports'
 import { scheduleRoutes } from './routes/schedules'
 import { siteRoutes } from './routes/sites'
 import { taskRoutes } from './routes/tasks'
@@ -89,6 +90,7 @@ api
   .route('/alerts', alertHistoryRoutes)
   .route('/integrations', tenantIntegrationRoutes)
   .route('/inventory', inventoryReportRoutes)
+  .route('/inventory', savedReportRoutes)
   .route('/events', eventIndexRoutes)
   .route('/admin', adminRoutes)
   .route('/api-keys', apiKeyRoutes)

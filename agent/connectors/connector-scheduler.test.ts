@@ -39,7 +39,12 @@ const scheduler = (path: string, clock: { now: number }, read?: CloudReader) => 
   const reads: ConnectorResourceType[] = []
   const instance = new ConnectorScheduler({
     identity,
-    outbox: { submit: (frame) => (frames.push(frame), 0) },
+    outbox: {
+      submit: (frame) => {
+        frames.push(frame)
+        return 0
+      },
+    },
     path,
     secrets: () => ({}),
     log: quiet,

@@ -22,6 +22,7 @@ import { collect, keyValues } from '../pairs'
 import type { Session } from '../session'
 import type { Column } from '../table'
 import { registerInventoryConnectors } from './inventory-connectors'
+import { registerSavedReports } from './saved-reports'
 
 const columns: Column<Entity>[] = [
   { header: 'ID', value: (entity) => entity.id },
@@ -324,6 +325,8 @@ export const registerInventory = (program: Command) => {
         )
       }),
     )
+
+  registerSavedReports(inventory)
 }
 
 /** What became of each line of an import, one row per line. */

@@ -10,8 +10,8 @@ import { RelationType } from '../inventory/relations'
 export const ReportField = v.pipe(
   v.string(),
   v.regex(
-    /^(id|site_id|kind|name|team_id|active|restricted|created_at|updated_at|tags|(attributes|custom_fields)(\.[a-z0-9_]+)+)$/,
-    'a field is id, site_id, kind, name, team_id, active, restricted, created_at, updated_at, tags, or attributes.… / custom_fields.…',
+    /^(id|site_id|kind|name|team_id|active|restricted|stale|created_at|updated_at|last_seen_at|tags|(attributes|custom_fields)(\.[a-z0-9_]+)+)$/,
+    'a field is id, site_id, kind, name, team_id, active, restricted, stale, created_at, updated_at, last_seen_at, tags, or attributes.… / custom_fields.…',
   ),
 )
 

@@ -297,9 +297,17 @@ export const inventoryEntities = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     lastSeq: integer('last_seq').notNull(),
+    /** No discovery source has seen it for its site's stale period; cleared when one sees it again. */
+    stale: integer('stale', { mode: 'boolean' }).notNull().default(false),
+    /** A discovery source's latest sighting; null for an entity only people keep. */
+    lastSeenAt: text('last_seen_at'),
+    /** The seq of the latest sighting or staleness applied, so that a replayed older one changes nothing. */
+    seenSeq: integer('seen_seq').notNull().default(0),
   },
   (t) => [
     index('inventory_entities_tenant_kind').on(t.tenantId, t.kind, t.id),
+    // A report's default order, which its pages follow by range rather than by sorting.
+    index('inventory_entities_tenant_kind_name').on(t.tenantId, t.kind, t.name, t.id),
     index('inventory_entities_site').on(t.siteId, t.id),
   ],
 )

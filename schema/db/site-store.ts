@@ -471,6 +471,8 @@ export const inventoryEntities = sqliteTable(
     teamId: text('team_id'),
     /** A server's hostname, to find duplicates within a team. */
     hostname: text('hostname'),
+    /** A server's cloud instance id, which discovery matches first. */
+    instanceId: text('instance_id'),
     definition: text('definition', { mode: 'json' }).$type<EntityDefinition>().notNull(),
     restricted: integer('restricted', { mode: 'boolean' }).notNull(),
     active: integer('active', { mode: 'boolean' }).notNull(),
@@ -487,7 +489,12 @@ export const inventoryEntities = sqliteTable(
   },
   (t) => [
     index('inventory_entities_kind').on(t.kind, t.id),
-    index('inventory_entities_hostname').on(t.teamId, t.hostname),
+    // Each lookup's index leads with the kind and ends with the id, so that SQLite's planner, which
+    // has no statistics here, prefers it to (kind, id): that one answered the same queries by
+    // walking every entity of the kind, per server created or reported.
+    index('inventory_entities_hostname').on(t.kind, t.hostname, t.teamId),
+    index('inventory_entities_name').on(t.kind, t.name, t.id),
+    index('inventory_entities_instance_id').on(t.kind, t.instanceId, t.id),
   ],
 )
 

@@ -2,6 +2,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 import type { IntegrationRouting, RoutedDelivery } from '../alerts/routing'
 import type { Role, Scope } from '../api/access'
 import type { RoutedOutcome } from '../api/alerts'
+import type { SavedReportFormat, SavedReportQuery, SavedReportTrigger } from '../api/saved-reports'
 import type { RecordedRequest } from '../events/alert'
 
 /**
@@ -228,4 +229,50 @@ export const routedDeliverySites = sqliteTable(
     primaryKey({ columns: [t.deliveryId, t.siteId] }),
     index('routed_delivery_sites_next').on(t.nextAt),
   ],
+)
+
+/**
+ * Inventory reports saved by a user or an API key (the owner, whose access every run reads
+ * with), shared with teams, and run on demand or on a cron schedule.
+ */
+export const savedReports = sqliteTable(
+  'saved_reports',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description'),
+    report: text('report', { mode: 'json' }).$type<SavedReportQuery>().notNull(),
+    format: text('format').$type<SavedReportFormat>().notNull(),
+    cron: text('cron'),
+    timezone: text('timezone'),
+    /** The next scheduled run; null without a schedule. */
+    nextRunAt: timestamp('next_run_at'),
+    retention: integer('retention').notNull(),
+    sharedTeamIds: text('shared_team_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    ownerType: text('owner_type').$type<'user' | 'key'>().notNull(),
+    ownerId: text('owner_id').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [index('saved_reports_next_run').on(t.nextRunAt)],
+)
+
+/** Each run of a saved report; a succeeded one's file is in R2 under `objectKey`. */
+export const savedReportResults = sqliteTable(
+  'saved_report_results',
+  {
+    id: text('id').primaryKey(),
+    reportId: text('report_id').notNull(),
+    startedAt: timestamp('started_at').notNull(),
+    finishedAt: timestamp('finished_at').notNull(),
+    trigger: text('trigger').$type<SavedReportTrigger>().notNull(),
+    status: text('status').$type<'succeeded' | 'failed'>().notNull(),
+    rows: integer('rows'),
+    bytes: integer('bytes'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    objectKey: text('object_key'),
+    contentType: text('content_type'),
+  },
+  (t) => [index('saved_report_results_report').on(t.reportId, t.id)],
 )

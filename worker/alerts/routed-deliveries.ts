@@ -42,11 +42,15 @@ export interface DeliveryToKeep {
  * once, then again from the alarm while the site cannot be reached.
  */
 export class RoutedDeliveries {
+  readonly name = 'routed_deliveries'
+
   constructor(
     private readonly db: DrizzleSqliteDODatabase<typeof store>,
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly tenantId: () => string,
+    /** Asks the object's alarm for this part's `due` again. */
+    private readonly wake: () => void,
   ) {}
 
   /** Keeps a delivery and every site's share in one transaction, with `alongside` in it. */
@@ -82,7 +86,7 @@ export class RoutedDeliveries {
   /** Hands every site its share now; answers each alert's outcome as the sites left it. */
   async handOver(deliveryId: string, now: number): Promise<RoutedOutcome[]> {
     await Promise.all(this.pending(deliveryId).map((site) => this.handOverOne(site, now)))
-    await this.schedule()
+    this.wake()
     return this.outcomes(deliveryId)
   }
 
@@ -130,14 +134,6 @@ export class RoutedDeliveries {
     return next ?? undefined
   }
 
-  /** Sets the alarm for the next handover, unless it rings sooner already. */
-  async schedule() {
-    const due = this.due()
-    if (due === undefined) return
-    const current = await this.storage.getAlarm()
-    if (current === null || current > due) await this.storage.setAlarm(due)
-  }
-
   /** Hands over what is due again, and lets go of deliveries past their keeping. */
   async work(now = Date.now()) {
     const due = this.db
@@ -164,7 +160,6 @@ export class RoutedDeliveries {
         .run()
       this.db.delete(old).where(lt(old.receivedAt, before)).run()
     })
-    await this.schedule()
   }
 
   /** Gives one site its alerts of a delivery, and writes down what it answered. */

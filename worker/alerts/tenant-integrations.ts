@@ -53,9 +53,10 @@ export class TenantIntegrations {
     private readonly tenantId: () => string,
     private readonly commands: Commands,
     hasSite: (siteId: string) => boolean,
+    wake: () => void,
   ) {
     this.book = new IntegrationBook(db)
-    this.routed = new RoutedDeliveries(db, storage, env, tenantId)
+    this.routed = new RoutedDeliveries(db, storage, env, tenantId, wake)
     this.routing = new SiteRouting(db, env, tenantId, hasSite)
     this.trust = senderTrust(env.SENDER_TRUST_FOR_TESTS)
   }

@@ -61,6 +61,7 @@ export class InventoryBook implements InventoryView {
           name: definition.name,
           teamId: definition.team_id,
           hostname: definition.kind === 'server' ? definition.attributes.hostname : null,
+          instanceId: definition.kind === 'server' ? (definition.attributes.instance_id ?? null) : null,
           definition,
           restricted: definition.restricted,
           updatedAt: event.time,
@@ -102,7 +103,12 @@ export class InventoryBook implements InventoryView {
           .run()
         return
       case EventType.entityMarkedStale:
-        this.db.update(e).set({ stale: true }).where(eq(e.id, body.data.entity_id)).run()
+        // The event's last sighting counts: a source still connected when it last reported saw it until it left.
+        this.db
+          .update(e)
+          .set({ stale: true, lastSeenAt: body.data.last_seen_at })
+          .where(eq(e.id, body.data.entity_id))
+          .run()
         return
       case EventType.discoveryObserved:
         this.observe(body.data, event.time)
@@ -249,12 +255,7 @@ export class InventoryBook implements InventoryView {
     return this.db
       .select({ id: e.id })
       .from(e)
-      .where(
-        and(
-          eq(e.kind, 'server'),
-          sql`json_extract(${e.definition}, '$.attributes.instance_id') = ${instanceId}`,
-        ),
-      )
+      .where(and(eq(e.kind, 'server'), eq(e.instanceId, instanceId)))
       .orderBy(asc(e.id))
       .get()?.id
   }
@@ -264,9 +265,10 @@ export class InventoryBook implements InventoryView {
     return this.db
       .select({ id: e.id })
       .from(store.inventoryAddresses)
-      .innerJoin(e, eq(e.id, store.inventoryAddresses.entityId))
+      .crossJoin(e)
       .where(
         and(
+          eq(e.id, store.inventoryAddresses.entityId),
           eq(e.kind, 'server'),
           eq(e.hostname, hostname),
           inArray(store.inventoryAddresses.address, addresses),
@@ -370,8 +372,15 @@ export class InventoryBook implements InventoryView {
         : this.db
             .select({ id: e.id, address: store.inventoryAddresses.address })
             .from(store.inventoryAddresses)
-            .innerJoin(e, eq(e.id, store.inventoryAddresses.entityId))
-            .where(and(sameTeam, inArray(store.inventoryAddresses.address, addresses)))
+            // From the few rows with these addresses: joined the other way, SQLite walked every server.
+            .crossJoin(e)
+            .where(
+              and(
+                eq(e.id, store.inventoryAddresses.entityId),
+                sameTeam,
+                inArray(store.inventoryAddresses.address, addresses),
+              ),
+            )
             .all()
     const found = new Map<string, DuplicateServer>()
     const of = (id: string) => {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { PivotNode, PivotQuery, PivotReport, ReportFilter } from '../../schema/api/inventory-reports'
 import { inventoryEntities as e, inventoryRelations as r } from '../../schema/db/projections'
 import type { EntityKind } from '../../schema/inventory/kinds'
@@ -8,8 +8,6 @@ import { apiError } from '../http/errors'
 import type { ProjectionsDb } from '../projections/database'
 import { activeSql, filterSql, readableEntities } from './report-sql'
 
-/** Ids are looked up in chunks that stay well under SQLite's bound-variable limit. */
-const CHUNK = 400
 /** A pivot reads at most this many entities per level. */
 const LEVEL_LIMIT = 20_000
 
@@ -23,9 +21,6 @@ interface Step {
   /** Whether the previous level's entities are the relations' sources. */
   forward: boolean
 }
-
-const chunks = <T>(items: readonly T[]) =>
-  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK))
 
 /** Which way a relation type joins two kinds of the chain; 400 when it joins them neither way. */
 const stepOf = (type: RelationType, from: EntityKind, to: EntityKind): Step => {
@@ -55,75 +50,60 @@ export const pivotPlan = (query: PivotQuery) => {
 }
 export type PivotPlan = ReturnType<typeof pivotPlan>
 
-/**
- * A pivot along a chain of relations, e.g. client → system → application → server: each level
- * the entities of its kind related to the level above, that the caller may read and that pass
- * the level's filters. Where a deeper level is filtered, branches that reach none of its
- * entities are left out.
- */
-export const pivotReport = async (
-  db: ProjectionsDb,
-  principal: Principal,
-  { query, levels, steps }: PivotPlan,
-): Promise<PivotReport> => {
-  const entitiesOf = (level: Level) =>
-    db
-      .select({ id: e.id, site_id: e.siteId, kind: e.kind, name: e.name })
-      .from(e)
-      .where(
-        and(
-          readableEntities(principal),
-          eq(e.kind, level.kind),
-          activeSql(query.active),
-          ...level.filters.map(filterSql),
-        ) as SQL,
-      )
-      .orderBy(e.name, e.id)
-      .limit(LEVEL_LIMIT)
+/** One level's rows as the pivot reads them: the entity, and the one above it related to it. */
+export interface LevelRow {
+  level: number
+  above: string | null
+  id: string
+  site_id: string
+  kind: EntityKind
+  name: string
+}
 
-  /**
-   * The entities of a level related to those above, with the relation joined in the same query:
-   * one round trip to libSQL per chunk of the level above, not one for the relations and another
-   * for their entities. A CROSS JOIN keeps SQLite's planner from its inner-join choice, which
-   * walks every entity of the kind; this way it starts from the few relations of the level above.
-   */
-  const relatedOf = (level: Level, step: Step, ids: readonly string[]) => {
+/**
+ * The whole pivot as one statement, so a request costs one round trip to libSQL whatever the
+ * chain's length: each level is a materialised CTE of the entities related to the distinct ids of
+ * the level above. CROSS JOINs keep SQLite's planner starting from those ids and their relations'
+ * indexes rather than walking every entity of the kind.
+ */
+export const pivotSql = (principal: Principal, { query, levels, steps }: PivotPlan): SQL => {
+  const where = (level: Level, ...more: SQL[]) =>
+    and(
+      ...more,
+      readableEntities(principal),
+      eq(e.kind, level.kind),
+      activeSql(query.active),
+      ...level.filters.map(filterSql),
+    )
+  const ctes = levels.map((level, i) => {
+    const name = sql.identifier(`l${i}`)
+    const step = steps[i - 1]
+    if (!step)
+      return sql`${name} as materialized (select null as above, ${e.id} as id, ${e.siteId} as site_id, ${e.kind} as kind, ${e.name} as name from ${e} where ${where(level)} order by ${e.name}, ${e.id} limit ${LEVEL_LIMIT})`
     const near = step.forward ? r.fromId : r.toId
     const far = step.forward ? r.toId : r.fromId
-    return db
-      .select({ above: near, id: e.id, site_id: e.siteId, kind: e.kind, name: e.name })
-      .from(r)
-      .crossJoin(e)
-      .where(
-        and(
-          eq(e.id, far),
-          eq(r.removed, false),
-          sql`${r.type} = ${step.type}`,
-          inArray(near, [...ids]),
-          readableEntities(principal),
-          eq(e.kind, level.kind),
-          activeSql(query.active),
-          ...level.filters.map(filterSql),
-        ) as SQL,
-      )
-      .orderBy(e.name, e.id)
-  }
+    return sql`${name} as materialized (select p.id as above, ${e.id} as id, ${e.siteId} as site_id, ${e.kind} as kind, ${e.name} as name from (select distinct id from ${sql.identifier(`l${i - 1}`)}) as p cross join ${r} cross join ${e} where ${where(level, sql`${near} = p.id`, sql`${e.id} = ${far}`, eq(r.removed, false), sql`${r.type} = ${step.type}`)})`
+  })
+  const union = sql.join(
+    levels.map(
+      (_, i) => sql`select ${i} as level, above, id, site_id, kind, name from ${sql.identifier(`l${i}`)}`,
+    ),
+    sql` union all `,
+  )
+  return sql`with ${sql.join(ctes, sql`, `)} ${union} order by level, name, id`
+}
 
-  const nodes: Map<string, PivotNode>[] = []
-  const [first, ...rest] = levels
-  if (!first) return { chain: query.chain, counts: [], roots: [] }
-  nodes.push(new Map((await entitiesOf(first)).map((row) => [row.id, { ...row, children: [] }])))
-  for (const [i, level] of rest.entries()) {
-    const step = steps[i] as Step
-    const above = nodes[i] as Map<string, PivotNode>
-    const below = new Map<string, PivotNode>()
-    for (const ids of chunks([...above.keys()]))
-      for (const { above: parent, ...row } of await relatedOf(level, step, ids)) {
-        const child = below.get(row.id) ?? { ...row, children: [] }
-        below.set(row.id, child)
-        above.get(parent)?.children.push(child)
-      }
-    nodes.push(below)
+/**
+ * The pivot's tree from its rows: each level the entities of its kind related to the level
+ * above. Where a deeper level is filtered, branches that reach none of its entities are left out.
+ */
+export const pivotTree = ({ query, levels }: PivotPlan, rows: readonly LevelRow[]): PivotReport => {
+  const nodes = levels.map(() => new Map<string, PivotNode>())
+  for (const { level, above, ...row } of rows) {
+    const here = nodes[level] as Map<string, PivotNode>
+    const node = here.get(row.id) ?? { ...row, children: [] }
+    here.set(row.id, node)
+    if (above !== null) nodes[level - 1]?.get(above)?.children.push(node)
   }
   const deepestFiltered = Math.max(-1, ...query.filter.map((f) => f.level))
   const keep = (node: PivotNode, depth: number): PivotNode | undefined => {
@@ -131,7 +111,7 @@ export const pivotReport = async (
     if (depth < deepestFiltered && children.length === 0) return undefined
     return { ...node, children }
   }
-  const roots = [...(nodes[0] as Map<string, PivotNode>).values()].flatMap((node) => keep(node, 0) ?? [])
+  const roots = [...(nodes[0]?.values() ?? [])].flatMap((node) => keep(node, 0) ?? [])
   const seen = levels.map(() => new Set<string>())
   const count = (node: PivotNode, depth: number) => {
     seen[depth]?.add(node.id)
@@ -140,3 +120,10 @@ export const pivotReport = async (
   for (const root of roots) count(root, 0)
   return { chain: query.chain, counts: seen.map((ids) => ids.size), roots }
 }
+
+/**
+ * A pivot along a chain of relations, e.g. client → system → application → server, holding only
+ * the entities the caller may read.
+ */
+export const pivotReport = async (db: ProjectionsDb, principal: Principal, plan: PivotPlan) =>
+  pivotTree(plan, plan.levels.length === 0 ? [] : await db.all<LevelRow>(pivotSql(principal, plan)))

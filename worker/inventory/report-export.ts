@@ -14,31 +14,33 @@ const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/
 export const csvLine = (values: readonly string[]) => `${values.map(csvField).join(',')}\r\n`
 
 /**
- * A report as CSV, streamed: the header, then each page of rows as `page` reads it, until one
- * comes back short; memory holds one page at a time.
+ * A report as CSV, streamed: the header, then each page of rows as `page` reads them, until one
+ * comes back short. The next page is asked for before this one is written out, so the read and
+ * the formatting overlap; memory holds two pages at most.
  */
 export const csvStream = (
   columns: readonly string[],
-  page: (offset: number, limit: number) => Promise<ReportRow[]>,
+  page: (limit: number) => Promise<ReportRow[]>,
   pageSize = 5000,
 ): ReadableStream<Uint8Array> => {
   const encoder = new TextEncoder()
-  let offset = 0
-  let done = false
+  let next: Promise<ReportRow[]> | undefined
   return new ReadableStream({
     start(controller) {
       controller.enqueue(encoder.encode(csvLine(columns)))
+      next = page(pageSize)
     },
     async pull(controller) {
-      if (done) return
-      const rows = await page(offset, pageSize)
-      offset += rows.length
+      if (!next) return
+      const rows = await next
+      next = rows.length < pageSize ? undefined : page(pageSize)
       const text = rows.map((row) => csvLine(columns.map((column) => cellText(row[column])))).join('')
       if (text) controller.enqueue(encoder.encode(text))
-      if (rows.length < pageSize) {
-        done = true
-        controller.close()
-      }
+      if (!next) controller.close()
+    },
+    cancel() {
+      // A reader that went away leaves the page asked for ahead unread; its failure is no one's.
+      next?.catch(() => undefined)
     },
   })
 }

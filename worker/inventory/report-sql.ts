@@ -15,12 +15,15 @@ const COLUMNS = {
   team_id: e.teamId,
   active: e.active,
   restricted: e.restricted,
+  stale: e.stale,
   created_at: e.createdAt,
   updated_at: e.updatedAt,
+  last_seen_at: e.lastSeenAt,
   tags: e.tags,
 } as const
 
-const BOOLEAN_FIELDS = new Set(['active', 'restricted'])
+/** Fields stored as 0 or 1 that a report answers as booleans. */
+export const BOOLEAN_FIELDS = new Set(['active', 'restricted', 'stale'])
 
 /** The SQL that reads a report field of the projected entity row. */
 export const fieldSql = (field: string): SQL => {

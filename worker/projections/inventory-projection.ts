@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { inventoryEntities, inventoryGrants, inventoryRelations } from '../../schema/db/projections'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
@@ -8,7 +8,8 @@ type Statement = BatchItem<'sqlite'>
 
 /**
  * The tenant-wide inventory rows, as the site's inventory book folds the same events. Each
- * statement applies once: entity and grant changes need a `last_seq` older than the event's;
+ * statement applies once: entity and grant changes need a `last_seq` older than the event's,
+ * sightings and staleness a `seen_seq` older than theirs;
  * relations and grants are marked removed or revoked rather than deleted, so a replayed
  * addition never brings one back.
  */
@@ -51,6 +52,24 @@ export const projectInventoryEvent = (
         .update(inventoryEntities)
         .set({ active: body.type === EventType.entityRestored, updatedAt: time, lastSeq: seq })
         .where(and(eq(inventoryEntities.id, body.data.entity_id), lt(inventoryEntities.lastSeq, seq)))
+    case EventType.entityMarkedStale:
+      return db
+        .update(inventoryEntities)
+        .set({ stale: true, lastSeenAt: body.data.last_seen_at, seenSeq: seq })
+        .where(and(eq(inventoryEntities.id, body.data.entity_id), lt(inventoryEntities.seenSeq, seq)))
+    case EventType.discoveryObserved: {
+      // One statement whatever the count: the ids go as one JSON parameter, not one variable each.
+      const seen = JSON.stringify([...new Set(body.data.seen.map((sighting) => sighting.entity_id))])
+      return db
+        .update(inventoryEntities)
+        .set({ stale: false, lastSeenAt: time, seenSeq: seq })
+        .where(
+          and(
+            sql`${inventoryEntities.id} in (select value from json_each(${seen}))`,
+            lt(inventoryEntities.seenSeq, seq),
+          ),
+        )
+    }
     case EventType.relationAdded: {
       const d = body.data
       return db

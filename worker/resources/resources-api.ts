@@ -3,8 +3,9 @@ import type { CreateConsumerBody, ListResourcesQuery } from '../../schema/api/re
 import type { ResourceSettings, ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { actorOf, type WriteContext } from '../auth/caller'
 import type { CallerScope } from '../site/caller-scope'
+import type { ResourceSearch } from './resource-reads'
 import { patchSpec, type SpecPatch } from './resource-spec'
-import type { ResourceSearch, SiteResources } from './site-resources'
+import type { SiteResources } from './site-resources'
 
 /** A site's consumers, resources and bundles, as one caller reaches them. */
 export class ResourcesApi extends RpcTarget {
@@ -34,15 +35,15 @@ export class ResourcesApi extends RpcTarget {
   }
 
   getConsumer(consumerId: string) {
-    return this.scope.answer(() => this.resources.getConsumer(consumerId))
+    return this.scope.answer(() => this.resources.reads.getConsumer(consumerId))
   }
 
   consumerNamed(name: string) {
-    return this.scope.answer(() => this.resources.consumerNamed(name))
+    return this.scope.answer(() => this.resources.reads.consumerNamed(name))
   }
 
   listConsumers(limit: number, cursor: string | undefined) {
-    return this.scope.answer(() => this.resources.listConsumers(limit, cursor))
+    return this.scope.answer(() => this.resources.reads.listConsumers(limit, cursor))
   }
 
   create<K extends ResourceType>(kind: K, consumerId: string, spec: ResourceSpec, write: WriteContext) {
@@ -75,22 +76,22 @@ export class ResourcesApi extends RpcTarget {
   }
 
   get<K extends ResourceType>(kind: K, resourceId: string) {
-    return this.scope.answer(() => this.resources.get(kind, resourceId))
+    return this.scope.answer(() => this.resources.reads.get(kind, resourceId))
   }
 
   list<K extends ResourceType>(kind: K, query: ListResourcesQuery) {
-    return this.scope.answer(() => this.resources.list(kind, query))
+    return this.scope.answer(() => this.resources.reads.list(kind, query))
   }
 
   find<K extends ResourceType>(kind: K, search: ResourceSearch) {
-    return this.scope.answer(() => this.resources.find(kind, search))
+    return this.scope.answer(() => this.resources.reads.find(kind, search))
   }
 
   findConsumers(search: Omit<ResourceSearch, 'consumer_name'>) {
-    return this.scope.answer(() => this.resources.findConsumers(search))
+    return this.scope.answer(() => this.resources.reads.findConsumers(search))
   }
 
   history(kind: ResourceType, resourceId: string, limit: number, cursor: string | undefined) {
-    return this.scope.answer(() => this.resources.history(kind, resourceId, limit, cursor))
+    return this.scope.answer(() => this.resources.reads.history(kind, resourceId, limit, cursor))
   }
 }

@@ -60,6 +60,14 @@ describe('inventory discovery in the site object', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 8 * DAY })
     await runDurableObjectAlarm(stub)
     for (const entity of await entities()) expect(entity).toMatchObject({ active: true, stale: true })
+    // The tenant-wide projection follows: reports filter and show staleness.
+    const staleReport = `/v1/inventory/reports/entities?kind=server&site_id=${site.id}&columns=name,stale,last_seen_at&filter=stale:equals:true`
+    const staleRows = await eventually(async () => {
+      const { rows } = (await (await admin(staleReport)).json()) as { rows: Record<string, unknown>[] }
+      return rows.length === 1 ? rows : undefined
+    })
+    const staleServer = await byKind('server')
+    expect(staleRows).toEqual([{ name: 'db-7', stale: true, last_seen_at: staleServer.last_seen_at }])
     vi.setSystemTime(Date.now() + 23 * DAY)
     await runDurableObjectAlarm(stub)
     for (const entity of await entities()) expect(entity).toMatchObject({ active: false, updated_by: actor })
@@ -80,6 +88,16 @@ describe('inventory discovery in the site object', () => {
     conn = await open(await agent.connect(agentId, site.id))
     conn.socket.send(JSON.stringify(factsFrame(site.id, agentId, { uptime_seconds: 5 })))
     await eventually(async () => ((await entities()).every((e) => e.active && !e.stale) ? true : undefined))
+    const fresh = await eventually(async () => {
+      const { rows } = (await (
+        await admin(staleReport.replace('stale:equals:true', 'stale:equals:false'))
+      ).json()) as { rows: Record<string, unknown>[] }
+      return rows.length === 1 ? rows[0] : undefined
+    })
+    expect(fresh).toMatchObject({ name: 'db-7', stale: false })
+    expect(Date.parse(fresh?.last_seen_at as string)).toBeGreaterThan(
+      Date.parse(server.last_seen_at as string),
+    )
     conn.socket.close(1000, 'bye')
   })
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { EntityWritten } from '../../schema/api/inventory'
 import type { EntityReport, GroupedReport, PivotNode, PivotReport } from '../../schema/api/inventory-reports'
 import type { Site } from '../../schema/api/sites'
+import { hexOf, pdfStreams } from '../../test/pdf-support'
 import { createUser, signedIn } from '../../test/people-support'
 import {
   type Client,
@@ -37,27 +38,6 @@ const report = async (query: string, call: Client = admin) => {
 }
 
 const names = (result: EntityReport) => result.rows.map((row) => row.name)
-
-/** Each stream of a PDF, inflated: where pdf-lib writes the text operators of its pages. */
-const pdfStreams = async (bytes: Uint8Array) => {
-  const text = new TextDecoder('latin1').decode(bytes)
-  const streams: string[] = []
-  for (let at = text.indexOf('stream\n'); at !== -1; at = text.indexOf('stream\n', at + 1)) {
-    const end = text.indexOf('endstream', at)
-    if (text.slice(at - 3, at) === 'end') continue
-    const body = bytes.slice(at + 'stream\n'.length, text[end - 1] === '\n' ? end - 1 : end)
-    try {
-      const inflated = new Response(new Blob([body]).stream().pipeThrough(new DecompressionStream('deflate')))
-      streams.push(new TextDecoder('latin1').decode(await inflated.arrayBuffer()))
-    } catch {
-      streams.push(new TextDecoder('latin1').decode(body))
-    }
-  }
-  return streams.join('\n')
-}
-
-const hexOf = (text: string) =>
-  [...new TextEncoder().encode(text)].map((byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join('')
 
 beforeAll(async () => {
   admin = (await newTenant()).client

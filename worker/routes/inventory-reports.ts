@@ -10,9 +10,9 @@ import {
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
 import { valid } from '../http/validation'
-import { reportGroups, reportRows, reportTotal } from '../inventory/entity-report'
+import { reportGroups } from '../inventory/entity-report'
 import { pivotPlan, pivotReport } from '../inventory/pivot-report'
-import { csvStream, reportPdf } from '../inventory/report-export'
+import { entityReport } from '../inventory/report-render'
 import { readProjections } from '../projections/connection'
 
 const TAG = 'Inventory'
@@ -29,7 +29,7 @@ export const inventoryReportRoutes = new Hono<AppEnv>()
       summary: 'Report on one kind of entity',
       tag: TAG,
       description:
-        '`columns` (comma-separated fields: id, site_id, name, team_id, active, restricted, created_at, updated_at, ' +
+        '`columns` (comma-separated fields: id, site_id, name, team_id, active, restricted, stale, created_at, updated_at, last_seen_at, ' +
         'tags, attributes.…, custom_fields.…), repeated `filter=field:op:value` (op contains, equals, after, ' +
         'before), `active`, repeated `tag` and `related` (a relation type, either way), `sort` (`-field` ' +
         'descending). `group_by` answers counts per value instead. `format=csv` streams every matching row ' +
@@ -47,27 +47,14 @@ export const inventoryReportRoutes = new Hono<AppEnv>()
         const groups = await readProjections(c.env, (db) => reportGroups(db, principal, grouped))
         return c.json({ kind: query.kind, group_by: query.group_by, groups })
       }
-      if (query.format === 'csv') {
-        const stream = csvStream(query.columns, (offset, limit) =>
-          readProjections(c.env, (db) => reportRows(db, principal, query, offset, limit)),
-        )
-        return c.body(stream, 200, {
-          'content-type': 'text/csv; charset=utf-8; header=present',
-          'content-disposition': `attachment; filename="${query.kind}-report.csv"`,
-        })
-      }
-      // The page and its total are independent reads: asked together, they cost one round trip's wait.
-      const [rows, total] = await readProjections(c.env, (db) =>
-        Promise.all([reportRows(db, principal, query, 0, query.limit), reportTotal(db, principal, query)]),
-      )
-      if (query.format === 'pdf') {
-        const pdf = await reportPdf(`Sitewire inventory: ${query.kind} (${total})`, query.columns, rows)
-        return c.body(new Uint8Array(pdf), 200, {
-          'content-type': 'application/pdf',
-          'content-disposition': `attachment; filename="${query.kind}-report.pdf"`,
-        })
-      }
-      return c.json({ kind: query.kind, columns: query.columns, rows, total })
+      // The same rendering a saved report's run writes to R2.
+      const rendered = await entityReport(c.env, principal, query, query.format)
+      return c.body(rendered.body, 200, {
+        'content-type': rendered.contentType,
+        ...(query.format !== 'json' && {
+          'content-disposition': `attachment; filename="${query.kind}-report.${query.format}"`,
+        }),
+      })
     },
   )
   .get(

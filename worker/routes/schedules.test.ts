@@ -375,11 +375,17 @@ describe('schedules', () => {
     // What a fire does first, requesting the run, without the fire being recorded after it.
     const orphan = await runInDurableObject(objectOf(site), (instance: SiteObject) => {
       const { runs } = (instance as unknown as { parts: { runs: SiteRuns } }).parts
-      return runs.requestRun(task.id, { ...hourly.run, from_step: 0 }, `schedule/${hourly.id}`, undefined, {
-        kind: 'schedule',
-        schedule_id: hourly.id,
-        fire_at: '2035-03-22T13:00:00.000Z',
-      }).body.id
+      return runs.commands.requestRun(
+        task.id,
+        { ...hourly.run, from_step: 0 },
+        `schedule/${hourly.id}`,
+        undefined,
+        {
+          kind: 'schedule',
+          schedule_id: hourly.id,
+          fire_at: '2035-03-22T13:00:00.000Z',
+        },
+      ).body.id
     })
     await restart(site)
     await runAlarm(site)

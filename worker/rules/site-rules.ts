@@ -15,7 +15,7 @@ import type { AlertRow } from '../alerts/alert-book'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, pageReply, toPage } from '../lib/paging'
-import type { SiteRuns } from '../runs/site-runs'
+import type { RunCommands } from '../runs/run-commands'
 import { matchTargets } from '../runs/targets'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import { NotifyUrls } from './notify-urls'
@@ -37,7 +37,7 @@ export interface SiteRulesPorts {
   /** A recorded delivery's alerts read again, and the silences holding labels at a time: for backtests. */
   backtest: Pick<BacktestPorts, 'reread' | 'silencing'>
   resolve: (alert: AlertRow, actor: string) => void
-  runs: Pick<SiteRuns, 'requestRun'>
+  runs: Pick<RunCommands, 'requestRun'>
   runStatus: (runId: string) => string | undefined
 }
 

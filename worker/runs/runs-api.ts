@@ -22,16 +22,16 @@ export class RunsApi extends RpcTarget {
   /** `trigger` is the API's unless the Worker asks on someone's behalf, as chat-ops does. */
   request(taskId: string, input: RequestRunBody, write: WriteContext, trigger?: RunTrigger) {
     return this.scope.answer(() =>
-      this.runs.requestRun(taskId, input, actorOf(write), write.idempotency, trigger),
+      this.runs.commands.requestRun(taskId, input, actorOf(write), write.idempotency, trigger),
     )
   }
 
   rerun(runId: string, input: RerunBody, write: WriteContext) {
-    return this.scope.answer(() => this.runs.rerun(runId, input, actorOf(write), write.idempotency))
+    return this.scope.answer(() => this.runs.commands.rerun(runId, input, actorOf(write), write.idempotency))
   }
 
   cancel(runId: string, write: WriteContext) {
-    return this.scope.answer(() => this.runs.cancelRun(runId, actorOf(write), write.idempotency))
+    return this.scope.answer(() => this.runs.commands.cancelRun(runId, actorOf(write), write.idempotency))
   }
 
   get(runId: string) {

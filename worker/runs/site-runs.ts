@@ -1,31 +1,22 @@
 import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../../schema/agent/protocol'
-import type { RequestRunBody, RerunBody, Run } from '../../schema/api/runs'
-import {
-  EventType,
-  type LoggedEvent,
-  type RunFinished,
-  type RunTrigger,
-  type SitewireEventBody,
-} from '../../schema/events'
-import { FINISHED_RUN_STATUSES } from '../../schema/tasks/run-request'
+import { EventType, type LoggedEvent, type RunFinished, type SitewireEventBody } from '../../schema/events'
 import { isConnected, toAgent } from '../agents/agent-connections'
 import type { StepFiles } from '../files/site-files'
 import { apiError } from '../http/errors'
-import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import type { RequestHandler, SiteEffect, SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
 import { LogFollowers } from './log-followers'
-import { fillParams, resolveParams } from './params'
+import { fillParams } from './params'
 import { archivePath, RunArchiver } from './run-archiver'
 import type { RunBook, RunRow } from './run-book'
+import { RunCommands } from './run-commands'
 import { advanceRun } from './run-decider'
 import { RunFold } from './run-fold'
 import { RunViews } from './run-views'
-import { matchTargets } from './targets'
 
-const nextId = monotonicFactory()
+const _nextId = monotonicFactory()
 /** Whether an event can move a run's or a step's due time: every run and step event but output, and presence. */
 const movesDue = (type: string) =>
   type !== EventType.stepOutput &&
@@ -54,6 +45,7 @@ export class SiteRuns implements SiteFeature {
   readonly followers: LogFollowers
   private readonly archiver: RunArchiver
   readonly views: RunViews
+  readonly commands: RunCommands
   private readonly fold: RunFold
   /** When a run or step is next due (ms), as last read; null once an event may have moved it. */
   private nextDue: number | undefined | null = null
@@ -86,6 +78,7 @@ export class SiteRuns implements SiteFeature {
       tasks: ports.tasks,
       archiveOf: (run) => this.archiver.find(run),
     })
+    this.commands = new RunCommands(kernel, ports, this.views)
   }
 
   evolve(event: LoggedEvent) {
@@ -120,105 +113,6 @@ export class SiteRuns implements SiteFeature {
   work() {
     this.archiverDue = undefined
     this.advance()
-  }
-
-  // Runs
-
-  requestRun(
-    taskId: string,
-    input: RequestRunBody,
-    actor: string,
-    idempotency: IdempotencyClaim | undefined,
-    trigger: RunTrigger = { kind: 'api' },
-  ): Reply<Run> {
-    this.scope.active()
-    const current = this.ports.tasks.current(taskId)
-    if (!current) throw apiError(404, 'not_found', 'task not found')
-    const { task, definition } = current
-    // A file the task pushes may have been deleted since the task was saved.
-    this.ports.files.checkSteps(definition)
-    if (input.from_step >= definition.steps.length) {
-      throw apiError(
-        422,
-        'invalid_step',
-        `the task has ${definition.steps.length} step(s); from_step starts at 0`,
-      )
-    }
-    const params = resolveParams(definition.params, input.params)
-    const agents = matchTargets(this.kernel.db, input.target)
-    if (agents.length === 0) throw apiError(422, 'no_targets', 'no approved agent matches the target')
-    const runId = nextId()
-    const now = this.kernel.now()
-    const start = input.at ? Math.max(Date.parse(input.at), now) : now
-    return this.kernel.write(
-      idempotency,
-      { subject: runId, actor },
-      () => [
-        {
-          type: EventType.runRequested,
-          data: {
-            run_id: runId,
-            task_id: taskId,
-            task_version: task.version,
-            params,
-            agent_ids: agents.map((agent) => agent.id),
-            from_step: input.from_step,
-            strategy: input.strategy,
-            failure: input.failure,
-            deadline_at: new Date(start + input.deadline_seconds * 1000).toISOString(),
-            not_before: input.at ? new Date(start).toISOString() : null,
-            trigger,
-          },
-        },
-      ],
-      () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
-    )
-  }
-
-  rerun(runId: string, input: RerunBody, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.views.requireRun(runId)
-    if (!['succeeded', 'failed', 'cancelled'].includes(run.status))
-      throw apiError(409, 'run_not_finished', 'a run can be run again once it has finished')
-    const agentIds = this.ports.book
-      .runAgents(runId)
-      .filter((agent) => input.agents === 'all' || agent.state !== 'succeeded')
-      .map((agent) => agent.agentId)
-    if (agentIds.length === 0) throw apiError(422, 'no_targets', 'every agent of this run succeeded')
-    const request = run.request
-    const deadlineSeconds = Math.round(
-      (Date.parse(request.deadline_at) - Date.parse(request.not_before ?? run.requestedAt)) / 1000,
-    )
-    return this.requestRun(
-      run.taskId,
-      {
-        params: request.params,
-        target: { agent_ids: agentIds },
-        strategy: request.strategy,
-        failure: request.failure,
-        deadline_seconds: Math.max(1, deadlineSeconds),
-        from_step: input.from_step ?? request.from_step,
-      },
-      actor,
-      idempotency,
-      { kind: 'rerun', run_id: runId },
-    )
-  }
-
-  cancelRun(runId: string, actor: string, idempotency?: IdempotencyClaim): Reply<Run> {
-    const run = this.views.requireRun(runId)
-    const working = !FINISHED_RUN_STATUSES.includes(run.status)
-    return this.kernel.commit(idempotency, (time) => ({
-      events:
-        working && !run.cancelRequested
-          ? this.scope.events(
-              [{ type: EventType.runCancelRequested, data: { run_id: runId } }],
-              runId,
-              actor,
-              time,
-            )
-          : [],
-      reply: () => ({ status: 202, body: this.views.toRun(this.views.requireRun(runId)) }),
-    }))
   }
 
   /** A run's output as server-sent events, from `Last-Event-ID` (or `after`) on. */

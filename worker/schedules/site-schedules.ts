@@ -16,7 +16,7 @@ import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { type Page, pageReply } from '../lib/paging'
 import { resolveParams } from '../runs/params'
-import type { SiteRuns } from '../runs/site-runs'
+import type { RunCommands } from '../runs/run-commands'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
@@ -33,7 +33,7 @@ const FAULT_RETRY_MS = 60_000
 /** What the schedules need beside the kernel: the tasks they name, and the runs they request. */
 export interface SiteSchedulesPorts {
   tasks: Pick<TaskBook, 'current'>
-  runs: Pick<SiteRuns, 'requestRun'>
+  runs: Pick<RunCommands, 'requestRun'>
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()

@@ -52,7 +52,7 @@ export class SiteObject extends SiteKernelObject {
     const files = new SiteFiles(kernel, {
       runs: runBook,
       agents: registry,
-      keeps: (agentId, fileId): boolean => resources.keepsFile(agentId, fileId),
+      keeps: (agentId, fileId): boolean => resources.keepers.keepsFile(agentId, fileId),
     })
     const tasks = new SiteTasks(kernel, { book: taskBook, files })
     const runs = new SiteRuns(kernel, { book: runBook, tasks: taskBook, files })
@@ -66,7 +66,7 @@ export class SiteObject extends SiteKernelObject {
       admit: (frame, agentId) =>
         connectors.admit(resources.admit(runs.admit(frame, agentId), agentId), agentId),
     })
-    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs })
+    const schedules = new SiteSchedules(kernel, { tasks: taskBook, runs: runs.commands })
     const alerts = new SiteAlerts(kernel)
     const rules = new SiteRules(kernel, {
       alert: (alertId) => alerts.book.alert(alertId),
@@ -75,7 +75,7 @@ export class SiteObject extends SiteKernelObject {
         silencing: (labels, at) => alerts.silences.holding(labels, at),
       },
       resolve: (row, actor) => alerts.resolveByRule(row, actor),
-      runs,
+      runs: runs.commands,
       runStatus: (runId) => runBook.run(runId)?.status,
     })
     const inventory = new SiteInventory(kernel)

@@ -4,16 +4,14 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import type { AppendResult } from '../../schema/api/events'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import * as siteStore from '../../schema/db/site-store'
-import { type AppendableEvent, EventType } from '../../schema/events'
+import type { AppendableEvent } from '../../schema/events'
 import { actorOf, type Caller, type WriteContext } from '../auth/caller'
 import type { Env } from '../env'
 import { ApiError, apiError, type Refusal, refusal } from '../http/errors'
+import { AlarmScheduler } from '../lib/alarm-scheduler'
 import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
-import { tenantOf } from '../objects'
-import { openProjections } from '../projections/database'
-import { AlarmScheduler } from './alarm-scheduler'
-import { APPEND_AUDIT_ACTION, AuditOutbox } from './audit-outbox'
+import { APPEND_AUDIT_ACTION, type AuditOutbox } from './audit-outbox'
 import type { CallerScope } from './caller-scope'
 import { CommitPath } from './commit-path'
 import { EventLog } from './event-log'
@@ -21,16 +19,15 @@ import { EventStreams } from './event-streams'
 import type { SiteFeature, SiteKernel } from './feature'
 import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
-import { Projector } from './projector'
+import type { Projector } from './projector'
 import { Reactions } from './reactions'
 import { sendFrame } from './send-frame'
 import type { SiteParts } from './site-api'
 import { decideSite, requireActive, type SiteCommand, type SiteState } from './site-decider'
+import { siteAuditOutbox, siteProjector } from './site-outlets'
 import { SiteScope } from './site-scope'
 import { toCloudEvent } from './sitewire-event'
 import { SocketDispatch } from './socket-dispatch'
-
-const _SITE_EVENT_PREFIX = 'io.sitewire.site.'
 
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
 const PROJECTION_CHECK_MS = 5_000
@@ -78,7 +75,12 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.log = new EventLog(this.ctx.storage.sql)
     this.idempotency = new IdempotencyStore(this.ctx.storage.sql)
     this.quarantine = new ProjectionQuarantine(this.ctx.storage.sql)
-    this.audit = this.openAuditOutbox()
+    this.audit = siteAuditOutbox(this.ctx.storage.sql, {
+      env: this.env,
+      state: () => this.state,
+      alarms: () => this.alarms,
+      fault: (error) => this.fault('audit forwarding failed', 'audit', error),
+    })
     this.streams = new EventStreams(this.ctx, this.log)
     this.alarms = new AlarmScheduler(this.ctx.storage, await this.ctx.storage.getAlarm())
     this.commits = new CommitPath({
@@ -103,7 +105,13 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.kernel = this.lend()
     this.features = this.createFeatures(this.kernel)
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
-    this.projector = this.openProjector()
+    this.projector = siteProjector(this.env, {
+      state: () => this.state,
+      log: this.log,
+      alarms: () => this.alarms,
+      quarantine: this.quarantine,
+      commits: this.commits,
+    })
     if (this.log.head > 0) void this.projector.catchUp()
     void this.audit.flush()
     // What came due while the object was down is done now: every feature's work runs once.
@@ -132,44 +140,6 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       record: (bodies, subject, actor) => this.commits.record(bodies, actor, subject),
       wake: () => this.alarms.schedule(this.features),
     }
-  }
-
-  private openProjector() {
-    return new Projector(openProjections(this.env), {
-      site: () =>
-        this.state.status === 'absent'
-          ? undefined
-          : { siteId: this.state.site.id, tenantId: this.state.site.tenant_id },
-      head: () => this.log.head,
-      read: (after, limit) => this.log.readWithoutOutput(after, limit),
-      retryAt: (at) => this.alarms.wakeAt(at),
-      quarantined: () => this.quarantine.seqs(),
-      quarantine: (events) =>
-        this.commits.record(
-          events.map(({ seq, error, event }) => ({
-            type: EventType.projectionQuarantined,
-            data: { seq, event_id: event.id, event_type: event.type, error },
-          })),
-          'system/projector',
-        ),
-      release: (seqs) =>
-        this.commits.record(
-          [{ type: EventType.projectionReleased, data: { seqs: [...seqs] } }],
-          'system/projector',
-        ),
-    })
-  }
-
-  /** Forwards the audit entries of this site's writes to its tenant's trail. */
-  private openAuditOutbox() {
-    return new AuditOutbox(this.ctx.storage.sql, {
-      send: async (entries) => {
-        if (this.state.status === 'absent') throw new Error('audit entries in a site that does not exist')
-        await tenantOf(this.env, this.state.site.tenant_id).importAudit(entries)
-      },
-      retryAt: (at) => this.alarms.wakeAt(at),
-      fault: (error) => this.fault('audit forwarding failed', 'audit', error),
-    })
   }
 
   // What the Worker calls directly

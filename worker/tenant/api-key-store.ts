@@ -9,7 +9,8 @@ const nextId = monotonicFactory()
 /** `last_used_at` is written at most this often per key, so reads don't each cost a write. */
 const LAST_USED_RESOLUTION_MS = 60_000
 
-type Row = typeof store.apiKeys.$inferSelect
+export type ApiKeyRow = typeof store.apiKeys.$inferSelect
+type Row = ApiKeyRow
 /** A key just issued, with the secret shown this once. */
 export type IssuedApiKey = ApiKey & { secret: string }
 

@@ -1,4 +1,3 @@
-import { SCOPES } from '../../schema/api/access'
 import type { CreatedUser, SignedIn, User } from '../../schema/api/users'
 import type { Principal } from '../access/principal'
 import { randomToken, sha256Hex } from '../auth/api-keys'
@@ -15,6 +14,7 @@ import { apiError, notFound, refusal } from '../http/errors'
 import type { Answer } from '../lib/idempotency'
 import type { Change, Commands } from './command'
 import type { GrantStore } from './grant-store'
+import { userPrincipal } from './principals'
 import type { SessionStore } from './session-store'
 import { toUser, type UserStore } from './user-store'
 
@@ -124,14 +124,7 @@ export class Sessions {
     const session = this.sessions.findLive(hash, now)
     const user = session ? this.users.get(session.userId) : undefined
     if (!session || !user || user.disabledAt) return null
-    return {
-      tenantId: this.tenantId(),
-      actor: { type: 'user', id: user.id },
-      scopes: SCOPES,
-      siteRestriction: null,
-      ...this.grants.rolesOf(user.id),
-      sessionId: session.id,
-    }
+    return userPrincipal(this.tenantId(), user.id, this.grants, session.id)
   }
 
   signOut(sessionId: string, write: WriteContext): Answer<null> {

@@ -18,23 +18,35 @@ export const WATCH_LIMIT_MS = 10 * 60_000
  * `waitUntil`, because a run outlives the 30 s a Worker may keep working after its answer.
  */
 export class SlackRunWatches {
+  readonly name = 'slack_run_watches'
+  /** When the watched runs are next looked at (ms); null while none is watched. */
+  private nextAt: number | null = null
+
   constructor(
     private readonly env: Env,
     private readonly tenantId: () => string,
     private readonly slack: SlackStore,
-    private readonly storage: DurableObjectStorage,
     private readonly post: ResponsePoster,
+    /** Asks the object's alarm for this part's `due` again. */
+    private readonly wake: () => void,
   ) {}
 
-  async add(watch: Omit<RunWatchRow, 'deadlineAt'>, now = Date.now()) {
+  add(watch: Omit<RunWatchRow, 'deadlineAt'>, now = Date.now()) {
     this.slack.watch({ ...watch, deadlineAt: new Date(now + WATCH_LIMIT_MS) })
-    if ((await this.storage.getAlarm()) === null) await this.storage.setAlarm(now + WATCH_INTERVAL_MS)
+    this.nextAt ??= now + WATCH_INTERVAL_MS
+    this.wake()
+  }
+
+  /** Watches kept across a restart are looked at at once. */
+  due(): number | undefined {
+    if (this.slack.watches().length === 0) return undefined
+    return this.nextAt ?? Date.now()
   }
 
   /** Looks at every watched run; a watch is dropped before its post, so no run is posted twice. */
   async work(now = Date.now()) {
     await Promise.all(this.slack.watches().map((watch) => this.check(watch, now)))
-    if (this.slack.watches().length > 0) await this.storage.setAlarm(Date.now() + WATCH_INTERVAL_MS)
+    this.nextAt = this.slack.watches().length > 0 ? Date.now() + WATCH_INTERVAL_MS : null
   }
 
   private async check(watch: RunWatchRow, now: number) {

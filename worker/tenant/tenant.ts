@@ -1,16 +1,11 @@
 import { DurableObject } from 'cloudflare:workers'
-import { eq } from 'drizzle-orm'
-import { type DrizzleSqliteDODatabase, drizzle } from 'drizzle-orm/durable-sqlite'
+import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
-import { monotonicFactory } from 'ulid'
 import type {
-  ApiKey,
   AuditEntry,
   AuditRecord,
   CreateApiKeyBody,
-  CreatedApiKey,
   CreateGrantBody,
-  Grant,
   ListAuditQuery,
 } from '../../schema/api/access'
 import type { PutSigningKeyBody, SigningKey } from '../../schema/api/agent-builds'
@@ -20,162 +15,78 @@ import type {
   UpdateTenantIntegrationBody,
 } from '../../schema/api/alerts'
 import type { PutSlackAppBody } from '../../schema/api/chatops'
-import type { CreateSiteBody, Site } from '../../schema/api/sites'
+import type { CreateSavedReportBody, UpdateSavedReportBody } from '../../schema/api/saved-reports'
+import type { CreateSiteBody } from '../../schema/api/sites'
 import type { CreateTeamBody, UpdateTeamBody } from '../../schema/api/teams'
 import type { CreateUserBody, UpdateUserBody } from '../../schema/api/users'
 import * as store from '../../schema/db/tenant-store'
 import type { Principal } from '../access/principal'
 import { SigningKeyStore } from '../agent-builds/signing-key-store'
 import type { HookInput } from '../alerts/hook-reading'
-import { TenantIntegrations } from '../alerts/tenant-integrations'
 import type { WriteContext } from '../auth/caller'
 import type { PasswordOutcome } from '../auth/password-attempts'
-import { generatePassword, hashPassword } from '../auth/passwords'
-import { postToResponseUrl } from '../chatops/response-url'
 import type { Env } from '../env'
-import { ApiError, apiError, refusal } from '../http/errors'
-import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { ApiError, refusal } from '../http/errors'
+import { AlarmScheduler } from '../lib/alarm-scheduler'
+import type { Answer } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
-import { byId, toPage } from '../lib/paging'
-import { siteOf } from '../objects'
-import { ApiKeyStore, type IssuedApiKey, toApiKey } from './api-key-store'
-import { AuditTrail } from './audit-trail'
-import { Commands } from './command'
-import { GrantStore, toGrant } from './grant-store'
 import migrations from './migrations/migrations.js'
-import { SessionStore } from './session-store'
-import { type PasswordChange, Sessions, type SignInToFinish } from './sessions'
-import { SlackChatops } from './slack-chatops'
-import { SlackRunWatches } from './slack-run-watches'
-import { type RunWatchRow, SlackStore } from './slack-store'
-import { TeamStore } from './team-store'
-import { Teams } from './teams'
-import { UserStore } from './user-store'
-import { Users } from './users'
-
-const nextId = monotonicFactory()
-/** Site objects rebuilt at once during a projection rebuild. */
-const REBUILD_CONCURRENCY = 8
-const TENANT_ID_KEY = 'tenant_id'
+import type { PasswordChange, SignInToFinish } from './sessions'
+import type { RunWatchRow } from './slack-store'
+import { type TenantParts, tenantParts } from './tenant-parts'
 
 /**
- * One tenant: its API keys, users, teams and grants, its audit trail and its registry of
- * sites. Every change of access is written with its audit record in one transaction.
+ * One tenant: its API keys, users, teams and grants, its audit trail, its registry of sites,
+ * Slack, tenant-wide integrations and saved reports. Every change is written with its audit
+ * record in one transaction. This class only wires the parts (see tenant-parts.ts), answers
+ * their RPC calls, and runs each part's due work from its one alarm.
  */
 export class TenantObject extends DurableObject<Env> {
-  private db!: DrizzleSqliteDODatabase<typeof store>
-  private keys!: ApiKeyStore
-  private grants!: GrantStore
-  private auditTrail!: AuditTrail
-  private idempotency!: IdempotencyStore
-  private commands!: Commands
-  private users!: Users
-  private teams!: Teams
-  private sessions!: Sessions
-  private slack!: SlackChatops
-  private runWatches!: SlackRunWatches
-  private integrations!: TenantIntegrations
+  private parts!: TenantParts
+  private alarms!: AlarmScheduler
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     setLogLevel(env.LOG_LEVEL)
     ctx.blockConcurrencyWhile(async () => {
-      this.db = drizzle(ctx.storage, { schema: store })
-      await migrate(this.db, migrations)
-      this.keys = new ApiKeyStore(this.db, () => this.tenantId)
-      this.grants = new GrantStore(this.db)
-      this.auditTrail = new AuditTrail(this.db, ctx.storage.sql)
-      this.idempotency = new IdempotencyStore(ctx.storage.sql)
-      this.commands = new Commands(ctx.storage, this.auditTrail, this.idempotency)
-      const tenantId = () => this.tenantId
-      const users = new UserStore(this.db)
-      const sessions = new SessionStore(this.db)
-      this.users = new Users(env, tenantId, users, sessions, this.grants, this.commands)
-      this.teams = new Teams(new TeamStore(this.db), users, this.grants, this.commands)
-      this.sessions = new Sessions(tenantId, users, sessions, this.grants, this.commands)
-      const slack = new SlackStore(this.db)
-      this.slack = new SlackChatops(tenantId, slack, users, this.keys, this.grants, this.commands)
-      this.runWatches = new SlackRunWatches(env, tenantId, slack, ctx.storage, postToResponseUrl)
-      this.integrations = new TenantIntegrations(
-        this.db,
-        ctx.storage,
-        env,
-        tenantId,
-        this.commands,
-        (siteId) => this.hasSite(siteId),
-      )
+      const db = drizzle(ctx.storage, { schema: store })
+      await migrate(db, migrations)
+      this.alarms = new AlarmScheduler(ctx.storage, await ctx.storage.getAlarm())
+      this.parts = tenantParts(ctx.storage, env, db, () => this.alarms.schedule(this.parts.scheduled))
+      if (this.parts.bootstrap.initialised) this.alarms.schedule(this.parts.scheduled)
     })
   }
 
   private get tenantId(): string {
-    const id = this.ctx.storage.kv.get<string>(TENANT_ID_KEY)
-    if (!id) throw new Error('tenant object used before it was initialised')
-    return id
+    return this.parts.bootstrap.tenantId
+  }
+
+  initialize(tenantId: string, domain: string, adminEmail: string) {
+    return this.parts.bootstrap.initialize(tenantId, domain, adminEmail)
+  }
+
+  recoverAdminKey(tenantId: string, address: string | null) {
+    return this.parts.bootstrap.recoverAdminKey(tenantId, address)
   }
 
   /**
-   * Binds this object to its tenant and creates the first admin API key and the first
-   * admin user (whose email the directory has claimed); returns the key's secret and the
-   * user's generated password, this once.
+   * Each part whose work is due runs it on its own: one that throws is logged with the tenant
+   * and the part's name, and the others still run.
    */
-  async initialize(
-    tenantId: string,
-    domain: string,
-    adminEmail: string,
-  ): Promise<{ key: IssuedApiKey; adminPassword: string }> {
-    if (this.ctx.storage.kv.get(TENANT_ID_KEY)) throw new Error(`tenant ${tenantId} is initialised already`)
-    this.ctx.storage.kv.put(TENANT_ID_KEY, tenantId)
-    const secret = await this.keys.newSecret()
-    const adminPassword = generatePassword()
-    const passwordHash = await hashPassword(adminPassword)
-    const key = this.ctx.storage.transactionSync(() => {
-      const created = this.keys.issue(
-        secret,
-        { name: 'admin', role: 'admin', site_id: null, scopes: ['api'], expires_at: null },
-        null,
-      )
-      const admin = this.users.add(
-        { email: adminEmail, name: 'Admin', passwordHash, role: 'admin' },
-        new Date(),
-      )
-      this.auditTrail.record({
-        actor: { type: 'anonymous', id: null },
-        action: 'tenant.create',
-        object: { type: 'tenant', id: tenantId },
-        site_id: null,
-        address: null,
-        status: 201,
-        details: { domain, admin_key_id: created.id, admin_user_id: admin.id, admin_email: adminEmail },
-      })
-      return created
-    })
-    return { key, adminPassword }
-  }
-
-  /**
-   * A new admin API key for an operator who lost every admin credential; only the bootstrap
-   * route calls it, behind the deployment's BOOTSTRAP_TOKEN. Null when no such tenant exists.
-   */
-  async recoverAdminKey(tenantId: string, address: string | null): Promise<IssuedApiKey | null> {
-    if (this.ctx.storage.kv.get(TENANT_ID_KEY) !== tenantId) return null
-    const secret = await this.keys.newSecret()
-    return this.ctx.storage.transactionSync(() => {
-      const key = this.keys.issue(
-        secret,
-        { name: 'recovered admin', role: 'admin', site_id: null, scopes: ['api'], expires_at: null },
-        null,
-      )
-      this.auditTrail.record({
-        actor: { type: 'anonymous', id: null },
-        action: 'api_key.recover',
-        object: { type: 'api_key', id: key.id },
-        site_id: null,
-        address,
-        status: 201,
-        details: { via: 'bootstrap_token' },
-      })
-      return key
-    })
+  override async alarm() {
+    this.alarms.fired()
+    const now = Date.now()
+    await this.alarms.work(
+      this.parts.scheduled.filter((part) => this.alarms.isDue(part, now)),
+      (part) => part.work?.(),
+      (part, error) =>
+        log('error', 'tenant alarm work failed', {
+          tenant_id: this.tenantId,
+          part: part.name,
+          error: errorMessage(error),
+        }),
+    )
+    this.alarms.schedule(this.parts.scheduled)
   }
 
   // Authentication
@@ -184,282 +95,195 @@ export class TenantObject extends DurableObject<Env> {
    * The principal behind an API key hash and when the key expires (ms, null for never), or
    * null when the key is unknown, revoked or expired.
    */
-  authenticateKey(hash: string): { principal: Principal; expiresAt: number | null } | null {
-    const key = this.keys.findLive(hash, Date.now())
-    if (!key) return null
-    // A key acts for the user who made it: it stops working while that user is disabled.
-    if (key.ownerType === 'user' && key.ownerId && !this.users.isActive(key.ownerId)) return null
-    return {
-      principal: {
-        tenantId: this.tenantId,
-        actor: { type: 'key', id: key.id },
-        scopes: key.scopes,
-        siteRestriction: key.siteId,
-        tenantRole: key.siteId ? null : key.role,
-        siteRoles: key.siteId ? { [key.siteId]: key.role } : {},
-        teams: [],
-        sessionId: null,
-      },
-      expiresAt: key.expiresAt?.getTime() ?? null,
-    }
+  authenticateKey(hash: string) {
+    return this.parts.access.authenticateKey(hash, Date.now())
   }
 
   /** The signed-in user behind a session cookie's hash, with their roles as granted now; null when over. */
   authenticateSession(hash: string, now = Date.now()): Principal | null {
-    return this.sessions.authenticate(hash, now)
+    return this.parts.sessions.authenticate(hash, now)
   }
 
   // Sign-in and sessions
 
   checkPassword(email: string, password: string): Promise<Exclude<PasswordOutcome, 'locked'>> {
-    return this.sessions.checkPassword(email, password)
+    return this.parts.sessions.checkPassword(email, password)
   }
-
   finishSignIn(attempt: SignInToFinish, now: number) {
-    return this.sessions.finishSignIn(attempt, now)
+    return this.parts.sessions.finishSignIn(attempt, now)
   }
-
   signOut(sessionId: string, write: WriteContext) {
-    return this.sessions.signOut(sessionId, write)
+    return this.parts.sessions.signOut(sessionId, write)
   }
-
   resetPassword(userId: string, password: string | undefined, write: WriteContext) {
-    return this.sessions.resetPassword(userId, password, write, Date.now())
+    return this.parts.sessions.resetPassword(userId, password, write, Date.now())
   }
-
   changePassword(change: PasswordChange, write: WriteContext, now: number) {
-    return this.sessions.changePassword(change, write, now)
+    return this.parts.sessions.changePassword(change, write, now)
   }
 
   // Users
 
   createUser(spec: CreateUserBody, write: WriteContext) {
-    return this.users.create(spec, write)
+    return this.parts.users.create(spec, write)
   }
-
   listUsers(limit: number, cursor: string | undefined) {
-    return this.users.list(limit, cursor)
+    return this.parts.users.list(limit, cursor)
   }
-
   getUser(id: string) {
-    return this.users.get(id)
+    return this.parts.users.get(id)
   }
-
   updateUser(id: string, spec: UpdateUserBody, write: WriteContext) {
-    return this.users.update(id, spec, write)
+    return this.parts.users.update(id, spec, write)
   }
 
   // Teams
 
   createTeam(spec: CreateTeamBody, write: WriteContext) {
-    return this.teams.create(spec, write)
+    return this.parts.teams.create(spec, write)
   }
-
   listTeams(limit: number, cursor: string | undefined) {
-    return this.teams.list(limit, cursor)
+    return this.parts.teams.list(limit, cursor)
   }
-
   getTeam(id: string) {
-    return this.teams.get(id)
+    return this.parts.teams.get(id)
   }
-
   updateTeam(id: string, spec: UpdateTeamBody, write: WriteContext) {
-    return this.teams.rename(id, spec, write)
+    return this.parts.teams.rename(id, spec, write)
   }
-
   deleteTeam(id: string, write: WriteContext) {
-    return this.teams.delete(id, write)
+    return this.parts.teams.delete(id, write)
   }
-
   addTeamMember(id: string, userId: string, write: WriteContext) {
-    return this.teams.addMember(id, userId, write)
+    return this.parts.teams.addMember(id, userId, write)
   }
-
   removeTeamMember(id: string, userId: string, write: WriteContext) {
-    return this.teams.removeMember(id, userId, write)
+    return this.parts.teams.removeMember(id, userId, write)
   }
 
-  // API keys
+  // API keys and grants
 
-  async createApiKey(spec: CreateApiKeyBody, write: WriteContext): Promise<Answer<CreatedApiKey>> {
-    const secret = await this.keys.newSecret()
-    return this.commands.run(write, 'api_key.create', 'api_key', () => {
-      const created = this.keys.issue(secret, spec, write.caller.actor)
-      return {
-        status: 201,
-        body: created,
-        replay: { ...created, secret: null },
-        objectId: created.id,
-        details: { name: spec.name, role: spec.role, site_id: spec.site_id, scopes: spec.scopes },
-      }
-    })
+  createApiKey(spec: CreateApiKeyBody, write: WriteContext) {
+    return this.parts.access.createApiKey(spec, write)
   }
-
-  listApiKeys(
-    limit: number,
-    cursor: string | undefined,
-    includeRevoked: boolean,
-  ): Answer<{ items: ApiKey[]; next_cursor: string | null }> {
-    const rows = this.keys.list(limit + 1, cursor, includeRevoked)
-    return { status: 200, body: toPage(rows, limit, (page) => page.map(toApiKey), byId) }
+  listApiKeys(limit: number, cursor: string | undefined, includeRevoked: boolean) {
+    return this.parts.access.listApiKeys(limit, cursor, includeRevoked)
   }
-
-  getApiKey(id: string): Answer<ApiKey> {
-    const row = this.keys.get(id)
-    return row
-      ? { status: 200, body: toApiKey(row) }
-      : refusal(apiError(404, 'not_found', 'API key not found'))
+  getApiKey(id: string) {
+    return this.parts.access.getApiKey(id)
   }
-
-  revokeApiKey(id: string, write: WriteContext): Answer<ApiKey> {
-    return this.commands.run(write, 'api_key.revoke', 'api_key', () => {
-      const existing = this.keys.get(id)
-      if (!existing) throw apiError(404, 'not_found', 'API key not found')
-      const row = this.keys.revoke(id, new Date()) ?? existing
-      return { status: 200, body: toApiKey(row), objectId: id, details: null }
-    })
+  revokeApiKey(id: string, write: WriteContext) {
+    return this.parts.access.revokeApiKey(id, write)
   }
-
-  // Grants
-
-  createGrant(spec: CreateGrantBody, write: WriteContext): Answer<Grant> {
-    return this.commands.run(write, 'grant.create', 'grant', () => {
-      const subjectTable = spec.subject.type === 'user' ? store.users : store.teams
-      const subject = this.db
-        .select({ id: subjectTable.id })
-        .from(subjectTable)
-        .where(eq(subjectTable.id, spec.subject.id))
-        .get()
-      if (!subject)
-        throw apiError(422, 'unknown_subject', `no ${spec.subject.type} ${spec.subject.id} in this tenant`)
-      if (spec.site_id && !this.hasSite(spec.site_id))
-        throw apiError(422, 'unknown_site', `no site ${spec.site_id} in this tenant`)
-      const row = this.grants.grant(spec, new Date())
-      return {
-        status: 201,
-        body: toGrant(row),
-        objectId: row.id,
-        details: { subject: spec.subject, role: spec.role, site_id: spec.site_id },
-      }
-    })
+  createGrant(spec: CreateGrantBody, write: WriteContext) {
+    return this.parts.access.createGrant(spec, write)
   }
-
   listGrants(limit: number, cursor: string | undefined, filter: { subjectId?: string; siteId?: string }) {
-    const rows = this.grants.list(limit + 1, cursor, filter)
-    return { status: 200, body: toPage(rows, limit, (page) => page.map(toGrant), byId) }
+    return this.parts.access.listGrants(limit, cursor, filter)
   }
-
-  revokeGrant(id: string, write: WriteContext): Answer<Grant> {
-    return this.commands.run(write, 'grant.revoke', 'grant', () => {
-      const row = this.grants.revoke(id)
-      if (!row) throw apiError(404, 'not_found', 'grant not found')
-      return {
-        status: 200,
-        body: toGrant(row),
-        objectId: id,
-        details: {
-          subject: { type: row.subjectType, id: row.subjectId },
-          role: row.role,
-          site_id: row.siteId,
-        },
-      }
-    })
+  revokeGrant(id: string, write: WriteContext) {
+    return this.parts.access.revokeGrant(id, write)
   }
 
   // Chat-ops (Slack)
 
   /** The Slack app with its signing secret, for the commands endpoint only. */
   slackApp() {
-    return this.slack.app() ?? null
+    return this.parts.slack.app() ?? null
   }
-
   configureSlack(spec: PutSlackAppBody, write: WriteContext) {
-    return this.slack.configure(spec, this.hasSite(spec.default_site_id), write)
+    return this.parts.slack.configure(spec, this.parts.sites.has(spec.default_site_id), write)
   }
-
   getSlackApp() {
-    return this.slack.get()
+    return this.parts.slack.get()
   }
-
   removeSlack(write: WriteContext) {
-    return this.slack.remove(write)
+    return this.parts.slack.remove(write)
   }
-
   issueSlackLinkCode(write: WriteContext) {
-    return this.slack.issueCode(write)
+    return this.parts.slack.issueCode(write)
   }
-
   redeemSlackLinkCode(teamId: string, slackUserId: string, code: string) {
-    return this.slack.redeem(teamId, slackUserId, code)
+    return this.parts.slack.redeem(teamId, slackUserId, code)
   }
 
   /** The Sitewire user an API caller is, for showing them their own links; null for a key no user made. */
   slackUserOf(actor: { type: 'key' | 'user'; id: string }) {
-    return this.slack.userOf(actor)
+    return this.parts.slack.userOf(actor)
   }
-
   listSlackLinks(limit: number, cursor: string | undefined, userId: string | null) {
-    return this.slack.links(limit, cursor, userId)
+    return this.parts.slack.links(limit, cursor, userId)
   }
-
   unlinkSlack(id: string, ownerOnly: boolean, write: WriteContext) {
-    return this.slack.unlink(id, ownerOnly, write)
+    return this.parts.slack.unlink(id, ownerOnly, write)
   }
-
   slackActor(teamId: string, slackUserId: string) {
-    return this.slack.actor(teamId, slackUserId)
+    return this.parts.slack.actor(teamId, slackUserId)
   }
-
   watchSlackRun(watch: Omit<RunWatchRow, 'deadlineAt'>) {
-    return this.runWatches.add(watch)
-  }
-
-  override async alarm() {
-    await this.runWatches.work()
-    await this.integrations.routed.work()
+    return this.parts.runWatches.add(watch)
   }
 
   // Tenant-wide alert integrations
 
   createIntegration(spec: CreateTenantIntegrationBody, origin: string, write: WriteContext) {
-    return this.integrations.create(spec, origin, write)
+    return this.parts.integrations.create(spec, origin, write)
   }
-
   listIntegrations(limit: number, cursor: string | undefined, origin: string) {
-    return this.integrations.list(limit, cursor, origin)
+    return this.parts.integrations.list(limit, cursor, origin)
   }
-
   getIntegration(id: string, origin: string) {
-    return this.integrations.get(id, origin)
+    return this.parts.integrations.get(id, origin)
   }
-
   updateIntegration(id: string, spec: UpdateTenantIntegrationBody, origin: string, write: WriteContext) {
-    return this.integrations.update(id, spec, origin, write)
+    return this.parts.integrations.update(id, spec, origin, write)
   }
-
   rotateIntegrationSecret(id: string, origin: string, write: WriteContext) {
-    return this.integrations.rotate(id, origin, write)
+    return this.parts.integrations.rotate(id, origin, write)
   }
-
   retireIntegrationSecret(id: string, origin: string, write: WriteContext) {
-    return this.integrations.retire(id, origin, write)
+    return this.parts.integrations.retire(id, origin, write)
   }
-
   deleteIntegration(id: string, origin: string, write: WriteContext) {
-    return this.integrations.remove(id, origin, write)
+    return this.parts.integrations.remove(id, origin, write)
   }
-
   integrationRefusals(id: string) {
-    return this.integrations.refusals(id)
+    return this.parts.integrations.refusals(id)
   }
-
   integrationDeliveries(id: string, query: TenantDeliveryQuery) {
-    return this.integrations.deliveries(id, query)
+    return this.parts.integrations.deliveries(id, query)
   }
 
   /** A delivery from a sender to a tenant-wide integration: checked and read here, its alerts handed to their sites. */
   receiveHook(integrationId: string, input: HookInput) {
-    return this.integrations.receive(integrationId, input)
+    return this.parts.integrations.receive(integrationId, input)
+  }
+
+  // Saved inventory reports
+
+  createSavedReport(spec: CreateSavedReportBody, principal: Principal, write: WriteContext) {
+    return this.parts.savedReports.create(spec, principal, write)
+  }
+  listSavedReports(principal: Principal, limit: number, cursor: string | undefined) {
+    return this.parts.savedReports.list(principal, limit, cursor)
+  }
+  getSavedReport(id: string, principal: Principal) {
+    return this.parts.savedReports.get(id, principal)
+  }
+  updateSavedReport(id: string, spec: UpdateSavedReportBody, principal: Principal, write: WriteContext) {
+    return this.parts.savedReports.update(id, spec, principal, write)
+  }
+  deleteSavedReport(id: string, principal: Principal, write: WriteContext) {
+    return this.parts.savedReports.delete(id, principal, write)
+  }
+  runSavedReport(id: string, principal: Principal, write: WriteContext) {
+    return this.parts.savedReports.run(id, principal, write)
+  }
+  savedReportResults(id: string, principal: Principal, limit: number, cursor: string | undefined) {
+    return this.parts.savedReports.results(id, principal, limit, cursor)
+  }
+  savedReportResultFile(id: string, resultId: string, principal: Principal) {
+    return this.parts.savedReports.resultFile(id, resultId, principal)
   }
 
   // Agent builds
@@ -468,7 +292,6 @@ export class TenantObject extends DurableObject<Env> {
   agentSigningKey(): SigningKey | null {
     return new SigningKeyStore(this.ctx.storage.kv).current()
   }
-
   async setAgentSigningKey(body: PutSigningKeyBody): Promise<Answer<SigningKey>> {
     try {
       const { key, created } = await new SigningKeyStore(this.ctx.storage.kv).set(body, Date.now())
@@ -482,80 +305,28 @@ export class TenantObject extends DurableObject<Env> {
   // Audit
 
   recordAudit(entry: AuditRecord) {
-    this.auditTrail.record(entry)
+    this.parts.auditTrail.record(entry)
   }
 
   /** Entries a site committed with its writes, forwarded in a batch; a repeat is stored once. */
   importAudit(entries: AuditEntry[]) {
-    this.ctx.storage.transactionSync(() => this.auditTrail.import(entries))
+    this.ctx.storage.transactionSync(() => this.parts.auditTrail.import(entries))
   }
-
   listAudit(query: ListAuditQuery) {
-    return { status: 200, body: this.auditTrail.list(query) }
+    return { status: 200, body: this.parts.auditTrail.list(query) }
   }
 
   // Sites
 
-  /**
-   * Registers a new site and creates it in its own object. The registry row is written
-   * before the site object is called, so a retry with the same Idempotency-Key finds the
-   * same site id even if the first attempt died half-way.
-   */
-  async createSite(input: CreateSiteBody, write: WriteContext): Promise<Answer<Site>> {
-    try {
-      const now = Date.now()
-      const replay = this.idempotency.find(write.idempotency, now)
-      if (replay) return replay as Reply<Site>
-      const claimKey = write.idempotency?.key ?? null
-      const claimed = claimKey
-        ? this.db.select().from(store.siteRegistry).where(eq(store.siteRegistry.createdByKey, claimKey)).get()
-        : undefined
-      const siteId = claimed?.id ?? nextId()
-      if (!claimed) {
-        this.db
-          .insert(store.siteRegistry)
-          .values({ id: siteId, createdAt: new Date(now), createdByKey: claimKey })
-          .run()
-      }
-      const reply = await siteOf(this.env, siteId).createSite(siteId, input, { caller: write.caller })
-      if (!reply.refused) this.idempotency.save(write.idempotency, reply, now)
-      return reply
-    } catch (error) {
-      if (error instanceof ApiError) return refusal(error)
-      throw error
-    }
+  createSite(input: CreateSiteBody, write: WriteContext) {
+    return this.parts.sites.create(input, write)
   }
-
   hasSite(siteId: string): boolean {
-    return (
-      this.db
-        .select({ id: store.siteRegistry.id })
-        .from(store.siteRegistry)
-        .where(eq(store.siteRegistry.id, siteId))
-        .get() !== undefined
-    )
+    return this.parts.sites.has(siteId)
   }
 
   /** Has every site of the tenant drop and replay its projected rows. */
-  async rebuildProjections(): Promise<{ sites: number; failed: string[] }> {
-    const ids = this.db
-      .select({ id: store.siteRegistry.id })
-      .from(store.siteRegistry)
-      .all()
-      .map((row) => row.id)
-    const failed: string[] = []
-    const queue = [...ids]
-    const worker = async () => {
-      for (let id = queue.shift(); id; id = queue.shift()) {
-        try {
-          await siteOf(this.env, id).rebuildProjection()
-        } catch (error) {
-          failed.push(id)
-          log('error', 'projection rebuild failed', { site_id: id, error: errorMessage(error) })
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker))
-    return { sites: ids.length, failed }
+  rebuildProjections() {
+    return this.parts.sites.rebuildProjections()
   }
 }

@@ -84,12 +84,6 @@ export class Users {
     }
   }
 
-  /** Whether the user exists and is not disabled. */
-  isActive(id: string): boolean {
-    const row = this.users.get(id)
-    return row !== undefined && row.disabledAt === null
-  }
-
   get(id: string): Answer<User> {
     const row = this.users.get(id)
     return row ? { status: 200, body: toUser(row) } : refusal(notFound('user'))

@@ -21,6 +21,7 @@ import { ImportScreen } from '../screens/inventory/import'
 import { InventoryScreen } from '../screens/inventory/inventory'
 import { NewEntityScreen } from '../screens/inventory/new-entity'
 import { PivotScreen } from '../screens/inventory/pivot'
+import { SavedReportScreen, SavedReportsScreen } from '../screens/inventory/saved-reports'
 import { OverviewScreen } from '../screens/overview/overview'
 import { ResourceScreen } from '../screens/resources/resource-screen'
 import { ResourcesScreen } from '../screens/resources/resources'
@@ -81,6 +82,8 @@ export const routes: { pattern: string; view: Screen }[] = [
   { pattern: '/inventory/pivot', view: PivotScreen },
   { pattern: '/inventory/import', view: ImportScreen },
   { pattern: '/inventory/connectors', view: ConnectorsScreen },
+  { pattern: '/inventory/saved', view: SavedReportsScreen },
+  { pattern: '/inventory/saved/:reportId', view: SavedReportScreen },
   { pattern: '/account', view: AccountScreen },
   { pattern: '/runs', view: RunsHistoryScreen },
   { pattern: '/alerts', view: AlertsHistoryScreen },

@@ -2,16 +2,17 @@ import type { ComponentChildren } from 'preact'
 import { Link } from '../../app/router'
 import { PageHeader } from '../../ui/page'
 
-export type InventoryTab = 'entities' | 'pivot' | 'import' | 'connectors'
+export type InventoryTab = 'entities' | 'pivot' | 'import' | 'saved' | 'connectors'
 
 const TABS: { tab: InventoryTab; label: string; href: string }[] = [
   { tab: 'entities', label: 'Entities', href: '/inventory' },
   { tab: 'pivot', label: 'Pivot', href: '/inventory/pivot' },
   { tab: 'import', label: 'Import', href: '/inventory/import' },
+  { tab: 'saved', label: 'Saved reports', href: '/inventory/saved' },
   { tab: 'connectors', label: 'Connectors', href: '/inventory/connectors' },
 ]
 
-/** The Inventory section's header and tabs: tenant-wide reports, the pivot tree, CSV import, cloud connectors. */
+/** The Inventory section's header and tabs: tenant-wide reports, the pivot tree, CSV import, saved reports, cloud connectors. */
 export const InventoryFrame = (props: {
   tab: InventoryTab
   title?: string

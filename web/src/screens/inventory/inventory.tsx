@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import { Link, navigate, route } from '../../app/router'
 import { EmptyState, ErrorNotice } from '../../ui/feedback'
@@ -14,6 +15,7 @@ import {
   reportSearch,
   withLinkColumns,
 } from './report-query'
+import { SaveReportForm } from './save-report-form'
 
 const ROWS_SHOWN = 500
 
@@ -33,11 +35,12 @@ export const exportHref = (report: ReportDraft, format: 'csv' | 'json' | 'pdf') 
 /**
  * `/inventory`: one kind's entities across every site the user reads, filtered as the report API
  * filters (contains/equals/after/before, active, tag, relation), sorted, with chosen columns,
- * exported, and counted by a field.
+ * exported, counted by a field, and saved to run again or on a schedule.
  */
 export const InventoryScreen = () => {
   const report = reportFromSearch(route.value.search)
   const [draft, setDraft] = useQueryDraft(report)
+  const [saving, setSaving] = useState(false)
   const key = reportSearch(report)
   const sites = useLoad(() => ok(api.GET('/v1/sites', { params: { query: { limit: 1000 } } })), [])
   const rows = useLoad(
@@ -89,6 +92,9 @@ export const InventoryScreen = () => {
         <a class="button" href={exportHref(report, 'pdf')} download>
           Export PDF
         </a>
+        <button type="button" class="button" onClick={() => setSaving(true)}>
+          Save report
+        </button>
         {answer && (
           <span class="muted" role="status">
             {answer.total} {answer.total === 1 ? 'entity' : 'entities'}
@@ -96,6 +102,7 @@ export const InventoryScreen = () => {
           </span>
         )}
       </section>
+      {saving && <SaveReportForm report={report} onDone={() => setSaving(false)} />}
       <ErrorNotice error={rows.error ?? groups.error} />
       {counted && (
         <section class="card" aria-label="Counts">

@@ -1,0 +1,1 @@
+CREATE INDEX `inventory_entities_tenant_kind_name` ON `inventory_entities` (`tenant_id`,`kind`,`name`,`id`);
