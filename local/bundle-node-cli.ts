@@ -12,6 +12,11 @@ export const bundleNodeCli = async (options: {
   howToRun?: (path: string) => string[]
   /** Identifiers replaced in the code, as esbuild's `define`. */
   define?: Record<string, string>
+  /**
+   * Packages' ES module builds preferred (their CommonJS ones bundle whole), whitespace and syntax
+   * minified; names stay, so stack traces still read.
+   */
+  compact?: boolean
 }) => {
   await build({
     entryPoints: [options.entry],
@@ -28,6 +33,7 @@ export const bundleNodeCli = async (options: {
     },
     legalComments: 'none',
     ...(options.define ? { define: options.define } : {}),
+    ...(options.compact ? { mainFields: ['module', 'main'], minifyWhitespace: true, minifySyntax: true } : {}),
     logLevel: 'warning',
   })
   chmodSync(options.outfile, 0o755)

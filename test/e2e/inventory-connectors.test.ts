@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { statePaths } from '../../agent/state-dir'
 import { SecretStore } from '../../agent/steps/secrets'
+import { bundleNodeCli } from '../../local/bundle-node-cli'
 import type { Agent } from '../../schema/api/agents'
 import type { Entity, Relation } from '../../schema/api/inventory'
 import type { Connector, ConnectorSync } from '../../schema/inventory/connectors'
 import { type RunningPlatform, startPlatform, testPort } from '../platform-process'
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws'
 import { type OpenStackStandIn, startOpenStackStandIn } from '../stand-ins/openstack'
-import { runAgent, until } from './agent-process'
+import { runAgentBuild, until } from './agent-process'
 import { sitewire } from './cli-process'
 
 interface Page<T> {
@@ -24,11 +25,12 @@ const KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
 describe('inventory cloud connectors, end to end', () => {
   let dataDir: string
   let stateDir: string
+  let agentFile: string
   let platform: RunningPlatform
   let key: string
   let aws: AwsStandIn
   let openstack: OpenStackStandIn | undefined
-  let agent: ReturnType<typeof runAgent> | undefined
+  let agent: ReturnType<typeof runAgentBuild> | undefined
   let siteId: string
   let agentId: string
 
@@ -56,6 +58,9 @@ describe('inventory cloud connectors, end to end', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sitewire-connectors-e2e-'))
     stateDir = await mkdtemp(join(tmpdir(), 'sitewire-connectors-agent-'))
+    // The agent as it is installed: the bundle carries the AWS clients the connectors run.
+    agentFile = join(dataDir, 'sitewire-agent.mjs')
+    await bundleNodeCli({ entry: 'agent/cli.ts', outfile: agentFile, compact: true })
     platform = await startPlatform({ dataDir, port: testPort(53) })
     key = platform.adminKey ?? ''
     aws = await startAwsStandIn({
@@ -105,12 +110,12 @@ describe('inventory cloud connectors, end to end', () => {
       method: 'POST',
       body: JSON.stringify({ labels: {} }),
     })
-    expect(await runAgent(['enrol', token.token, '--state-dir', stateDir]).exited).toBe(0)
+    expect(await runAgentBuild(agentFile, ['enrol', token.token, '--state-dir', stateDir]).exited).toBe(0)
     // As `sitewire-agent secrets set` stores them: on the agent's machine only.
     const store = new SecretStore(statePaths(stateDir).secrets)
     store.set('AWS_ACCESS_KEY_ID', KEY_ID)
     store.set('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')
-    agent = runAgent(['run', '--state-dir', stateDir])
+    agent = runAgentBuild(agentFile, ['run', '--state-dir', stateDir])
     const { body: agents } = await until('the agent to enrol', async () => {
       const found = await api<Page<Agent>>(`/v1/sites/${siteId}/agents`)
       return found.body.items[0]?.presence === 'online' ? found : undefined
