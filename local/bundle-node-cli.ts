@@ -33,7 +33,9 @@ export const bundleNodeCli = async (options: {
     },
     legalComments: 'none',
     ...(options.define ? { define: options.define } : {}),
-    ...(options.compact ? { mainFields: ['module', 'main'], minifyWhitespace: true, minifySyntax: true } : {}),
+    ...(options.compact
+      ? { mainFields: ['module', 'main'], minifyWhitespace: true, minifySyntax: true }
+      : {}),
     logLevel: 'warning',
   })
   chmodSync(options.outfile, 0o755)
