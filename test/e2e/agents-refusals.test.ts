@@ -350,8 +350,9 @@ describe('agents refused end to end', () => {
       facts_interval_seconds: 300,
       batch_bytes: MAX_BATCH_BYTES,
     })
-    // Then the resources it is to keep: none yet.
+    // Then the resources it is to keep and the cloud connectors it is to run: none yet.
     expect(await next()).toMatchObject({ type: 'resources', resources: [], part: 1, parts: 1 })
+    expect(await next()).toEqual({ type: 'connectors', connectors: [] })
     const head = await headOf(site.id)
 
     const source = `/sites/${site.id}/agents/${identity.agent_id}`
@@ -452,6 +453,7 @@ describe('agents refused end to end', () => {
       connection = await connectAs(dir)
       expect(await connection.next()).toMatchObject({ type: 'welcome', status: 'approved' })
       expect(await connection.next()).toMatchObject({ type: 'resources', resources: [] })
+      expect(await connection.next()).toEqual({ type: 'connectors', connectors: [] })
       head = await headOf(site.id)
       const services = Array.from({ length: 1000 }, (_, i) => ({
         name: `${i}`.padEnd(200, 'é'),

@@ -20,7 +20,7 @@ import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const ConnectorParam = v.object({ siteId: Ulid, connectorId: Ulid })
-const TAG = 'Inventory connectors'
+const TAG = 'Inventory'
 const WRITE_ERRORS = { 409: 'The site is archived', 415: 'Body is not JSON' }
 const SECRETS =
   'Credentials never reach the platform: `*_secret` fields name secrets in the agent’s own store ' +
