@@ -29,7 +29,9 @@ import { installRoutes } from './routes/install'
 import { integrationRoutes } from './routes/integrations'
 import { inventoryRoutes } from './routes/inventory'
 import { connectorRoutes } from './routes/inventory-connectors'
+import { inventoryLinkRoutes } from './routes/inventory-links'
 import { inventoryReportRoutes } from './routes/inventory-reports'
+import { inventorySettingRoutes } from './routes/inventory-settings'
 import { maestroRoutes } from './routes/maestro'
 import { resourceRoutes } from './routes/resources'
 import { ruleRoutes } from './routes/rules'
@@ -81,6 +83,8 @@ api
   .route('/sites', ruleRoutes)
   .route('/sites', resourceRoutes)
   .route('/sites', inventoryRoutes)
+  .route('/sites', inventoryLinkRoutes)
+  .route('/sites', inventorySettingRoutes)
   .route('/sites', connectorRoutes)
   .route('/sites', rolloutRoutes)
   .route('/agents', agentInventoryRoutes)

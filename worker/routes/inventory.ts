@@ -1,80 +1,37 @@
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
   CreateEntityBody,
-  CreateEntityGrantBody,
-  CreateRelationBatchBody,
-  CreateRelationBody,
-  CustomField,
-  CustomFieldList,
   DiffQuery,
   Entity,
   EntityChangeList,
   EntityDiff,
-  EntityGrant,
-  EntityGrantList,
   EntityListQuery,
   EntityPage,
   EntityWritten,
   HistoryQuery,
   ImportQuery,
   ImportReport,
-  OptionLists,
-  PutCustomFieldBody,
-  PutOptionListBody,
-  RELATION_BATCH_MAX,
-  Relation,
-  RelationBatch,
-  RelationListQuery,
-  RelationPage,
   UpdateEntityBody,
 } from '../../schema/api/inventory'
-import { Ulid } from '../../schema/common'
-import { CustomFieldDefinition, CustomFieldName } from '../../schema/inventory/custom-fields'
-import { StalenessSettings } from '../../schema/inventory/discovery'
-import { EntityKind } from '../../schema/inventory/kinds'
-import { OptionListName } from '../../schema/inventory/option-lists'
-import { roleOn } from '../access/principal'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
-import { apiError, parseOr400 } from '../http/errors'
+import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
 import { readImport } from '../inventory/csv-import'
-import type { InventoryCaller } from '../inventory/entity-access'
-import { remoteTarget } from '../inventory/remote-target'
-import { siteFor } from '../objects'
-import { readProjections } from '../projections/connection'
+import {
+  ACCESS,
+  EntityParam,
+  inventoryCaller,
+  inventoryOf,
+  INVENTORY_TAG as TAG,
+  WRITE_ERRORS,
+} from './inventory-route-support'
 import { SiteParam } from './sites'
 
-const EntityParam = v.object({ siteId: Ulid, entityId: Ulid })
-const GrantParam = v.object({ siteId: Ulid, entityId: Ulid, grantId: Ulid })
-const RelationParam = v.object({ siteId: Ulid, relationId: Ulid })
-const FieldParam = v.object({ siteId: Ulid, kind: EntityKind, name: CustomFieldName })
-const OptionParam = v.object({ siteId: Ulid, list: OptionListName })
-const TAG = 'Inventory'
-const WRITE_ERRORS = { 409: 'The site is archived', 415: 'Body is not JSON' }
-const ACCESS =
-  'A site admin may do anything to every entity. Otherwise the site role gives read (viewer) or write ' +
-  '(operator) on entities that are not `restricted`, and grants on an entity to the user or their teams ' +
-  'give read, write or admin on it; an entity the caller may not read answers 404.'
-
-/** Who calls, for the entity-level checks the site makes: their role on the site, user and teams. */
-const inventoryCaller = (c: Context<AppEnv>, siteId: string): InventoryCaller => {
-  const { principal } = c.var
-  const siteRole = roleOn(principal, siteId)
-  if (siteRole === null) throw apiError(404, 'not_found', 'site not found')
-  return {
-    userId: principal.actor.type === 'user' ? principal.actor.id : null,
-    teams: principal.teams,
-    siteRole,
-  }
-}
-
-const inventoryOf = (c: Context<AppEnv>, siteId: string) => siteFor(c.env, siteId, c.var.caller).inventory
-
-/** `/v1/sites/{siteId}/inventory/…`: the site's entities, their relations, grants, custom fields and option lists. */
+/** `/v1/sites/{siteId}/inventory/entities…`: the site's entities, their import, history and diffs. */
 export const inventoryRoutes = new Hono<AppEnv>()
   .post(
     '/:siteId/inventory/entities',
@@ -279,301 +236,5 @@ export const inventoryRoutes = new Hono<AppEnv>()
       const { siteId, entityId } = c.req.valid('param')
       const { from, to } = c.req.valid('query')
       return send(c, await inventoryOf(c, siteId).diff(entityId, from, to, inventoryCaller(c, siteId)))
-    },
-  )
-  .get(
-    '/:siteId/inventory/entities/:entityId/grants',
-    route({
-      summary: "An entity's grants",
-      tag: TAG,
-      description: 'Needs admin on the entity.',
-      ok: { status: 200, schema: EntityGrantList, description: 'Grants' },
-    }),
-    valid('param', EntityParam),
-    authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).grants(entityId, inventoryCaller(c, siteId)))
-    },
-  )
-  .post(
-    '/:siteId/inventory/entities/:entityId/grants',
-    route({
-      summary: 'Grant a level on an entity',
-      tag: TAG,
-      description:
-        'read, write or admin on this entity for a user or a team; a new grant to the same subject replaces it. Needs admin on the entity.',
-      ok: { status: 201, schema: EntityGrant, description: 'The grant' },
-      errors: WRITE_ERRORS,
-    }),
-    valid('param', EntityParam),
-    audited('inventory.entity.grant', 'site'),
-    authorize('viewer', 'site'),
-    requireJson,
-    valid('json', CreateEntityGrantBody),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).grant(
-          entityId,
-          c.req.valid('json'),
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
-    },
-  )
-  .delete(
-    '/:siteId/inventory/entities/:entityId/grants/:grantId',
-    route({
-      summary: 'Revoke a grant on an entity',
-      tag: TAG,
-      description: 'Needs admin on the entity.',
-      ok: { status: 200, schema: EntityGrant, description: 'The grant as it was' },
-      errors: { 409: 'The site is archived' },
-    }),
-    valid('param', GrantParam),
-    audited('inventory.entity.revoke', 'site'),
-    authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId, grantId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).revoke(entityId, grantId, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
-  )
-  .post(
-    '/:siteId/inventory/relations',
-    route({
-      summary: 'Relate two entities',
-      tag: TAG,
-      description:
-        'Stored in this site, the site of its source (`from_id`), which needs write from the caller. Each type ' +
-        'joins given kinds: runs_on (application, database, service → server), depends_on, member_of (→ system), ' +
-        'balances (load_balancer → server, application), located_in (→ datacenter), owned_by (system, application ' +
-        '→ client). A target in this site is checked against its state; one in another site (`to_site_id`) ' +
-        'against the tenant-wide projection, which follows the sites a moment behind.',
-      ok: { status: 201, schema: Relation, description: 'The relation' },
-      errors: { ...WRITE_ERRORS, 409: 'The site is archived, or the entities are already related this way' },
-    }),
-    valid('param', SiteParam),
-    audited('inventory.relation.create', 'site'),
-    authorize('viewer', 'site'),
-    requireJson,
-    valid('json', CreateRelationBody),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      const input = c.req.valid('json')
-      const elsewhere =
-        input.to_site_id !== undefined && input.to_site_id !== siteId ? input.to_site_id : undefined
-      const remote = elsewhere
-        ? await readProjections(c.env, (db) => remoteTarget(db, c.var.principal, elsewhere, input.to_id))
-        : undefined
-      return send(
-        c,
-        await inventoryOf(c, siteId).relate(input, remote, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
-  )
-  .post(
-    '/:siteId/inventory/relations/batch',
-    route({
-      summary: 'Relate many pairs of entities',
-      tag: TAG,
-      description:
-        `Up to ${RELATION_BATCH_MAX} relations between entities of this site, in one write: each is checked as a single ` +
-        'relation is (write on its source, read on its target, the kinds its type joins, not already related), ' +
-        'and a pair named twice is refused. If any fails nothing is stored (422 `relations_failed`, a detail per ' +
-        'failing relation by its index). A target in another site is related one at a time.',
-      ok: { status: 201, schema: RelationBatch, description: "The relations' ids, in the order given" },
-      errors: { ...WRITE_ERRORS, 422: 'A relation fails (`relations_failed`)' },
-    }),
-    valid('param', SiteParam),
-    audited('inventory.relation.batch', 'site'),
-    authorize('operator', 'site'),
-    requireJson,
-    valid('json', CreateRelationBatchBody),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).relateMany(
-          c.req.valid('json').relations,
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
-    },
-  )
-  .get(
-    '/:siteId/inventory/relations',
-    route({
-      summary: "List a site's relations",
-      tag: TAG,
-      description: 'Those from or to `entity_id`, of a `type`; only those whose source the caller may read.',
-      ok: { status: 200, schema: RelationPage, description: 'Relations, oldest first' },
-    }),
-    valid('param', SiteParam),
-    authorize('viewer', 'site'),
-    valid('query', RelationListQuery),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).relations(c.req.valid('query'), inventoryCaller(c, siteId)))
-    },
-  )
-  .delete(
-    '/:siteId/inventory/relations/:relationId',
-    route({
-      summary: 'Remove a relation',
-      tag: TAG,
-      description: 'Needs write on its source.',
-      ok: { status: 200, schema: Relation, description: 'The relation as it was' },
-      errors: { 409: 'The site is archived' },
-    }),
-    valid('param', RelationParam),
-    audited('inventory.relation.delete', 'site'),
-    authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, relationId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).unrelate(relationId, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
-  )
-  .get(
-    '/:siteId/inventory/custom-fields',
-    route({
-      summary: "A site's custom fields",
-      tag: TAG,
-      ok: { status: 200, schema: CustomFieldList, description: 'Definitions, by kind and name' },
-    }),
-    valid('param', SiteParam),
-    authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).fields()),
-  )
-  .put(
-    '/:siteId/inventory/custom-fields/:kind/:name',
-    route({
-      summary: 'Define a custom field',
-      tag: TAG,
-      description:
-        'A field of one kind: text, integer, boolean, date, url, select or multi_select (with `choices`), ' +
-        'optionally `required`; entities are checked against it on every write that names it, and required ' +
-        'ones on every write.',
-      ok: { status: 200, schema: CustomField, description: 'The definition' },
-      errors: WRITE_ERRORS,
-    }),
-    valid('param', FieldParam),
-    audited('inventory.custom_field.define', 'site'),
-    authorize('admin', 'site'),
-    requireJson,
-    valid('json', PutCustomFieldBody),
-    async (c) => {
-      const { siteId, kind, name } = c.req.valid('param')
-      const field = parseOr400(CustomFieldDefinition, { ...c.req.valid('json'), kind, name }, 'body')
-      return send(c, await inventoryOf(c, siteId).defineField(field, inventoryCaller(c, siteId), writeOf(c)))
-    },
-  )
-  .delete(
-    '/:siteId/inventory/custom-fields/:kind/:name',
-    route({
-      summary: 'Remove a custom field',
-      tag: TAG,
-      description: 'Values entities hold stay as they were written.',
-      ok: { status: 200, schema: CustomField, description: 'The definition as it was' },
-      errors: { 409: 'The site is archived' },
-    }),
-    valid('param', FieldParam),
-    audited('inventory.custom_field.remove', 'site'),
-    authorize('admin', 'site'),
-    async (c) => {
-      const { siteId, kind, name } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).removeField(kind, name, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
-  )
-  .get(
-    '/:siteId/inventory/options',
-    route({
-      summary: "A site's option lists",
-      tag: TAG,
-      ok: { status: 200, schema: OptionLists, description: 'Every list, empty where not configured' },
-    }),
-    valid('param', SiteParam),
-    authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).options()),
-  )
-  .put(
-    '/:siteId/inventory/options/:list',
-    route({
-      summary: 'Set an option list',
-      tag: TAG,
-      description:
-        'environments, service_families, regions or zones: once a list has values, the field it governs ' +
-        '(environment, family, region, zone) takes only those on later writes; an empty list frees it.',
-      ok: { status: 200, schema: OptionLists, description: 'Every list' },
-      errors: WRITE_ERRORS,
-    }),
-    valid('param', OptionParam),
-    audited('inventory.option_list.set', 'site'),
-    authorize('admin', 'site'),
-    requireJson,
-    valid('json', PutOptionListBody),
-    async (c) => {
-      const { siteId, list } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).setOptions(
-          list,
-          c.req.valid('json').values,
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
-    },
-  )
-  .get(
-    '/:siteId/inventory/discovery-settings',
-    route({
-      summary: "A site's discovery settings",
-      tag: TAG,
-      description:
-        'How many days an entity no discovery source has seen stays as it is before it is marked stale, ' +
-        'and before it is deactivated (defaults 7 and 30).',
-      ok: { status: 200, schema: StalenessSettings, description: 'The settings in force' },
-    }),
-    valid('param', SiteParam),
-    authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).discoverySettings()),
-  )
-  .put(
-    '/:siteId/inventory/discovery-settings',
-    route({
-      summary: "Set a site's discovery settings",
-      tag: TAG,
-      description: '`inactive_after_days` must be more than `stale_after_days`; both from 1 to 3650.',
-      ok: { status: 200, schema: StalenessSettings, description: 'The settings in force' },
-      errors: WRITE_ERRORS,
-    }),
-    valid('param', SiteParam),
-    audited('inventory.discovery_settings.set', 'site'),
-    authorize('admin', 'site'),
-    requireJson,
-    valid('json', StalenessSettings),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).setDiscoverySettings(
-          c.req.valid('json'),
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
     },
   )
