@@ -1,7 +1,7 @@
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type Database from 'libsql'
 import type { PivotQuery } from '../../schema/api/inventory-reports'
-import type { Principal } from '../../worker/access/principal'
+import { keyPrincipal } from '../../test/principals'
 import { type LevelRow, pivotPlan, pivotSql, pivotTree } from '../../worker/inventory/pivot-report'
 
 /**
@@ -26,26 +26,14 @@ export const directReport = (db: Database.Database, tenantId: string) => {
   db.prepare(REPORT_TOTAL).all(tenantId)
 }
 
-/** The caller of the direct queries: the tenant's admin, as the bench's API key is. */
-const tenantAdmin = (tenantId: string): Principal => ({
-  tenantId,
-  actor: { type: 'key', id: 'bench' },
-  scopes: [],
-  siteRestriction: null,
-  tenantRole: 'admin',
-  siteRoles: {},
-  teams: [],
-  sessionId: null,
-})
-
 /**
- * A pivot through the API's own statement and tree (worker/inventory/pivot-report.ts), rendered
+ * A pivot for the tenant's admin through the API's own statement and tree (worker/inventory/pivot-report.ts), rendered
  * by drizzle's SQLite dialect and run on the file: the same SQL, without the request around it.
  * Answers the count of each level's entities.
  */
 export const directPivot = (db: Database.Database, tenantId: string, query: PivotQuery) => {
   const plan = pivotPlan(query)
-  const statement = new SQLiteSyncDialect().sqlToQuery(pivotSql(tenantAdmin(tenantId), plan))
+  const statement = new SQLiteSyncDialect().sqlToQuery(pivotSql(keyPrincipal(tenantId), plan))
   const rows = db.prepare(statement.sql).all(...statement.params) as LevelRow[]
   return { counts: pivotTree(plan, rows).counts }
 }

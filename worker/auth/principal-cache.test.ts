@@ -1,18 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { keyPrincipal } from '../../test/principals'
 import { client, createSite, newTenant } from '../../test/worker-support'
-import type { Principal } from '../access/principal'
 import { PRINCIPAL_TTL_MS, PrincipalCache } from './principal-cache'
 
-const principal = (keyId: string): Principal => ({
-  tenantId: 't',
-  actor: { type: 'key', id: keyId },
-  scopes: ['api'],
-  siteRestriction: null,
-  teams: [],
-  tenantRole: 'operator',
-  siteRoles: {},
-  sessionId: null,
-})
+const principal = (keyId: string) =>
+  keyPrincipal('t', { actor: { type: 'key', id: keyId }, scopes: ['api'], tenantRole: 'operator' })
 
 describe('the principal cache', () => {
   it('keeps a principal for its TTL, and never past the key’s expiry', () => {

@@ -3,23 +3,13 @@ import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { EntityReportQuery } from '../../schema/api/inventory-reports'
 import { inventoryEntities } from '../../schema/db/projections'
+import { keyPrincipal } from '../../test/principals'
 import type { Principal } from '../access/principal'
 import { openProjections, type ProjectionsDb } from '../projections/database'
 import { type ReportRow, reportPages, reportRows } from './entity-report'
 
 const db = openProjections(env)
 const read = <T>(query: (db: ProjectionsDb) => Promise<T>) => query(db)
-
-const tenantAdmin = (tenantId: string): Principal => ({
-  tenantId,
-  actor: { type: 'key', id: 'test' },
-  scopes: [],
-  siteRestriction: null,
-  tenantRole: 'admin',
-  siteRoles: {},
-  teams: [],
-  sessionId: null,
-})
 
 /** Servers whose rank repeats and is sometimes missing, and whose names repeat: ties and nulls on every page. */
 const loadServers = async (tenantId: string, count: number) => {
@@ -57,7 +47,7 @@ describe('report pages', () => {
   it('read page after page gives every row once, in the order of one read, whatever the sort', async () => {
     const tenantId = crypto.randomUUID()
     await loadServers(tenantId, 61)
-    const principal = tenantAdmin(tenantId)
+    const principal = keyPrincipal(tenantId)
     for (const sort of ['name', '-name', 'attributes.rank', '-attributes.rank', 'id', '-id']) {
       const query = v.parse(EntityReportQuery, { kind: 'server', columns: 'id,name,attributes.rank', sort })
       const whole = await reportRows(db, principal, query, 0, 1000)
