@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * API key secrets: `sw_<tenant id>_<43 base64url characters>` (256 random bits). The
  * tenant id routes the key to its tenant's object without a global lookup.
@@ -18,12 +20,8 @@ export const randomToken = () => {
 /** The tenant a key belongs to, or undefined when it is not a Sitewire key. */
 export const tenantOfKey = (secret: string) => API_KEY_PATTERN.exec(secret)?.[1]
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
-
-/** Secrets carry 256 random bits, so one SHA-256 is enough to store them safely. */
-export const sha256Hex = async (secret: string) => {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret))
-  let hex = ''
-  for (const byte of new Uint8Array(digest)) hex += HEX[byte]
-  return hex
-}
+/**
+ * Secrets carry 256 random bits, so one SHA-256 is enough to store them safely. Every API
+ * request hashes its key (archives are hashed too), so the hash is node:crypto's, synchronous and hex-encoded natively.
+ */
+export const sha256Hex = (secret: string | Uint8Array) => createHash('sha256').update(secret).digest('hex')

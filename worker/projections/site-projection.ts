@@ -35,9 +35,6 @@ import { projectRunEvent } from './run-projection'
 
 type Statement = BatchItem<'sqlite'>
 
-/** Rows of the event index are written in chunks that stay well under SQLite's bound-variable limit. */
-const INDEX_CHUNK = 400
-
 /** An event the projector could not turn into statements, and why. */
 export interface RejectedEvent {
   seq: number
@@ -56,7 +53,7 @@ export const projectSiteEvents = (
   tenantId: string,
   events: readonly LoggedEvent[],
 ): { statements: [Statement, ...Statement[]]; rejected: RejectedEvent[] } => {
-  const indexRows: (typeof siteEvents.$inferInsert)[] = []
+  const indexRows: IndexRow[] = []
   const rows: Statement[] = []
   const rejected: RejectedEvent[] = []
   for (const event of events) {
@@ -65,23 +62,15 @@ export const projectSiteEvents = (
       // its log once the run is archived, so they must not live on here (nor differ after a rebuild).
       // They project nothing either, and are most of a busy site's events: skip them unparsed.
       if (event.type === EventType.stepOutput) continue
-      indexRows.push(indexRow(siteId, tenantId, event))
+      indexRows.push(indexRow(event))
       const row = projectRow(db, siteId, tenantId, event)
       if (row) rows.push(row)
     } catch (error) {
       rejected.push({ seq: event.seq, error: errorMessage(error) })
     }
   }
-  const statements: Statement[] = []
-  for (let i = 0; i < indexRows.length; i += INDEX_CHUNK) {
-    statements.push(
-      db
-        .insert(siteEvents)
-        .values(indexRows.slice(i, i + INDEX_CHUNK))
-        .onConflictDoNothing(),
-    )
-  }
-  return { statements: [cursorAt(db, siteId, events.at(-1)?.seq ?? 0), ...statements, ...rows], rejected }
+  const index = indexRows.length > 0 ? [insertIndexRows(db, siteId, tenantId, indexRows)] : []
+  return { statements: [cursorAt(db, siteId, events.at(-1)?.seq ?? 0), ...index, ...rows], rejected }
 }
 
 /** Moves the site's cursor forward to `seq` (never back). */
@@ -94,17 +83,40 @@ export const cursorAt = (db: ProjectionsDb, siteId: string, seq: number): Statem
       set: { seq: sql`max(${projectionCursors.seq}, excluded.seq)` },
     })
 
-const indexRow = (siteId: string, tenantId: string, event: LoggedEvent) => ({
-  siteId,
-  seq: event.seq,
-  tenantId,
-  id: event.id,
-  source: event.source,
-  type: event.type,
-  subject: event.subject ?? null,
+/** One event's row of the index, as a JSON array in the order `insertIndexRows` reads it. */
+type IndexRow = [seq: number, id: string, source: string, type: string, subject: string | null, time: string]
+
+const indexRow = (event: LoggedEvent): IndexRow => [
+  event.seq,
+  event.id,
+  event.source,
+  event.type,
+  event.subject ?? null,
   // Producers may give any RFC 3339 offset; the index sorts by time, so it stores UTC.
-  time: toUtcIso(event.time),
-})
+  toUtcIso(event.time),
+]
+
+/**
+ * The index rows of a whole batch in one statement with one bound value: libSQL unpacks the
+ * JSON, so building the statement costs the Site object a `JSON.stringify`, not a bound value
+ * per column per row.
+ */
+const insertIndexRows = (
+  db: ProjectionsDb,
+  siteId: string,
+  tenantId: string,
+  rows: IndexRow[],
+): Statement => {
+  const c = siteEvents
+  const columns = [c.siteId, c.tenantId, c.seq, c.id, c.source, c.type, c.subject, c.time]
+  return db.run(
+    sql`INSERT INTO ${c} (${sql.join(
+      columns.map((column) => sql.identifier(column.name)),
+      sql`, `,
+    )}) SELECT ${siteId}, ${tenantId}, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+      FROM json_each(${JSON.stringify(rows)}) WHERE true ON CONFLICT DO NOTHING`,
+  )
+}
 
 const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: LoggedEvent) => {
   if (!event.type.startsWith(RESERVED_TYPE_PREFIX)) return undefined

@@ -2,6 +2,7 @@ import { createTarPacker, type TarPackController } from 'modern-tar'
 import type { ArchivedAttempt, RunArchiveManifest } from '../../schema/api/runs'
 import type { LoggedEvent, StepOutput } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
+import { sha256Hex } from '../auth/api-keys'
 import { gzipSink } from './gzip-stream'
 import { type ChunkTally, tallyChunk } from './output-tallies'
 import type { RunRow, RunStepRow } from './run-book'
@@ -120,7 +121,7 @@ export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): P
   const bytes = await gzipped
   return {
     bytes,
-    sha256: await sha256Hex(bytes),
+    sha256: sha256Hex(bytes),
     lines: manifest.lines,
     events: seqs.length,
     lastSeq: seqs.at(-1) ?? 0,
@@ -231,8 +232,3 @@ const manifestOf = (about: ArchivedRun, tallies: Map<string, FileTally>): RunArc
     attempts,
   }
 }
-
-const sha256Hex = async (bytes: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('')
