@@ -84,8 +84,8 @@ describe('the audit of appends', () => {
     const site = await createSite(tenant.client)
     const stub = env.SITE.get(env.SITE.idFromName(site.id))
     const failing = [cloudEvent({ data: { n: 1n } })] as unknown as CloudEvent[]
-    await runInDurableObject(stub, (instance: SiteObject) => {
-      expect(() => instance.appendEvents(failing, { caller: tenant.caller })).toThrow(/BigInt/)
+    await runInDurableObject(stub, async (instance: SiteObject) => {
+      await expect(instance.appendEvents(failing, { caller: tenant.caller })).rejects.toThrow(/BigInt/)
     })
     expect(await outboxOf(site.id)).toEqual([])
   })

@@ -11,6 +11,16 @@ import { toCloudEvent } from './sitewire-event'
 
 const SITE_EVENT_PREFIX = 'io.sitewire.site.'
 
+/** One write to commit: its `Idempotency-Key`, what it decides, and its audit entry. */
+export interface Write<T> {
+  idempotency: IdempotencyClaim | undefined
+  plan: CommitPlan<T>
+  audit?: Omit<AuditRecord, 'status'> | undefined
+}
+
+/** How one write of a group ended. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
 /** What the commit path writes through, and whom it tells of what it stored. */
 export interface CommitParts {
   storage: DurableObjectStorage
@@ -49,47 +59,72 @@ export class CommitPath {
     plan: CommitPlan<T>,
     audit?: Omit<AuditRecord, 'status'>,
   ): Reply<T> {
+    return this.store([{ idempotency, plan, audit }])[0] as Reply<T>
+  }
+
+  /**
+   * Group commit: writes that arrived together share one transaction, so one commit to disk.
+   * Should that transaction fail, each write is tried on its own, and only those that fail
+   * alone fail.
+   */
+  commitEach<T>(writes: readonly Write<T>[]): Settled<Reply<T>>[] {
+    if (writes.length > 1) {
+      try {
+        return this.store(writes).map((value) => ({ ok: true, value }))
+      } catch {
+        // Told apart below.
+      }
+    }
+    return writes.map((write) => {
+      try {
+        return { ok: true, value: this.store([write])[0] as Reply<T> }
+      } catch (error) {
+        return { ok: false, error }
+      }
+    })
+  }
+
+  private store<T>(writes: readonly Write<T>[]): Reply<T>[] {
     const { log, idempotency: replays, audit: outbox } = this.parts
     const now = Date.now()
-    const replay = replays.find(idempotency, now)
-    if (replay) {
-      if (audit) {
-        outbox.add({ ...audit, status: replay.status }, now)
-        outbox.soon()
-      }
-      return replay as Reply<T>
-    }
     const time = new Date(now).toISOString()
-    const { events, reply, replay: replayBody } = plan(time)
-    let committed: { fresh: LoggedEvent[]; next: SiteState; answer: Reply<T> }
+    const before = this.state
+    let committed: { fresh: LoggedEvent[]; answers: Reply<T>[] }
     try {
       committed = this.parts.storage.transactionSync(() => {
-        const appended = log.append(events, time)
-        const fresh = appended.flatMap((a) => (a.event ? [a.event] : []))
-        for (const event of fresh) this.evolve(event)
-        const next = fresh.reduce(
-          (state, event) =>
-            event.type.startsWith(SITE_EVENT_PREFIX) ? evolveSite(state, event as never) : state,
-          this.state,
-        )
-        const answer = reply(appended, next)
-        if (audit) outbox.add({ ...audit, status: answer.status }, now)
-        replays.save(
-          idempotency,
-          replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
-          now,
-        )
-        return { fresh, next, answer }
+        const fresh: LoggedEvent[] = []
+        const answers = writes.map(({ idempotency, plan, audit }) => {
+          const replay = replays.find(idempotency, now) as Reply<T> | undefined
+          if (replay) {
+            if (audit) outbox.add({ ...audit, status: replay.status }, now)
+            return replay
+          }
+          const { events, reply, replay: replayBody } = plan(time)
+          const appended = log.append(events, time)
+          for (const a of appended) {
+            if (!a.event) continue
+            fresh.push(a.event)
+            this.evolve(a.event)
+          }
+          const answer = reply(appended, this.state)
+          if (audit) outbox.add({ ...audit, status: answer.status }, now)
+          replays.save(
+            idempotency,
+            replayBody === undefined ? answer : { status: answer.status, body: replayBody(answer.body) },
+            now,
+          )
+          return answer
+        })
+        return { fresh, answers }
       })
     } catch (error) {
+      this.state = before
       log.reload()
       throw error
     }
-    const { fresh, next, answer } = committed
-    this.state = next
-    if (audit) outbox.soon()
-    if (fresh.length > 0) this.parts.stored(fresh)
-    return answer
+    if (writes.some((write) => write.audit)) outbox.soon()
+    if (committed.fresh.length > 0) this.parts.stored(committed.fresh)
+    return committed.answers
   }
 
   /** Stores events the system decided on its own, about `subject` (the site itself by default). */
@@ -102,8 +137,9 @@ export class CommitPath {
     }))
   }
 
-  /** Every feature's fold of one stored event, and what the event lets the log drop. */
+  /** Every feature's fold of one stored event, the site's own, and what the event lets the log drop. */
   private evolve(event: LoggedEvent) {
+    if (event.type.startsWith(SITE_EVENT_PREFIX)) this.state = evolveSite(this.state, event as never)
     for (const feature of this.parts.features()) {
       feature.evolve?.(event)
       const prune = feature.prunes?.(event)

@@ -13,10 +13,11 @@ import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
 import { APPEND_AUDIT_ACTION, type AuditOutbox } from './audit-outbox'
 import type { CallerScope } from './caller-scope'
-import { CommitPath } from './commit-path'
+import { CommitPath, type Settled, type Write } from './commit-path'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import type { SiteFeature, SiteKernel } from './feature'
+import { GroupCommit } from './group-commit'
 import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import type { Projector } from './projector'
@@ -51,6 +52,9 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   private sockets!: SocketDispatch
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
+  private readonly appends = new GroupCommit(
+    (appends: { events: AppendableEvent[]; write: WriteContext }[]) => this.appendAll(appends),
+  )
   private readonly reactions = new Reactions(() => this.features, {
     settled: () => this.alarms.schedule(this.features),
     perform: (effects) => {
@@ -152,36 +156,67 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   }
 
   /**
-   * Appends external CloudEvents as they are; the Worker has validated them. The append's audit
-   * entry is stored with the events and forwarded to the tenant after the answer.
+   * Appends external CloudEvents as they are; the Worker has validated them. Appends that
+   * arrive together are committed together. The append's audit entry is stored with the
+   * events and forwarded to the tenant after the answer.
    */
-  appendEvents(events: AppendableEvent[], write: WriteContext): Answer<AppendResult> {
-    return this.answer(() => {
-      const site = this.visibleSite(write.caller)
-      requireActive(this.state)
-      const audit = {
+  appendEvents(events: AppendableEvent[], write: WriteContext): Promise<Answer<AppendResult>> {
+    return this.appends.add({ events, write })
+  }
+
+  private appendAll(appends: { events: AppendableEvent[]; write: WriteContext }[]) {
+    return this.reactions.turn(() => {
+      const outcomes: Settled<Answer<AppendResult>>[] = []
+      const accepted: { index: number; write: Write<AppendResult> }[] = []
+      appends.forEach(({ events, write }, index) => {
+        try {
+          accepted.push({ index, write: this.appendWrite(events, write) })
+        } catch (error) {
+          outcomes[index] = this.settled(error)
+        }
+      })
+      this.commits.commitEach(accepted.map((a) => a.write)).forEach((outcome, i) => {
+        outcomes[(accepted[i] as { index: number }).index] = outcome.ok
+          ? outcome
+          : this.settled(outcome.error)
+      })
+      return outcomes
+    })
+  }
+
+  private appendWrite(events: AppendableEvent[], write: WriteContext): Write<AppendResult> {
+    const site = this.visibleSite(write.caller)
+    requireActive(this.state)
+    return {
+      idempotency: write.idempotency,
+      audit: {
         actor: write.caller.actor,
         action: APPEND_AUDIT_ACTION,
         object: { type: 'site', id: site.id },
         site_id: site.id,
         address: write.caller.address,
         details: null,
-      }
-      return this.commits.commit<AppendResult>(
-        write.idempotency,
-        () => ({
-          events,
-          reply: (appended) => ({
-            status: appended.some((a) => !a.duplicate) ? 201 : 200,
-            body: {
-              items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
-              head_seq: this.log.head,
-            },
-          }),
+      },
+      plan: () => ({
+        events,
+        reply: (appended) => ({
+          status: appended.some((a) => !a.duplicate) ? 201 : 200,
+          body: {
+            items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
+            head_seq: this.log.head,
+          },
         }),
-        audit,
-      )
-    })
+      }),
+    }
+  }
+
+  /** A failed write as its caller gets it: a refusal is an answer, a fault is logged and thrown. */
+  private settled(error: unknown): Settled<Answer<AppendResult>> {
+    try {
+      return { ok: true, value: this.refusalOrRethrow(error) }
+    } catch (fault) {
+      return { ok: false, error: fault }
+    }
   }
 
   /** Deletes this site's projected rows and replays its log into them. */
@@ -232,12 +267,13 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     return this.commits.commit<Site>(write.idempotency, (time) => {
       const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
       const at = { siteId, subject: siteId, actor: actorOf(write), time }
+      const created = command.type === 'create' && this.state.status === 'absent'
       return {
         events: decideSite(this.state, command).map((body) => toCloudEvent(body, at)),
         reply: (_appended, next) => {
           if (next.status === 'absent') throw new Error('site command left no site')
           return {
-            status: command.type === 'create' && this.state.status === 'absent' ? 201 : 200,
+            status: created ? 201 : 200,
             body: next.site,
           }
         },

@@ -25,8 +25,8 @@ describe('site object', () => {
     const caller = tenant.caller
     const events = (list: Record<string, unknown>[]) => list as unknown as CloudEvent[]
     const failing = events([cloudEvent({ id: 'ok-1' }), cloudEvent({ id: 'ok-2', data: { n: 1n } })])
-    await runInDurableObject(stub, (instance: SiteObject) => {
-      expect(() => instance.appendEvents(failing, { caller })).toThrow(/BigInt/)
+    await runInDurableObject(stub, async (instance: SiteObject) => {
+      await expect(instance.appendEvents(failing, { caller })).rejects.toThrow(/BigInt/)
     })
     const after = (await stub.appendEvents(events([cloudEvent({ id: 'ok-3' })]), { caller })) as {
       body: unknown
@@ -39,6 +39,50 @@ describe('site object', () => {
     expect(items.map((e) => [e.seq, e.id])).toEqual([
       [1, expect.any(String)],
       [2, 'ok-3'],
+    ])
+  })
+
+  it('commits appends that arrive together as a group: each gets its own answer, and one that fails fails alone', async () => {
+    const tenant = await newTenant()
+    const site = await createSite(tenant.client)
+    const stub = env.SITE.get(env.SITE.idFromName(site.id))
+    const caller = tenant.caller
+    const events = (list: Record<string, unknown>[]) => list as unknown as CloudEvent[]
+    const outcomes = await runInDurableObject(stub, (instance: SiteObject) =>
+      Promise.allSettled([
+        instance.appendEvents(events([cloudEvent({ id: 'a' }), cloudEvent({ id: 'b' })]), { caller }),
+        instance.appendEvents(events([cloudEvent({ id: 'bad', data: { n: 1n } })]), { caller }),
+        instance.appendEvents(events([cloudEvent({ id: 'a' })]), { caller }),
+        instance.appendEvents(events([cloudEvent({ id: 'c' })]), {
+          caller: { ...caller, tenantId: 'other' },
+        }),
+        instance.appendEvents(events([cloudEvent({ id: 'd' })]), { caller }),
+      ]),
+    )
+    const [first, failed, repeat, foreign, last] = outcomes.map((o) =>
+      o.status === 'fulfilled' ? o.value : { rejected: String(o.reason) },
+    )
+    expect(first).toMatchObject({
+      status: 201,
+      body: {
+        items: [
+          { id: 'a', seq: 2 },
+          { id: 'b', seq: 3 },
+        ],
+      },
+    })
+    expect(failed).toEqual({ rejected: expect.stringMatching(/BigInt/) })
+    expect(repeat).toMatchObject({ status: 200, body: { items: [{ id: 'a', seq: 2, duplicate: true }] } })
+    expect(foreign).toMatchObject({ refused: true, status: 404, body: { error: { code: 'not_found' } } })
+    expect(last).toMatchObject({ status: 201, body: { items: [{ id: 'd', seq: 4 }], head_seq: 4 } })
+    const log = (await stub.open(caller).site.events({ after: 0, limit: 10 })) as unknown as {
+      body: { items: { id: string; seq: number }[] }
+    }
+    expect(log.body.items.map((e) => [e.seq, e.id])).toEqual([
+      [1, expect.any(String)],
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'd'],
     ])
   })
 
