@@ -69,7 +69,8 @@ const main = async () => {
         warmupMs: 0,
         durationMs,
         eventsPerOp: batch,
-        op: () => (batch === 1 ? api.appendEvent(siteId, events.next()) : api.appendBatch(siteId, events.batch(batch))),
+        op: () =>
+          batch === 1 ? api.appendEvent(siteId, events.next()) : api.appendBatch(siteId, events.batch(batch)),
       })
     await load(3_000)
     const profiler = await cpuProfiler(inspectorPort, 'sitewire')
