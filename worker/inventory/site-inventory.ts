@@ -36,14 +36,14 @@ const nextId = monotonicFactory()
 export class SiteInventory implements SiteFeature {
   readonly name = 'inventory'
   readonly book: InventoryBook
-  /** The entities and relations as callers may reach them, and their views. */
-  readonly reads: InventoryReads
   /** Each entity through time. */
   readonly timeline: EntityTimeline
   /** Relations between entities, and grants on them. */
   readonly links: InventoryLinks
   /** Custom fields, option lists and discovery settings. */
   readonly settings: InventorySettings
+  /** The entities and relations as callers may reach them, and their views. */
+  private readonly reads: InventoryReads
   private readonly fold: InventoryFold
   private readonly lists: InventoryLists
   private readonly writer: InventoryWriter
