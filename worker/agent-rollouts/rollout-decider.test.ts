@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { EventType, type SitewireEventBody } from '../../schema/events'
 import type { ApiError } from '../http/errors'
-import {
-  decideRollout,
-  emptyRolloutState,
-  evolveRollouts,
-  type RolloutCommand,
-  type RolloutState,
-  rolloutDue,
-} from './rollout-decider'
+import { decideRollout, type RolloutCommand } from './rollout-decider'
+import { emptyRolloutState, evolveRollouts, type RolloutState, rolloutDue } from './rollout-state'
 
 const ROLLOUT = '01J00000000000000000R0LL0T'
 const BUILD = '01J000000000000000000BV1LD'

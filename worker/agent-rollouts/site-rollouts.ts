@@ -10,16 +10,15 @@ import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import type { Page } from '../lib/paging'
 import type { RequestHandler, SiteEffect, SiteFeature, SiteKernel } from '../site/feature'
+import { decideRollout, type RolloutCommand } from './rollout-decider'
 import {
   activeRollout,
-  decideRollout,
   emptyRolloutState,
   evolveRollouts,
   type Rollout,
-  type RolloutCommand,
   type RolloutState,
   rolloutDue,
-} from './rollout-decider'
+} from './rollout-state'
 
 const nextId = monotonicFactory()
 

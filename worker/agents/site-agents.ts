@@ -1,16 +1,7 @@
 import { monotonicFactory } from 'ulid'
-import {
-  AGENT_VERSION_HEADER,
-  type AgentFrame,
-  type EnrolBody,
-  type Enrolled,
-  MAX_BATCH_BYTES,
-  PROTOCOL_HEADER,
-  PROTOCOL_VERSION,
-  type ServerMessage,
-} from '../../schema/agent/protocol'
+import type { AgentFrame, EnrolBody, Enrolled, ServerMessage } from '../../schema/agent/protocol'
 import type { Agent, ListSiteAgentsQuery, RefreshedFacts } from '../../schema/api/agents'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { byId, type Page, toPage } from '../lib/paging'
@@ -18,22 +9,15 @@ import { tenantOf } from '../objects'
 import type { RequestHandler, SiteFeature, SiteKernel, SocketHandler } from '../site/feature'
 import { sendFrame } from '../site/send-frame'
 import type { SiteScope } from '../site/site-scope'
-import {
-  AGENTS_TAG,
-  type AgentAttachment,
-  agentTag,
-  authenticateAgent,
-  sendMessage,
-} from './agent-connections'
+import { AGENTS_TAG, type AgentAttachment, agentTag, sendMessage } from './agent-connections'
 import { type AgentDecision, decideAgentStatus, decideEnrolment } from './agent-decider'
 import { FrameQueue } from './agent-messages'
 import { type AgentRegistry, toAgent } from './agent-registry'
+import { AgentSockets } from './agent-sockets'
 import type { EnrolmentSigner } from './enrolment-signer'
 import { EnrolmentTokens } from './enrolment-tokens'
 
 const nextId = monotonicFactory()
-/** How often agents refresh their facts. */
-export const FACTS_INTERVAL_SECONDS = 300
 
 /** What the agents need beside the kernel. */
 export interface SiteAgentsPorts {
@@ -47,21 +31,22 @@ const CONNECT_PATH = /\/agents\/connect$/
 
 /**
  * A site's agents: enrolment tokens, enrolment, approval, and the agents' own WebSocket
- * connections (hibernatable; one per agent, a newer one replaces an older one). Its work, at
- * start and on every alarm, is to reconcile presence with the sockets the runtime holds.
+ * connections (agent-sockets.ts). Its work, at start and on every alarm, is to reconcile
+ * presence with the sockets the runtime holds.
  */
 export class SiteAgents implements SiteFeature {
   readonly name = 'agents'
   private readonly scope: SiteScope
-  private readonly frames: FrameQueue
+  /** The agents' connections. */
+  private readonly connections: AgentSockets
   readonly sockets: SocketHandler<AgentAttachment> = {
     kind: 'agent',
-    message: (socket, attachment, message) => this.message(socket, attachment, message),
-    closed: (socket, attachment, reason) => this.closed(socket, attachment, reason),
+    message: (socket, attachment, message) => this.connections.message(socket, attachment, message),
+    closed: (socket, attachment, reason) => this.connections.closed(socket, attachment, reason),
   }
   readonly requests: RequestHandler = {
     handles: (path) => CONNECT_PATH.test(path),
-    handle: (request, url) => this.connect(request, url.pathname),
+    handle: (request, url) => this.connections.connect(request, url.pathname),
   }
 
   readonly tokens: EnrolmentTokens
@@ -72,11 +57,12 @@ export class SiteAgents implements SiteFeature {
   ) {
     this.scope = kernel.scope
     this.tokens = new EnrolmentTokens(kernel, ports.registry, ports.signer)
-    this.frames = new FrameQueue({
+    const frames = new FrameQueue({
       siteId: () => this.scope.present().id,
       admit: (frame, agentId) => this.ports.admit(frame, agentId),
       commit: (idempotency, plan) => this.kernel.commit(idempotency, plan),
     })
+    this.connections = new AgentSockets(kernel, ports.registry, frames)
   }
 
   evolve(event: LoggedEvent) {
@@ -84,7 +70,7 @@ export class SiteAgents implements SiteFeature {
   }
 
   work() {
-    this.reconcilePresence()
+    this.connections.reconcilePresence()
   }
 
   // Enrolment and decisions
@@ -128,7 +114,7 @@ export class SiteAgents implements SiteFeature {
       body: toPage(
         rows,
         query.limit,
-        (page) => page.map((row) => this.withLastSeen(toAgent(row, site.id))),
+        (page) => page.map((row) => this.connections.withLastSeen(toAgent(row, site.id))),
         byId,
       ),
     }
@@ -138,7 +124,7 @@ export class SiteAgents implements SiteFeature {
     const site = this.scope.present()
     const row = this.ports.registry.agent(agentId)
     if (!row) throw apiError(404, 'not_found', 'agent not found')
-    return { status: 200, body: this.withLastSeen(toAgent(row, site.id)) }
+    return { status: 200, body: this.connections.withLastSeen(toAgent(row, site.id)) }
   }
 
   decide(
@@ -172,10 +158,11 @@ export class SiteAgents implements SiteFeature {
           retryable: false,
         })
       }
-      this.closeAgent(agentId, 4003, `agent ${status}`)
+      this.connections.close(agentId, 4003, `agent ${status}`)
     }
     if (status === 'approved') {
-      for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) this.welcome(socket, agentId)
+      for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId)))
+        this.connections.welcome(socket, agentId)
     }
     return reply
   }
@@ -196,112 +183,5 @@ export class SiteAgents implements SiteFeature {
     const frame = JSON.stringify({ type: 'refresh_facts' } satisfies ServerMessage)
     for (const socket of sockets) sendFrame(socket, frame)
     return reply
-  }
-
-  // Connections
-
-  /** Accepts an agent's WebSocket once its JWT proves who it is; an older connection of the same agent is closed. */
-  async connect(request: Request, connectPath: string): Promise<Response> {
-    this.scope.present()
-    const agent = await authenticateAgent(request, connectPath, (id) => this.ports.registry.agent(id))
-    this.closeAgent(agent.id, 4000, 'replaced by a newer connection')
-    const { 0: client, 1: server } = new WebSocketPair()
-    this.kernel.ctx.acceptWebSocket(server, [AGENTS_TAG, agentTag(agent.id)])
-    server.serializeAttachment({
-      kind: 'agent',
-      agentId: agent.id,
-      origin: new URL(request.url).origin,
-    } satisfies AgentAttachment)
-    const version = (request.headers.get(AGENT_VERSION_HEADER) ?? 'unknown').slice(0, 64)
-    const protocol = Number(request.headers.get(PROTOCOL_HEADER) ?? PROTOCOL_VERSION)
-    // Welcomed first: what the connection's event sets off (steps it missed) comes after.
-    this.welcome(server, agent.id)
-    this.record(agent.id, EventType.agentConnected, {
-      agent_id: agent.id,
-      version,
-      protocol: Number.isInteger(protocol) ? protocol : PROTOCOL_VERSION,
-      address: request.headers.get('cf-connecting-ip'),
-    })
-    return new Response(null, { status: 101, webSocket: client })
-  }
-
-  /** Stores the frames of a message an agent sent and acknowledges them; a bad frame gets an error and the connection stays. */
-  message(socket: WebSocket, attachment: AgentAttachment, message: string | ArrayBuffer) {
-    this.frames.add(socket, attachment.agentId, message)
-  }
-
-  /** Records the agent offline, unless a newer connection of it is still open. */
-  closed(socket: WebSocket, attachment: AgentAttachment, reason: 'closed' | 'error') {
-    const others = this.kernel.ctx
-      .getWebSockets(agentTag(attachment.agentId))
-      .filter((other) => other !== socket)
-    if (others.length > 0 || !this.kernel.site()) return
-    const agent = this.ports.registry.agent(attachment.agentId)
-    if (!agent || agent.presence === 'offline') return
-    this.record(attachment.agentId, EventType.agentDisconnected, {
-      agent_id: attachment.agentId,
-      reason: agent.status === 'revoked' || agent.status === 'rejected' ? 'revoked' : reason,
-    })
-  }
-
-  /**
-   * Records offline every agent recorded online that has no connection the runtime holds: after
-   * a restart the runtime holds none, and an agent that stopped meanwhile never says goodbye.
-   */
-  reconcilePresence() {
-    if (!this.kernel.site()) return
-    const connected = new Set(
-      this.kernel.ctx
-        .getWebSockets(AGENTS_TAG)
-        .map((socket) => (socket.deserializeAttachment() as AgentAttachment | null)?.agentId),
-    )
-    for (const agentId of this.ports.registry.onlineIds()) {
-      if (connected.has(agentId)) continue
-      this.record(agentId, EventType.agentDisconnected, { agent_id: agentId, reason: 'lost' })
-    }
-  }
-
-  private welcome(socket: WebSocket, agentId: string) {
-    const status = this.ports.registry.agent(agentId)?.status
-    sendMessage(socket, {
-      type: 'welcome',
-      agent_id: agentId,
-      site_id: this.scope.present().id,
-      status: status === 'approved' ? 'approved' : 'pending',
-      facts_interval_seconds: FACTS_INTERVAL_SECONDS,
-      batch_bytes: MAX_BATCH_BYTES,
-    })
-  }
-
-  private record(
-    agentId: string,
-    type: typeof EventType.agentConnected | typeof EventType.agentDisconnected,
-    data: never | object,
-  ) {
-    this.kernel.record([{ type, data } as SitewireEventBody], agentId, `agent/${agentId}`)
-  }
-
-  private closeAgent(agentId: string, code: number, reason: string) {
-    for (const socket of this.kernel.ctx.getWebSockets(agentTag(agentId))) {
-      try {
-        socket.close(code, reason)
-      } catch {
-        // Already closing.
-      }
-    }
-  }
-
-  /** Pings answered by the auto-response don't wake the object; their time still counts as seen. */
-  private withLastSeen(agent: Agent): Agent {
-    const pinged = this.kernel.ctx
-      .getWebSockets(agentTag(agent.id))
-      .map((socket) => this.kernel.ctx.getWebSocketAutoResponseTimestamp(socket)?.toISOString())
-      .filter((time): time is string => time !== undefined)
-    const latest =
-      [agent.last_seen_at, ...pinged]
-        .filter((t): t is string => t !== null)
-        .sort()
-        .at(-1) ?? null
-    return { ...agent, last_seen_at: latest }
   }
 }

@@ -1,11 +1,11 @@
 import { and, desc, eq, isNotNull, isNull, like, lt, min, or, sql } from 'drizzle-orm'
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { ReceivedAlert } from '../../schema/alerts/received-alert'
-import type { Alert, ListAlertsQuery } from '../../schema/api/alerts'
+import type { ListAlertsQuery } from '../../schema/api/alerts'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { SiteDatabase } from '../site/feature'
-import { type AlertSeries, FLAP_WINDOW_MS } from './alert-decider'
+import { FLAP_WINDOW_MS } from './alert-decider'
 import { labelConditions } from './label-filter'
 
 export type AlertRow = typeof store.alerts.$inferSelect
@@ -27,60 +27,6 @@ const described = (alert: ReceivedAlert, time: string) => ({
   expiresAt: expiry(time, alert.resolve_after_seconds),
   lastReceivedAt: time,
   receiveCount: sql`${store.alerts.receiveCount} + 1`,
-})
-
-/** A row as the decider reads its series. */
-export const toSeries = (row: AlertRow): AlertSeries => ({
-  id: row.id,
-  episode: row.episode,
-  episodeKey: row.episodeKey,
-  status: row.status,
-  silencedBy: row.silencedBy,
-  recentFirings: row.recentFirings,
-  described: {
-    fingerprint: row.fingerprint,
-    fingerprint_formula: row.fingerprintFormula,
-    episode: row.episodeKey,
-    name: row.name,
-    summary: row.summary,
-    status: row.status,
-    severity: row.severity,
-    labels: row.labels,
-    annotations: row.annotations,
-    starts_at: row.startsAt,
-    ends_at: row.endsAt,
-    links: row.links,
-    resolve_after_seconds: row.resolveAfterSeconds,
-  },
-})
-
-export const toAlert = (siteId: string, row: AlertRow): Alert => ({
-  id: row.id,
-  site_id: siteId,
-  integration_id: row.integrationId,
-  kind: row.kind,
-  fingerprint: row.fingerprint,
-  fingerprint_formula: row.fingerprintFormula,
-  episode: row.episode,
-  status: row.status,
-  severity: row.severity,
-  name: row.name,
-  summary: row.summary,
-  labels: row.labels,
-  annotations: row.annotations,
-  links: row.links,
-  starts_at: row.startsAt,
-  ends_at: row.endsAt,
-  resolve_reason: row.resolveReason,
-  first_seen_at: row.firstSeenAt,
-  last_received_at: row.lastReceivedAt,
-  receive_count: row.receiveCount,
-  silenced_by: row.silencedBy,
-  acknowledged:
-    row.acknowledgedAt === null
-      ? null
-      : { at: row.acknowledgedAt, by: row.acknowledgedBy ?? 'unknown', note: row.acknowledgeNote ?? '' },
-  flapping: row.flapping,
 })
 
 /**

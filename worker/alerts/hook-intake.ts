@@ -13,8 +13,9 @@ import { apiError } from '../http/errors'
 import { fromBase64 } from '../lib/base64'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import type { SiteKernel } from '../site/feature'
-import { type AlertBook, toSeries } from './alert-book'
+import type { AlertBook } from './alert-book'
 import { decideReceived } from './alert-decider'
+import { toSeries } from './alert-views'
 import {
   confirmSubscription,
   type HookInput,

@@ -1,7 +1,8 @@
 import type { Role } from '../../schema/api/access'
 import { ENTITY_LEVELS, type EntityLevel } from '../../schema/inventory/access'
 import { apiError } from '../http/errors'
-import type { GrantRow, Visibility } from './inventory-book'
+import type { GrantRow } from './inventory-book'
+import type { Visibility } from './inventory-lists'
 
 /**
  * Who reaches a site's inventory, as the Worker resolved it: the user and teams grants are

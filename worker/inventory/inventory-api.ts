@@ -17,7 +17,8 @@ import type { CallerScope } from '../site/caller-scope'
 import type { ImportCandidate } from './csv-import'
 import type { InventoryCaller } from './entity-access'
 import type { RemoteTarget } from './inventory-decider'
-import type { InventoryWrite, SiteInventory } from './site-inventory'
+import type { InventoryWrite } from './inventory-write'
+import type { SiteInventory } from './site-inventory'
 
 /** A site's inventory, as one caller reaches it; what the caller may do to each entity is decided inside. */
 export class InventoryApi extends RpcTarget {
@@ -62,15 +63,15 @@ export class InventoryApi extends RpcTarget {
   }
 
   changes(entityId: string, caller: InventoryCaller) {
-    return this.scope.answer(() => this.inventory.changes(entityId, caller))
+    return this.scope.answer(() => this.inventory.timeline.changes(entityId, caller))
   }
 
   at(entityId: string, at: string, caller: InventoryCaller) {
-    return this.scope.answer(() => this.inventory.at(entityId, at, caller))
+    return this.scope.answer(() => this.inventory.timeline.at(entityId, at, caller))
   }
 
   diff(entityId: string, from: string, to: string, caller: InventoryCaller) {
-    return this.scope.answer(() => this.inventory.diff(entityId, from, to, caller))
+    return this.scope.answer(() => this.inventory.timeline.diff(entityId, from, to, caller))
   }
 
   relate(
@@ -79,59 +80,61 @@ export class InventoryApi extends RpcTarget {
     caller: InventoryCaller,
     write: WriteContext,
   ) {
-    return this.scope.answer(() => this.inventory.relate(input, remote, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.links.relate(input, remote, writer(caller, write)))
   }
 
   relateMany(inputs: BatchRelation[], caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.relateMany(inputs, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.links.relateMany(inputs, writer(caller, write)))
   }
 
   unrelate(relationId: string, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.unrelate(relationId, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.links.unrelate(relationId, writer(caller, write)))
   }
 
   relations(query: RelationListQuery, caller: InventoryCaller) {
-    return this.scope.answer(() => this.inventory.relations(query, caller))
+    return this.scope.answer(() => this.inventory.links.relations(query, caller))
   }
 
   grants(entityId: string, caller: InventoryCaller) {
-    return this.scope.answer(() => this.inventory.grants(entityId, caller))
+    return this.scope.answer(() => this.inventory.links.grants(entityId, caller))
   }
 
   grant(entityId: string, input: CreateEntityGrantBody, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.grant(entityId, input, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.links.grant(entityId, input, writer(caller, write)))
   }
 
   revoke(entityId: string, grantId: string, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.revoke(entityId, grantId, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.links.revoke(entityId, grantId, writer(caller, write)))
   }
 
   defineField(field: CustomFieldDefinition, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.defineField(field, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.settings.defineField(field, writer(caller, write)))
   }
 
   removeField(kind: EntityKind, name: string, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.removeField(kind, name, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.settings.removeField(kind, name, writer(caller, write)))
   }
 
   fields() {
-    return this.scope.answer(() => this.inventory.fields())
+    return this.scope.answer(() => this.inventory.settings.fields())
   }
 
   setOptions(list: OptionListName, values: string[], caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.setOptions(list, values, writer(caller, write)))
+    return this.scope.answer(() => this.inventory.settings.setOptions(list, values, writer(caller, write)))
   }
 
   options() {
-    return this.scope.answer(() => this.inventory.options())
+    return this.scope.answer(() => this.inventory.settings.options())
   }
 
   setDiscoverySettings(settings: StalenessSettings, caller: InventoryCaller, write: WriteContext) {
-    return this.scope.answer(() => this.inventory.setDiscoverySettings(settings, writer(caller, write)))
+    return this.scope.answer(() =>
+      this.inventory.settings.setDiscoverySettings(settings, writer(caller, write)),
+    )
   }
 
   discoverySettings() {
-    return this.scope.answer(() => this.inventory.discoverySettings())
+    return this.scope.answer(() => this.inventory.settings.discoverySettings())
   }
 }
 

@@ -1,4 +1,3 @@
-import { and, asc, eq, gt } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { describeRoute, resolver } from 'hono-openapi'
 import { decodeJwt } from 'jose'
@@ -12,12 +11,10 @@ import {
   DecideAgentBody,
   EnrolmentToken,
   EnrolmentTokenPage,
-  ListAgentsQuery,
   ListSiteAgentsQuery,
   RefreshedFacts,
 } from '../../schema/api/agents'
 import { PageQuery, Ulid } from '../../schema/common'
-import { agents } from '../../schema/db/projections'
 import type { AgentDecision } from '../agents/agent-decider'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
@@ -25,11 +22,7 @@ import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { labelMatches } from '../lib/label-selector'
-import { byId, toPage } from '../lib/paging'
 import { siteFor, siteOf } from '../objects'
-import { readProjections } from '../projections/connection'
-import { visibleRows } from '../projections/visible-rows'
 import { SiteParam } from './sites'
 
 const TokenParam = v.object({ siteId: Ulid, tokenId: Ulid })
@@ -243,61 +236,3 @@ for (const [name, summary] of [
     )
   })
 }
-
-/** `GET /v1/agents`: the inventory of hosts across the tenant's sites, from the projection. */
-export const agentInventoryRoutes = new Hono<AppEnv>().get(
-  '/',
-  route({
-    summary: 'Search the inventory of hosts',
-    tag: 'Agents',
-    description: 'Every agent the caller may see, across sites, with filters on facts and labels.',
-    ok: { status: 200, schema: AgentPage, description: 'Agents, oldest first' },
-    errors: { 503: 'The projections database is unreachable' },
-  }),
-  valid('query', ListAgentsQuery),
-  async (c) => {
-    const query = c.req.valid('query')
-    const rows = await readProjections(c.env, (db) =>
-      db
-        .select()
-        .from(agents)
-        .where(
-          and(
-            visibleRows(c.var.principal, agents.tenantId, agents.siteId),
-            query.cursor ? gt(agents.id, query.cursor) : undefined,
-            query.site_id ? eq(agents.siteId, query.site_id) : undefined,
-            query.status ? eq(agents.status, query.status) : undefined,
-            query.presence ? eq(agents.presence, query.presence) : undefined,
-            query.os ? eq(agents.osFamily, query.os) : undefined,
-            query.arch ? eq(agents.arch, query.arch) : undefined,
-            query.hostname ? eq(agents.hostname, query.hostname) : undefined,
-            labelMatches(agents.labels, query.label),
-          ),
-        )
-        .orderBy(asc(agents.id))
-        .limit(query.limit + 1),
-    )
-    return c.json(
-      toPage(
-        rows,
-        query.limit,
-        (page) =>
-          page.map(
-            (row): Agent => ({
-              id: row.id,
-              site_id: row.siteId,
-              hostname: row.hostname,
-              labels: row.labels,
-              status: row.status,
-              presence: row.presence,
-              version: row.version,
-              facts: row.facts as Agent['facts'],
-              enrolled_at: row.enrolledAt,
-              last_seen_at: row.lastSeenAt,
-            }),
-          ),
-        byId,
-      ),
-    )
-  },
-)

@@ -11,24 +11,19 @@ import {
   type ScheduleDefinition,
   type SitewireEventBody,
 } from '../../schema/events'
-import { ApiError, apiError } from '../http/errors'
+import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
-import { errorMessage, log } from '../lib/log'
 import { type Page, pageReply } from '../lib/paging'
 import { resolveParams } from '../runs/params'
 import type { RunCommands } from '../runs/run-commands'
 import type { SiteFeature, SiteKernel } from '../site/feature'
 import type { SiteScope } from '../site/site-scope'
 import type { TaskBook } from '../tasks/task-book'
-import { decideDue } from './due-decider'
-import { upcoming } from './fire-times'
 import { ScheduleBook, type ScheduleRow } from './schedule-book'
+import { ScheduleFiring } from './schedule-firing'
+import { iso, scheduleView } from './schedule-view'
 
 const nextId = monotonicFactory()
-/** Fire times shown ahead. */
-const SHOWN_FIRE_TIMES = 5
-/** When a fire failed on a fault (not a refusal), how long before the alarm tries it again. */
-const FAULT_RETRY_MS = 60_000
 
 /** What the schedules need beside the kernel: the tasks they name, and the runs they request. */
 export interface SiteSchedulesPorts {
@@ -36,7 +31,6 @@ export interface SiteSchedulesPorts {
   runs: Pick<RunCommands, 'requestRun'>
 }
 
-const iso = (ms: number) => new Date(ms).toISOString()
 const SCHEDULE_EVENT_PREFIX = 'io.sitewire.schedule.'
 
 /**
@@ -49,8 +43,7 @@ export class SiteSchedules implements SiteFeature {
   private readonly book: ScheduleBook
   /** The next fire time (ms), as last read; null once a schedule event may have moved it. */
   private nextDue: number | undefined | null = null
-  /** After a fire failed on a fault, no fire is tried again before this (ms). */
-  private faultRetryAt = 0
+  private readonly firing: ScheduleFiring
 
   constructor(
     private readonly kernel: SiteKernel,
@@ -58,6 +51,9 @@ export class SiteSchedules implements SiteFeature {
   ) {
     this.scope = kernel.scope
     this.book = new ScheduleBook(kernel.db)
+    this.firing = new ScheduleFiring(kernel, this.book, ports.runs, (scheduleId, actor, body) =>
+      this.commit(undefined, scheduleId, actor, 200, [body]),
+    )
   }
 
   evolve(event: LoggedEvent) {
@@ -68,11 +64,11 @@ export class SiteSchedules implements SiteFeature {
   due() {
     if (this.nextDue === null) this.nextDue = this.book.nextDue()
     const next = this.nextDue
-    return next === undefined ? undefined : Math.max(next, this.faultRetryAt)
+    return next === undefined ? undefined : Math.max(next, this.firing.retryAt)
   }
 
   work() {
-    this.fireDue()
+    this.firing.fireDue()
   }
 
   // Commands
@@ -170,80 +166,6 @@ export class SiteSchedules implements SiteFeature {
   }
 
   // The alarm's side
-
-  /**
-   * Fires every schedule whose time has come, then asks for the alarm at the next fire time.
-   * An archived site fires nothing: once restored, what it missed follows each policy.
-   */
-  private fireDue() {
-    if (this.kernel.site()?.status !== 'active') return
-    const now = this.kernel.now()
-    let faulted = false
-    for (const row of this.book.due(now)) {
-      try {
-        this.fire(row, now)
-      } catch (error) {
-        // A fault, not a refusal: the schedule stays due and is tried again later.
-        faulted = true
-        log('error', 'schedule fire failed', { schedule_id: row.id, error: errorMessage(error) })
-      }
-    }
-    this.faultRetryAt = faulted ? now + FAULT_RETRY_MS : 0
-  }
-
-  private fire(due: ScheduleRow, now: number) {
-    const actor = `schedule/${due.id}`
-    const record = (body: SitewireEventBody) => this.commit(undefined, due.id, actor, 200, [body])
-    let row: ScheduleRow | undefined = due
-    const unrecorded = this.book.unrecordedRun(due, due.nextFireAt ?? now)
-    if (unrecorded) {
-      // The run was requested but the object stopped before the fire was recorded: record it, don't run again.
-      record({
-        type: EventType.scheduleFired,
-        data: {
-          schedule_id: due.id,
-          fire_at: unrecorded.fireAt,
-          run_id: unrecorded.runId,
-          missed: 0,
-          error: null,
-        },
-      })
-      row = this.book.schedule(due.id)
-    }
-    if (row?.status !== 'active' || row.nextFireAt === null) return
-    const decision = decideDue(row.definition, row.nextFireAt, now)
-    if (decision.missed) {
-      const { fireAt, count } = decision.missed
-      record({ type: EventType.scheduleMissed, data: { schedule_id: row.id, fire_at: iso(fireAt), count } })
-    }
-    if (decision.fire) {
-      const fireAt = iso(decision.fire.fireAt)
-      const { runId, error } = this.requestRun(row, fireAt)
-      record({
-        type: EventType.scheduleFired,
-        data: { schedule_id: row.id, fire_at: fireAt, run_id: runId, missed: decision.fire.missed, error },
-      })
-    }
-  }
-
-  /** Requests the fire's run; a refusal (no agent matches, the task is gone…) is the fire's error. */
-  private requestRun(row: ScheduleRow, fireAt: string): { runId: string | null; error: string | null } {
-    const { task_id, run } = row.definition
-    try {
-      const reply = this.ports.runs.requestRun(
-        task_id,
-        { ...run, from_step: 0 },
-        `schedule/${row.id}`,
-        undefined,
-        { kind: 'schedule', schedule_id: row.id, fire_at: fireAt },
-      )
-      return { runId: reply.body.id, error: null }
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error
-      return { runId: null, error: `${error.code}: ${error.message}`.slice(0, 500) }
-    }
-  }
-
   // Internals
 
   /** Stores a schedule's events and answers with the schedule as they left it. */
@@ -291,29 +213,7 @@ export class SiteSchedules implements SiteFeature {
     if (!row || row.deletedAt) throw apiError(404, 'not_found', 'schedule not found')
     return row
   }
-
   private toSchedule(row: ScheduleRow): Schedule {
-    const { definition } = row
-    return {
-      id: row.id,
-      site_id: this.scope.present().id,
-      task_id: definition.task_id,
-      name: definition.name,
-      cron: definition.cron,
-      at: definition.at,
-      timezone: definition.timezone,
-      run: definition.run,
-      missed: definition.missed,
-      status: row.status,
-      paused: row.status === 'paused',
-      next_fire_times:
-        row.nextFireAt === null ? [] : upcoming(definition, row.nextFireAt, SHOWN_FIRE_TIMES).map(iso),
-      last_fired_at: row.lastFiredAt,
-      last_run_id: row.lastRunId,
-      last_error: row.lastError,
-      created_at: row.createdAt,
-      created_by: row.createdBy,
-      updated_at: row.updatedAt,
-    }
+    return scheduleView(row, this.scope.present().id)
   }
 }

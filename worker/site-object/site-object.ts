@@ -116,22 +116,22 @@ export class SiteObject extends SiteKernelObject {
 
   /** The site as this caller may see it, feature by feature. */
   open(caller: Caller): SiteSession {
-    return new SiteSession(this.parts, this.siteParts(), this.scopeFor(caller))
+    return new SiteSession(this.parts, this.siteParts(), this.answers.scopeFor(caller))
   }
 
   /** Enrols an agent with an enrolment token; needs no caller, the token is the credential. */
   enrolAgent(token: string, body: EnrolBody, platformUrl: string) {
-    return this.answerAsync(() => this.parts.agents.enrol(token, body, platformUrl))
+    return this.answers.answerAsync(() => this.parts.agents.enrol(token, body, platformUrl))
   }
 
   /** Takes a delivery to one of the site's integrations; its credentials are checked there. */
   receiveHook(integrationId: string, input: HookInput) {
-    return this.answerAsync(() => this.parts.alerts.intake.receive(integrationId, input))
+    return this.answers.answerAsync(() => this.parts.alerts.intake.receive(integrationId, input))
   }
 
   /** Takes this site's alerts of a delivery to a tenant-wide integration, read by the tenant. */
   receiveRouted(delivery: RoutedDelivery) {
-    return this.answer(() => this.parts.alerts.intake.receiveRouted(delivery))
+    return this.answers.answer(() => this.parts.alerts.intake.receiveRouted(delivery))
   }
 
   /** Streams an upload to R2 and records it; `content` is not read when the upload is refused. */
@@ -141,7 +141,7 @@ export class SiteObject extends SiteKernelObject {
     content: ReadableStream<Uint8Array> | null,
     write: WriteContext,
   ) {
-    return this.answerAsync(() =>
+    return this.answers.answerAsync(() =>
       this.parts.files.upload(upload, content, caller.tenantId, actorOf(write), write.idempotency),
     )
   }

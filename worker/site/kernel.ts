@@ -5,15 +5,14 @@ import type { AppendResult } from '../../schema/api/events'
 import type { CreateSiteBody, Site } from '../../schema/api/sites'
 import * as siteStore from '../../schema/db/site-store'
 import type { AppendableEvent } from '../../schema/events'
-import { actorOf, type Caller, type WriteContext } from '../auth/caller'
+import type { WriteContext } from '../auth/caller'
 import type { Env } from '../env'
-import { ApiError, apiError, type Refusal, refusal } from '../http/errors'
+import { ApiError, apiError } from '../http/errors'
 import { AlarmScheduler } from '../lib/alarm-scheduler'
-import { type Answer, IdempotencyStore, type Reply } from '../lib/idempotency'
+import { type Answer, IdempotencyStore } from '../lib/idempotency'
 import { errorMessage, log, setLogLevel } from '../lib/log'
-import { APPEND_AUDIT_ACTION, type AuditOutbox } from './audit-outbox'
-import type { CallerScope } from './caller-scope'
-import { CommitPath, type Settled, type Write } from './commit-path'
+import type { AuditOutbox } from './audit-outbox'
+import { CommitPath } from './commit-path'
 import { EventLog } from './event-log'
 import { EventStreams } from './event-streams'
 import type { SiteFeature, SiteKernel } from './feature'
@@ -23,11 +22,12 @@ import { ProjectionQuarantine } from './projection-quarantine'
 import type { Projector } from './projector'
 import { Reactions } from './reactions'
 import { sendFrame } from './send-frame'
+import { SiteAnswers } from './site-answers'
 import type { SiteParts } from './site-api'
-import { decideSite, requireActive, type SiteCommand, type SiteState } from './site-decider'
+import { type Append, SiteCommands } from './site-commands'
+import type { SiteState } from './site-decider'
 import { siteAuditOutbox, siteProjector } from './site-outlets'
 import { SiteScope } from './site-scope'
-import { toCloudEvent } from './sitewire-event'
 import { SocketDispatch } from './socket-dispatch'
 
 /** How soon after an append the alarm checks that the projection caught up, even across a crash. */
@@ -50,10 +50,13 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   private idempotency!: IdempotencyStore
   private audit!: AuditOutbox
   private sockets!: SocketDispatch
+  private commands!: SiteCommands
+  /** Answers callers in one turn each, refusals as their answers; decides whether a caller sees the site. */
+  protected answers!: SiteAnswers
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
-  private readonly appends = new GroupCommit(
-    (appends: { events: AppendableEvent[]; write: WriteContext }[]) => this.appendAll(appends),
+  private readonly appends = new GroupCommit((appends: Append[]) =>
+    this.answers.answerEach(() => this.commands.appendAll(appends)),
   )
   private readonly reactions = new Reactions(() => this.features, {
     settled: () => this.alarms.schedule(this.features),
@@ -101,6 +104,12 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
         this.reactions.push(fresh)
       },
     })
+    this.answers = new SiteAnswers(
+      this.reactions,
+      () => this.state,
+      () => this.siteId(),
+    )
+    this.commands = new SiteCommands(this.commits, this.log, (caller) => this.answers.visibleSite(caller))
     this.sockets = new SocketDispatch(
       () => this.features,
       (run) => this.reactions.turn(run),
@@ -150,101 +159,17 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
 
   /** Creates the site; the tenant object calls it, for a caller it has authorised. */
   createSite(siteId: string, input: CreateSiteBody, write: WriteContext): Answer<Site> {
-    return this.answer(() =>
-      this.siteCommand({ type: 'create', siteId, tenantId: write.caller.tenantId, input }, write),
-    )
+    return this.answers.answer(() => this.commands.create(siteId, input, write))
   }
 
-  /**
-   * Appends external CloudEvents as they are; the Worker has validated them. Appends that
-   * arrive together are committed together. The append's audit entry is stored with the
-   * events and forwarded to the tenant after the answer.
-   */
+  /** Appends external CloudEvents as they are; appends that arrive together are committed together (see `SiteCommands.appendAll`). */
   appendEvents(events: AppendableEvent[], write: WriteContext): Promise<Answer<AppendResult>> {
     return this.appends.add({ events, write })
-  }
-
-  private appendAll(appends: { events: AppendableEvent[]; write: WriteContext }[]) {
-    return this.reactions.turn(() => {
-      const outcomes: Settled<Answer<AppendResult>>[] = []
-      const accepted: { index: number; write: Write<AppendResult> }[] = []
-      appends.forEach(({ events, write }, index) => {
-        try {
-          accepted.push({ index, write: this.appendWrite(events, write) })
-        } catch (error) {
-          outcomes[index] = this.settled(error)
-        }
-      })
-      this.commits.commitEach(accepted.map((a) => a.write)).forEach((outcome, i) => {
-        outcomes[(accepted[i] as { index: number }).index] = outcome.ok
-          ? outcome
-          : this.settled(outcome.error)
-      })
-      return outcomes
-    })
-  }
-
-  private appendWrite(events: AppendableEvent[], write: WriteContext): Write<AppendResult> {
-    const site = this.visibleSite(write.caller)
-    requireActive(this.state)
-    return {
-      idempotency: write.idempotency,
-      audit: {
-        actor: write.caller.actor,
-        action: APPEND_AUDIT_ACTION,
-        object: { type: 'site', id: site.id },
-        site_id: site.id,
-        address: write.caller.address,
-        details: null,
-      },
-      plan: () => ({
-        events,
-        reply: (appended) => ({
-          status: appended.some((a) => !a.duplicate) ? 201 : 200,
-          body: {
-            items: appended.map(({ id, source, seq, duplicate }) => ({ id, source, seq, duplicate })),
-            head_seq: this.log.head,
-          },
-        }),
-      }),
-    }
-  }
-
-  /** A failed write as its caller gets it: a refusal is an answer, a fault is logged and thrown. */
-  private settled(error: unknown): Settled<Answer<AppendResult>> {
-    try {
-      return { ok: true, value: this.refusalOrRethrow(error) }
-    } catch (fault) {
-      return { ok: false, error: fault }
-    }
   }
 
   /** Deletes this site's projected rows and replays its log into them. */
   async rebuildProjection(): Promise<void> {
     await this.projector.rebuild()
-  }
-
-  // The caller's view
-
-  /** The site as this caller may see it: absent, or another tenant's, is 404. */
-  protected visibleSite(caller: Caller): Site {
-    if (this.state.status === 'absent' || this.state.site.tenant_id !== caller.tenantId) {
-      throw apiError(404, 'not_found', 'site not found')
-    }
-    return this.state.site
-  }
-
-  /** Decides once whether the caller may see the site; every call through the scope is answered accordingly. */
-  protected scopeFor(caller: Caller): CallerScope {
-    const visible = this.state.status !== 'absent' && this.state.site.tenant_id === caller.tenantId
-    const guarded = <R>(run: () => R) => {
-      if (!visible) throw apiError(404, 'not_found', 'site not found')
-      return run()
-    }
-    return {
-      answer: (run) => this.answer(() => guarded(run)),
-      answerAsync: (run) => this.answerAsync(() => guarded(run)),
-    }
   }
 
   /** The kernel's own parts, for the site's API. */
@@ -258,51 +183,8 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       streams: this.streams,
       projector: this.projector,
       quarantine: this.quarantine,
-      command: (command, write) => this.siteCommand(command, write),
+      command: (command, write) => this.commands.run(command, write),
     }
-  }
-
-  /** A command on the site itself, decided by the site decider. */
-  private siteCommand(command: SiteCommand, write: WriteContext): Reply<Site> {
-    return this.commits.commit<Site>(write.idempotency, (time) => {
-      const siteId = command.type === 'create' ? command.siteId : this.visibleSite(write.caller).id
-      const at = { siteId, subject: siteId, actor: actorOf(write), time }
-      const created = command.type === 'create' && this.state.status === 'absent'
-      return {
-        events: decideSite(this.state, command).map((body) => toCloudEvent(body, at)),
-        reply: (_appended, next) => {
-          if (next.status === 'absent') throw new Error('site command left no site')
-          return {
-            status: created ? 201 : 200,
-            body: next.site,
-          }
-        },
-      }
-    })
-  }
-
-  /** Runs a command or query in one turn: a refusal becomes its answer; a fault propagates. */
-  protected answer<T>(run: () => Reply<T>): Answer<T> {
-    try {
-      return this.reactions.turn(run)
-    } catch (error) {
-      return this.refusalOrRethrow(error)
-    }
-  }
-
-  /** `answer` for work that awaits (R2, signing); its commits settle their own reactions. */
-  protected async answerAsync<T>(run: () => Promise<Reply<T>>): Promise<Answer<T>> {
-    try {
-      return await this.reactions.turn(run)
-    } catch (error) {
-      return this.refusalOrRethrow(error)
-    }
-  }
-
-  private refusalOrRethrow(error: unknown): Refusal {
-    if (error instanceof ApiError) return refusal(error)
-    log('error', 'site object fault', { site_id: this.siteId(), error: errorMessage(error) })
-    throw error
   }
 
   // The alarm

@@ -2,17 +2,15 @@ import { monotonicFactory } from 'ulid'
 import type { AgentFrame } from '../../../schema/agent/protocol'
 import type * as store from '../../../schema/db/site-store'
 import { EventType, type LoggedEvent } from '../../../schema/events'
-import {
-  CONNECTOR_RESOURCE_TYPES,
-  type Connector,
-  type ConnectorResourceType,
-  type ConnectorSpec,
-  type ConnectorSync,
-  type ConnectorSynced,
-  type ConnectorSyncReported,
-  type CreateConnectorBody,
-  type DeliveredConnector,
-  type UpdateConnectorBody,
+import type {
+  Connector,
+  ConnectorResourceType,
+  ConnectorSync,
+  ConnectorSynced,
+  ConnectorSyncReported,
+  CreateConnectorBody,
+  DeliveredConnector,
+  UpdateConnectorBody,
 } from '../../../schema/inventory/connectors'
 import { isConnected, toAgent } from '../../agents/agent-connections'
 import { apiError } from '../../http/errors'
@@ -28,6 +26,8 @@ import {
   requireConnector,
   syncedEvent,
 } from './connector-decider'
+import { ConnectorFold, type ConnectorState } from './connector-fold'
+import { connectorView } from './connector-view'
 
 const nextId = monotonicFactory()
 
@@ -39,32 +39,6 @@ export interface SiteConnectorsPorts {
   discovery: Pick<SiteDiscovery, 'observe'>
 }
 
-/** A connector as its events leave it. */
-interface ConnectorState {
-  id: string
-  spec: ConnectorSpec
-  createdAt: string
-  updatedAt: string
-  /** The `seq` of the latest "sync now" of each type. */
-  syncRequests: Record<ConnectorResourceType, number>
-  lastSync: Partial<Record<ConnectorResourceType, ConnectorSync>>
-}
-
-/** The events connectors fold, each read on its own so agents' bulky reports are not. */
-const FOLDED = [
-  EventType.connectorCreated,
-  EventType.connectorUpdated,
-  EventType.connectorDeleted,
-  EventType.connectorSyncRequested,
-  EventType.connectorSynced,
-] as const
-
-const noRequests = () =>
-  Object.fromEntries(CONNECTOR_RESOURCE_TYPES.map((type) => [type, 0])) as Record<
-    ConnectorResourceType,
-    number
-  >
-
 /**
  * Cloud connectors of a site: their configuration, delivered to the agent that runs each one
  * (on connect and on every change), and the sync reports that agent sends back, taken by
@@ -72,61 +46,19 @@ const noRequests = () =>
  */
 export class SiteConnectors implements SiteFeature {
   readonly name = 'connectors'
-  private readonly connectors = new Map<string, ConnectorState>()
-  /** Agents whose set of connectors changed since the last reaction. */
-  private readonly changedAgents = new Set<string>()
+  private readonly fold = new ConnectorFold()
+  private readonly connectors = this.fold.connectors
+  private readonly changedAgents = this.fold.changedAgents
 
   constructor(
     private readonly kernel: SiteKernel,
     private readonly ports: SiteConnectorsPorts,
   ) {
-    const history = FOLDED.flatMap((type) =>
-      kernel.log.readTypes(type).filter((event) => event.type === type),
-    )
-    for (const event of history.sort((a, b) => a.seq - b.seq)) this.evolve(event)
-    this.changedAgents.clear()
+    this.fold.replay(kernel.log)
   }
 
   evolve(event: LoggedEvent) {
-    switch (event.type) {
-      case EventType.connectorCreated:
-      case EventType.connectorUpdated: {
-        const { connector_id, spec } = event.data as { connector_id: string; spec: ConnectorSpec }
-        const before = this.connectors.get(connector_id)
-        if (before) this.changedAgents.add(before.spec.agent_id)
-        this.changedAgents.add(spec.agent_id)
-        this.connectors.set(connector_id, {
-          id: connector_id,
-          spec,
-          createdAt: before?.createdAt ?? event.time,
-          updatedAt: event.time,
-          syncRequests: before?.syncRequests ?? noRequests(),
-          lastSync: before?.lastSync ?? {},
-        })
-        return
-      }
-      case EventType.connectorDeleted: {
-        const { connector_id } = event.data as { connector_id: string }
-        const before = this.connectors.get(connector_id)
-        if (before) this.changedAgents.add(before.spec.agent_id)
-        this.connectors.delete(connector_id)
-        return
-      }
-      case EventType.connectorSyncRequested: {
-        const data = event.data as { connector_id: string; resource_types: ConnectorResourceType[] }
-        const connector = this.connectors.get(data.connector_id)
-        if (!connector) return
-        for (const type of data.resource_types) connector.syncRequests[type] = event.seq
-        this.changedAgents.add(connector.spec.agent_id)
-        return
-      }
-      case EventType.connectorSynced: {
-        const data = event.data as ConnectorSynced
-        const connector = this.connectors.get(data.connector_id)
-        if (connector) connector.lastSync[data.resource_type] = { seq: event.seq, ...data }
-        return
-      }
-    }
+    this.fold.apply(event)
   }
 
   react(events: readonly LoggedEvent[]): SiteEffect[] {
@@ -287,32 +219,6 @@ export class SiteConnectors implements SiteFeature {
   }
 
   private view(connector: ConnectorState): Connector {
-    const { spec } = connector
-    const resourceTypes = Object.fromEntries(
-      CONNECTOR_RESOURCE_TYPES.map((type) => {
-        const interval = spec.intervals[type] ?? false
-        const last = connector.lastSync[type] ?? null
-        // Never synced, or asked to since: due now; else one interval after the last one started.
-        const requested = connector.syncRequests[type] > (last?.seq ?? 0)
-        const due =
-          interval === false
-            ? null
-            : new Date(
-                !last || requested ? this.kernel.now() : Date.parse(last.started_at) + interval * 1000,
-              ).toISOString()
-        return [type, { interval_seconds: interval, last_sync: last, next_due_at: due }]
-      }),
-    ) as Connector['resource_types']
-    return {
-      id: connector.id,
-      site_id: this.kernel.scope.present().id,
-      name: spec.name,
-      provider: spec.provider,
-      agent_id: spec.agent_id,
-      ...(spec.provider === 'aws' ? { aws: spec.aws } : { openstack: spec.openstack }),
-      resource_types: resourceTypes,
-      created_at: connector.createdAt,
-      updated_at: connector.updatedAt,
-    }
+    return connectorView(connector, this.kernel.scope.present().id, this.kernel.now())
   }
 }
