@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { cpuProfiler } from '../lib/cpu-profile'
+import { freePorts } from '../lib/free-port'
 import { groupMemory } from '../lib/group-memory'
 import { describeMachine } from '../lib/machine'
 import { sourceRevision } from '../lib/source-revision'
@@ -33,6 +35,8 @@ over NATS (core, and JetStream with file storage), each system alone on the mach
   --runs N          small runs in C (default ${fullPlan.runs})
   --deflate         simulated agents offer permessage-deflate (the real agent does not)
   --skip LIST       scenarios to leave out, comma-separated: a, b, c, peer
+  --profile FILE    writes a V8 CPU profile of the Worker's isolate over scenario A there (opens in
+                    Chrome DevTools); sampling slows the platform, so read its figures as a profile's
   --quick           every scenario, shortened (${quickPlan.agents} agents, ${quickPlan.realAgents} real agents, ${quickPlan.runs} runs)
   -h, --help        this text
 
@@ -49,6 +53,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     deflate: { type: 'boolean', default: false },
     skip: { type: 'string', default: '' },
+    profile: { type: 'string' },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -107,12 +112,16 @@ const attempt = async <T>(name: string, run: () => Promise<T>): Promise<Outcome<
 const measurePlatform = async (report: RunsReport) => {
   let platform: Platform | undefined
   try {
-    platform = await startFreshPlatform()
+    const inspectorPort = args.profile ? await freePorts() : undefined
+    platform = await startFreshPlatform({ inspectorPort })
     report.platformMemory.start = groupMemory(platform.group)
     const running = platform
     if (!skip.has('a')) {
       console.error(`A: ${plan.agents} simulated agents`)
+      const profiler = inspectorPort ? await cpuProfiler(inspectorPort, 'sitewire') : undefined
+      await profiler?.start()
       report.simulated = await attempt('A', () => measureSimulated(running, plan))
+      if (profiler && args.profile) writeFileSync(args.profile, JSON.stringify(await profiler.stop()))
     }
     if (!skip.has('b')) {
       console.error(`B: ${plan.realAgents} real agents`)

@@ -40,7 +40,22 @@ export const toEnrolmentToken = (row: TokenRow): EnrolmentToken => ({
  * with the log, and replaying the log rebuilds them.
  */
 export class AgentRegistry {
-  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
+  /** Looked up for every frame an agent sends: built once, not per call. */
+  private readonly agentById
+  private readonly tokenById
+
+  constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {
+    this.agentById = db
+      .select()
+      .from(store.agents)
+      .where(eq(store.agents.id, sql.placeholder('id')))
+      .prepare()
+    this.tokenById = db
+      .select()
+      .from(store.enrolmentTokens)
+      .where(eq(store.enrolmentTokens.id, sql.placeholder('id')))
+      .prepare()
+  }
 
   apply(event: LoggedEvent) {
     // Most of a busy site's events are runs' output: skip them before parsing anything.
@@ -149,7 +164,7 @@ export class AgentRegistry {
   }
 
   agent(id: string): AgentRow | undefined {
-    return this.db.select().from(store.agents).where(eq(store.agents.id, id)).get()
+    return this.agentById.get({ id })
   }
 
   /** The ids of the agents recorded online. */
@@ -190,7 +205,7 @@ export class AgentRegistry {
   }
 
   token(id: string): TokenRow | undefined {
-    return this.db.select().from(store.enrolmentTokens).where(eq(store.enrolmentTokens.id, id)).get()
+    return this.tokenById.get({ id })
   }
 
   tokens(limit: number, cursor: string | undefined): TokenRow[] {

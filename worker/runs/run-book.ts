@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, type Placeholder, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
 import type { RunRequested } from '../../schema/events'
@@ -13,12 +13,20 @@ export type RunStepRow = typeof store.runSteps.$inferSelect
 /** Lines of each step attempt kept at its start and at its end, for previews. */
 export const PREVIEW_LINES = 20
 
+/** A value, or a placeholder a prepared statement binds it to. */
+type Bound<T> = T | Placeholder
+
 /** One agent's row of a run. */
-export const runAgentWhere = (runId: string, agentId: string) =>
+export const runAgentWhere = (runId: Bound<string>, agentId: Bound<string>) =>
   and(eq(store.runAgents.runId, runId), eq(store.runAgents.agentId, agentId))
 
 /** One attempt of one step on one agent. */
-export const runStepWhere = (ref: { run_id: string; agent_id: string; index: number; attempt: number }) =>
+export const runStepWhere = (ref: {
+  run_id: Bound<string>
+  agent_id: Bound<string>
+  index: Bound<number>
+  attempt: Bound<number>
+}) =>
   and(
     eq(store.runSteps.runId, ref.run_id),
     eq(store.runSteps.agentId, ref.agent_id),
@@ -37,10 +45,44 @@ const LIVE_ARCHIVE = and(
  * decisions and views.
  */
 export class RunBook {
+  /** Read for every frame of a run's agents, and after every event that may move a due time: built once, not per call. */
+  private readonly prepared
+
   constructor(
     private readonly db: DrizzleSqliteDODatabase<typeof store>,
     private readonly tasks: TaskBook,
-  ) {}
+  ) {
+    const placeholder = sql.placeholder
+    this.prepared = {
+      runAgent: db
+        .select()
+        .from(store.runAgents)
+        .where(runAgentWhere(placeholder('runId'), placeholder('agentId')))
+        .prepare(),
+      step: db
+        .select()
+        .from(store.runSteps)
+        .where(
+          runStepWhere({
+            run_id: placeholder('run_id'),
+            agent_id: placeholder('agent_id'),
+            index: placeholder('index'),
+            attempt: placeholder('attempt'),
+          }),
+        )
+        .prepare(),
+      nextAgentDue: db
+        .select({ at: min(store.runAgents.dueAt) })
+        .from(store.runAgents)
+        .where(inArray(store.runAgents.state, ACTIVE_RUN))
+        .prepare(),
+      nextRunDue: db
+        .select({ at: min(store.runs.dueAt) })
+        .from(store.runs)
+        .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
+        .prepare(),
+    }
+  }
 
   definitionOf(runId: string): TaskDefinition | undefined {
     // Only the task's columns: a run's request holds every target id, too big to parse per step.
@@ -133,7 +175,7 @@ export class RunBook {
   }
 
   runAgent(runId: string, agentId: string): RunAgentRow | undefined {
-    return this.db.select().from(store.runAgents).where(runAgentWhere(runId, agentId)).get()
+    return this.prepared.runAgent.get({ runId, agentId })
   }
 
   runAgents(runId: string, states?: store.RunAgentState[], limit?: number): RunAgentRow[] {
@@ -209,7 +251,7 @@ export class RunBook {
   }
 
   step(ref: { run_id: string; agent_id: string; index: number; attempt: number }): RunStepRow | undefined {
-    return this.db.select().from(store.runSteps).where(runStepWhere(ref)).get()
+    return this.prepared.step.get(ref)
   }
 
   /** Runs that ended and whose output is not archived yet, oldest first. */
@@ -245,16 +287,8 @@ export class RunBook {
 
   /** The earliest time (ms) anything in a working run is due, if any. */
   nextDue(): number | undefined {
-    const agents = this.db
-      .select({ at: min(store.runAgents.dueAt) })
-      .from(store.runAgents)
-      .where(inArray(store.runAgents.state, ACTIVE_RUN))
-      .get()?.at
-    const runs = this.db
-      .select({ at: min(store.runs.dueAt) })
-      .from(store.runs)
-      .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
-      .get()?.at
+    const agents = this.prepared.nextAgentDue.get()?.at
+    const runs = this.prepared.nextRunDue.get()?.at
     const times = [agents, runs].filter((t): t is number => typeof t === 'number')
     return times.length > 0 ? Math.min(...times) : undefined
   }
