@@ -32,7 +32,7 @@ const byApiKey = async (c: Context<AppEnv>, header: string | undefined): Promise
   const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1]
   const tenantId = secret ? tenantOfKey(secret) : undefined
   if (!secret || !tenantId) throw apiError(401, 'invalid_credentials', 'the API key is not valid')
-  const principal = await verifiedKey(c, tenantId, sha256Hex(secret))
+  const principal = await verifiedKey(c, tenantId, await sha256Hex(secret))
   if (!principal)
     throw apiError(401, 'invalid_credentials', 'the API key is not valid, or was revoked or has expired')
   if (!principal.scopes.includes('api'))
@@ -53,7 +53,7 @@ const verifiedKey = async (c: Context<AppEnv>, tenantId: string, hash: string) =
 const bySession = async (c: Context<AppEnv>): Promise<Principal> => {
   const token = sessionTokenOf(c)
   const principal = token
-    ? await tenantOf(c.env, token.tenantId).authenticateSession(sha256Hex(token.secret))
+    ? await tenantOf(c.env, token.tenantId).authenticateSession(await sha256Hex(token.secret))
     : null
   if (!principal)
     throw apiError(401, 'invalid_session', 'the session has ended or is not valid; sign in again')

@@ -74,7 +74,7 @@ describe('sign-in', () => {
       state.storage.sql.exec('SELECT * FROM sessions').toArray(),
     )
     expect(rows).toHaveLength(1)
-    expect(rows[0]?.hash).toBe(sha256Hex(secret))
+    expect(rows[0]?.hash).toBe(await sha256Hex(secret))
     expect(JSON.stringify(rows)).not.toContain(secret)
   })
 
@@ -253,8 +253,8 @@ describe('sessions', () => {
     const t0 = Date.now()
     const idle = await signInAt(env, attempt, t0)
     const busy = await signInAt(env, attempt, t0)
-    const idleHash = sha256Hex(secretOf(idle.token ?? ''))
-    const busyHash = sha256Hex(secretOf(busy.token ?? ''))
+    const idleHash = await sha256Hex(secretOf(idle.token ?? ''))
+    const busyHash = await sha256Hex(secretOf(busy.token ?? ''))
 
     expect(await object.authenticateSession(idleHash, t0 + SESSION_IDLE_MS - SECOND)).not.toBeNull()
     expect(await object.authenticateSession(idleHash, t0 + 2 * SESSION_IDLE_MS)).toBeNull()
@@ -274,7 +274,7 @@ describe('sessions', () => {
     const user = await createUser(admin)
     const idle = await signedIn(user.email, user.password)
     const old = await signedIn(user.email, user.password)
-    const hashes = [sha256Hex(secretOf(idle.cookie)), sha256Hex(secretOf(old.cookie))]
+    const hashes = [await sha256Hex(secretOf(idle.cookie)), await sha256Hex(secretOf(old.cookie))]
     await runInDurableObject(object, (_instance, state) => {
       const now = Date.now()
       state.storage.sql.exec(

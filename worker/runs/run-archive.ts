@@ -1,8 +1,8 @@
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { createTarPacker, type TarPackController } from 'modern-tar'
 import type { ArchivedAttempt, RunArchiveManifest } from '../../schema/api/runs'
 import type { LoggedEvent, StepOutput } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
+import { sha256Hex } from '../auth/api-keys'
 import { gzipSink } from './gzip-stream'
 import { type ChunkTally, tallyChunk } from './output-tallies'
 import type { RunRow, RunStepRow } from './run-book'
@@ -121,7 +121,7 @@ export const buildArchive = async (source: ArchiveSource, about: ArchivedRun): P
   const bytes = await gzipped
   return {
     bytes,
-    sha256: bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))),
+    sha256: await sha256Hex(bytes),
     lines: manifest.lines,
     events: seqs.length,
     lastSeq: seqs.at(-1) ?? 0,

@@ -44,7 +44,7 @@ export class ApiKeyStore {
   /** A new secret and its hash; hashing is asynchronous, so it comes before the write. */
   async newSecret(): Promise<NewSecret> {
     const secret = newApiKeySecret(this.tenantId())
-    return { secret, hash: sha256Hex(secret) }
+    return { secret, hash: await sha256Hex(secret) }
   }
 
   /** Stores a key for a secret from `newSecret`; call it inside the change's transaction. */

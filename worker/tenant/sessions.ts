@@ -64,7 +64,7 @@ export class Sessions {
     now: number,
   ): Promise<{ reply: Answer<SignedIn>; token: string | null }> {
     const secret = randomToken()
-    const hash = sha256Hex(secret)
+    const hash = await sha256Hex(secret)
     const newPasswordHash =
       attempt.outcome === 'ok' && attempt.newPassword ? await hashPassword(attempt.newPassword) : null
     const write = { caller: { actor: { type: 'anonymous' as const, id: null }, address: attempt.address } }

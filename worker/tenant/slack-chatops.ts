@@ -104,7 +104,7 @@ export class SlackChatops {
    */
   async issueCode(write: WriteContext, now = Date.now()): Promise<Answer<SlackLinkCode>> {
     const code = newCode()
-    const hash = sha256Hex(code)
+    const hash = await sha256Hex(code)
     return this.commands.run(write, 'chatops.slack.link_code', 'user', () => {
       if (!this.slack.app()) throw notConfigured()
       const userId = this.userBehind(write.caller.actor)
@@ -123,7 +123,7 @@ export class SlackChatops {
 
   /** `/sitewire link <code>` from a (verified) Slack user: the code is spent either way. */
   async redeem(teamId: string, slackUserId: string, code: string, now = Date.now()): Promise<LinkOutcome> {
-    const hash = sha256Hex(normaliseCode(code))
+    const hash = await sha256Hex(normaliseCode(code))
     const write = { caller: { actor: { type: 'anonymous' as const, id: null }, address: null } }
     const answer = this.commands.run(write, 'chatops.slack.link', 'slack_link', () => {
       const userId = this.slack.takeCode(hash, now)
