@@ -41,6 +41,25 @@ const toLoggedEvent = (row: EventRow): LoggedEvent => {
   ) as LoggedEvent
 }
 
+/** An event without its data, as a reader that skips step output gets an output event. */
+export const envelopeOf = (event: {
+  seq: number
+  id: string
+  source: string
+  type: string
+  subject?: string | null | undefined
+  time: string
+}): LoggedEvent =>
+  ({
+    specversion: '1.0',
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    ...(event.subject == null ? {} : { subject: event.subject }),
+    time: event.time,
+    seq: event.seq,
+  }) as LoggedEvent
+
 /**
  * The site's append-only log in the object's SQLite. `seq` is gap-free because it is
  * assigned here, in the object's single thread, inside the caller's transaction; an event
@@ -144,17 +163,7 @@ export class EventLog {
       )
       .toArray()
       .map((row) =>
-        row.body === null
-          ? ({
-              specversion: '1.0',
-              id: row.id,
-              source: row.source,
-              type: row.type,
-              ...(row.subject === null ? {} : { subject: row.subject }),
-              time: row.time,
-              seq: row.seq,
-            } as LoggedEvent)
-          : toLoggedEvent({ seq: row.seq, body: row.body, data: row.data }),
+        row.body === null ? envelopeOf(row) : toLoggedEvent({ seq: row.seq, body: row.body, data: row.data }),
       )
   }
 

@@ -21,6 +21,7 @@ import migrations from './migrations/migrations.js'
 import { ProjectionQuarantine } from './projection-quarantine'
 import type { Projector } from './projector'
 import { Reactions } from './reactions'
+import { RecentEvents } from './recent-events'
 import { sendFrame } from './send-frame'
 import { SiteAnswers } from './site-answers'
 import type { SiteParts } from './site-api'
@@ -55,6 +56,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
   protected answers!: SiteAnswers
   private alarms!: AlarmScheduler
   private features: SiteFeature[] = []
+  private readonly recent = new RecentEvents()
   private readonly appends = new GroupCommit((appends: Append[]) =>
     this.answers.answerEach(() => this.commands.appendAll(appends)),
   )
@@ -99,6 +101,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
       features: () => this.features,
       stored: (fresh) => {
         this.streams.publish(fresh)
+        this.recent.add(fresh)
         this.alarms.wakeAt(Date.now() + PROJECTION_CHECK_MS)
         this.projector.soon()
         this.reactions.push(fresh)
@@ -121,6 +124,7 @@ export abstract class SiteKernelObject extends DurableObject<Env> {
     this.projector = siteProjector(this.env, {
       state: () => this.state,
       log: this.log,
+      recent: this.recent,
       alarms: () => this.alarms,
       quarantine: this.quarantine,
       commits: this.commits,

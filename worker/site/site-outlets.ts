@@ -8,6 +8,7 @@ import type { CommitPath } from './commit-path'
 import type { EventLog } from './event-log'
 import type { ProjectionQuarantine } from './projection-quarantine'
 import { Projector } from './projector'
+import type { RecentEvents } from './recent-events'
 import type { SiteState } from './site-decider'
 
 /**
@@ -23,7 +24,12 @@ interface Outlets {
 /** The projector of a site's log; the events it cannot project are quarantined, and released, by commits of their own. */
 export const siteProjector = (
   env: Env,
-  parts: Outlets & { log: EventLog; quarantine: ProjectionQuarantine; commits: CommitPath },
+  parts: Outlets & {
+    log: EventLog
+    recent: RecentEvents
+    quarantine: ProjectionQuarantine
+    commits: CommitPath
+  },
 ) =>
   new Projector(openProjections(env), {
     site: () => {
@@ -31,7 +37,7 @@ export const siteProjector = (
       return state.status === 'absent' ? undefined : { siteId: state.site.id, tenantId: state.site.tenant_id }
     },
     head: () => parts.log.head,
-    read: (after, limit) => parts.log.readWithoutOutput(after, limit),
+    read: (after, limit) => parts.recent.read(after, limit) ?? parts.log.readWithoutOutput(after, limit),
     retryAt: (at) => parts.alarms().wakeAt(at),
     quarantined: () => parts.quarantine.seqs(),
     quarantine: (events) =>
