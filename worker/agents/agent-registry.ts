@@ -6,6 +6,8 @@ import type { Agent, EnrolmentToken, ListSiteAgentsQuery } from '../../schema/ap
 import * as store from '../../schema/db/site-store'
 import { AGENT_STATUS_AFTER, EventType, type LoggedEvent, SitewireEventBody } from '../../schema/events'
 import { labelMatches } from '../lib/label-selector'
+import { pageAfter } from '../lib/row-pages'
+import { updateRow } from '../lib/update-row'
 import { applyPackagesDelta } from './packages-delta'
 
 type AgentRow = typeof store.agents.$inferSelect
@@ -85,11 +87,7 @@ export class AgentRegistry {
           .run()
         return
       case EventType.enrolmentTokenRevoked:
-        this.db
-          .update(store.enrolmentTokens)
-          .set({ revokedAt: event.time })
-          .where(eq(store.enrolmentTokens.id, body.data.token_id))
-          .run()
+        updateRow(this.db, store.enrolmentTokens, body.data.token_id, { revokedAt: event.time })
         return
       case EventType.agentEnrolled:
         this.db
@@ -108,11 +106,9 @@ export class AgentRegistry {
           })
           .onConflictDoNothing()
           .run()
-        this.db
-          .update(store.enrolmentTokens)
-          .set({ uses: sql`${store.enrolmentTokens.uses} + 1` })
-          .where(eq(store.enrolmentTokens.id, body.data.token_id))
-          .run()
+        updateRow(this.db, store.enrolmentTokens, body.data.token_id, {
+          uses: sql`${store.enrolmentTokens.uses} + 1`,
+        })
         return
       case EventType.agentApproved:
       case EventType.agentRejected:
@@ -209,12 +205,6 @@ export class AgentRegistry {
   }
 
   tokens(limit: number, cursor: string | undefined): TokenRow[] {
-    return this.db
-      .select()
-      .from(store.enrolmentTokens)
-      .where(cursor ? gt(store.enrolmentTokens.id, cursor) : undefined)
-      .orderBy(asc(store.enrolmentTokens.id))
-      .limit(limit + 1)
-      .all()
+    return pageAfter(this.db, store.enrolmentTokens, limit, cursor)
   }
 }

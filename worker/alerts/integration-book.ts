@@ -1,7 +1,10 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
+import { loggedBody } from '../lib/logged-body'
+import { livePage, liveRow } from '../lib/row-pages'
+import { updateRow } from '../lib/update-row'
 
 export type IntegrationRow = typeof store.integrations.$inferSelect
 
@@ -14,7 +17,7 @@ export class IntegrationBook {
   constructor(private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>) {}
 
   apply(event: Pick<LoggedEvent, 'type' | 'data' | 'time'> & { actor?: unknown }) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     const time = event.time
     const actor = String(event.actor ?? 'unknown')
     switch (body.type) {
@@ -51,26 +54,11 @@ export class IntegrationBook {
   }
 
   integration(id: string): IntegrationRow | undefined {
-    return this.db
-      .select()
-      .from(store.integrations)
-      .where(and(eq(store.integrations.id, id), isNull(store.integrations.deletedAt)))
-      .get()
+    return liveRow(this.db, store.integrations, id)
   }
 
   integrations(limit: number, cursor: string | undefined): IntegrationRow[] {
-    return this.db
-      .select()
-      .from(store.integrations)
-      .where(
-        and(
-          isNull(store.integrations.deletedAt),
-          cursor === undefined ? undefined : sql`${store.integrations.id} > ${cursor}`,
-        ),
-      )
-      .orderBy(asc(store.integrations.id))
-      .limit(limit + 1)
-      .all()
+    return livePage(this.db, store.integrations, limit, cursor)
   }
 
   secrets(integrationId: string): string[] {
@@ -141,6 +129,6 @@ export class IntegrationBook {
   }
 
   private setIntegration(id: string, values: Partial<typeof store.integrations.$inferInsert>) {
-    this.db.update(store.integrations).set(values).where(eq(store.integrations.id, id)).run()
+    updateRow(this.db, store.integrations, id, values)
   }
 }

@@ -25,6 +25,18 @@ const nextId = monotonicFactory()
 /** Where an integration's sender posts, after the platform's address (`origin`). */
 export const hookPath = (siteId: string, integrationId: string) => `/v1/hooks/${siteId}/${integrationId}`
 
+/** The settings a change leaves an integration: those given, of its own kind, or else its own. */
+export const changedSettings = (row: IntegrationRow, given: IntegrationSettings | undefined) => {
+  const settings = given ?? row.settings
+  if (settings.kind !== row.kind)
+    throw apiError(
+      422,
+      'kind_changed',
+      `this integration is ${row.kind}; create another for ${settings.kind}`,
+    )
+  return settings
+}
+
 /** An integration as the API shows it, a site's (no routing) or the tenant's (no site). */
 export const toIntegration = (
   row: IntegrationRow,
@@ -91,13 +103,7 @@ export class Integrations {
   ): Reply<Integration> {
     this.scope.active()
     const row = this.require(integrationId)
-    const settings = input.settings ?? row.settings
-    if (settings.kind !== row.kind)
-      throw apiError(
-        422,
-        'kind_changed',
-        `this integration is ${row.kind}; create another for ${settings.kind}`,
-      )
+    const settings = changedSettings(row, input.settings)
     return this.kernel.write(
       idempotency,
       { subject: integrationId, actor },

@@ -13,6 +13,7 @@ import type { Env } from '../env'
 import type { Answer } from '../lib/idempotency'
 import { errorMessage, log } from '../lib/log'
 import { type Page, toPage } from '../lib/paging'
+import { updateRow } from '../lib/update-row'
 import { siteOf } from '../objects'
 
 /** How long a site that cannot be reached is tried again, and how often. */
@@ -236,11 +237,7 @@ export class RoutedDeliveries {
     const alerts = this.outcomes(site.deliveryId).map((alert) =>
       alert.site_id === site.siteId ? { ...alert, ...outcome(alert.fingerprint) } : alert,
     )
-    this.db
-      .update(store.routedDeliveries)
-      .set({ alerts })
-      .where(eq(store.routedDeliveries.id, site.deliveryId))
-      .run()
+    updateRow(this.db, store.routedDeliveries, site.deliveryId, { alerts })
   }
 
   private pending(deliveryId: string): SiteRow[] {

@@ -1,5 +1,6 @@
 import type { Alert, AlertCounts, AlertCountsQuery, ListAlertsQuery } from '../../schema/api/alerts'
 import { EventType, type LoggedEvent } from '../../schema/events'
+import type { ResolveReason } from '../../schema/events/alert'
 import { apiError } from '../http/errors'
 import type { IdempotencyClaim, Reply } from '../lib/idempotency'
 import { type Page, toPage } from '../lib/paging'
@@ -13,6 +14,12 @@ import { Silences } from './silences'
 const ALERT_EVENT_PREFIX = 'io.sitewire.alert.'
 const SILENCE_EVENT_PREFIX = 'io.sitewire.silence.'
 const HISTORY_LIMIT = 1000
+
+/** The end of an episode no delivery reported: it expired, or someone or a rule resolved it. */
+const resolvedWithoutDelivery = (row: AlertRow, endedAt: string, reason: ResolveReason) => ({
+  type: EventType.alertResolved,
+  data: { alert_id: row.id, episode: row.episode, delivery_id: null, ended_at: endedAt, reason },
+})
 
 /**
  * A site's alerts: integrations take deliveries from monitoring tools, alerts live as episodes
@@ -59,22 +66,7 @@ export class SiteAlerts implements SiteFeature {
     this.nextDue = null
     for (const row of this.book.expired(now)) {
       const endedAt = new Date(row.expiresAt ?? now).toISOString()
-      this.kernel.record(
-        [
-          {
-            type: EventType.alertResolved,
-            data: {
-              alert_id: row.id,
-              episode: row.episode,
-              delivery_id: null,
-              ended_at: endedAt,
-              reason: 'expired',
-            },
-          },
-        ],
-        row.id,
-        'system/alerts',
-      )
+      this.kernel.record([resolvedWithoutDelivery(row, endedAt, 'expired')], row.id, 'system/alerts')
     }
     for (const change of this.silences.reconcile(now))
       this.kernel.record(change.events, change.alertId, 'system/alerts')
@@ -100,18 +92,7 @@ export class SiteAlerts implements SiteFeature {
     return this.kernel.write(
       idempotency,
       { subject: alertId, actor },
-      () => [
-        {
-          type: EventType.alertResolved,
-          data: {
-            alert_id: alertId,
-            episode: row.episode,
-            delivery_id: null,
-            ended_at: new Date(this.kernel.now()).toISOString(),
-            reason: 'manual',
-          },
-        },
-      ],
+      () => [resolvedWithoutDelivery(row, new Date(this.kernel.now()).toISOString(), 'manual')],
       () => this.get(alertId),
     )
   }
@@ -119,18 +100,7 @@ export class SiteAlerts implements SiteFeature {
   /** Ends a firing episode because a rule said so; rules do not hear their own resolves. */
   resolveByRule(row: AlertRow, actor: string) {
     this.kernel.record(
-      [
-        {
-          type: EventType.alertResolved,
-          data: {
-            alert_id: row.id,
-            episode: row.episode,
-            delivery_id: null,
-            ended_at: new Date(this.kernel.now()).toISOString(),
-            reason: 'rule',
-          },
-        },
-      ],
+      [resolvedWithoutDelivery(row, new Date(this.kernel.now()).toISOString(), 'rule')],
       row.id,
       actor,
     )

@@ -21,7 +21,7 @@ import { type Page, toPage } from '../lib/paging'
 import type { Commands } from '../tenant/command'
 import { confirmSubscription, type HookInput, readDelivery, senderTrust } from './hook-reading'
 import { IntegrationBook, type IntegrationRow } from './integration-book'
-import { newSecret, toIntegration } from './integrations'
+import { changedSettings, newSecret, toIntegration } from './integrations'
 import { RoutedDeliveries } from './routed-deliveries'
 import type { SenderTrust } from './senders/sender'
 import { SiteRouting } from './site-routing'
@@ -94,13 +94,7 @@ export class TenantIntegrations {
   ): Answer<Integration> {
     return this.commands.run(write, 'integration.update', 'integration', () => {
       const row = this.require(id)
-      const settings = input.settings ?? row.settings
-      if (settings.kind !== row.kind)
-        throw apiError(
-          422,
-          'kind_changed',
-          `this integration is ${row.kind}; create another for ${settings.kind}`,
-        )
+      const settings = changedSettings(row, input.settings)
       if (input.routing) this.routing.put(id, input.routing)
       this.fold(write, {
         type: EventType.integrationUpdated,

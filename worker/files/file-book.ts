@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, gt } from 'drizzle-orm'
+import { and, desc, eq } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
+import { loggedBody } from '../lib/logged-body'
+import { pageAfter } from '../lib/row-pages'
 
 export type FileRow = typeof store.files.$inferSelect
 export type FetchedFileRow = typeof store.fetchedFiles.$inferSelect
@@ -14,7 +16,7 @@ export class FileBook {
   constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
 
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     switch (body.type) {
       case EventType.fileUploaded: {
         const { file_id, name, bytes, sha256 } = body.data
@@ -54,13 +56,7 @@ export class FileBook {
 
   /** Files oldest first, after `cursor`: one more than `limit`, to tell whether a page follows. */
   files(limit: number, cursor: string | undefined): FileRow[] {
-    return this.db
-      .select()
-      .from(store.files)
-      .where(cursor ? gt(store.files.id, cursor) : undefined)
-      .orderBy(asc(store.files.id))
-      .limit(limit + 1)
-      .all()
+    return pageAfter(this.db, store.files, limit, cursor)
   }
 
   /** The file an agent fetched in a step, from the latest attempt that reported one. */

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { tenantOf } from '../objects'
+import { callerTenant } from './caller-objects'
 import type { AppEnv } from './context'
 
 /**
@@ -14,7 +14,7 @@ export const audited = (action: string, objectType: string): MiddlewareHandler<A
     if (c.var.auditedByObject) return
     const siteId = c.req.param('siteId') ?? c.var.siteId ?? null
     const created = c.res.status === 201 && objectType === 'site' && !siteId ? await createdId(c.res) : null
-    await tenantOf(c.env, c.var.caller.tenantId).recordAudit({
+    await callerTenant(c).recordAudit({
       actor: c.var.caller.actor,
       action,
       object: { type: objectType, id: siteId ?? created },

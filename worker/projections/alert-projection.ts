@@ -1,26 +1,14 @@
-import { and, eq, lt, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
+import { lt, sql } from 'drizzle-orm'
 import { alerts } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
-import type { ProjectionsDb } from './database'
-
-type Statement = BatchItem<'sqlite'>
+import { EventType, type SitewireEventBody } from '../../schema/events'
+import { type EventProjector, updateOnce } from './projected-event'
 
 /**
  * The tenant-wide alert rows, as the site's alert book folds the same events. Each statement
  * applies once: the insert of a first episode ignores a row that is there, every other change
  * needs a `last_seq` older than the event's.
  */
-export const projectAlertEvent = (
-  db: ProjectionsDb,
-  siteId: string,
-  tenantId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const seq = event.seq
-  const time = new Date(event.time).toISOString()
-  const newer = (alertId: string) => and(eq(alerts.id, alertId), lt(alerts.lastSeq, seq))
+export const projectAlertEvent: EventProjector = ({ db, siteId, tenantId, seq, time, body }) => {
   const described = (
     alert: Extract<SitewireEventBody, { type: 'io.sitewire.alert.fired' }>['data']['alert'],
   ) => ({
@@ -58,26 +46,24 @@ export const projectAlertEvent = (
         .onConflictDoUpdate({ target: alerts.id, set: episodeColumns, setWhere: lt(alerts.lastSeq, seq) })
     }
     case EventType.alertUpdated:
-      return db
-        .update(alerts)
-        .set({ ...described(body.data.alert), updatedAt: time, lastSeq: seq })
-        .where(newer(body.data.alert_id))
+      return updateOnce(db, seq, alerts, body.data.alert_id, {
+        ...described(body.data.alert),
+        updatedAt: time,
+      })
     case EventType.alertResolved:
-      return db
-        .update(alerts)
-        .set({ status: 'resolved', endsAt: body.data.ended_at, silences: 0, updatedAt: time, lastSeq: seq })
-        .where(newer(body.data.alert_id))
+      return updateOnce(db, seq, alerts, body.data.alert_id, {
+        status: 'resolved',
+        endsAt: body.data.ended_at,
+        silences: 0,
+        updatedAt: time,
+      })
     case EventType.alertAcknowledged:
-      return db.update(alerts).set({ acknowledgedAt: time, lastSeq: seq }).where(newer(body.data.alert_id))
+      return updateOnce(db, seq, alerts, body.data.alert_id, { acknowledgedAt: time })
     case EventType.alertSilenced:
     case EventType.alertUnsilenced:
-      return db
-        .update(alerts)
-        .set({
-          silences: sql`max(0, ${alerts.silences} + ${body.type === EventType.alertSilenced ? 1 : -1})`,
-          lastSeq: seq,
-        })
-        .where(newer(body.data.alert_id))
+      return updateOnce(db, seq, alerts, body.data.alert_id, {
+        silences: sql`max(0, ${alerts.silences} + ${body.type === EventType.alertSilenced ? 1 : -1})`,
+      })
     default:
       return undefined
   }

@@ -1,10 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { inventoryEntities, inventoryGrants, inventoryRelations } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
-import type { ProjectionsDb } from './database'
-
-type Statement = BatchItem<'sqlite'>
+import { EventType } from '../../schema/events'
+import { type EventProjector, updateOnce } from './projected-event'
 
 /**
  * The tenant-wide inventory rows, as the site's inventory book folds the same events. Each
@@ -13,15 +10,7 @@ type Statement = BatchItem<'sqlite'>
  * relations and grants are marked removed or revoked rather than deleted, so a replayed
  * addition never brings one back.
  */
-export const projectInventoryEvent = (
-  db: ProjectionsDb,
-  siteId: string,
-  tenantId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const seq = event.seq
-  const time = new Date(event.time).toISOString()
+export const projectInventoryEvent: EventProjector = ({ db, siteId, tenantId, seq, time, body }) => {
   switch (body.type) {
     case EventType.entityCreated:
     case EventType.entityUpdated: {
@@ -48,10 +37,10 @@ export const projectInventoryEvent = (
     }
     case EventType.entityDeactivated:
     case EventType.entityRestored:
-      return db
-        .update(inventoryEntities)
-        .set({ active: body.type === EventType.entityRestored, updatedAt: time, lastSeq: seq })
-        .where(and(eq(inventoryEntities.id, body.data.entity_id), lt(inventoryEntities.lastSeq, seq)))
+      return updateOnce(db, seq, inventoryEntities, body.data.entity_id, {
+        active: body.type === EventType.entityRestored,
+        updatedAt: time,
+      })
     case EventType.entityMarkedStale:
       return db
         .update(inventoryEntities)
@@ -112,10 +101,7 @@ export const projectInventoryEvent = (
         })
     }
     case EventType.entityGrantRevoked:
-      return db
-        .update(inventoryGrants)
-        .set({ revoked: true, lastSeq: seq })
-        .where(and(eq(inventoryGrants.id, body.data.grant_id), lt(inventoryGrants.lastSeq, seq)))
+      return updateOnce(db, seq, inventoryGrants, body.data.grant_id, { revoked: true })
     default:
       return undefined
   }

@@ -1,26 +1,14 @@
-import { and, eq, lt, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
+import { lt, sql } from 'drizzle-orm'
 import { consumers, resourceStatus, resources } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
-import type { ProjectionsDb } from './database'
-
-type Statement = BatchItem<'sqlite'>
+import { EventType } from '../../schema/events'
+import { type EventProjector, updateOnce } from './projected-event'
 
 /**
  * The tenant-wide consumer, resource and status rows, as the site's resource book folds the
  * same events. Each statement applies once: inserts ignore a row that is there, changes need
  * an older `last_seq`, and a status report needs a higher report number than the stored one.
  */
-export const projectResourceEvent = (
-  db: ProjectionsDb,
-  siteId: string,
-  tenantId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const seq = event.seq
-  const time = new Date(event.time).toISOString()
-  const newer = (resourceId: string) => and(eq(resources.id, resourceId), lt(resources.lastSeq, seq))
+export const projectResourceEvent: EventProjector = ({ db, siteId, tenantId, seq, time, body }) => {
   switch (body.type) {
     case EventType.consumerCreated: {
       const { consumer_id, name, agent_id, selector, labels } = body.data
@@ -40,10 +28,7 @@ export const projectResourceEvent = (
         .onConflictDoNothing()
     }
     case EventType.consumerDeleted:
-      return db
-        .update(consumers)
-        .set({ deletedAt: time, lastSeq: seq })
-        .where(and(eq(consumers.id, body.data.consumer_id), lt(consumers.lastSeq, seq)))
+      return updateOnce(db, seq, consumers, body.data.consumer_id, { deletedAt: time })
     case EventType.resourceCreated:
       return db
         .insert(resources)
@@ -62,26 +47,19 @@ export const projectResourceEvent = (
         })
         .onConflictDoNothing()
     case EventType.resourceUpdated:
-      return db
-        .update(resources)
-        .set({
-          version: body.data.version,
-          name: body.data.spec.name,
-          spec: body.data.spec,
-          updatedAt: time,
-          lastSeq: seq,
-        })
-        .where(newer(body.data.resource_id))
+      return updateOnce(db, seq, resources, body.data.resource_id, {
+        version: body.data.version,
+        name: body.data.spec.name,
+        spec: body.data.spec,
+        updatedAt: time,
+      })
     case EventType.resourceDeleteRequested:
-      return db
-        .update(resources)
-        .set({ deleteRequestedAt: time, updatedAt: time, lastSeq: seq })
-        .where(newer(body.data.resource_id))
+      return updateOnce(db, seq, resources, body.data.resource_id, {
+        deleteRequestedAt: time,
+        updatedAt: time,
+      })
     case EventType.resourceDeleted:
-      return db
-        .update(resources)
-        .set({ deletedAt: time, updatedAt: time, lastSeq: seq })
-        .where(newer(body.data.resource_id))
+      return updateOnce(db, seq, resources, body.data.resource_id, { deletedAt: time, updatedAt: time })
     case EventType.resourceStatusReported: {
       const d = body.data
       const row = {

@@ -1,13 +1,7 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { runSteps, runs, tasks } from '../../schema/db/projections'
-import { EventType, type LoggedEvent, RUN_MOVED_TO, type SitewireEventBody } from '../../schema/events'
-import type { ProjectionsDb } from './database'
-
-type Statement = BatchItem<'sqlite'>
-
-/** Producers may give any RFC 3339 offset; the history sorts and filters by time, so it stores UTC. */
-const utc = (time: string) => new Date(time).toISOString()
+import { EventType, RUN_MOVED_TO } from '../../schema/events'
+import { type EventProjector, updateOnce } from './projected-event'
 
 /** Milliseconds from the run's first dispatch to `end`; null for a run that never started. */
 const runDurationTo = (end: string) =>
@@ -18,17 +12,7 @@ const runDurationTo = (end: string) =>
  * same events. Each statement applies once: inserts ignore a row that is there, updates
  * need a `last_seq` older than the event's.
  */
-export const projectRunEvent = (
-  db: ProjectionsDb,
-  siteId: string,
-  tenantId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const time = utc(event.time)
-  const seq = event.seq
-  const task = (taskId: string) => and(eq(tasks.id, taskId), lt(tasks.lastSeq, seq))
-  const run = (runId: string) => and(eq(runs.id, runId), lt(runs.lastSeq, seq))
+export const projectRunEvent: EventProjector = ({ db, siteId, tenantId, event, seq, time, body }) => {
   const step = (ref: { run_id: string; agent_id: string; index: number; attempt: number }) =>
     and(
       eq(runSteps.runId, ref.run_id),
@@ -53,15 +37,13 @@ export const projectRunEvent = (
         })
         .onConflictDoNothing()
     case EventType.taskUpdated:
-      return db
-        .update(tasks)
-        .set({ name: body.data.definition.name, version: body.data.version, updatedAt: time, lastSeq: seq })
-        .where(task(body.data.task_id))
+      return updateOnce(db, seq, tasks, body.data.task_id, {
+        name: body.data.definition.name,
+        version: body.data.version,
+        updatedAt: time,
+      })
     case EventType.taskDeleted:
-      return db
-        .update(tasks)
-        .set({ deletedAt: time, updatedAt: time, lastSeq: seq })
-        .where(task(body.data.task_id))
+      return updateOnce(db, seq, tasks, body.data.task_id, { deletedAt: time, updatedAt: time })
     case EventType.runRequested: {
       const request = body.data
       return db
@@ -88,51 +70,36 @@ export const projectRunEvent = (
     case EventType.runQueued:
     case EventType.runScheduled:
     case EventType.runCollecting:
-      return db
-        .update(runs)
-        .set({ status: RUN_MOVED_TO[body.type], lastSeq: seq })
-        .where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, { status: RUN_MOVED_TO[body.type] })
     case EventType.runDispatched:
-      return db
-        .update(runs)
-        .set({
-          status: RUN_MOVED_TO[body.type],
-          startedAt: sql`coalesce(${runs.startedAt}, ${time})`,
-          lastSeq: seq,
-        })
-        .where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, {
+        status: RUN_MOVED_TO[body.type],
+        startedAt: sql`coalesce(${runs.startedAt}, ${time})`,
+      })
     case EventType.runSkipped:
-      return db
-        .update(runs)
-        .set({
-          status: 'skipped',
-          reason: body.data.reason ?? null,
-          finishedAt: time,
-          durationMs: runDurationTo(time),
-          lastSeq: seq,
-        })
-        .where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, {
+        status: 'skipped',
+        reason: body.data.reason ?? null,
+        finishedAt: time,
+        durationMs: runDurationTo(time),
+      })
     case EventType.runFinished:
-      return db
-        .update(runs)
-        .set({
-          status: body.data.status,
-          reason: body.data.reason,
-          finishedAt: time,
-          durationMs: runDurationTo(time),
-          agentsSucceeded: body.data.agents.succeeded,
-          agentsFailed: body.data.agents.failed,
-          agentsNotStarted: body.data.agents.not_started,
-          lastSeq: seq,
-        })
-        .where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, {
+        status: body.data.status,
+        reason: body.data.reason,
+        finishedAt: time,
+        durationMs: runDurationTo(time),
+        agentsSucceeded: body.data.agents.succeeded,
+        agentsFailed: body.data.agents.failed,
+        agentsNotStarted: body.data.agents.not_started,
+      })
     case EventType.runArchived:
-      return db
-        .update(runs)
-        .set({ archiveKey: body.data.key, archiveBytes: body.data.bytes, lastSeq: seq })
-        .where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, {
+        archiveKey: body.data.key,
+        archiveBytes: body.data.bytes,
+      })
     case EventType.runArchiveDeleted:
-      return db.update(runs).set({ archiveDeletedAt: time, lastSeq: seq }).where(run(body.data.run_id))
+      return updateOnce(db, seq, runs, body.data.run_id, { archiveDeletedAt: time })
     case EventType.stepDispatched: {
       const { run_id, agent_id, index, attempt } = body.data
       // Selected from the run's row, so that each step carries its run's site, tenant and task.

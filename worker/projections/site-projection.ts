@@ -1,5 +1,4 @@
-import { and, eq, lt, type SQL, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
+import { eq, type SQL, sql } from 'drizzle-orm'
 import * as v from 'valibot'
 import {
   agents,
@@ -30,10 +29,9 @@ import { errorMessage } from '../lib/log'
 import { projectAlertEvent } from './alert-projection'
 import type { ProjectionsDb } from './database'
 import { projectInventoryEvent } from './inventory-projection'
+import { type EventProjector, projectedEvent, type Statement, updateOnce } from './projected-event'
 import { projectResourceEvent } from './resource-projection'
 import { projectRunEvent } from './run-projection'
-
-type Statement = BatchItem<'sqlite'>
 
 /** An event the projector could not turn into statements, and why. */
 export interface RejectedEvent {
@@ -123,24 +121,19 @@ const projectRow = (db: ProjectionsDb, siteId: string, tenantId: string, event: 
   const parsed = v.safeParse(SitewireEventBody, { type: event.type, data: event.data })
   if (!parsed.success)
     throw new Error(`${event.type} does not match its schema: ${v.summarize(parsed.issues)}`)
+  const projected = projectedEvent(db, siteId, tenantId, event, parsed.output)
   return (
-    projectSiteRow(db, siteId, event, parsed.output) ??
-    projectAgentRow(db, siteId, tenantId, event, parsed.output) ??
-    projectRunEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectAlertEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectResourceEvent(db, siteId, tenantId, event, parsed.output) ??
-    projectInventoryEvent(db, siteId, tenantId, event, parsed.output)
+    projectSiteRow(projected) ??
+    projectAgentRow(projected) ??
+    projectRunEvent(projected) ??
+    projectAlertEvent(projected) ??
+    projectResourceEvent(projected) ??
+    projectInventoryEvent(projected)
   )
 }
 
 /** The `sites` row follows the site's own events; `last_seq` makes each change apply once. */
-const projectSiteRow = (
-  db: ProjectionsDb,
-  siteId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const newer = and(eq(sites.id, siteId), lt(sites.lastSeq, event.seq))
+const projectSiteRow: EventProjector = ({ db, siteId, event, body }) => {
   switch (body.type) {
     case EventType.siteCreated:
       return db
@@ -162,26 +155,24 @@ const projectSiteRow = (
         })
         .onConflictDoNothing()
     case EventType.siteUpdated:
-      return db
-        .update(sites)
-        .set({
-          ...body.data,
-          ...(body.data.agent_approval ? { agentApproval: body.data.agent_approval } : {}),
-          ...(body.data.retention_days ? { retentionDays: body.data.retention_days } : {}),
-          updatedAt: event.time,
-          lastSeq: event.seq,
-        })
-        .where(newer)
+      return updateOnce(db, event.seq, sites, siteId, {
+        ...body.data,
+        ...(body.data.agent_approval ? { agentApproval: body.data.agent_approval } : {}),
+        ...(body.data.retention_days ? { retentionDays: body.data.retention_days } : {}),
+        updatedAt: event.time,
+      })
     case EventType.siteArchived:
-      return db
-        .update(sites)
-        .set({ status: 'archived', archivedAt: event.time, updatedAt: event.time, lastSeq: event.seq })
-        .where(newer)
+      return updateOnce(db, event.seq, sites, siteId, {
+        status: 'archived',
+        archivedAt: event.time,
+        updatedAt: event.time,
+      })
     case EventType.siteRestored:
-      return db
-        .update(sites)
-        .set({ status: 'active', archivedAt: null, updatedAt: event.time, lastSeq: event.seq })
-        .where(newer)
+      return updateOnce(db, event.seq, sites, siteId, {
+        status: 'active',
+        archivedAt: null,
+        updatedAt: event.time,
+      })
   }
 }
 
@@ -208,14 +199,7 @@ const withPackagesDelta = (facts: SQL, delta: AgentFactsReported['packages_delta
   return merged
 }
 
-const projectAgentRow = (
-  db: ProjectionsDb,
-  siteId: string,
-  tenantId: string,
-  event: LoggedEvent,
-  body: SitewireEventBody,
-): Statement | undefined => {
-  const newer = (agentId: string) => and(eq(agents.id, agentId), lt(agents.lastSeq, event.seq))
+const projectAgentRow: EventProjector = ({ db, siteId, tenantId, event, body }) => {
   switch (body.type) {
     case EventType.agentEnrolled:
       return db
@@ -237,21 +221,19 @@ const projectAgentRow = (
     case EventType.agentRejected:
     case EventType.agentRevoked: {
       const status = AGENT_STATUS_AFTER
-      return db
-        .update(agents)
-        .set({ status: status[body.type], lastSeq: event.seq })
-        .where(newer(body.data.agent_id))
+      return updateOnce(db, event.seq, agents, body.data.agent_id, { status: status[body.type] })
     }
     case EventType.agentConnected:
-      return db
-        .update(agents)
-        .set({ presence: 'online', version: body.data.version, lastSeenAt: event.time, lastSeq: event.seq })
-        .where(newer(body.data.agent_id))
+      return updateOnce(db, event.seq, agents, body.data.agent_id, {
+        presence: 'online',
+        version: body.data.version,
+        lastSeenAt: event.time,
+      })
     case EventType.agentDisconnected:
-      return db
-        .update(agents)
-        .set({ presence: 'offline', lastSeenAt: event.time, lastSeq: event.seq })
-        .where(newer(body.data.agent_id))
+      return updateOnce(db, event.seq, agents, body.data.agent_id, {
+        presence: 'offline',
+        lastSeenAt: event.time,
+      })
     case EventType.agentFactsReported: {
       // Each changed fact replaces the stored one whole; removed ones go; the os columns follow.
       const path = (name: string) => sql`${`$."${name.replace(/"/g, '')}"`}`
@@ -266,19 +248,15 @@ const projectAgentRow = (
           ? sql`json_remove(${withChanges}, ${sql.join(body.data.removed.map(path), sql`, `)})`
           : withChanges
       const merged = withPackagesDelta(withoutRemoved, body.data.packages_delta)
-      return db
-        .update(agents)
-        .set({
-          facts: merged,
-          osFamily: sql`json_extract(${merged}, '$.os.family')`,
-          osDistribution: sql`json_extract(${merged}, '$.os.distribution')`,
-          osVersion: sql`json_extract(${merged}, '$.os.version')`,
-          arch: sql`json_extract(${merged}, '$.arch')`,
-          hostname: sql`coalesce(json_extract(${merged}, '$.hostname'), ${agents.hostname})`,
-          lastSeenAt: event.time,
-          lastSeq: event.seq,
-        })
-        .where(newer(body.data.agent_id))
+      return updateOnce(db, event.seq, agents, body.data.agent_id, {
+        facts: merged,
+        osFamily: sql`json_extract(${merged}, '$.os.family')`,
+        osDistribution: sql`json_extract(${merged}, '$.os.distribution')`,
+        osVersion: sql`json_extract(${merged}, '$.os.version')`,
+        arch: sql`json_extract(${merged}, '$.arch')`,
+        hostname: sql`coalesce(json_extract(${merged}, '$.hostname'), ${agents.hostname})`,
+        lastSeenAt: event.time,
+      })
     }
     default:
       return undefined

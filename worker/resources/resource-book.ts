@@ -2,6 +2,9 @@ import { and, asc, count, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'dr
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
 import type { ResourceType } from '../../schema/resources/resource'
+import { loggedBody } from '../lib/logged-body'
+import { livePage, liveRow } from '../lib/row-pages'
+import { updateRow } from '../lib/update-row'
 import type { SiteDatabase } from '../site/feature'
 
 export type ConsumerRow = typeof store.consumers.$inferSelect
@@ -14,7 +17,7 @@ export class ResourceBook {
   constructor(private readonly db: SiteDatabase) {}
 
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     switch (body.type) {
       case EventType.consumerCreated: {
         const { consumer_id, name, agent_id, selector, labels } = body.data
@@ -25,11 +28,7 @@ export class ResourceBook {
         return
       }
       case EventType.consumerDeleted:
-        this.db
-          .update(store.consumers)
-          .set({ deletedAt: event.time })
-          .where(eq(store.consumers.id, body.data.consumer_id))
-          .run()
+        updateRow(this.db, store.consumers, body.data.consumer_id, { deletedAt: event.time })
         return
       case EventType.resourceCreated:
       case EventType.resourceUpdated: {
@@ -49,18 +48,16 @@ export class ResourceBook {
         return
       }
       case EventType.resourceDeleteRequested:
-        this.db
-          .update(store.resources)
-          .set({ deleteRequestedAt: event.time, updatedAt: event.time })
-          .where(eq(store.resources.id, body.data.resource_id))
-          .run()
+        updateRow(this.db, store.resources, body.data.resource_id, {
+          deleteRequestedAt: event.time,
+          updatedAt: event.time,
+        })
         return
       case EventType.resourceDeleted:
-        this.db
-          .update(store.resources)
-          .set({ deletedAt: event.time, updatedAt: event.time })
-          .where(eq(store.resources.id, body.data.resource_id))
-          .run()
+        updateRow(this.db, store.resources, body.data.resource_id, {
+          deletedAt: event.time,
+          updatedAt: event.time,
+        })
         return
       case EventType.resourceStatusReported:
         this.report(event, body.data)
@@ -98,11 +95,7 @@ export class ResourceBook {
   }
 
   consumer(id: string): ConsumerRow | undefined {
-    return this.db
-      .select()
-      .from(store.consumers)
-      .where(and(eq(store.consumers.id, id), isNull(store.consumers.deletedAt)))
-      .get()
+    return liveRow(this.db, store.consumers, id)
   }
 
   consumerNamed(name: string): ConsumerRow | undefined {
@@ -115,18 +108,7 @@ export class ResourceBook {
 
   /** Live consumers, oldest first, after `cursor`; `limit + 1` rows so a page knows whether more follow. */
   consumers(limit: number, cursor: string | undefined): ConsumerRow[] {
-    return this.db
-      .select()
-      .from(store.consumers)
-      .where(
-        and(
-          isNull(store.consumers.deletedAt),
-          cursor === undefined ? undefined : gt(store.consumers.id, cursor),
-        ),
-      )
-      .orderBy(asc(store.consumers.id))
-      .limit(limit + 1)
-      .all()
+    return livePage(this.db, store.consumers, limit, cursor)
   }
 
   /** The consumers that may name this agent: its own, and every selector. */
@@ -141,11 +123,7 @@ export class ResourceBook {
 
   /** A resource not yet deleted (it may be deleting). */
   resource(id: string): ResourceRow | undefined {
-    return this.db
-      .select()
-      .from(store.resources)
-      .where(and(eq(store.resources.id, id), isNull(store.resources.deletedAt)))
-      .get()
+    return liveRow(this.db, store.resources, id)
   }
 
   /** A resource, deleted or not: what agents held of it until now. */

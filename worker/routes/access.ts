@@ -15,11 +15,11 @@ import {
 import { IdParam, PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { principalCache } from '../auth/principal-cache'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 const ListGrantsQuery = v.object({
   ...PageQuery.entries,
@@ -44,7 +44,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     valid('json', CreateApiKeyBody),
     async (c) => {
       const spec = c.req.valid('json')
-      const tenant = tenantOf(c.env, c.var.caller.tenantId)
+      const tenant = callerTenant(c)
       if (spec.site_id && !(await tenant.hasSite(spec.site_id))) {
         throw apiError(422, 'unknown_site', `no site ${spec.site_id} in this tenant`)
       }
@@ -64,11 +64,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
       const query = c.req.valid('query')
       return send(
         c,
-        await tenantOf(c.env, c.var.caller.tenantId).listApiKeys(
-          query.limit,
-          query.cursor,
-          query.include_revoked === 'true',
-        ),
+        await callerTenant(c).listApiKeys(query.limit, query.cursor, query.include_revoked === 'true'),
       )
     },
   )
@@ -81,7 +77,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getApiKey(c.req.valid('param').id)),
+    async (c) => send(c, await callerTenant(c).getApiKey(c.req.valid('param').id)),
   )
   .delete(
     '/:id',
@@ -97,10 +93,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     valid('param', IdParam),
     async (c) => {
       const id = c.req.valid('param').id
-      const reply = await tenantOf(c.env, c.var.caller.tenantId).revokeApiKey(id, {
-        caller: c.var.caller,
-        idempotency: c.var.idempotency,
-      })
+      const reply = await callerTenant(c).revokeApiKey(id, writeOf(c))
       principalCache.forgetKey(id)
       return send(c, reply)
     },
@@ -121,14 +114,7 @@ export const grantRoutes = new Hono<AppEnv>()
     authorize('admin'),
     requireJson,
     valid('json', CreateGrantBody),
-    async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).createGrant(c.req.valid('json'), {
-          caller: c.var.caller,
-          idempotency: c.var.idempotency,
-        }),
-      ),
+    async (c) => send(c, await callerTenant(c).createGrant(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/',
@@ -145,10 +131,7 @@ export const grantRoutes = new Hono<AppEnv>()
         ...(query.subject_id ? { subjectId: query.subject_id } : {}),
         ...(query.site_id ? { siteId: query.site_id } : {}),
       }
-      return send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).listGrants(query.limit, query.cursor, filter),
-      )
+      return send(c, await callerTenant(c).listGrants(query.limit, query.cursor, filter))
     },
   )
   .delete(
@@ -161,14 +144,7 @@ export const grantRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).revokeGrant(c.req.valid('param').id, {
-          caller: c.var.caller,
-          idempotency: c.var.idempotency,
-        }),
-      ),
+    async (c) => send(c, await callerTenant(c).revokeGrant(c.req.valid('param').id, writeOf(c))),
   )
 
 /** `/v1/audit`: the tenant's audit trail, read-only. */
@@ -184,5 +160,5 @@ export const auditRoutes = new Hono<AppEnv>().get(
   }),
   authorize('admin'),
   valid('query', ListAuditQuery),
-  async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).listAudit(c.req.valid('query'))),
+  async (c) => send(c, await callerTenant(c).listAudit(c.req.valid('query'))),
 )

@@ -2,9 +2,9 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerTenant } from '../http/caller-objects'
 import type { AppEnv } from '../http/context'
 import { route } from '../http/reply'
-import { tenantOf } from '../objects'
 
 const RebuildResult = v.object({ sites: v.number(), failed: v.array(v.string()) })
 
@@ -25,5 +25,5 @@ export const adminRoutes = new Hono<AppEnv>().post(
   }),
   audited('projections.rebuild', 'tenant'),
   authorize('admin'),
-  async (c) => c.json(await tenantOf(c.env, c.var.caller.tenantId).rebuildProjections(), 202),
+  async (c) => c.json(await callerTenant(c).rebuildProjections(), 202),
 )

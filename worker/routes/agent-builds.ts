@@ -14,11 +14,11 @@ import { AgentBuildStore } from '../agent-builds/build-store'
 import { authorize } from '../auth/authenticate'
 import { actorOf } from '../auth/caller'
 import { audited } from '../http/audited'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 const TAG = 'Agent upgrades'
 const BuildParam = v.object({ buildId: Ulid })
@@ -47,8 +47,7 @@ export const signingKeyRoutes = new Hono<AppEnv>()
     authorize('admin'),
     requireJson,
     valid('json', PutSigningKeyBody),
-    async (c) =>
-      send(c, await tenantOf(c.env, c.var.caller.tenantId).setAgentSigningKey(c.req.valid('json'))),
+    async (c) => send(c, await callerTenant(c).setAgentSigningKey(c.req.valid('json'))),
   )
   .get(
     '/',
@@ -59,7 +58,7 @@ export const signingKeyRoutes = new Hono<AppEnv>()
     }),
     authorize('viewer'),
     async (c) => {
-      const key = await tenantOf(c.env, c.var.caller.tenantId).agentSigningKey()
+      const key = await callerTenant(c).agentSigningKey()
       if (!key) throw apiError(404, 'not_found', 'no signing key is set')
       return c.json(key)
     },
@@ -105,7 +104,7 @@ export const agentBuildRoutes = new Hono<AppEnv>()
     valid('query', UploadAgentBuildQuery),
     async (c) => {
       announcedBuildLength(c.req.header('content-length'))
-      const key = await tenantOf(c.env, c.var.caller.tenantId).agentSigningKey()
+      const key = await callerTenant(c).agentSigningKey()
       const content = await c.req.arrayBuffer()
       const build = await builds(c).upload(
         c.req.valid('query'),

@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { describeRoute } from 'hono-openapi'
 import * as v from 'valibot'
 import {
@@ -11,18 +11,17 @@ import { Ulid } from '../../schema/common'
 import { AgentBuildStore } from '../agent-builds/build-store'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite, callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { ApiError, apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor, siteOf, tenantOf } from '../objects'
+import { siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 const TAG = 'Agent upgrades'
 const RolloutParam = v.object({ siteId: Ulid, rolloutId: Ulid })
 const BuildParam = v.object({ siteId: Ulid, buildId: Ulid })
-
-const rollouts = (c: Context<AppEnv>, siteId: string) => siteFor(c.env, siteId, c.var.caller).rollouts
 
 /** `/v1/sites/{siteId}/agent-rollouts`: upgrades of a site's agents to a build, batch by batch. */
 export const rolloutRoutes = new Hono<AppEnv>()
@@ -51,9 +50,8 @@ export const rolloutRoutes = new Hono<AppEnv>()
     valid('json', CreateRolloutBody),
     async (c) => {
       const body = c.req.valid('json')
-      const { siteId } = c.req.valid('param')
       // A site the caller may not see answers 404 before anything is said of the build.
-      const visible = await rollouts(c, siteId).list(1, undefined)
+      const visible = await callerSite(c).rollouts.list(1, undefined)
       if (visible.refused) return send(c, visible)
       const build = await new AgentBuildStore(c.env.ARCHIVES, c.var.caller.tenantId)
         .get(body.build_id)
@@ -62,8 +60,8 @@ export const rolloutRoutes = new Hono<AppEnv>()
             throw apiError(422, 'unknown_build', 'no such agent build', { build_id: body.build_id })
           throw error
         })
-      const key = await tenantOf(c.env, c.var.caller.tenantId).agentSigningKey()
-      return send(c, await rollouts(c, siteId).start(build, key, body, writeOf(c)))
+      const key = await callerTenant(c).agentSigningKey()
+      return send(c, await callerSite(c).rollouts.start(build, key, body, writeOf(c)))
     },
   )
   .get(
@@ -82,7 +80,7 @@ export const rolloutRoutes = new Hono<AppEnv>()
     valid('query', ListRolloutsQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(c, await rollouts(c, c.req.valid('param').siteId).list(limit, cursor))
+      return send(c, await callerSite(c).rollouts.list(limit, cursor))
     },
   )
   .get(
@@ -94,10 +92,7 @@ export const rolloutRoutes = new Hono<AppEnv>()
     }),
     valid('param', RolloutParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, rolloutId } = c.req.valid('param')
-      return send(c, await rollouts(c, siteId).get(rolloutId))
-    },
+    async (c) => send(c, await callerSite(c).rollouts.get(c.req.valid('param').rolloutId)),
   )
 
 for (const [action, summary, description] of [
@@ -125,10 +120,8 @@ for (const [action, summary, description] of [
     valid('param', RolloutParam),
     audited(`agent_rollout.${action}`, 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, rolloutId } = c.req.valid('param')
-      return send(c, await rollouts(c, siteId).control(rolloutId, action, writeOf(c)))
-    },
+    async (c) =>
+      send(c, await callerSite(c).rollouts.control(c.req.valid('param').rolloutId, action, writeOf(c))),
   )
 }
 

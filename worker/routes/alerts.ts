@@ -15,13 +15,13 @@ import {
 import { PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
-const AlertParam = v.object({ siteId: Ulid, alertId: Ulid })
+export const AlertParam = v.object({ siteId: Ulid, alertId: Ulid })
 const SilenceParam = v.object({ siteId: Ulid, silenceId: Ulid })
 const TAG = 'Alerts'
 
@@ -40,11 +40,7 @@ export const alertRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', ListAlertsQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.list(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).alerts.list(c.req.valid('query'))),
   )
   .get(
     '/:siteId/alerts/counts',
@@ -58,11 +54,7 @@ export const alertRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', AlertCountsQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.counts(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).alerts.counts(c.req.valid('query'))),
   )
   .get(
     '/:siteId/alerts/:alertId',
@@ -73,10 +65,7 @@ export const alertRoutes = new Hono<AppEnv>()
     }),
     valid('param', AlertParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, alertId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.get(alertId))
-    },
+    async (c) => send(c, await callerSite(c).alerts.get(c.req.valid('param').alertId)),
   )
   .get(
     '/:siteId/alerts/:alertId/history',
@@ -89,10 +78,7 @@ export const alertRoutes = new Hono<AppEnv>()
     }),
     valid('param', AlertParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, alertId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.history(alertId))
-    },
+    async (c) => send(c, await callerSite(c).alerts.history(c.req.valid('param').alertId)),
   )
   .post(
     '/:siteId/alerts/:alertId/acknowledge',
@@ -108,17 +94,15 @@ export const alertRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     optionalJson,
     valid('json', AlertNoteBody),
-    async (c) => {
-      const { siteId, alertId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.acknowledge(
-          alertId,
+        await callerSite(c).alerts.acknowledge(
+          c.req.valid('param').alertId,
           c.req.valid('json').note,
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .post(
     '/:siteId/alerts/:alertId/resolve',
@@ -133,10 +117,7 @@ export const alertRoutes = new Hono<AppEnv>()
     valid('param', AlertParam),
     audited('alert.resolve', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, alertId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.resolve(alertId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).alerts.resolve(c.req.valid('param').alertId, writeOf(c))),
   )
   .post(
     '/:siteId/silences',
@@ -160,14 +141,7 @@ export const alertRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateSilenceBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.createSilence(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).alerts.createSilence(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/silences',
@@ -181,10 +155,7 @@ export const alertRoutes = new Hono<AppEnv>()
     valid('query', PageQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.silences(limit, cursor),
-      )
+      return send(c, await callerSite(c).alerts.silences(limit, cursor))
     },
   )
   .get(
@@ -196,10 +167,7 @@ export const alertRoutes = new Hono<AppEnv>()
     }),
     valid('param', SilenceParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, silenceId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.silence(silenceId))
-    },
+    async (c) => send(c, await callerSite(c).alerts.silence(c.req.valid('param').silenceId)),
   )
   .delete(
     '/:siteId/silences/:silenceId',
@@ -213,8 +181,6 @@ export const alertRoutes = new Hono<AppEnv>()
     valid('param', SilenceParam),
     audited('silence.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, silenceId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.deleteSilence(silenceId, writeOf(c)))
-    },
+    async (c) =>
+      send(c, await callerSite(c).alerts.deleteSilence(c.req.valid('param').silenceId, writeOf(c))),
   )

@@ -5,6 +5,7 @@ import { checkPasswordAttempt, retryAfterSeconds } from '../auth/password-attemp
 import { sameOrigin } from '../auth/same-origin'
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie'
 import { signIn } from '../auth/sign-in'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
@@ -62,7 +63,7 @@ export const authRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const { sessionId } = sessionUserOf(c)
-      const reply = await tenantOf(c.env, c.var.caller.tenantId).signOut(sessionId, writeOf(c))
+      const reply = await callerTenant(c).signOut(sessionId, writeOf(c))
       clearSessionCookie(c)
       return reply.status === 204 ? c.body(null, 204) : send(c, reply)
     },
@@ -112,7 +113,7 @@ export const authRoutes = new Hono<AppEnv>()
     async (c) => {
       const { userId, sessionId } = sessionUserOf(c)
       const body = c.req.valid('json')
-      const tenant = tenantOf(c.env, c.var.caller.tenantId)
+      const tenant = callerTenant(c)
       const found = await tenant.getUser(userId)
       if (found.refused) return send(c, found)
       const user = found.body

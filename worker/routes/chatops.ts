@@ -16,6 +16,7 @@ import { runSlashCommand } from '../chatops/slack-commands'
 import { ephemeral, linkFirst } from '../chatops/slack-messages'
 import { verifySlackRequest } from '../chatops/slack-signature'
 import { parseSlashCommand } from '../chatops/slash-command'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError, parseOr400 } from '../http/errors'
 import { route, send } from '../http/reply'
@@ -121,8 +122,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
     authorize('admin'),
     requireJson,
     valid('json', PutSlackAppBody),
-    async (c) =>
-      send(c, await tenantOf(c.env, c.var.caller.tenantId).configureSlack(c.req.valid('json'), writeOf(c))),
+    async (c) => send(c, await callerTenant(c).configureSlack(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/slack',
@@ -132,7 +132,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: SlackApp, description: 'The Slack app, without its secret' },
     }),
     authorize('admin'),
-    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getSlackApp()),
+    async (c) => send(c, await callerTenant(c).getSlackApp()),
   )
   .delete(
     '/slack',
@@ -144,7 +144,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     async (c) => {
-      const answer = await tenantOf(c.env, c.var.caller.tenantId).removeSlack(writeOf(c))
+      const answer = await callerTenant(c).removeSlack(writeOf(c))
       return answer.status === 204 ? c.body(null, 204) : send(c, answer)
     },
   )
@@ -159,7 +159,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
       ok: { status: 201, schema: SlackLinkCode, description: 'The code' },
       errors: { 403: 'An API key no user made' },
     }),
-    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).issueSlackLinkCode(writeOf(c))),
+    async (c) => send(c, await callerTenant(c).issueSlackLinkCode(writeOf(c))),
   )
   .get(
     '/slack/links',
@@ -172,7 +172,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
     valid('query', ListSlackLinksQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      const tenant = tenantOf(c.env, c.var.caller.tenantId)
+      const tenant = callerTenant(c)
       if (atLeast(roleOn(c.var.principal), 'admin'))
         return send(c, await tenant.listSlackLinks(limit, cursor, null))
       const userId = await tenant.slackUserOf(c.var.caller.actor)
@@ -194,7 +194,7 @@ export const chatopsRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await tenantOf(c.env, c.var.caller.tenantId).unlinkSlack(
+        await callerTenant(c).unlinkSlack(
           c.req.valid('param').id,
           !atLeast(roleOn(c.var.principal), 'admin'),
           writeOf(c),

@@ -8,11 +8,12 @@ import { authorize } from '../auth/authenticate'
 import { fetchedFileKey, siteFileKey } from '../files/paths'
 import { announcedLength, fileResponse } from '../files/storage'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { valid } from '../http/validation'
-import { siteFor, siteOf } from '../objects'
+import { siteOf } from '../objects'
 import { SiteParam } from './sites'
 
 /** A step index or attempt in a path. */
@@ -66,11 +67,7 @@ export const fileRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', ListFilesQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).files.list(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).files.list(c.req.valid('query'))),
   )
   .get(
     '/:siteId/files/:fileId',
@@ -81,10 +78,7 @@ export const fileRoutes = new Hono<AppEnv>()
     }),
     valid('param', FileParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).files.get(fileId))
-    },
+    async (c) => send(c, await callerSite(c).files.get(c.req.valid('param').fileId)),
   )
   .get(
     '/:siteId/files/:fileId/content',
@@ -98,7 +92,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, fileId } = c.req.valid('param')
-      const reply = await siteFor(c.env, siteId, c.var.caller).files.get(fileId)
+      const reply = await callerSite(c).files.get(fileId)
       if (reply.refused) return send(c, reply)
       const file = reply.body
       const object = await c.env.ARCHIVES.get(siteFileKey(siteId, fileId))
@@ -120,10 +114,7 @@ export const fileRoutes = new Hono<AppEnv>()
     valid('param', FileParam),
     audited('file.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, fileId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).files.delete(fileId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).files.delete(c.req.valid('param').fileId, writeOf(c))),
   )
   .get(
     '/:siteId/runs/:runId/files/:agentId/:index',
@@ -139,7 +130,7 @@ export const fileRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     async (c) => {
       const { siteId, runId, agentId, index } = c.req.valid('param')
-      const reply = await siteFor(c.env, siteId, c.var.caller).files.fetched(runId, agentId, index)
+      const reply = await callerSite(c).files.fetched(runId, agentId, index)
       if (reply.refused) return send(c, reply)
       const fetched = reply.body
       const object = await c.env.ARCHIVES.get(fetchedFileKey(siteId, runId, agentId, index, fetched.attempt))

@@ -23,6 +23,13 @@ const DESCRIPTION =
   'body is not kept. An accepted delivery is recorded as it came, then each of its alerts fires, updates or ' +
   'resolves its series, in one transaction.'
 
+/** What any delivery may be refused for, whoever it is for. */
+const DELIVERY_ERRORS = {
+  401: 'The credentials do not hold (`details.reason` says why)',
+  413: `The body is over ${MAX_DELIVERY_BYTES} bytes`,
+  503: 'An SNS subscription could not be confirmed; SNS sends it again',
+}
+
 const receive = route({
   summary: 'Deliver alerts',
   tag: 'Alerts',
@@ -30,11 +37,9 @@ const receive = route({
   description: DESCRIPTION,
   ok: { status: 200, schema: HookAccepted, description: 'The delivery and what each alert led to' },
   errors: {
-    401: 'The credentials do not hold (`details.reason` says why)',
+    ...DELIVERY_ERRORS,
     404: 'No such site or integration',
     409: 'The site is archived, or the delivery id was accepted before (`duplicate_delivery`)',
-    413: `The body is over ${MAX_DELIVERY_BYTES} bytes`,
-    503: 'An SNS subscription could not be confirmed; SNS sends it again',
   },
 })
 
@@ -76,11 +81,9 @@ const receiveForTenant = route({
     'handed over again), `unrouted` when it names no site.',
   ok: { status: 200, schema: TenantHookAccepted, description: 'The delivery and where each alert went' },
   errors: {
-    401: 'The credentials do not hold (`details.reason` says why)',
+    ...DELIVERY_ERRORS,
     404: 'No such tenant or integration',
     409: 'The delivery id was accepted before (`duplicate_delivery`)',
-    413: `The body is over ${MAX_DELIVERY_BYTES} bytes`,
-    503: 'An SNS subscription could not be confirmed; SNS sends it again',
   },
 })
 

@@ -12,10 +12,10 @@ import {
 import { PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const IntegrationParam = v.object({ siteId: Ulid, integrationId: Ulid })
@@ -43,14 +43,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', CreateIntegrationBody),
     async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.createIntegration(
-          c.req.valid('json'),
-          originOf(c),
-          writeOf(c),
-        ),
-      ),
+      send(c, await callerSite(c).alerts.createIntegration(c.req.valid('json'), originOf(c), writeOf(c))),
   )
   .get(
     '/:siteId/integrations',
@@ -64,14 +57,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     valid('query', PageQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).alerts.integrations(
-          limit,
-          cursor,
-          originOf(c),
-        ),
-      )
+      return send(c, await callerSite(c).alerts.integrations(limit, cursor, originOf(c)))
     },
   )
   .get(
@@ -83,13 +69,8 @@ export const integrationRoutes = new Hono<AppEnv>()
     }),
     valid('param', IntegrationParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.integration(integrationId, originOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).alerts.integration(c.req.valid('param').integrationId, originOf(c))),
   )
   .patch(
     '/:siteId/integrations/:integrationId',
@@ -109,18 +90,16 @@ export const integrationRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', UpdateIntegrationBody),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.updateIntegration(
-          integrationId,
+        await callerSite(c).alerts.updateIntegration(
+          c.req.valid('param').integrationId,
           c.req.valid('json'),
           originOf(c),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .post(
     '/:siteId/integrations/:integrationId/rotate-secret',
@@ -136,17 +115,11 @@ export const integrationRoutes = new Hono<AppEnv>()
     valid('param', IntegrationParam),
     audited('integration.rotate_secret', 'site'),
     authorize('admin', 'site'),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.rotateSecret(
-          integrationId,
-          originOf(c),
-          writeOf(c),
-        ),
-      )
-    },
+        await callerSite(c).alerts.rotateSecret(c.req.valid('param').integrationId, originOf(c), writeOf(c)),
+      ),
   )
   .post(
     '/:siteId/integrations/:integrationId/retire-secret',
@@ -160,17 +133,11 @@ export const integrationRoutes = new Hono<AppEnv>()
     valid('param', IntegrationParam),
     audited('integration.retire_secret', 'site'),
     authorize('admin', 'site'),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.retireSecret(
-          integrationId,
-          originOf(c),
-          writeOf(c),
-        ),
-      )
-    },
+        await callerSite(c).alerts.retireSecret(c.req.valid('param').integrationId, originOf(c), writeOf(c)),
+      ),
   )
   .delete(
     '/:siteId/integrations/:integrationId',
@@ -184,17 +151,15 @@ export const integrationRoutes = new Hono<AppEnv>()
     valid('param', IntegrationParam),
     audited('integration.delete', 'site'),
     authorize('admin', 'site'),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.deleteIntegration(
-          integrationId,
+        await callerSite(c).alerts.deleteIntegration(
+          c.req.valid('param').integrationId,
           originOf(c),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .get(
     '/:siteId/integrations/:integrationId/refusals',
@@ -207,10 +172,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     }),
     valid('param', IntegrationParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).alerts.refusals(integrationId))
-    },
+    async (c) => send(c, await callerSite(c).alerts.refusals(c.req.valid('param').integrationId)),
   )
   .get(
     '/:siteId/integrations/:integrationId/deliveries',
@@ -225,11 +187,8 @@ export const integrationRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', PageQuery),
     async (c) => {
-      const { siteId, integrationId } = c.req.valid('param')
+      const { integrationId } = c.req.valid('param')
       const { limit, cursor } = c.req.valid('query')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).alerts.deliveries(integrationId, limit, cursor),
-      )
+      return send(c, await callerSite(c).alerts.deliveries(integrationId, limit, cursor))
     },
   )

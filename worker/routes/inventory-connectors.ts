@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import * as v from 'valibot'
 import { Ulid } from '../../schema/common'
 import {
@@ -13,10 +13,10 @@ import {
 } from '../../schema/inventory/connectors'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const ConnectorParam = v.object({ siteId: Ulid, connectorId: Ulid })
@@ -25,8 +25,6 @@ const WRITE_ERRORS = { 409: 'The site is archived', 415: 'Body is not JSON' }
 const SECRETS =
   'Credentials never reach the platform: `*_secret` fields name secrets in the agent’s own store ' +
   '(`sitewire-agent secrets set NAME`), and whatever they hold is taken as a name, never as a key.'
-
-const connectorsOf = (c: Context<AppEnv>, siteId: string) => siteFor(c.env, siteId, c.var.caller).connectors
 
 /** `/v1/sites/{siteId}/inventory/connectors/…`: cloud connectors an agent of the site runs. */
 export const connectorRoutes = new Hono<AppEnv>()
@@ -51,10 +49,7 @@ export const connectorRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', CreateConnectorBody),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(c, await connectorsOf(c, siteId).create(c.req.valid('json'), writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).connectors.create(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/inventory/connectors',
@@ -69,7 +64,7 @@ export const connectorRoutes = new Hono<AppEnv>()
     valid('query', ConnectorListQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(c, await connectorsOf(c, c.req.valid('param').siteId).list(limit, cursor))
+      return send(c, await callerSite(c).connectors.list(limit, cursor))
     },
   )
   .get(
@@ -81,10 +76,7 @@ export const connectorRoutes = new Hono<AppEnv>()
     }),
     valid('param', ConnectorParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, connectorId } = c.req.valid('param')
-      return send(c, await connectorsOf(c, siteId).get(connectorId))
-    },
+    async (c) => send(c, await callerSite(c).connectors.get(c.req.valid('param').connectorId)),
   )
   .patch(
     '/:siteId/inventory/connectors/:connectorId',
@@ -100,10 +92,15 @@ export const connectorRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', UpdateConnectorBody),
-    async (c) => {
-      const { siteId, connectorId } = c.req.valid('param')
-      return send(c, await connectorsOf(c, siteId).update(connectorId, c.req.valid('json'), writeOf(c)))
-    },
+    async (c) =>
+      send(
+        c,
+        await callerSite(c).connectors.update(
+          c.req.valid('param').connectorId,
+          c.req.valid('json'),
+          writeOf(c),
+        ),
+      ),
   )
   .delete(
     '/:siteId/inventory/connectors/:connectorId',
@@ -117,10 +114,7 @@ export const connectorRoutes = new Hono<AppEnv>()
     valid('param', ConnectorParam),
     audited('inventory.connector.delete', 'site'),
     authorize('admin', 'site'),
-    async (c) => {
-      const { siteId, connectorId } = c.req.valid('param')
-      return send(c, await connectorsOf(c, siteId).delete(connectorId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).connectors.delete(c.req.valid('param').connectorId, writeOf(c))),
   )
   .post(
     '/:siteId/inventory/connectors/:connectorId/sync',
@@ -139,9 +133,9 @@ export const connectorRoutes = new Hono<AppEnv>()
     optionalJson,
     valid('json', SyncConnectorBody),
     async (c) => {
-      const { siteId, connectorId } = c.req.valid('param')
+      const { connectorId } = c.req.valid('param')
       const body = c.req.valid('json') ?? {}
-      return send(c, await connectorsOf(c, siteId).sync(connectorId, body.resource_types, writeOf(c)))
+      return send(c, await callerSite(c).connectors.sync(connectorId, body.resource_types, writeOf(c)))
     },
   )
   .get(
@@ -158,8 +152,8 @@ export const connectorRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', SyncHistoryQuery),
     async (c) => {
-      const { siteId, connectorId } = c.req.valid('param')
+      const { connectorId } = c.req.valid('param')
       const { limit, cursor } = c.req.valid('query')
-      return send(c, await connectorsOf(c, siteId).syncs(connectorId, limit, cursor))
+      return send(c, await callerSite(c).connectors.syncs(connectorId, limit, cursor))
     },
   )

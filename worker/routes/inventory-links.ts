@@ -44,10 +44,7 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     }),
     valid('param', EntityParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).grants(entityId, inventoryCaller(c, siteId)))
-    },
+    async (c) => send(c, await inventoryOf(c).grants(c.req.valid('param').entityId, inventoryCaller(c))),
   )
   .post(
     '/:siteId/inventory/entities/:entityId/grants',
@@ -64,18 +61,16 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     requireJson,
     valid('json', CreateEntityGrantBody),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await inventoryOf(c, siteId).grant(
-          entityId,
+        await inventoryOf(c).grant(
+          c.req.valid('param').entityId,
           c.req.valid('json'),
-          inventoryCaller(c, siteId),
+          inventoryCaller(c),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .delete(
     '/:siteId/inventory/entities/:entityId/grants/:grantId',
@@ -90,11 +85,8 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     audited('inventory.entity.revoke', 'site'),
     authorize('viewer', 'site'),
     async (c) => {
-      const { siteId, entityId, grantId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).revoke(entityId, grantId, inventoryCaller(c, siteId), writeOf(c)),
-      )
+      const { entityId, grantId } = c.req.valid('param')
+      return send(c, await inventoryOf(c).revoke(entityId, grantId, inventoryCaller(c), writeOf(c)))
     },
   )
   .post(
@@ -124,10 +116,7 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
       const remote = elsewhere
         ? await readProjections(c.env, (db) => remoteTarget(db, c.var.principal, elsewhere, input.to_id))
         : undefined
-      return send(
-        c,
-        await inventoryOf(c, siteId).relate(input, remote, inventoryCaller(c, siteId), writeOf(c)),
-      )
+      return send(c, await inventoryOf(c).relate(input, remote, inventoryCaller(c), writeOf(c)))
     },
   )
   .post(
@@ -148,17 +137,8 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateRelationBatchBody),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).relateMany(
-          c.req.valid('json').relations,
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
-    },
+    async (c) =>
+      send(c, await inventoryOf(c).relateMany(c.req.valid('json').relations, inventoryCaller(c), writeOf(c))),
   )
   .get(
     '/:siteId/inventory/relations',
@@ -171,10 +151,7 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', RelationListQuery),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).relations(c.req.valid('query'), inventoryCaller(c, siteId)))
-    },
+    async (c) => send(c, await inventoryOf(c).relations(c.req.valid('query'), inventoryCaller(c))),
   )
   .delete(
     '/:siteId/inventory/relations/:relationId',
@@ -188,11 +165,6 @@ export const inventoryLinkRoutes = new Hono<AppEnv>()
     valid('param', RelationParam),
     audited('inventory.relation.delete', 'site'),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, relationId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).unrelate(relationId, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await inventoryOf(c).unrelate(c.req.valid('param').relationId, inventoryCaller(c), writeOf(c))),
   )

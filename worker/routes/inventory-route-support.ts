@@ -2,10 +2,10 @@ import type { Context } from 'hono'
 import * as v from 'valibot'
 import { Ulid } from '../../schema/common'
 import { roleOn } from '../access/principal'
+import { callerSite, type SitePath } from '../http/caller-objects'
 import type { AppEnv } from '../http/context'
 import { apiError } from '../http/errors'
 import type { InventoryCaller } from '../inventory/entity-access'
-import { siteFor } from '../objects'
 
 export const EntityParam = v.object({ siteId: Ulid, entityId: Ulid })
 export const INVENTORY_TAG = 'Inventory'
@@ -16,9 +16,9 @@ export const ACCESS =
   'give read, write or admin on it; an entity the caller may not read answers 404.'
 
 /** Who calls, for the entity-level checks the site makes: their role on the site, user and teams. */
-export const inventoryCaller = (c: Context<AppEnv>, siteId: string): InventoryCaller => {
+export const inventoryCaller = <I extends SitePath>(c: Context<AppEnv, string, I>): InventoryCaller => {
   const { principal } = c.var
-  const siteRole = roleOn(principal, siteId)
+  const siteRole = roleOn(principal, c.req.valid('param').siteId)
   if (siteRole === null) throw apiError(404, 'not_found', 'site not found')
   return {
     userId: principal.actor.type === 'user' ? principal.actor.id : null,
@@ -27,5 +27,5 @@ export const inventoryCaller = (c: Context<AppEnv>, siteId: string): InventoryCa
   }
 }
 
-export const inventoryOf = (c: Context<AppEnv>, siteId: string) =>
-  siteFor(c.env, siteId, c.var.caller).inventory
+/** The inventory of the path's site, as the caller sees it. */
+export const inventoryOf = <I extends SitePath>(c: Context<AppEnv, string, I>) => callerSite(c).inventory

@@ -35,7 +35,7 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).fields()),
+    async (c) => send(c, await inventoryOf(c).fields()),
   )
   .put(
     '/:siteId/inventory/custom-fields/:kind/:name',
@@ -55,9 +55,9 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', PutCustomFieldBody),
     async (c) => {
-      const { siteId, kind, name } = c.req.valid('param')
+      const { kind, name } = c.req.valid('param')
       const field = parseOr400(CustomFieldDefinition, { ...c.req.valid('json'), kind, name }, 'body')
-      return send(c, await inventoryOf(c, siteId).defineField(field, inventoryCaller(c, siteId), writeOf(c)))
+      return send(c, await inventoryOf(c).defineField(field, inventoryCaller(c), writeOf(c)))
     },
   )
   .delete(
@@ -73,11 +73,8 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     audited('inventory.custom_field.remove', 'site'),
     authorize('admin', 'site'),
     async (c) => {
-      const { siteId, kind, name } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).removeField(kind, name, inventoryCaller(c, siteId), writeOf(c)),
-      )
+      const { kind, name } = c.req.valid('param')
+      return send(c, await inventoryOf(c).removeField(kind, name, inventoryCaller(c), writeOf(c)))
     },
   )
   .get(
@@ -89,7 +86,7 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).options()),
+    async (c) => send(c, await inventoryOf(c).options()),
   )
   .put(
     '/:siteId/inventory/options/:list',
@@ -107,18 +104,16 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', PutOptionListBody),
-    async (c) => {
-      const { siteId, list } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await inventoryOf(c, siteId).setOptions(
-          list,
+        await inventoryOf(c).setOptions(
+          c.req.valid('param').list,
           c.req.valid('json').values,
-          inventoryCaller(c, siteId),
+          inventoryCaller(c),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .get(
     '/:siteId/inventory/discovery-settings',
@@ -132,7 +127,7 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await inventoryOf(c, c.req.valid('param').siteId).discoverySettings()),
+    async (c) => send(c, await inventoryOf(c).discoverySettings()),
   )
   .put(
     '/:siteId/inventory/discovery-settings',
@@ -148,15 +143,6 @@ export const inventorySettingRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', StalenessSettings),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).setDiscoverySettings(
-          c.req.valid('json'),
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
-    },
+    async (c) =>
+      send(c, await inventoryOf(c).setDiscoverySettings(c.req.valid('json'), inventoryCaller(c), writeOf(c))),
   )

@@ -51,13 +51,7 @@ export const inventoryRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateEntityBody),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).create(c.req.valid('json'), inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
+    async (c) => send(c, await inventoryOf(c).create(c.req.valid('json'), inventoryCaller(c), writeOf(c))),
   )
   .post(
     '/:siteId/inventory/import',
@@ -80,18 +74,9 @@ export const inventoryRoutes = new Hono<AppEnv>()
     async (c) => {
       if (!/^text\/csv\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
         throw apiError(415, 'unsupported_media_type', 'send the entities as text/csv')
-      const { siteId } = c.req.valid('param')
       const { kind, apply } = c.req.valid('query')
       const candidates = readImport(await c.req.text(), kind)
-      return send(
-        c,
-        await inventoryOf(c, siteId).importEntities(
-          candidates,
-          apply,
-          inventoryCaller(c, siteId),
-          writeOf(c),
-        ),
-      )
+      return send(c, await inventoryOf(c).importEntities(candidates, apply, inventoryCaller(c), writeOf(c)))
     },
   )
   .get(
@@ -105,10 +90,7 @@ export const inventoryRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', EntityListQuery),
-    async (c) => {
-      const { siteId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).list(c.req.valid('query'), inventoryCaller(c, siteId)))
-    },
+    async (c) => send(c, await inventoryOf(c).list(c.req.valid('query'), inventoryCaller(c))),
   )
   .get(
     '/:siteId/inventory/entities/:entityId',
@@ -120,10 +102,7 @@ export const inventoryRoutes = new Hono<AppEnv>()
     }),
     valid('param', EntityParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).get(entityId, inventoryCaller(c, siteId)))
-    },
+    async (c) => send(c, await inventoryOf(c).get(c.req.valid('param').entityId, inventoryCaller(c))),
   )
   .patch(
     '/:siteId/inventory/entities/:entityId',
@@ -141,18 +120,16 @@ export const inventoryRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     requireJson,
     valid('json', UpdateEntityBody),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await inventoryOf(c, siteId).update(
-          entityId,
+        await inventoryOf(c).update(
+          c.req.valid('param').entityId,
           c.req.valid('json'),
-          inventoryCaller(c, siteId),
+          inventoryCaller(c),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .delete(
     '/:siteId/inventory/entities/:entityId',
@@ -167,13 +144,8 @@ export const inventoryRoutes = new Hono<AppEnv>()
     valid('param', EntityParam),
     audited('inventory.entity.deactivate', 'site'),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(
-        c,
-        await inventoryOf(c, siteId).deactivate(entityId, inventoryCaller(c, siteId), writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await inventoryOf(c).deactivate(c.req.valid('param').entityId, inventoryCaller(c), writeOf(c))),
   )
   .post(
     '/:siteId/inventory/entities/:entityId/restore',
@@ -187,10 +159,8 @@ export const inventoryRoutes = new Hono<AppEnv>()
     valid('param', EntityParam),
     audited('inventory.entity.restore', 'site'),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
-      return send(c, await inventoryOf(c, siteId).restore(entityId, inventoryCaller(c, siteId), writeOf(c)))
-    },
+    async (c) =>
+      send(c, await inventoryOf(c).restore(c.req.valid('param').entityId, inventoryCaller(c), writeOf(c))),
   )
   .get(
     '/:siteId/inventory/entities/:entityId/history',
@@ -210,10 +180,10 @@ export const inventoryRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', HistoryQuery),
     async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
+      const { entityId } = c.req.valid('param')
       const { at } = c.req.valid('query')
-      const inventory = inventoryOf(c, siteId)
-      const caller = inventoryCaller(c, siteId)
+      const inventory = inventoryOf(c)
+      const caller = inventoryCaller(c)
       return send(
         c,
         at ? await inventory.at(entityId, at, caller) : await inventory.changes(entityId, caller),
@@ -233,8 +203,8 @@ export const inventoryRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     valid('query', DiffQuery),
     async (c) => {
-      const { siteId, entityId } = c.req.valid('param')
+      const { entityId } = c.req.valid('param')
       const { from, to } = c.req.valid('query')
-      return send(c, await inventoryOf(c, siteId).diff(entityId, from, to, inventoryCaller(c, siteId)))
+      return send(c, await inventoryOf(c).diff(entityId, from, to, inventoryCaller(c)))
     },
   )

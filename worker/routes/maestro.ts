@@ -12,7 +12,7 @@ import {
   MaestroResourcePatch,
 } from '../../schema/api/maestro'
 import type { Consumer } from '../../schema/api/resources'
-import type { ResourceType } from '../../schema/resources/resource'
+import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { authenticate } from '../auth/authenticate'
 import { audited } from '../http/audited'
 import { type AppEnv, writeOf } from '../http/context'
@@ -25,6 +25,7 @@ import { bundleConfigs, presentBundle, presentConsumer, presentResource } from '
 import { parseSearch } from '../maestro/maestro-search'
 import { maestroSite, siteIdOf } from '../maestro/maestro-site'
 import { siteFor } from '../objects'
+import type { SpecPatch } from '../resources/resource-spec'
 
 /** Largest body: a bundle of manifests fits. */
 const MAX_MAESTRO_BODY_BYTES = 4 * 1024 * 1024
@@ -71,9 +72,31 @@ const consumerIdNamed = async (c: Context<AppEnv>, name: string): Promise<string
 const noContent = <T>(c: Context<AppEnv>, answer: Answer<T>) =>
   answer.refused ? sendMaestroError(c, answer.status, answer.body) : c.body(null, 204)
 
+/** How maestro shows a resource of the kind: a single one as a resource, a bundle as a bundle. */
+const presenterOf = (kind: ResourceType) => (item: unknown) =>
+  kind === 'single' ? presentResource(item as never) : presentBundle(item as never)
+
+/** Creates a resource for the consumer a maestro body names, and answers it presented. */
+const createResource = async (c: Context<AppEnv>, consumerName: string, spec: ResourceSpec) => {
+  const consumerId = await consumerIdNamed(c, consumerName)
+  return reply(
+    c,
+    await site(c).resources.create(spec.type, consumerId, spec, writeOf(c)),
+    presenterOf(spec.type),
+  )
+}
+
+/** Changes a resource at `version`, and answers it presented. */
+const updateResource = async (
+  c: Context<AppEnv>,
+  kind: ResourceType,
+  id: string,
+  version: number,
+  patch: SpecPatch,
+) => reply(c, await site(c).resources.update(kind, id, version, patch, writeOf(c)), presenterOf(kind))
+
 const resourceRoutes = (kind: ResourceType, path: string, listKind: string) => {
-  const present = (item: unknown) =>
-    kind === 'single' ? presentResource(item as never) : presentBundle(item as never)
+  const present = presenterOf(kind)
   return new Hono<AppEnv>()
     .get(`/${path}`, maestroSite('viewer'), valid('query', MaestroListQuery), async (c) => {
       const query = c.req.valid('query')
@@ -157,21 +180,14 @@ export const maestroRoutes = new Hono<AppEnv>()
     valid('json', MaestroResourceBody),
     async (c) => {
       const body = c.req.valid('json')
-      const consumerId = await consumerIdNamed(c, body.consumer_name)
-      const answer = await site(c).resources.create(
-        'single',
-        consumerId,
-        {
-          type: 'single',
-          name: body.name ?? '',
-          manifests: [body.manifest],
-          manifest_configs: [{ update_strategy: body.update_strategy.type, feedback_rules: [] }],
-          delete_option: body.delete_option.propagationPolicy,
-          labels: {},
-        },
-        writeOf(c),
-      )
-      return reply(c, answer, presentResource)
+      return createResource(c, body.consumer_name, {
+        type: 'single',
+        name: body.name ?? '',
+        manifests: [body.manifest],
+        manifest_configs: [{ update_strategy: body.update_strategy.type, feedback_rules: [] }],
+        delete_option: body.delete_option.propagationPolicy,
+        labels: {},
+      })
     },
   )
   .patch(
@@ -188,14 +204,7 @@ export const maestroRoutes = new Hono<AppEnv>()
         ...(update_strategy ? { update_strategy: update_strategy.type } : {}),
         ...(delete_option ? { delete_option: delete_option.propagationPolicy } : {}),
       }
-      const answer = await site(c).resources.update(
-        'single',
-        c.req.valid('param').id,
-        version,
-        patch,
-        writeOf(c),
-      )
-      return reply(c, answer, presentResource)
+      return updateResource(c, 'single', c.req.valid('param').id, version, patch)
     },
   )
   .post(
@@ -206,21 +215,14 @@ export const maestroRoutes = new Hono<AppEnv>()
     valid('json', MaestroBundleBody),
     async (c) => {
       const body = c.req.valid('json')
-      const consumerId = await consumerIdNamed(c, body.consumer_name)
-      const answer = await site(c).resources.create(
-        'bundle',
-        consumerId,
-        {
-          type: 'bundle',
-          name: body.name ?? '',
-          manifests: body.manifests,
-          manifest_configs: bundleConfigs(body.manifests, body.manifest_configs),
-          delete_option: body.delete_option.propagationPolicy,
-          labels: {},
-        },
-        writeOf(c),
-      )
-      return reply(c, answer, presentBundle)
+      return createResource(c, body.consumer_name, {
+        type: 'bundle',
+        name: body.name ?? '',
+        manifests: body.manifests,
+        manifest_configs: bundleConfigs(body.manifests, body.manifest_configs),
+        delete_option: body.delete_option.propagationPolicy,
+        labels: {},
+      })
     },
   )
   .patch(
@@ -239,14 +241,7 @@ export const maestroRoutes = new Hono<AppEnv>()
           : {}),
         ...(delete_option ? { delete_option: delete_option.propagationPolicy } : {}),
       }
-      const answer = await site(c).resources.update(
-        'bundle',
-        c.req.valid('param').id,
-        version,
-        patch,
-        writeOf(c),
-      )
-      return reply(c, answer, presentBundle)
+      return updateResource(c, 'bundle', c.req.valid('param').id, version, patch)
     },
   )
   .route('/', resourceRoutes('single', 'resources', 'ResourceList'))

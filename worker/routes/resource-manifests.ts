@@ -16,10 +16,10 @@ import { PageQuery, Ulid } from '../../schema/common'
 import type { ResourceSpec, ResourceType } from '../../schema/resources/resource'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { bundleSpec, resourceSpec, type SpecPatch } from '../resources/resource-spec'
 import { SiteParam } from './sites'
 
@@ -78,8 +78,10 @@ const manifestRoutes = <
       valid('json', kind.create),
       async (c) => {
         const body = c.req.valid('json')
-        const site = siteFor(c.env, c.req.valid('param').siteId, c.var.caller)
-        return send(c, await site.resources.create(type, body.consumer_id, kind.spec(body), writeOf(c)))
+        return send(
+          c,
+          await callerSite(c).resources.create(type, body.consumer_id, kind.spec(body), writeOf(c)),
+        )
       },
     )
     .get(
@@ -93,14 +95,7 @@ const manifestRoutes = <
       valid('param', SiteParam),
       authorize('viewer', 'site'),
       valid('query', ListResourcesQuery),
-      async (c) =>
-        send(
-          c,
-          await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.list(
-            type,
-            c.req.valid('query'),
-          ),
-        ),
+      async (c) => send(c, await callerSite(c).resources.list(type, c.req.valid('query'))),
     )
     .get(
       one,
@@ -115,10 +110,7 @@ const manifestRoutes = <
       }),
       valid('param', ResourceParam),
       authorize('viewer', 'site'),
-      async (c) => {
-        const { siteId, resourceId } = c.req.valid('param')
-        return send(c, await siteFor(c.env, siteId, c.var.caller).resources.get(type, resourceId))
-      },
+      async (c) => send(c, await callerSite(c).resources.get(type, c.req.valid('param').resourceId)),
     )
     .patch(
       one,
@@ -135,10 +127,9 @@ const manifestRoutes = <
       requireJson,
       valid('json', kind.update),
       async (c) => {
-        const { siteId, resourceId } = c.req.valid('param')
+        const { resourceId } = c.req.valid('param')
         const { version, ...patch } = c.req.valid('json')
-        const site = siteFor(c.env, siteId, c.var.caller)
-        return send(c, await site.resources.update(type, resourceId, version, patch, writeOf(c)))
+        return send(c, await callerSite(c).resources.update(type, resourceId, version, patch, writeOf(c)))
       },
     )
     .delete(
@@ -155,13 +146,8 @@ const manifestRoutes = <
       valid('param', ResourceParam),
       audited(`${kind.audit}.delete`, 'site'),
       authorize('operator', 'site'),
-      async (c) => {
-        const { siteId, resourceId } = c.req.valid('param')
-        return send(
-          c,
-          await siteFor(c.env, siteId, c.var.caller).resources.delete(type, resourceId, writeOf(c)),
-        )
-      },
+      async (c) =>
+        send(c, await callerSite(c).resources.delete(type, c.req.valid('param').resourceId, writeOf(c))),
     )
     .get(
       `${one}/status-history`,
@@ -176,12 +162,9 @@ const manifestRoutes = <
       authorize('viewer', 'site'),
       valid('query', PageQuery),
       async (c) => {
-        const { siteId, resourceId } = c.req.valid('param')
+        const { resourceId } = c.req.valid('param')
         const { limit, cursor } = c.req.valid('query')
-        return send(
-          c,
-          await siteFor(c.env, siteId, c.var.caller).resources.history(type, resourceId, limit, cursor),
-        )
+        return send(c, await callerSite(c).resources.history(type, resourceId, limit, cursor))
       },
     )
 }

@@ -5,10 +5,10 @@ import { PageQuery, Ulid } from '../../schema/common'
 import { ResourceSettings } from '../../schema/resources/resource'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { bundleRoutes, singleRoutes, TAG, WRITE_ERRORS } from './resource-manifests'
 import { SiteParam } from './sites'
 
@@ -32,14 +32,7 @@ const consumerRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateConsumerBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.createConsumer(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).resources.createConsumer(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/consumers',
@@ -53,7 +46,7 @@ const consumerRoutes = new Hono<AppEnv>()
     valid('query', PageQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      const site = siteFor(c.env, c.req.valid('param').siteId, c.var.caller)
+      const site = callerSite(c)
       return send(c, await site.resources.listConsumers(limit, cursor))
     },
   )
@@ -66,10 +59,7 @@ const consumerRoutes = new Hono<AppEnv>()
     }),
     valid('param', ConsumerParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, consumerId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).resources.getConsumer(consumerId))
-    },
+    async (c) => send(c, await callerSite(c).resources.getConsumer(c.req.valid('param').consumerId)),
   )
   .delete(
     '/:siteId/consumers/:consumerId',
@@ -84,13 +74,8 @@ const consumerRoutes = new Hono<AppEnv>()
     valid('param', ConsumerParam),
     audited('consumer.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, consumerId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).resources.deleteConsumer(consumerId, writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).resources.deleteConsumer(c.req.valid('param').consumerId, writeOf(c))),
   )
 
 /** `/v1/sites/{siteId}/resource-settings`: how the site's agents apply kinds of their own. */
@@ -104,8 +89,7 @@ const settingsRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) =>
-      send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.getSettings()),
+    async (c) => send(c, await callerSite(c).resources.getSettings()),
   )
   .put(
     '/:siteId/resource-settings',
@@ -126,14 +110,7 @@ const settingsRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', ResourceSettings),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).resources.updateSettings(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).resources.updateSettings(c.req.valid('json'), writeOf(c))),
   )
 
 /** A site's desired state: consumers, resources and bundles, and its resource settings. */

@@ -14,14 +14,14 @@ import {
 import { PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
+import { AlertParam } from './alerts'
 import { SiteParam } from './sites'
 
 const RuleParam = v.object({ siteId: Ulid, ruleId: Ulid })
-const AlertParam = v.object({ siteId: Ulid, alertId: Ulid })
 const TAG = 'Alerts'
 const WRITE_ERRORS = {
   409: 'The site is archived',
@@ -50,14 +50,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateRuleBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).rules.create(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).rules.create(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/rules',
@@ -71,10 +64,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     valid('query', PageQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).rules.list(limit, cursor),
-      )
+      return send(c, await callerSite(c).rules.list(limit, cursor))
     },
   )
   .post(
@@ -95,11 +85,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     requireJson,
     valid('json', BacktestBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).rules.backtest(c.req.valid('json')),
-      ),
+    async (c) => send(c, await callerSite(c).rules.backtest(c.req.valid('json'))),
   )
   .get(
     '/:siteId/rules/:ruleId',
@@ -110,10 +96,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     }),
     valid('param', RuleParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, ruleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.get(ruleId))
-    },
+    async (c) => send(c, await callerSite(c).rules.get(c.req.valid('param').ruleId)),
   )
   .patch(
     '/:siteId/rules/:ruleId',
@@ -129,13 +112,8 @@ export const ruleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', UpdateRuleBody),
-    async (c) => {
-      const { siteId, ruleId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).rules.update(ruleId, c.req.valid('json'), writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).rules.update(c.req.valid('param').ruleId, c.req.valid('json'), writeOf(c))),
   )
   .delete(
     '/:siteId/rules/:ruleId',
@@ -149,10 +127,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     valid('param', RuleParam),
     audited('rule.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, ruleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.delete(ruleId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).rules.delete(c.req.valid('param').ruleId, writeOf(c))),
   )
   .get(
     '/:siteId/rules/:ruleId/versions',
@@ -165,10 +140,7 @@ export const ruleRoutes = new Hono<AppEnv>()
     }),
     valid('param', RuleParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, ruleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.versions(ruleId))
-    },
+    async (c) => send(c, await callerSite(c).rules.versions(c.req.valid('param').ruleId)),
   )
   .get(
     '/:siteId/rules/:ruleId/triggers',
@@ -182,10 +154,8 @@ export const ruleRoutes = new Hono<AppEnv>()
     valid('param', RuleParam),
     authorize('viewer', 'site'),
     valid('query', TriggersQuery),
-    async (c) => {
-      const { siteId, ruleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).rules.triggers(ruleId, c.req.valid('query')))
-    },
+    async (c) =>
+      send(c, await callerSite(c).rules.triggers(c.req.valid('param').ruleId, c.req.valid('query'))),
   )
   .get(
     '/:siteId/alerts/:alertId/triggers',
@@ -198,11 +168,6 @@ export const ruleRoutes = new Hono<AppEnv>()
     valid('param', AlertParam),
     authorize('viewer', 'site'),
     valid('query', TriggersQuery),
-    async (c) => {
-      const { siteId, alertId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).rules.alertTriggers(alertId, c.req.valid('query')),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).rules.alertTriggers(c.req.valid('param').alertId, c.req.valid('query'))),
   )

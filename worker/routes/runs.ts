@@ -14,14 +14,15 @@ import {
 import { Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { apiError } from '../http/errors'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteFor, siteOf } from '../objects'
+import { siteOf } from '../objects'
 import { SiteParam } from './sites'
+import { TaskParam } from './tasks'
 
-const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
 const RunParam = v.object({ siteId: Ulid, runId: Ulid })
 
 /** `/v1/sites/{siteId}/…`: choosing targets, requesting runs, watching and stopping them. */
@@ -37,13 +38,7 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('viewer', 'site'),
     requireJson,
     valid('json', PreviewTargetsBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).runs.preview(
-          c.req.valid('json').target,
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).runs.preview(c.req.valid('json').target)),
   )
   .post(
     '/:siteId/tasks/:taskId/runs',
@@ -66,13 +61,8 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', RequestRunBody),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).runs.request(taskId, c.req.valid('json'), writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).runs.request(c.req.valid('param').taskId, c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/runs',
@@ -84,11 +74,7 @@ export const runRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', ListRunsQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).runs.list(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).runs.list(c.req.valid('query'))),
   )
   .get(
     '/:siteId/runs/:runId',
@@ -101,10 +87,7 @@ export const runRoutes = new Hono<AppEnv>()
     }),
     valid('param', RunParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, runId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).runs.get(runId))
-    },
+    async (c) => send(c, await callerSite(c).runs.get(c.req.valid('param').runId)),
   )
   .post(
     '/:siteId/runs/:runId/cancel',
@@ -117,10 +100,7 @@ export const runRoutes = new Hono<AppEnv>()
     valid('param', RunParam),
     audited('run.cancel', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, runId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).runs.cancel(runId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).runs.cancel(c.req.valid('param').runId, writeOf(c))),
   )
   .post(
     '/:siteId/runs/:runId/rerun',
@@ -136,13 +116,11 @@ export const runRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     optionalJson,
     valid('json', RerunBody),
-    async (c) => {
-      const { siteId, runId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).runs.rerun(runId, c.req.valid('json') ?? {}, writeOf(c)),
-      )
-    },
+        await callerSite(c).runs.rerun(c.req.valid('param').runId, c.req.valid('json') ?? {}, writeOf(c)),
+      ),
   )
   .get(
     '/:siteId/runs/:runId/logs',
@@ -185,8 +163,8 @@ export const runRoutes = new Hono<AppEnv>()
     valid('param', RunParam),
     authorize('viewer', 'site'),
     async (c) => {
-      const { siteId, runId } = c.req.valid('param')
-      const reply = await siteFor(c.env, siteId, c.var.caller).runs.archive(runId)
+      const { runId } = c.req.valid('param')
+      const reply = await callerSite(c).runs.archive(runId)
       if (reply.refused) return send(c, reply)
       const object = await c.env.ARCHIVES.get(reply.body.key)
       // Retention deletes the object before it records so; between the two the archive is already gone.

@@ -10,11 +10,11 @@ import {
   UpdateSavedReportBody,
 } from '../../schema/api/saved-reports'
 import { IdParam } from '../../schema/common'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { notFound } from '../http/errors'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 const TAG = 'Inventory'
 const WHOSE =
@@ -44,14 +44,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', CreateSavedReportBody),
     async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).createSavedReport(
-          c.req.valid('json'),
-          c.var.principal,
-          writeOf(c),
-        ),
-      ),
+      send(c, await callerTenant(c).createSavedReport(c.req.valid('json'), c.var.principal, writeOf(c))),
   )
   .get(
     '/saved-reports',
@@ -68,10 +61,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     valid('query', ListSavedReportsQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).listSavedReports(c.var.principal, limit, cursor),
-      )
+      return send(c, await callerTenant(c).listSavedReports(c.var.principal, limit, cursor))
     },
   )
   .get(
@@ -82,11 +72,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
       ok: { status: 200, schema: SavedReport, description: 'The saved report, with its last result' },
     }),
     valid('param', IdParam),
-    async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).getSavedReport(c.req.valid('param').id, c.var.principal),
-      ),
+    async (c) => send(c, await callerTenant(c).getSavedReport(c.req.valid('param').id, c.var.principal)),
   )
   .patch(
     '/saved-reports/:id',
@@ -107,7 +93,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await tenantOf(c.env, c.var.caller.tenantId).updateSavedReport(
+        await callerTenant(c).updateSavedReport(
           c.req.valid('param').id,
           c.req.valid('json'),
           c.var.principal,
@@ -126,7 +112,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     }),
     valid('param', IdParam),
     async (c) => {
-      const reply = await tenantOf(c.env, c.var.caller.tenantId).deleteSavedReport(
+      const reply = await callerTenant(c).deleteSavedReport(
         c.req.valid('param').id,
         c.var.principal,
         writeOf(c),
@@ -148,14 +134,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     }),
     valid('param', IdParam),
     async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).runSavedReport(
-          c.req.valid('param').id,
-          c.var.principal,
-          writeOf(c),
-        ),
-      ),
+      send(c, await callerTenant(c).runSavedReport(c.req.valid('param').id, c.var.principal, writeOf(c))),
   )
   .get(
     '/saved-reports/:id/results',
@@ -170,12 +149,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
       const { limit, cursor } = c.req.valid('query')
       return send(
         c,
-        await tenantOf(c.env, c.var.caller.tenantId).savedReportResults(
-          c.req.valid('param').id,
-          c.var.principal,
-          limit,
-          cursor,
-        ),
+        await callerTenant(c).savedReportResults(c.req.valid('param').id, c.var.principal, limit, cursor),
       )
     },
   )
@@ -191,11 +165,7 @@ export const savedReportRoutes = new Hono<AppEnv>()
     valid('param', SavedReportResultParam),
     async (c) => {
       const { id, resultId } = c.req.valid('param')
-      const reply = await tenantOf(c.env, c.var.caller.tenantId).savedReportResultFile(
-        id,
-        resultId,
-        c.var.principal,
-      )
+      const reply = await callerTenant(c).savedReportResultFile(id, resultId, c.var.principal)
       if (reply.refused) return send(c, reply)
       const object = await c.env.ARCHIVES.get(reply.body.key)
       if (!object) throw notFound('result')

@@ -10,10 +10,10 @@ import {
 import { Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
 const ScheduleParam = v.object({ siteId: Ulid, scheduleId: Ulid })
@@ -43,14 +43,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', CreateScheduleBody),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).schedules.create(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).schedules.create(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/schedules',
@@ -63,11 +56,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', ListSchedulesQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).schedules.list(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).schedules.list(c.req.valid('query'))),
   )
   .get(
     '/:siteId/schedules/:scheduleId',
@@ -78,10 +67,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     }),
     valid('param', ScheduleParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.get(scheduleId))
-    },
+    async (c) => send(c, await callerSite(c).schedules.get(c.req.valid('param').scheduleId)),
   )
   .patch(
     '/:siteId/schedules/:scheduleId',
@@ -99,17 +85,15 @@ export const scheduleRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', UpdateScheduleBody),
-    async (c) => {
-      const { siteId, scheduleId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).schedules.update(
-          scheduleId,
+        await callerSite(c).schedules.update(
+          c.req.valid('param').scheduleId,
           c.req.valid('json'),
           writeOf(c),
         ),
-      )
-    },
+      ),
   )
   .post(
     '/:siteId/schedules/:scheduleId/pause',
@@ -123,10 +107,8 @@ export const scheduleRoutes = new Hono<AppEnv>()
     valid('param', ScheduleParam),
     audited('schedule.pause', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.pause(scheduleId, true, writeOf(c)))
-    },
+    async (c) =>
+      send(c, await callerSite(c).schedules.pause(c.req.valid('param').scheduleId, true, writeOf(c))),
   )
   .post(
     '/:siteId/schedules/:scheduleId/resume',
@@ -142,13 +124,8 @@ export const scheduleRoutes = new Hono<AppEnv>()
     valid('param', ScheduleParam),
     audited('schedule.resume', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, scheduleId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).schedules.pause(scheduleId, false, writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).schedules.pause(c.req.valid('param').scheduleId, false, writeOf(c))),
   )
   .delete(
     '/:siteId/schedules/:scheduleId',
@@ -162,8 +139,5 @@ export const scheduleRoutes = new Hono<AppEnv>()
     valid('param', ScheduleParam),
     audited('schedule.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, scheduleId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).schedules.delete(scheduleId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).schedules.delete(c.req.valid('param').scheduleId, writeOf(c))),
   )

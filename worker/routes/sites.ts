@@ -16,12 +16,12 @@ import { Ulid } from '../../schema/common'
 import { sites } from '../../schema/db/projections'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite, callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
 import { labelMatches } from '../lib/label-selector'
 import { byId, toPage } from '../lib/paging'
-import { siteFor, tenantOf } from '../objects'
 import { readProjections } from '../projections/connection'
 import { visibleRows } from '../projections/visible-rows'
 
@@ -43,7 +43,7 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('json', CreateSiteBody),
     async (c) => {
       const write = writeOf(c)
-      return send(c, await tenantOf(c.env, c.var.caller.tenantId).createSite(c.req.valid('json'), write))
+      return send(c, await callerTenant(c).createSite(c.req.valid('json'), write))
     },
   )
   .get(
@@ -108,7 +108,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.get()),
+    async (c) => send(c, await callerSite(c).site.get()),
   )
   .patch(
     '/:siteId',
@@ -123,16 +123,7 @@ export const siteRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     requireJson,
     valid('json', UpdateSiteBody),
-    async (c) => {
-      const write = writeOf(c)
-      return send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.update(
-          c.req.valid('json'),
-          write,
-        ),
-      )
-    },
+    async (c) => send(c, await callerSite(c).site.update(c.req.valid('json'), writeOf(c))),
   )
   .post(
     '/:siteId/archive',
@@ -147,14 +138,7 @@ export const siteRoutes = new Hono<AppEnv>()
     authorize('admin', 'site'),
     optionalJson,
     valid('json', ArchiveSiteBody),
-    async (c) => {
-      const write = writeOf(c)
-      const { reason } = c.req.valid('json') ?? {}
-      return send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.archive(reason, write),
-      )
-    },
+    async (c) => send(c, await callerSite(c).site.archive(c.req.valid('json')?.reason, writeOf(c))),
   )
   .post(
     '/:siteId/restore',
@@ -166,10 +150,7 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     audited('site.restore', 'site'),
     authorize('admin', 'site'),
-    async (c) => {
-      const write = writeOf(c)
-      return send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.restore(write))
-    },
+    async (c) => send(c, await callerSite(c).site.restore(writeOf(c))),
   )
   .get(
     '/:siteId/status',
@@ -180,7 +161,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.status()),
+    async (c) => send(c, await callerSite(c).site.status()),
   )
   .get(
     '/:siteId/projection/quarantine',
@@ -194,7 +175,7 @@ export const siteRoutes = new Hono<AppEnv>()
     }),
     valid('param', SiteParam),
     authorize('viewer', 'site'),
-    async (c) => send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.quarantined()),
+    async (c) => send(c, await callerSite(c).site.quarantined()),
   )
   .post(
     '/:siteId/projection/retry',
@@ -208,6 +189,5 @@ export const siteRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     audited('projection.retry', 'site'),
     authorize('admin', 'site'),
-    async (c) =>
-      send(c, await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).site.retryQuarantined()),
+    async (c) => send(c, await callerSite(c).site.retryQuarantined()),
   )

@@ -5,13 +5,13 @@ import { Ulid } from '../../schema/common'
 import { TaskDefinition } from '../../schema/tasks/task'
 import { authorize } from '../auth/authenticate'
 import { audited } from '../http/audited'
+import { callerSite } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { optionalJson, requireJson, valid } from '../http/validation'
-import { siteFor } from '../objects'
 import { SiteParam } from './sites'
 
-const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
+export const TaskParam = v.object({ siteId: Ulid, taskId: Ulid })
 
 /** `/v1/sites/{siteId}/tasks`: tasks, each edit a new version. */
 export const taskRoutes = new Hono<AppEnv>()
@@ -29,14 +29,7 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', TaskDefinition),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).tasks.create(
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+    async (c) => send(c, await callerSite(c).tasks.create(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/tasks',
@@ -49,11 +42,7 @@ export const taskRoutes = new Hono<AppEnv>()
     valid('param', SiteParam),
     authorize('viewer', 'site'),
     valid('query', ListTasksQuery),
-    async (c) =>
-      send(
-        c,
-        await siteFor(c.env, c.req.valid('param').siteId, c.var.caller).tasks.list(c.req.valid('query')),
-      ),
+    async (c) => send(c, await callerSite(c).tasks.list(c.req.valid('query'))),
   )
   .get(
     '/:siteId/tasks/:taskId',
@@ -64,10 +53,7 @@ export const taskRoutes = new Hono<AppEnv>()
     }),
     valid('param', TaskParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.get(taskId))
-    },
+    async (c) => send(c, await callerSite(c).tasks.get(c.req.valid('param').taskId)),
   )
   .put(
     '/:siteId/tasks/:taskId',
@@ -83,13 +69,8 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     requireJson,
     valid('json', TaskDefinition),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(
-        c,
-        await siteFor(c.env, siteId, c.var.caller).tasks.update(taskId, c.req.valid('json'), writeOf(c)),
-      )
-    },
+    async (c) =>
+      send(c, await callerSite(c).tasks.update(c.req.valid('param').taskId, c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/:siteId/tasks/:taskId/versions',
@@ -100,10 +81,7 @@ export const taskRoutes = new Hono<AppEnv>()
     }),
     valid('param', TaskParam),
     authorize('viewer', 'site'),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.versions(taskId))
-    },
+    async (c) => send(c, await callerSite(c).tasks.versions(c.req.valid('param').taskId)),
   )
   .post(
     '/:siteId/tasks/:taskId/clone',
@@ -117,13 +95,11 @@ export const taskRoutes = new Hono<AppEnv>()
     authorize('operator', 'site'),
     optionalJson,
     valid('json', CloneTaskBody),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(
+    async (c) =>
+      send(
         c,
-        await siteFor(c.env, siteId, c.var.caller).tasks.clone(taskId, c.req.valid('json') ?? {}, writeOf(c)),
-      )
-    },
+        await callerSite(c).tasks.clone(c.req.valid('param').taskId, c.req.valid('json') ?? {}, writeOf(c)),
+      ),
   )
   .delete(
     '/:siteId/tasks/:taskId',
@@ -136,8 +112,5 @@ export const taskRoutes = new Hono<AppEnv>()
     valid('param', TaskParam),
     audited('task.delete', 'site'),
     authorize('operator', 'site'),
-    async (c) => {
-      const { siteId, taskId } = c.req.valid('param')
-      return send(c, await siteFor(c.env, siteId, c.var.caller).tasks.delete(taskId, writeOf(c)))
-    },
+    async (c) => send(c, await callerSite(c).tasks.delete(c.req.valid('param').taskId, writeOf(c))),
   )

@@ -9,10 +9,10 @@ import {
 } from '../../schema/api/teams'
 import { IdParam } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 /** `/v1/teams`: groups of users; a grant to a team applies to each member on their next request. */
 export const teamRoutes = new Hono<AppEnv>()
@@ -27,8 +27,7 @@ export const teamRoutes = new Hono<AppEnv>()
     authorize('admin'),
     requireJson,
     valid('json', CreateTeamBody),
-    async (c) =>
-      send(c, await tenantOf(c.env, c.var.caller.tenantId).createTeam(c.req.valid('json'), writeOf(c))),
+    async (c) => send(c, await callerTenant(c).createTeam(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/',
@@ -41,7 +40,7 @@ export const teamRoutes = new Hono<AppEnv>()
     valid('query', ListTeamsQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(c, await tenantOf(c.env, c.var.caller.tenantId).listTeams(limit, cursor))
+      return send(c, await callerTenant(c).listTeams(limit, cursor))
     },
   )
   .get(
@@ -53,7 +52,7 @@ export const teamRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getTeam(c.req.valid('param').id)),
+    async (c) => send(c, await callerTenant(c).getTeam(c.req.valid('param').id)),
   )
   .patch(
     '/:id',
@@ -68,14 +67,7 @@ export const teamRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', UpdateTeamBody),
     async (c) =>
-      send(
-        c,
-        await tenantOf(c.env, c.var.caller.tenantId).updateTeam(
-          c.req.valid('param').id,
-          c.req.valid('json'),
-          writeOf(c),
-        ),
-      ),
+      send(c, await callerTenant(c).updateTeam(c.req.valid('param').id, c.req.valid('json'), writeOf(c))),
   )
   .delete(
     '/:id',
@@ -88,8 +80,7 @@ export const teamRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) =>
-      send(c, await tenantOf(c.env, c.var.caller.tenantId).deleteTeam(c.req.valid('param').id, writeOf(c))),
+    async (c) => send(c, await callerTenant(c).deleteTeam(c.req.valid('param').id, writeOf(c))),
   )
   .put(
     '/:id/members/:userId',
@@ -103,7 +94,7 @@ export const teamRoutes = new Hono<AppEnv>()
     valid('param', TeamMemberParam),
     async (c) => {
       const { id, userId } = c.req.valid('param')
-      return send(c, await tenantOf(c.env, c.var.caller.tenantId).addTeamMember(id, userId, writeOf(c)))
+      return send(c, await callerTenant(c).addTeamMember(id, userId, writeOf(c)))
     },
   )
   .delete(
@@ -117,6 +108,6 @@ export const teamRoutes = new Hono<AppEnv>()
     valid('param', TeamMemberParam),
     async (c) => {
       const { id, userId } = c.req.valid('param')
-      return send(c, await tenantOf(c.env, c.var.caller.tenantId).removeTeamMember(id, userId, writeOf(c)))
+      return send(c, await callerTenant(c).removeTeamMember(id, userId, writeOf(c)))
     },
   )

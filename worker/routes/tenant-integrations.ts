@@ -12,16 +12,16 @@ import {
 } from '../../schema/api/alerts'
 import { PageQuery, Ulid } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 const IdParam = v.object({ integrationId: Ulid })
 const TAG = 'Alerts'
 
 const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin
-const tenant = (c: Context<AppEnv>) => tenantOf(c.env, c.var.caller.tenantId)
+const tenant = (c: Context<AppEnv>) => callerTenant(c)
 
 const ROUTING =
   'Its alerts go to the sites their labels name: the value of `routing.label` (default `site`) is looked up in ' +

@@ -11,10 +11,10 @@ import {
 import { IdParam } from '../../schema/common'
 import { authorize } from '../auth/authenticate'
 import { principalCache } from '../auth/principal-cache'
+import { callerTenant } from '../http/caller-objects'
 import { type AppEnv, writeOf } from '../http/context'
 import { route, send } from '../http/reply'
 import { requireJson, valid } from '../http/validation'
-import { tenantOf } from '../objects'
 
 /** `/v1/users`: the people who sign in to the tenant. No answer ever holds a password hash. */
 export const userRoutes = new Hono<AppEnv>()
@@ -32,8 +32,7 @@ export const userRoutes = new Hono<AppEnv>()
     authorize('admin'),
     requireJson,
     valid('json', CreateUserBody),
-    async (c) =>
-      send(c, await tenantOf(c.env, c.var.caller.tenantId).createUser(c.req.valid('json'), writeOf(c))),
+    async (c) => send(c, await callerTenant(c).createUser(c.req.valid('json'), writeOf(c))),
   )
   .get(
     '/',
@@ -46,7 +45,7 @@ export const userRoutes = new Hono<AppEnv>()
     valid('query', ListUsersQuery),
     async (c) => {
       const { limit, cursor } = c.req.valid('query')
-      return send(c, await tenantOf(c.env, c.var.caller.tenantId).listUsers(limit, cursor))
+      return send(c, await callerTenant(c).listUsers(limit, cursor))
     },
   )
   .get(
@@ -58,7 +57,7 @@ export const userRoutes = new Hono<AppEnv>()
     }),
     authorize('admin'),
     valid('param', IdParam),
-    async (c) => send(c, await tenantOf(c.env, c.var.caller.tenantId).getUser(c.req.valid('param').id)),
+    async (c) => send(c, await callerTenant(c).getUser(c.req.valid('param').id)),
   )
   .post(
     '/:id/password-reset',
@@ -77,7 +76,7 @@ export const userRoutes = new Hono<AppEnv>()
     async (c) =>
       send(
         c,
-        await tenantOf(c.env, c.var.caller.tenantId).resetPassword(
+        await callerTenant(c).resetPassword(
           c.req.valid('param').id,
           c.req.valid('json').password,
           writeOf(c),
@@ -99,11 +98,7 @@ export const userRoutes = new Hono<AppEnv>()
     requireJson,
     valid('json', UpdateUserBody),
     async (c) => {
-      const reply = await tenantOf(c.env, c.var.caller.tenantId).updateUser(
-        c.req.valid('param').id,
-        c.req.valid('json'),
-        writeOf(c),
-      )
+      const reply = await callerTenant(c).updateUser(c.req.valid('param').id, c.req.valid('json'), writeOf(c))
       // A disabled user's keys stop working; the cache does not know whose keys it holds.
       if (c.req.valid('json').disabled !== undefined) principalCache.clear()
       return send(c, reply)

@@ -1,7 +1,10 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
 import type { RuleTransition } from '../../schema/rules/rule-context'
+import { loggedBody } from '../lib/logged-body'
+import { livePage, liveRow } from '../lib/row-pages'
+import { updateRow } from '../lib/update-row'
 import type { SiteDatabase } from '../site/feature'
 import { NOTIFY_RETRIES_MS } from './rule-actions'
 
@@ -16,7 +19,7 @@ export class RuleBook {
   constructor(private readonly db: SiteDatabase) {}
 
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     switch (body.type) {
       case EventType.ruleCreated:
       case EventType.ruleUpdated: {
@@ -36,11 +39,7 @@ export class RuleBook {
         return
       }
       case EventType.ruleDeleted:
-        this.db
-          .update(store.rules)
-          .set({ deletedAt: event.time })
-          .where(eq(store.rules.id, body.data.rule_id))
-          .run()
+        updateRow(this.db, store.rules, body.data.rule_id, { deletedAt: event.time })
         return
       case EventType.ruleTriggered: {
         const d = body.data
@@ -89,26 +88,11 @@ export class RuleBook {
   }
 
   rule(id: string): RuleRow | undefined {
-    return this.db
-      .select()
-      .from(store.rules)
-      .where(and(eq(store.rules.id, id), isNull(store.rules.deletedAt)))
-      .get()
+    return liveRow(this.db, store.rules, id)
   }
 
   rules(limit: number, cursor: string | undefined): RuleRow[] {
-    return this.db
-      .select()
-      .from(store.rules)
-      .where(
-        and(
-          isNull(store.rules.deletedAt),
-          cursor === undefined ? undefined : sql`${store.rules.id} > ${cursor}`,
-        ),
-      )
-      .orderBy(asc(store.rules.id))
-      .limit(limit + 1)
-      .all()
+    return livePage(this.db, store.rules, limit, cursor)
   }
 
   /** Rules that may act, oldest first. */

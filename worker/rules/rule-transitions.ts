@@ -1,6 +1,7 @@
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
 import type { RuleContext, RuleTransition } from '../../schema/rules/rule-context'
 import type { AlertRow } from '../alerts/alert-book'
+import { loggedBody } from '../lib/logged-body'
 
 /** An alert event a rule may answer: which alert, which of its transitions, from which delivery. */
 export interface Heard {
@@ -16,7 +17,7 @@ const firingTransition = (episode: number): RuleTransition => (episode === 1 ? '
  * leaving its last silence while still firing is, so a maintenance window delays, never swallows.
  */
 export const heard = (event: LoggedEvent, alert: (id: string) => AlertRow | undefined): Heard | undefined => {
-  const body = { type: event.type, data: event.data } as SitewireEventBody
+  const body = loggedBody(event)
   switch (body.type) {
     case EventType.alertFired:
       if (body.data.silenced_by.length > 0) return undefined

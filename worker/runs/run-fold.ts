@@ -3,6 +3,8 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
 import { EventType, type LoggedEvent, RUN_MOVED_TO, type SitewireEventBody } from '../../schema/events'
 import type { OutputLine } from '../../schema/tasks/run-request'
+import { loggedBody } from '../lib/logged-body'
+import { updateRow } from '../lib/update-row'
 import { utf8Length } from '../lib/utf8'
 import { afterStep, CANCEL_GRACE_MS, LOST_GRACE_MS, stepDeadline } from './run-agent-rules'
 import { PREVIEW_LINES, type RunBook, type RunRow, runAgentWhere, runStepWhere } from './run-book'
@@ -30,7 +32,7 @@ export class RunFold {
 
   /** Every event reaching here was validated on its way in: the log holds only valid ones. */
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     const at = Date.parse(event.time)
     switch (body.type) {
       case EventType.runRequested: {
@@ -225,6 +227,6 @@ export class RunFold {
   }
 
   private setRun(runId: string, set: Partial<RunRow>) {
-    this.db.update(store.runs).set(set).where(eq(store.runs.id, runId)).run()
+    updateRow(this.db, store.runs, runId, set)
   }
 }

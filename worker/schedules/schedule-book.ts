@@ -1,12 +1,9 @@
 import { and, asc, desc, eq, gt, isNull, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import {
-  EventType,
-  type LoggedEvent,
-  type ScheduleDefinition,
-  type SitewireEventBody,
-} from '../../schema/events'
+import { EventType, type LoggedEvent, type ScheduleDefinition } from '../../schema/events'
+import { loggedBody } from '../lib/logged-body'
+import { updateRow } from '../lib/update-row'
 import { fireAfter, firstFireTime, type When } from './fire-times'
 
 export type ScheduleRow = typeof store.schedules.$inferSelect
@@ -28,7 +25,7 @@ export class ScheduleBook {
   constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
 
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     const at = Date.parse(event.time)
     switch (body.type) {
       case EventType.scheduleCreated: {
@@ -98,7 +95,7 @@ export class ScheduleBook {
   }
 
   private set(scheduleId: string, set: Partial<ScheduleRow>) {
-    this.db.update(store.schedules).set(set).where(eq(store.schedules.id, scheduleId)).run()
+    updateRow(this.db, store.schedules, scheduleId, set)
   }
 
   // Reads

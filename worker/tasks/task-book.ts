@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, isNull } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
-import { EventType, type LoggedEvent, type SitewireEventBody } from '../../schema/events'
+import { EventType, type LoggedEvent } from '../../schema/events'
 import type { TaskDefinition } from '../../schema/tasks/task'
+import { loggedBody } from '../lib/logged-body'
+import { updateRow } from '../lib/update-row'
 
 export type TaskRow = typeof store.tasks.$inferSelect
 
@@ -13,7 +15,7 @@ export class TaskBook {
   constructor(private readonly db: DrizzleSqliteDODatabase<typeof store>) {}
 
   apply(event: LoggedEvent) {
-    const body = { type: event.type, data: event.data } as SitewireEventBody
+    const body = loggedBody(event)
     switch (body.type) {
       case EventType.taskCreated:
       case EventType.taskUpdated: {
@@ -48,11 +50,7 @@ export class TaskBook {
         return
       }
       case EventType.taskDeleted:
-        this.db
-          .update(store.tasks)
-          .set({ deletedAt: event.time, updatedAt: event.time })
-          .where(eq(store.tasks.id, body.data.task_id))
-          .run()
+        updateRow(this.db, store.tasks, body.data.task_id, { deletedAt: event.time, updatedAt: event.time })
         return
     }
   }

@@ -4,6 +4,7 @@ import { monotonicFactory } from 'ulid'
 import type { ApiKey, CreateApiKeyBody } from '../../schema/api/access'
 import * as store from '../../schema/db/tenant-store'
 import { newApiKeySecret, sha256Hex } from '../auth/api-keys'
+import { updateRow } from '../lib/update-row'
 
 const nextId = monotonicFactory()
 /** `last_used_at` is written at most this often per key, so reads don't each cost a write. */
@@ -77,11 +78,7 @@ export class ApiKeyStore {
     const key = this.db.select().from(store.apiKeys).where(eq(store.apiKeys.hash, hash)).get()
     if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) return undefined
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      this.db
-        .update(store.apiKeys)
-        .set({ lastUsedAt: new Date(now) })
-        .where(eq(store.apiKeys.id, key.id))
-        .run()
+      updateRow(this.db, store.apiKeys, key.id, { lastUsedAt: new Date(now) })
     }
     return key
   }

@@ -2,6 +2,7 @@ import { and, eq, isNull, ne } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
 import * as store from '../../schema/db/tenant-store'
+import { updateRow } from '../lib/update-row'
 
 /** A session ends 12 h after sign-in however busy: a working day, then sign in again. */
 export const SESSION_LIFETIME_MS = 12 * 60 * 60_000
@@ -43,11 +44,7 @@ export class SessionStore {
     )
       return undefined
     if (now - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
-      this.db
-        .update(store.sessions)
-        .set({ lastSeenAt: new Date(now) })
-        .where(eq(store.sessions.id, session.id))
-        .run()
+      updateRow(this.db, store.sessions, session.id, { lastSeenAt: new Date(now) })
     }
     return session
   }

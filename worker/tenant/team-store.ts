@@ -3,6 +3,7 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import { monotonicFactory } from 'ulid'
 import type { Team } from '../../schema/api/teams'
 import * as store from '../../schema/db/tenant-store'
+import { updateRow } from '../lib/update-row'
 
 const nextId = monotonicFactory()
 type Row = typeof store.teams.$inferSelect
@@ -37,7 +38,7 @@ export class TeamStore {
   }
 
   rename(id: string, name: string) {
-    this.db.update(store.teams).set({ name }).where(eq(store.teams.id, id)).run()
+    updateRow(this.db, store.teams, id, { name })
   }
 
   /** Deletes a team and its memberships. */

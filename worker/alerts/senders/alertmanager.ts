@@ -1,9 +1,10 @@
+import type * as v from 'valibot'
 import type { AlertLink, ReceivedAlert } from '../../../schema/alerts/received-alert'
 import { type AlertmanagerAlert, AlertmanagerPayload } from '../../../schema/alerts/senders/alertmanager'
 import { checkBearerOrBasic } from './credentials'
 import { verbatim } from './fingerprint'
 import { finish, isoTime, linksOf, parseJsonBody, readPayload } from './payload'
-import type { Sender } from './sender'
+import type { ParsedDelivery, Sender } from './sender'
 import { severityOf } from './severity'
 
 /** Go's zero time: what Alertmanager sends as `endsAt` for an alert with no end. */
@@ -41,6 +42,36 @@ export const alertFromGroupMember = (
 }
 
 /**
+ * The delivery an Alertmanager-shaped group body makes: the payload read with `schema`, and
+ * each member normalised with the links (and annotations) its sender gives it.
+ */
+export const groupDelivery = <S extends v.GenericSchema<unknown, { alerts: AlertmanagerAlert[] }>>(
+  body: Uint8Array,
+  schema: S,
+  what: string,
+  formula: string,
+  member: (
+    alert: v.InferOutput<S>['alerts'][number],
+    payload: v.InferOutput<S>,
+  ) => {
+    links: AlertLink[]
+    annotations?: Record<string, string>
+  },
+): ParsedDelivery => {
+  const payload = readPayload(schema, parseJsonBody(body, what), what)
+  return {
+    deliveryId: null,
+    alerts: finish(
+      payload.alerts.map((alert: v.InferOutput<S>['alerts'][number]) => {
+        const { links, annotations } = member(alert, payload)
+        return alertFromGroupMember(alert, formula, links, annotations)
+      }),
+      what,
+    ),
+  }
+}
+
+/**
  * Prometheus Alertmanager's `webhook_config` (payload version 4). It never signs; its
  * `http_config` sends Bearer or Basic. No delivery id: Alertmanager re-sends identical groups
  * on purpose (`repeat_interval`), and alerts are deduplicated by fingerprint downstream.
@@ -50,27 +81,17 @@ export const alertmanager: Sender<'alertmanager'> = {
   secretHeaders: ['authorization'],
   secretParams: [],
   authenticate: (request, context) => checkBearerOrBasic(request.headers, context.secrets),
-  parse: (request) => {
-    const payload = readPayload(
+  parse: (request) =>
+    groupDelivery(
+      request.body,
       AlertmanagerPayload,
-      parseJsonBody(request.body, 'Alertmanager webhook'),
       'Alertmanager webhook',
-    )
-    return {
-      deliveryId: null,
-      alerts: finish(
-        payload.alerts.map((alert) =>
-          alertFromGroupMember(
-            alert,
-            'alertmanager',
-            linksOf([
-              ['source', alert.generatorURL],
-              ['alertmanager', payload.externalURL],
-            ]),
-          ),
-        ),
-        'Alertmanager webhook',
-      ),
-    }
-  },
+      'alertmanager',
+      (alert, payload) => ({
+        links: linksOf([
+          ['source', alert.generatorURL],
+          ['alertmanager', payload.externalURL],
+        ]),
+      }),
+    ),
 }

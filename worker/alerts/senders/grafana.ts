@@ -1,8 +1,8 @@
 import { GrafanaPayload } from '../../../schema/alerts/senders/grafana'
-import { alertFromGroupMember } from './alertmanager'
+import { groupDelivery } from './alertmanager'
 import { checkBearerOrBasic } from './credentials'
 import { checkTimestamp, hexMacMatches } from './hmac'
-import { finish, linksOf, parseJsonBody, readPayload } from './payload'
+import { linksOf } from './payload'
 import type { HookRequest, Sender, SenderContext, Verdict } from './sender'
 
 const SIGNATURE_HEADER = 'x-grafana-alerting-signature'
@@ -37,32 +37,20 @@ export const grafana: Sender<'grafana'> = {
     context.settings.hmac
       ? checkHmac(request, context)
       : checkBearerOrBasic(request.headers, context.secrets),
-  parse: (request) => {
-    const payload = readPayload(GrafanaPayload, parseJsonBody(request.body, WHAT), WHAT)
-    return {
-      deliveryId: null,
-      alerts: finish(
-        payload.alerts.map((alert) =>
-          alertFromGroupMember(
-            alert,
-            'grafana',
-            linksOf([
-              ['source', alert.generatorURL],
-              ['dashboard', alert.dashboardURL],
-              ['panel', alert.panelURL],
-              ['silence', alert.silenceURL],
-              ['image', alert.imageURL],
-              ['grafana', payload.externalURL],
-            ]),
-            {
-              ...alert.annotations,
-              ...(alert.valueString === '' ? {} : { grafana_value_string: alert.valueString }),
-              ...(alert.ruleUID === '' ? {} : { grafana_rule_uid: alert.ruleUID }),
-            },
-          ),
-        ),
-        WHAT,
-      ),
-    }
-  },
+  parse: (request) =>
+    groupDelivery(request.body, GrafanaPayload, WHAT, 'grafana', (alert, payload) => ({
+      links: linksOf([
+        ['source', alert.generatorURL],
+        ['dashboard', alert.dashboardURL],
+        ['panel', alert.panelURL],
+        ['silence', alert.silenceURL],
+        ['image', alert.imageURL],
+        ['grafana', payload.externalURL],
+      ]),
+      annotations: {
+        ...alert.annotations,
+        ...(alert.valueString === '' ? {} : { grafana_value_string: alert.valueString }),
+        ...(alert.ruleUID === '' ? {} : { grafana_rule_uid: alert.ruleUID }),
+      },
+    })),
 }
