@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
-import { type CpuProfile, cpuProfiler, profileLines } from '../lib/cpu-profile'
+import { cpuProfiler, profileTables } from '../lib/cpu-profile'
 import { freePorts } from '../lib/free-port'
-import { formatTable } from '../lib/table'
 import { startFreshPlatform } from '../runs/platform'
 import { AlertsApi } from './alerts-api'
 import { deliveryFactory } from './deliveries'
@@ -41,24 +40,6 @@ if (args.help) {
 
 const WARM_UP = 20
 
-const profileTables = (profile: CpuProfile, deliveries: number, top: number) => {
-  const lines = profileLines(profile)
-  const perDelivery = (ms: number) => ms / deliveries
-  const rows = (sorted: typeof lines) =>
-    sorted.slice(0, top).map((line) => [line.name, perDelivery(line.selfMs), perDelivery(line.totalMs)])
-  const header = ['function', 'self ms/delivery', 'total ms/delivery']
-  const busyMs = lines.filter((line) => line.name !== '(idle)').reduce((sum, line) => sum + line.selfMs, 0)
-  return [
-    `busy: ${perDelivery(busyMs).toFixed(2)} ms of the isolate's CPU per delivery (${deliveries} deliveries)`,
-    '',
-    'by self time',
-    formatTable(header, rows(lines)),
-    '',
-    'by total time',
-    formatTable(header, rows([...lines].sort((a, b) => b.totalMs - a.totalMs))),
-  ].join('\n')
-}
-
 const main = async () => {
   const inspectorPort = await freePorts()
   const platform = await startFreshPlatform({ inspectorPort })
@@ -80,7 +61,7 @@ const main = async () => {
     console.log(
       `${args.rules} rule(s): p50 ${measured.latencyMs.p50.toFixed(1)} ms per delivery one at a time, ${measured.errors} errors`,
     )
-    console.log(profileTables(profile, deliveries, Number(args.top)))
+    console.log(profileTables(profile, { count: deliveries, unit: 'delivery' }, Number(args.top)))
   } finally {
     await platform.stop()
   }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws'
+import { formatTable } from './table'
 
 /** A V8 CPU profile as the DevTools protocol returns it (`Profiler.stop`). */
 export interface CpuProfile {
@@ -99,4 +100,32 @@ export const profileLines = (profile: CpuProfile): ProfileLine[] => {
     }
   }
   return [...lines.values()].sort((a, b) => b.selfMs - a.selfMs)
+}
+
+/**
+ * A profile's functions by self and by total time, per unit of work (`count` of them, e.g. 200
+ * deliveries), in ms per unit or µs when `micro`, with the isolate's busy time first.
+ */
+export const profileTables = (
+  profile: CpuProfile,
+  work: { count: number; unit: string; micro?: boolean },
+  top: number,
+) => {
+  const lines = profileLines(profile)
+  const factor = work.micro ? 1000 : 1
+  const timeUnit = work.micro ? 'µs' : 'ms'
+  const per = (ms: number) => (ms * factor) / work.count
+  const rows = (sorted: ProfileLine[]) =>
+    sorted.slice(0, top).map((line) => [line.name, per(line.selfMs), per(line.totalMs)])
+  const header = ['function', `self ${timeUnit}/${work.unit}`, `total ${timeUnit}/${work.unit}`]
+  const busyMs = lines.filter((line) => line.name !== '(idle)').reduce((sum, line) => sum + line.selfMs, 0)
+  return [
+    `busy: ${per(busyMs).toFixed(2)} ${timeUnit} of the isolate's CPU per ${work.unit} (${work.count} in all)`,
+    '',
+    'by self time',
+    formatTable(header, rows(lines)),
+    '',
+    'by total time',
+    formatTable(header, rows([...lines].sort((a, b) => b.totalMs - a.totalMs))),
+  ].join('\n')
 }

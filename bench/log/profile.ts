@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { runClosedLoop } from '../lib/closed-loop'
-import { type CpuProfile, cpuProfiler, profileLines } from '../lib/cpu-profile'
+import { cpuProfiler, profileTables } from '../lib/cpu-profile'
 import { freePorts } from '../lib/free-port'
-import { formatTable } from '../lib/table'
 import { startFreshPlatform } from '../runs/platform'
 import { eventFactory } from './bench-events'
 import { SitewireApi } from './sitewire-api'
@@ -37,24 +36,6 @@ if (args.help) {
   process.exit(0)
 }
 
-const profileTables = (profile: CpuProfile, events: number, top: number) => {
-  const lines = profileLines(profile)
-  const perEvent = (ms: number) => (ms * 1000) / events
-  const rows = (sorted: typeof lines) =>
-    sorted.slice(0, top).map((line) => [line.name, perEvent(line.selfMs), perEvent(line.totalMs)])
-  const header = ['function', 'self µs/event', 'total µs/event']
-  const busyMs = lines.filter((line) => line.name !== '(idle)').reduce((sum, line) => sum + line.selfMs, 0)
-  return [
-    `busy: ${perEvent(busyMs).toFixed(0)} µs of the isolate's CPU per event (${events} events)`,
-    '',
-    'by self time',
-    formatTable(header, rows(lines)),
-    '',
-    'by total time',
-    formatTable(header, rows([...lines].sort((a, b) => b.totalMs - a.totalMs))),
-  ].join('\n')
-}
-
 const main = async () => {
   const inspectorPort = await freePorts()
   const platform = await startFreshPlatform({ inspectorPort })
@@ -82,7 +63,9 @@ const main = async () => {
     console.log(
       `batch ${batch}, c=${args.concurrency}: ${Math.round(measured.eventsPerSecond)} events/s while profiled, ${measured.errors} errors`,
     )
-    console.log(profileTables(profile, measured.events, Number(args.top)))
+    console.log(
+      profileTables(profile, { count: measured.events, unit: 'event', micro: true }, Number(args.top)),
+    )
   } finally {
     await platform.stop()
   }

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import { type CpuProfile, cpuProfiler, profileLines } from '../lib/cpu-profile'
+import { cpuProfiler, profileTables } from '../lib/cpu-profile'
 import { freePorts } from '../lib/free-port'
-import { formatTable } from '../lib/table'
 import { startFreshPlatform } from '../runs/platform'
 import { createResources } from './creates'
 import { quickPlan } from './plan'
@@ -33,23 +32,6 @@ if (args.help) {
   process.exit(0)
 }
 
-const profileTables = (profile: CpuProfile, creates: number, top: number) => {
-  const lines = profileLines(profile)
-  const rows = (sorted: typeof lines) =>
-    sorted.slice(0, top).map((line) => [line.name, line.selfMs / creates, line.totalMs / creates])
-  const header = ['function', 'self ms/create', 'total ms/create']
-  const busyMs = lines.filter((line) => line.name !== '(idle)').reduce((sum, line) => sum + line.selfMs, 0)
-  return [
-    `busy: ${(busyMs / creates).toFixed(2)} ms of the isolate's CPU per create (${creates} creates)`,
-    '',
-    'by self time',
-    formatTable(header, rows(lines)),
-    '',
-    'by total time',
-    formatTable(header, rows([...lines].sort((a, b) => b.totalMs - a.totalMs))),
-  ].join('\n')
-}
-
 const main = async () => {
   const agents = Number(args.agents)
   const creates = Number(args.creates)
@@ -76,7 +58,7 @@ const main = async () => {
       console.log(
         `${agents} agents and consumers: ${result.created} created, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ''}, ${result.applied} Applied=True`,
       )
-      console.log(profileTables(profile, result.attempted, Number(args.top)))
+      console.log(profileTables(profile, { count: result.attempted, unit: 'create' }, Number(args.top)))
     } finally {
       await setup.cleanup()
     }
