@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
 
 const root = resolve(import.meta.dirname, '..')
 const web = join(root, 'web')
@@ -46,7 +50,11 @@ const newestChange = async (path: string): Promise<number> => {
   return Math.max(info.mtimeMs, ...times)
 }
 
-/** Builds the console unless web/dist is newer than every source it comes from. */
+/**
+ * Builds the console unless web/dist is newer than every source it comes from. The build runs
+ * in a process of its own: vite and the Worker's app, loaded for it, would otherwise stay in
+ * the memory of the process that asked (the platform's start script, for as long as it runs).
+ */
 export const ensureConsoleBuilt = async () => {
   const built = join(consoleDist, 'index.html')
   if (existsSync(built)) {
@@ -57,7 +65,8 @@ export const ensureConsoleBuilt = async () => {
     )
     if ((await stat(built)).mtimeMs > newest) return false
   }
-  await buildConsole()
+  const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href
+  await run(process.execPath, ['--import', tsx, fileURLToPath(import.meta.url)], { cwd: root })
   return true
 }
 

@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { Miniflare } from 'miniflare'
-import { unstable_getMiniflareWorkerOptions } from 'wrangler'
+import { Miniflare, type WorkerOptions } from 'miniflare'
 
 const run = promisify(execFile)
 
@@ -43,6 +42,22 @@ const bundleModules = async (outDir: string) => {
 }
 
 /**
+ * wrangler.toml as Miniflare's worker options, read by wrangler in a child process: importing
+ * wrangler here would keep about 180 MiB in the platform's own process for as long as it runs.
+ */
+const workerOptionsOf = async (root: string): Promise<WorkerOptions> => {
+  const read =
+    "import { unstable_getMiniflareWorkerOptions as read } from 'wrangler';" +
+    `process.stdout.write(JSON.stringify(read(${JSON.stringify(join(root, 'wrangler.toml'))}).workerOptions))`
+  const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', read], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return JSON.parse(stdout) as WorkerOptions
+}
+
+/**
  * Runs the bundle on workerd through Miniflare, with the bindings wrangler.toml declares
  * (SQLite-backed Durable Objects, R2, static assets) persisted under `persistDir`.
  */
@@ -55,7 +70,7 @@ export const startWorker = async (options: {
   inspectorPort?: number
   vars: Record<string, string>
 }) => {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(options.root, 'wrangler.toml'))
+  const workerOptions = await workerOptionsOf(options.root)
   const miniflare = new Miniflare({
     ...workerOptions,
     name: 'sitewire',
