@@ -1,23 +1,11 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  min,
-  type Placeholder,
-  sql,
-} from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import * as store from '../../schema/db/site-store'
 import type { RunRequested } from '../../schema/events'
 import { WORKING_RUN_STATUSES } from '../../schema/tasks/run-request'
 import type { TaskDefinition } from '../../schema/tasks/task'
 import type { TaskBook } from '../tasks/task-book'
+import { prepareRunLookups, type RunLookups } from './run-lookups'
 
 export type RunRow = typeof store.runs.$inferSelect
 export type RunAgentRow = typeof store.runAgents.$inferSelect
@@ -26,28 +14,6 @@ export type RunStepRow = typeof store.runSteps.$inferSelect
 /** Lines of each step attempt kept at its start and at its end, for previews. */
 export const PREVIEW_LINES = 20
 
-/** A value, or a placeholder a prepared statement binds it to. */
-type Bound<T> = T | Placeholder
-
-/** One agent's row of a run. */
-export const runAgentWhere = (runId: Bound<string>, agentId: Bound<string>) =>
-  and(eq(store.runAgents.runId, runId), eq(store.runAgents.agentId, agentId))
-
-/** One attempt of one step on one agent. */
-export const runStepWhere = (ref: {
-  run_id: Bound<string>
-  agent_id: Bound<string>
-  index: Bound<number>
-  attempt: Bound<number>
-}) =>
-  and(
-    eq(store.runSteps.runId, ref.run_id),
-    eq(store.runSteps.agentId, ref.agent_id),
-    eq(store.runSteps.stepIndex, ref.index),
-    eq(store.runSteps.attempt, ref.attempt),
-  )
-
-const ACTIVE_RUN: store.RunAgentState[] = ['ready', 'active', 'retrying']
 const LIVE_ARCHIVE = and(
   isNotNull(store.runs.archive),
   sql`json_extract(${store.runs.archive}, '$.deleted_at') is null`,
@@ -58,43 +24,13 @@ const LIVE_ARCHIVE = and(
  * decisions and views.
  */
 export class RunBook {
-  /** Read for every frame of a run's agents, and after every event that may move a due time: built once, not per call. */
-  private readonly prepared
+  private readonly prepared: RunLookups
 
   constructor(
     private readonly db: DrizzleSqliteDODatabase<typeof store>,
     private readonly tasks: TaskBook,
   ) {
-    const placeholder = sql.placeholder
-    this.prepared = {
-      runAgent: db
-        .select()
-        .from(store.runAgents)
-        .where(runAgentWhere(placeholder('runId'), placeholder('agentId')))
-        .prepare(),
-      step: db
-        .select()
-        .from(store.runSteps)
-        .where(
-          runStepWhere({
-            run_id: placeholder('run_id'),
-            agent_id: placeholder('agent_id'),
-            index: placeholder('index'),
-            attempt: placeholder('attempt'),
-          }),
-        )
-        .prepare(),
-      nextAgentDue: db
-        .select({ at: min(store.runAgents.dueAt) })
-        .from(store.runAgents)
-        .where(inArray(store.runAgents.state, ACTIVE_RUN))
-        .prepare(),
-      nextRunDue: db
-        .select({ at: min(store.runs.dueAt) })
-        .from(store.runs)
-        .where(inArray(store.runs.status, [...WORKING_RUN_STATUSES]))
-        .prepare(),
-    }
+    this.prepared = prepareRunLookups(db)
   }
 
   definitionOf(runId: string): TaskDefinition | undefined {

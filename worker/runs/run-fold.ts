@@ -7,7 +7,8 @@ import { loggedBody } from '../lib/logged-body'
 import { updateRow } from '../lib/update-row'
 import { utf8Length } from '../lib/utf8'
 import { afterStep, CANCEL_GRACE_MS, LOST_GRACE_MS, stepDeadline } from './run-agent-rules'
-import { PREVIEW_LINES, type RunBook, type RunRow, runAgentWhere, runStepWhere } from './run-book'
+import { PREVIEW_LINES, type RunBook, type RunRow } from './run-book'
+import { runAgentWhere, runStepWhere } from './run-lookups'
 
 /** A Durable Object's SQLite binds at most 100 values per statement; a `run_agents` row takes 8. */
 const ROWS_PER_INSERT = Math.floor(100 / 8)
