@@ -51,21 +51,17 @@ export class CommitPath {
 
   /**
    * Replays a repeated write, or decides one and stores its events, every feature's fold of
-   * them, its answer and its audit entry (when `audit` is given) in one transaction; then tells
-   * whoever waits for stored events.
+   * them and its answer in one transaction; then tells whoever waits for stored events.
    */
-  commit<T>(
-    idempotency: IdempotencyClaim | undefined,
-    plan: CommitPlan<T>,
-    audit?: Omit<AuditRecord, 'status'>,
-  ): Reply<T> {
-    return this.store([{ idempotency, plan, audit }])[0] as Reply<T>
+  commit<T>(idempotency: IdempotencyClaim | undefined, plan: CommitPlan<T>): Reply<T> {
+    return this.store([{ idempotency, plan }])[0] as Reply<T>
   }
 
   /**
    * Group commit: writes that arrived together share one transaction, so one commit to disk.
    * Should that transaction fail, each write is tried on its own, and only those that fail
-   * alone fail.
+   * alone fail. A write tried again is folded again: this serves writes of external events,
+   * which features fold into their tables (rolled back with the transaction), never in memory.
    */
   commitEach<T>(writes: readonly Write<T>[]): Settled<Reply<T>>[] {
     if (writes.length > 1) {
