@@ -316,38 +316,25 @@ describe('inventory cloud connectors, end to end', () => {
       SITEWIRE_KEY: key,
       SITEWIRE_SITE: siteId,
     }
-    const refused = await sitewire(
-      [
-        'inventory',
-        'connectors',
-        'create',
-        '--provider',
-        'aws',
-        '--name',
-        'cli',
-        '--agent',
-        agentId,
-        '--region',
-        'eu-west-1',
-        '--interval',
-        'servers=10',
-      ],
-      { env },
-    )
+    // One AWS connector named cli on the agent, in eu-west-1: refused first for its interval.
+    const create = [
+      'inventory',
+      'connectors',
+      'create',
+      '--provider',
+      'aws',
+      '--name',
+      'cli',
+      '--agent',
+      agentId,
+    ]
+    const refused = await sitewire([...create, '--region', 'eu-west-1', '--interval', 'servers=10'], { env })
     expect(refused.code).not.toBe(0)
     expect(refused.stderr).toContain('intervals.servers')
     const created = await sitewire(
       [
         '--json',
-        'inventory',
-        'connectors',
-        'create',
-        '--provider',
-        'aws',
-        '--name',
-        'cli',
-        '--agent',
-        agentId,
+        ...create,
         '--region',
         'eu-west-1',
         '--endpoint',

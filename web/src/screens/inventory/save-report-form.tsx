@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import { navigate } from '../../app/router'
 import { ActionForm } from '../../ui/action-form'
+import { CronFields } from '../../ui/cron-fields'
 import { useLoad } from '../../ui/use-load'
 import { type ReportDraft, reportSearch } from './report-query'
 
@@ -92,16 +93,7 @@ export const SaveReportForm = ({ report, onDone }: { report: ReportDraft; onDone
           </select>
         </label>
         {scheduled && (
-          <>
-            <label class="field">
-              <span>Cron (minute hour day month weekday)</span>
-              <input class="mono" value={cron} onInput={(e) => setCron(e.currentTarget.value)} />
-            </label>
-            <label class="field">
-              <span>Time zone</span>
-              <input value={timezone} onInput={(e) => setTimezone(e.currentTarget.value)} />
-            </label>
-          </>
+          <CronFields cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} />
         )}
       </div>
       {teams.data ? (

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, ok } from '../../api/client'
 import type { Answer, Site } from '../../api/types'
 import { ActionForm } from '../../ui/action-form'
+import { CronFields } from '../../ui/cron-fields'
 import { parseLabels } from '../../ui/labels-input'
 import { useLoad } from '../../ui/use-load'
 
@@ -80,16 +81,7 @@ export const ScheduleForm = ({ site, onDone }: { site: Site; onDone: (created?: 
           </select>
         </label>
         {when === 'cron' ? (
-          <>
-            <label class="field">
-              <span>Cron (minute hour day month weekday)</span>
-              <input class="mono" value={cron} onInput={(e) => setCron(e.currentTarget.value)} />
-            </label>
-            <label class="field">
-              <span>Time zone</span>
-              <input value={timezone} onInput={(e) => setTimezone(e.currentTarget.value)} />
-            </label>
-          </>
+          <CronFields cron={cron} timezone={timezone} onCron={setCron} onTimezone={setTimezone} />
         ) : (
           <label class="field">
             <span>At (your local time)</span>
