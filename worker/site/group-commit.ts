@@ -4,7 +4,8 @@ import type { Settled } from './commit-path'
  * Gathers requests that arrive together and hands them over as one group: the first of a
  * group waits one turn of the event loop, and whatever arrives meanwhile joins it. Each caller
  * gets its own outcome. Under load a group of appends then shares one transaction and one
- * commit to disk; alone, an append waits for no one.
+ * commit to disk; alone, an append waits that one turn and no longer. (Agents' frames are
+ * gathered the same way by their `FrameQueue`, which also flushes early past a byte limit.)
  */
 export class GroupCommit<I, O> {
   #queue: { input: I; resolve: (output: O) => void; reject: (error: unknown) => void }[] = []
